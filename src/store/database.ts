@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { StoreSchema } from './schema';
+
+// int8 (bigint positions, counts) arrives as a string by default; our positions stay far below 2^53,
+// so numbers are safe and keep every caller free of string arithmetic.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** A notification listener; returns a function that stops listening. */
+export type Listen = (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
+
+/**
+ * One handle over either PostgreSQL or PGlite. Both are reached through a `pg.Pool`, so every query
+ * in Factlog goes through the same Kysely code path; only LISTEN differs (PGlite has its own API).
+ */
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly db: Kysely<StoreSchema>;
+  readonly pool: pg.Pool;
+  /** Human-readable location, without credentials. */
+  readonly description: string;
+  readonly listen: Listen;
+  close(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  url: string;
+  /** Every connection uses this schema first (tests isolate files by schema). */
+  schema?: string;
+  maxConnections?: number;
+}
+
+export function openPostgres(options: PostgresOptions): Database {
+  const schemaOption = options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {};
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption });
+  // An idle client that loses its server (restart, failover) must not crash the process.
+  pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client error: ${err.message}`));
+  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const listen: Listen = async (channel, onNotify) => {
+    const client = new pg.Client({ connectionString: options.url, ...schemaOption });
+    client.on('error', (err) => process.emitWarning(`listener error: ${err.message}`));
+    await client.connect();
+    client.on('notification', (msg) => {
+      if (msg.channel === channel) onNotify(msg.payload ?? '');
+    });
+    await client.query(`LISTEN ${quoteIdent(channel)}`);
+    return async () => {
+      await client.end().catch(() => undefined);
+    };
+  };
+  return {
+    kind: 'postgres',
+    db,
+    pool,
+    description: describeUrl(options.url) + (options.schema ? ` (schema ${options.schema})` : ''),
+    listen,
+    close: () => db.destroy(),
+  };
+}
+
+export interface PgliteOptions {
+  /** A folder for the data, or `memory://` for a throwaway in-memory database. */
+  dataDir: string;
+}
+
+export async function openPglite(options: PgliteOptions): Promise<Database> {
+  const dataDir = options.dataDir.startsWith('memory://') ? options.dataDir : path.resolve(options.dataDir);
+  const pglite = new PGlite(dataDir);
+  await pglite.waitReady;
+  // PGlite has exactly one connection: a pool of one makes every caller queue for it, so a transaction
+  // can never be interleaved with another caller's statements.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as pg.PoolConfig);
+  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const listen: Listen = async (channel, onNotify) => pglite.listen(channel, onNotify);
+  return {
+    kind: 'pglite',
+    db,
+    pool,
+    description: `PGlite at ${dataDir}`,
+    listen,
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  schema?: string;
+}
+
+/** `DATABASE_URL` wins; without it Factlog runs embedded on PGlite. */
+export function openDatabase(options: ConnectOptions): Promise<Database> {
+  return options.databaseUrl
+    ? Promise.resolve(openPostgres({ url: options.databaseUrl, schema: options.schema }))
+    : openPglite({ dataDir: options.dataDir });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `PostgreSQL ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}

@@ -1,0 +1,440 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { DomainError } from '../domain/errors';
+import { assertJson, canonicalJson } from './canonical-json';
+import type { Database } from './database';
+import { eventHash, sha256Hex } from './event-hash';
+import type { StoreSchema } from './schema';
+
+/**
+ * Ordering strategy (ARCHITECTURE.md invariant 1): appends are serialized on the single `log_head` row
+ * (`SELECT … FOR UPDATE`), and the position is assigned after that lock is taken. Assignment order is
+ * therefore commit order, the log has no gaps (a rolled-back append also rolls back the head), and a
+ * reader that follows `position > checkpoint` can never skip an event that commits later.
+ *
+ * Why not the xmin visibility fence: the hash chain (invariant 6) needs each event to know its
+ * predecessor's hash at insert time, which already requires one writer at a time; transaction time
+ * (`knownAt`) wants recorded times that grow with the position; and PGlite has a single connection anyway.
+ * The price is one append transaction at a time per database: bench/append.ts measures it.
+ */
+
+export type ExpectedVersion = number | 'no_stream' | 'any' | 'exists';
+
+export const NOTIFY_CHANNEL = 'factlog_events';
+
+export interface EventToAppend {
+  type: string;
+  /** Version of this event type's data shape; old shapes are upcast by the domain when read. */
+  schemaVersion?: number;
+  data: Record<string, unknown>;
+}
+
+export interface AppendMetadata {
+  actor?: string;
+  reason?: string;
+  correlationId?: string;
+  causationId?: string;
+  idempotencyKey?: string;
+}
+
+export interface StoredEvent {
+  position: number;
+  stream: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  metadata: AppendMetadata;
+  recordedAt: Date;
+  prevHash: string;
+  hash: string;
+}
+
+export interface StreamWrite {
+  stream: string;
+  expectedVersion: ExpectedVersion;
+  events: EventToAppend[];
+}
+
+export interface AppendResult {
+  /** The new version of each written stream, in request order. */
+  streams: { stream: string; version: number }[];
+  firstPosition: number;
+  lastPosition: number;
+  recordedAt: string;
+  /** True when an idempotency key matched an earlier append: nothing new was written. */
+  replayed: boolean;
+}
+
+export interface LogHead {
+  position: number;
+  hash: string;
+  recordedAt: Date | null;
+}
+
+/** Runs inside the append transaction, so read models commit (or roll back) with their events. */
+export type InlineProjector = (trx: Transaction<StoreSchema>, events: readonly StoredEvent[]) => Promise<void>;
+
+const MAX_EVENTS_PER_APPEND = 10_000;
+const MAX_READ = 10_000;
+const STREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,99}$/;
+
+export class EventStore {
+  private readonly projectors: InlineProjector[];
+
+  constructor(
+    readonly database: Database,
+    options: { projectors?: InlineProjector[] } = {},
+  ) {
+    this.projectors = options.projectors ?? [];
+  }
+
+  private get db(): Kysely<StoreSchema> {
+    return this.database.db;
+  }
+
+  /** Appends events to one stream if its version is as expected: one atomic compare-and-set. */
+  async append(
+    stream: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+    metadata: AppendMetadata = {},
+  ): Promise<AppendResult & { positions: number[]; version: number }> {
+    const result = await this.appendMany([{ stream, expectedVersion, events }], metadata);
+    const positions = Array.from(
+      { length: result.replayed ? result.lastPosition - result.firstPosition + 1 : events.length },
+      (_, i) => result.firstPosition + i,
+    );
+    return { ...result, positions, version: result.streams[0].version };
+  }
+
+  /** Several streams in one transaction: all expectations hold and everything is written, or nothing. */
+  async appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}): Promise<AppendResult> {
+    return this.db.transaction().execute((trx) => this.appendWithin(trx, writes, metadata));
+  }
+
+  /**
+   * The append itself, inside a caller's transaction (importers batch many commands in one). The caller
+   * must not hold other locks taken in a different order, or it could deadlock with another appender.
+   */
+  async appendWithin(
+    trx: Transaction<StoreSchema>,
+    writes: StreamWrite[],
+    metadata: AppendMetadata = {},
+  ): Promise<AppendResult> {
+    validateWrites(writes);
+    validateMetadata(metadata);
+    const requestHash = metadata.idempotencyKey ? sha256Hex(canonicalJson(writes)) : '';
+
+    const head = await trx
+      .selectFrom('log_head')
+      .select([
+        'position',
+        'hash',
+        sql<Date>`greatest(date_trunc('milliseconds', clock_timestamp()), coalesce(recorded_at, '-infinity'))`.as('now'),
+      ])
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+
+    // Checked under the head lock: a concurrent append with the same key has either committed (and is
+    // found here) or not started.
+    if (metadata.idempotencyKey) {
+      const earlier = await trx
+        .selectFrom('idempotency_keys')
+        .select(['request_hash', 'result'])
+        .where('key', '=', metadata.idempotencyKey)
+        .executeTakeFirst();
+      if (earlier) {
+        if (earlier.request_hash !== requestHash) {
+          throw new DomainError(
+            'BAD_USER_INPUT',
+            `idempotency key "${metadata.idempotencyKey}" was already used for a different request`,
+            ['idempotencyKey'],
+          );
+        }
+        return { ...(earlier.result as AppendResult), replayed: true };
+      }
+    }
+
+    const names = writes.map((w) => w.stream);
+    const current = new Map(
+      (await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', names).execute()).map(
+        (r) => [r.stream, r.version] as const,
+      ),
+    );
+
+    const recordedAt = new Date(head.now);
+    const stored: StoredEvent[] = [];
+    let position = head.position;
+    let prevHash = head.hash;
+    const streams: AppendResult['streams'] = [];
+    const meta = compactMetadata(metadata);
+    for (const write of writes) {
+      const actual = current.get(write.stream) ?? 0;
+      checkExpected(write.stream, write.expectedVersion, actual);
+      let version = actual;
+      for (const e of write.events) {
+        position += 1;
+        version += 1;
+        const event: Omit<StoredEvent, 'hash'> = {
+          position,
+          stream: write.stream,
+          streamVersion: version,
+          type: e.type,
+          schemaVersion: e.schemaVersion ?? 1,
+          data: e.data,
+          metadata: meta,
+          recordedAt,
+          prevHash,
+        };
+        prevHash = eventHash(prevHash, event);
+        stored.push({ ...event, hash: prevHash });
+      }
+      current.set(write.stream, version);
+      streams.push({ stream: write.stream, version });
+    }
+    if (stored.length === 0) {
+      throw new DomainError('BAD_USER_INPUT', 'an append needs at least one event', ['events']);
+    }
+
+    await trx
+      .insertInto('events')
+      .values(
+        stored.map((e) => ({
+          position: e.position,
+          stream: e.stream,
+          stream_version: e.streamVersion,
+          type: e.type,
+          schema_version: e.schemaVersion,
+          data: JSON.stringify(e.data),
+          metadata: JSON.stringify(e.metadata),
+          recorded_at: recordedAt.toISOString(),
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
+      .execute();
+
+    const lastByStream = new Map<string, number>();
+    for (const e of stored) lastByStream.set(e.stream, e.position);
+    await trx
+      .insertInto('streams')
+      .values([...lastByStream].map(([stream, last]) => ({ stream, version: current.get(stream)!, last_position: last })))
+      .onConflict((oc) =>
+        oc.column('stream').doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          last_position: eb.ref('excluded.last_position'),
+        })),
+      )
+      .execute();
+
+    await trx
+      .updateTable('log_head')
+      .set({ position, hash: prevHash, recorded_at: recordedAt.toISOString() })
+      .where('singleton', '=', true)
+      .execute();
+
+    const result: AppendResult = {
+      streams,
+      firstPosition: stored[0].position,
+      lastPosition: position,
+      recordedAt: recordedAt.toISOString(),
+      replayed: false,
+    };
+    if (metadata.idempotencyKey) {
+      await trx
+        .insertInto('idempotency_keys')
+        .values({
+          key: metadata.idempotencyKey,
+          request_hash: requestHash,
+          result: JSON.stringify(result),
+          recorded_at: recordedAt.toISOString(),
+        })
+        .execute();
+    }
+    for (const project of this.projectors) await project(trx, stored);
+    // Delivered at commit, never for a rolled-back append.
+    await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(position)})`.execute(trx);
+    return result;
+  }
+
+  /** A stream's events from a version on; an unknown stream is NOT_FOUND, not an empty list. */
+  async readStream(stream: string, fromVersion = 1): Promise<StoredEvent[]> {
+    if (typeof stream !== 'string' || !STREAM_NAME.test(stream)) throw invalidStream(stream);
+    if (!Number.isInteger(fromVersion) || fromVersion < 1) {
+      throw new DomainError('BAD_USER_INPUT', `fromVersion must be an integer ≥ 1, got ${String(fromVersion)}`, [
+        'fromVersion',
+      ]);
+    }
+    const exists = await this.db.selectFrom('streams').select('version').where('stream', '=', stream).executeTakeFirst();
+    if (!exists) throw new DomainError('NOT_FOUND', `stream "${stream}" does not exist`, ['stream']);
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('stream', '=', stream)
+      .where('stream_version', '>=', fromVersion)
+      .orderBy('stream_version')
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  /** The global log after a position, in position order (which is commit order). */
+  async readAll(afterPosition = 0, limit = 1000): Promise<StoredEvent[]> {
+    if (!Number.isInteger(afterPosition) || afterPosition < 0) {
+      throw new DomainError('BAD_USER_INPUT', `afterPosition must be an integer ≥ 0, got ${String(afterPosition)}`, [
+        'afterPosition',
+      ]);
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ) {
+      throw new DomainError('BAD_USER_INPUT', `limit must be an integer from 1 to ${MAX_READ}, got ${String(limit)}`, [
+        'limit',
+      ]);
+    }
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', afterPosition)
+      .orderBy('position')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async head(): Promise<LogHead> {
+    const row = await this.db
+      .selectFrom('log_head')
+      .select(['position', 'hash', 'recorded_at'])
+      .executeTakeFirstOrThrow();
+    return { position: row.position, hash: row.hash, recordedAt: row.recorded_at };
+  }
+
+  async streamVersion(stream: string): Promise<number> {
+    const row = await this.db.selectFrom('streams').select('version').where('stream', '=', stream).executeTakeFirst();
+    return row?.version ?? 0;
+  }
+}
+
+type EventRow = {
+  position: number;
+  stream: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: Date;
+  prev_hash: string;
+  hash: string;
+};
+
+export function toStoredEvent(r: EventRow): StoredEvent {
+  return {
+    position: Number(r.position),
+    stream: r.stream,
+    streamVersion: r.stream_version,
+    type: r.type,
+    schemaVersion: r.schema_version,
+    data: r.data as Record<string, unknown>,
+    metadata: r.metadata as AppendMetadata,
+    recordedAt: new Date(r.recorded_at),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function checkExpected(stream: string, expected: ExpectedVersion, actual: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 0) ||
+    (expected === 'exists' && actual > 0) ||
+    expected === actual;
+  if (!ok) {
+    const shown = typeof expected === 'number' ? String(expected) : `"${expected}"`;
+    throw new DomainError(
+      'CONFLICT',
+      `stream "${stream}" is at version ${actual}, not at the expected ${shown}`,
+      ['expectedVersion'],
+      { stream, expectedVersion: expected, actualVersion: actual },
+    );
+  }
+}
+
+function validateWrites(writes: StreamWrite[]): void {
+  if (!Array.isArray(writes) || writes.length === 0) {
+    throw new DomainError('BAD_USER_INPUT', 'an append needs at least one stream', ['streams']);
+  }
+  const seen = new Set<string>();
+  let count = 0;
+  for (const w of writes) {
+    if (typeof w.stream !== 'string' || !STREAM_NAME.test(w.stream)) throw invalidStream(w.stream);
+    if (seen.has(w.stream)) {
+      throw new DomainError('BAD_USER_INPUT', `stream "${w.stream}" appears twice in one append`, ['stream']);
+    }
+    seen.add(w.stream);
+    validateExpected(w.expectedVersion);
+    if (!Array.isArray(w.events) || w.events.length === 0) {
+      throw new DomainError('BAD_USER_INPUT', `no events to append to "${w.stream}"`, ['events']);
+    }
+    w.events.forEach((e, i) => {
+      if (!e || typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) {
+        throw new DomainError(
+          'BAD_USER_INPUT',
+          `events[${i}].type must be a PascalCase name, got ${JSON.stringify(e?.type)}`,
+          ['events', String(i), 'type'],
+        );
+      }
+      const sv = e.schemaVersion ?? 1;
+      if (!Number.isInteger(sv) || sv < 1) {
+        throw new DomainError('BAD_USER_INPUT', `events[${i}].schemaVersion must be an integer ≥ 1`, [
+          'events',
+          String(i),
+          'schemaVersion',
+        ]);
+      }
+      if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
+        throw new DomainError('BAD_USER_INPUT', `events[${i}].data must be a JSON object`, ['events', String(i), 'data']);
+      }
+      assertJson(e.data, `events[${i}].data`);
+    });
+    count += w.events.length;
+  }
+  if (count > MAX_EVENTS_PER_APPEND) {
+    throw new DomainError('BAD_USER_INPUT', `at most ${MAX_EVENTS_PER_APPEND} events per append, got ${count}`, [
+      'events',
+    ]);
+  }
+}
+
+function validateExpected(expected: unknown): asserts expected is ExpectedVersion {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'exists') return;
+  if (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0) return;
+  throw new DomainError(
+    'BAD_USER_INPUT',
+    `expectedVersion must be an integer ≥ 0, "no_stream", "exists" or "any", got ${JSON.stringify(expected)}`,
+    ['expectedVersion'],
+  );
+}
+
+function validateMetadata(m: AppendMetadata): void {
+  for (const key of ['actor', 'reason', 'correlationId', 'causationId', 'idempotencyKey'] as const) {
+    const v = m[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length === 0 || v.length > 2000 || v.includes('\u0000')) {
+      throw new DomainError('BAD_USER_INPUT', `${key} must be a non-empty string of at most 2000 characters`, [key]);
+    }
+  }
+}
+
+function compactMetadata(m: AppendMetadata): AppendMetadata {
+  const out: AppendMetadata = {};
+  for (const [k, v] of Object.entries(m)) if (v !== undefined) out[k as keyof AppendMetadata] = v;
+  return out;
+}
+
+function invalidStream(stream: unknown): DomainError {
+  return new DomainError(
+    'BAD_USER_INPUT',
+    `stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`,
+    ['stream'],
+  );
+}
