@@ -1,0 +1,12 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY seeds ./seeds
+RUN npm run build && npm prune --omit=dev
+ENV PORT=4000
+EXPOSE 4000
+CMD ["node", "dist/cli.js", "serve"]

@@ -1,0 +1,57 @@
+import { openFactlog } from '../app';
+import { readConfig } from '../config';
+import { startServer } from '../server';
+import type { Command } from './command';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the GraphQL API (migrates first)',
+  help: `
+Usage: factlog serve [--port N] [--host H]
+
+Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
+Probes: GET /healthz (process up), GET /readyz (database answers).
+SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
+
+Options:
+  --port N   port to listen on (default: PORT or 4000; 0 picks a free port)
+  --host H   interface to bind (default: HOST or 0.0.0.0)
+
+Environment:
+  DATABASE_URL       PostgreSQL connection string; unset: embedded PGlite
+  FACTLOG_DATA_DIR   PGlite data folder (default ./.factlog-data)
+  PORT, HOST         as the options
+`,
+  options: { port: { type: 'string' }, host: { type: 'string' } },
+  async run(values) {
+    const config = readConfig({
+      ...process.env,
+      ...(values.port !== undefined ? { PORT: String(values.port) } : {}),
+      ...(values.host !== undefined ? { HOST: String(values.host) } : {}),
+    });
+    const app = await openFactlog(config);
+    const server = await startServer({ database: app.database, store: app.store, port: config.port, host: config.host });
+    process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
+
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const shutdown = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`${signal}: shutting down\n`);
+        server
+          .stop()
+          .then(() => app.close())
+          .then(
+            () => resolve(0),
+            (err) => {
+              process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+              resolve(1);
+            },
+          );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+  },
+};

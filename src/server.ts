@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLContext } from './graphql/context';
+import { buildFactlogSchema } from './graphql/schema';
+import type { Database } from './store/database';
+import type { EventStore } from './store/event-store';
+
+export interface ServerOptions {
+  database: Database;
+  store: EventStore;
+  port: number;
+  host?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then returns (the database is the caller's). */
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildFactlogSchema(),
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  let stopping = false;
+  // Liveness: the process is up and its event loop turns.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  // Readiness: the database answers; a stopping gateway reports unready so balancers drain it first.
+  app.get('/readyz', async (_req, res) => {
+    if (stopping) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
+    try {
+      const head = await options.store.head();
+      res.json({ status: 'ready', database: options.database.kind, headPosition: String(head.position) });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async () => ({ database: options.database, store: options.store }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    stop: async () => {
+      stopping = true;
+      await apollo.stop();
+    },
+  };
+}
