@@ -1,9 +1,22 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
-/** `migrations/` at the project root, from both `src/store` (tests) and `dist/store` (built). */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+/**
+ * `migrations/` at the project root. Searched for upwards because this file runs at different depths:
+ * `src/store` (tests), `dist/store` (build), `dist-bench/src/store` (benchmarks).
+ */
+export const MIGRATIONS_DIR = findMigrationsDir(__dirname);
+
+/** The first ancestor with both `migrations/` and `package.json`: the project root, not a stray folder. */
+function findMigrationsDir(start: string): string {
+  const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const isFile = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (isDir(path.join(dir, 'migrations')) && isFile(path.join(dir, 'package.json'))) return path.join(dir, 'migrations');
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..', 'migrations');
+  }
+}
 
 /**
  * Migrations are plain SQL files (`NNNN_name.sql`) so that a DBA can read exactly what runs; Kysely's

@@ -1,0 +1,81 @@
+import type { EntityEvent } from './entity';
+import type { FactEvent } from './fact';
+import type { PageEvent } from './page';
+import type { PropertyEvent } from './property';
+import type { PublicationEvent } from './publication';
+import type { SourceEvent } from './source';
+
+/** Every event the domain produces: a discriminated union on `type`. */
+export type DomainEvent = PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent;
+export type DomainEventType = DomainEvent['type'];
+
+/** Which stream a kind of thing lives in; the prefix is also how an auditor filters the log. */
+export const STREAM_PREFIX = {
+  publication: 'publication-',
+  source: 'source-',
+  page: 'page-',
+  entity: 'entity-',
+  property: 'property-',
+  fact: 'fact-',
+} as const;
+export type Kind = keyof typeof STREAM_PREFIX;
+
+export const streamName = (kind: Kind, id: string): string => `${STREAM_PREFIX[kind]}${id}`;
+
+const KIND_OF_EVENT: Record<DomainEventType, Kind> = {
+  PublicationRegistered: 'publication',
+  PublicationUpdated: 'publication',
+  SourceRegistered: 'source',
+  SourceUpdated: 'source',
+  SourceContentCaptured: 'source',
+  SourceMergedInto: 'source',
+  SourceMergedFrom: 'source',
+  PageCreated: 'page',
+  PageUpdated: 'page',
+  SourceCited: 'page',
+  SourceUncited: 'page',
+  EntityRegistered: 'entity',
+  EntityUpdated: 'entity',
+  EntityRenamed: 'entity',
+  PropertyDefined: 'property',
+  PropertyUpdated: 'property',
+  FactAsserted: 'fact',
+  FactCorrected: 'fact',
+  FactRetracted: 'fact',
+  FactDeprecated: 'fact',
+  FactCitationAdded: 'fact',
+  FactCitationRemoved: 'fact',
+};
+
+export const DOMAIN_EVENT_TYPES = Object.keys(KIND_OF_EVENT) as DomainEventType[];
+
+export const kindOfEvent = (type: DomainEventType): Kind => KIND_OF_EVENT[type];
+
+/** The stream an event belongs to: its kind's prefix and the id (a page's slug) in its data. */
+export function streamOf(event: DomainEvent): string {
+  const data = event.data as { id?: string; slug?: string };
+  return streamName(KIND_OF_EVENT[event.type], (data.slug ?? data.id) as string);
+}
+
+/**
+ * The schema version each event type is written with today. When a type's data shape changes, bump
+ * its version here and teach `upcast` to turn the old shape into the new one, so old events keep
+ * replaying through the same `evolve` and projections.
+ */
+export const CURRENT_SCHEMA_VERSION: Record<DomainEventType, number> = Object.fromEntries(
+  DOMAIN_EVENT_TYPES.map((t) => [t, 1]),
+) as Record<DomainEventType, number>;
+
+export class UnknownEventError extends Error {}
+
+/** Reads a stored event into the current union; fails loudly on a type or version it does not know. */
+export function upcast(type: string, schemaVersion: number, data: Record<string, unknown>): DomainEvent {
+  if (!Object.hasOwn(KIND_OF_EVENT, type)) throw new UnknownEventError(`unknown event type "${type}"`);
+  const current = CURRENT_SCHEMA_VERSION[type as DomainEventType];
+  if (schemaVersion !== current) {
+    throw new UnknownEventError(`event type "${type}" has no upcaster from schema version ${schemaVersion} to ${current}`);
+  }
+  const id = data.slug ?? data.id;
+  if (typeof id !== 'string' || id === '') throw new UnknownEventError(`event "${type}" has no id in its data`);
+  return { type, data } as DomainEvent;
+}

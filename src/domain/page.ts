@@ -1,0 +1,95 @@
+import { fail, failInput, ok, type Result } from './errors';
+import { applyPatch, id, numberIn, text, type FieldSpecs, type Patch } from './fields';
+import { isKebabId, isNumericId, isSourceHexId, isStableId } from './ids';
+import { decideRegister, decideUpdate, notFound } from './kind';
+
+export interface PageFields {
+  title: string;
+  numericId?: string;
+  description?: string;
+  quality?: number;
+  /** The entity the page is about; its type label is the page's "Type". */
+  entityId?: string;
+}
+
+const quality = {
+  read(raw: unknown, path: string): Result<number> {
+    const n = numberIn(0, 100).read(raw, path);
+    if (!n.ok) return n;
+    // One decimal at most (74.5); more would be false precision for an editorial rating.
+    return Math.round(n.value * 10) / 10 === n.value ? n : failInput(path, `may carry at most one decimal, got ${n.value}`);
+  },
+};
+
+export const pageFields: FieldSpecs<PageFields> = {
+  title: { ...text(500), required: true },
+  numericId: id(isNumericId, 'a numeric id such as "E22"'),
+  description: text(),
+  quality,
+  entityId: id(isStableId, 'an entity id (10 characters [A-Za-z0-9])'),
+};
+
+export type PageEvent =
+  | { type: 'PageCreated'; data: { slug: string } & PageFields }
+  | { type: 'PageUpdated'; data: { slug: string } & Patch<PageFields> }
+  | { type: 'SourceCited'; data: { slug: string; sourceId: string } }
+  | { type: 'SourceUncited'; data: { slug: string; sourceId: string } };
+
+export type PageCommand =
+  | { type: 'CreatePage'; slug: unknown; fields: unknown }
+  | { type: 'UpdatePage'; slug: string; set?: unknown; unset?: unknown }
+  | { type: 'CiteSource'; slug: string; sourceId: string }
+  | { type: 'UnciteSource'; slug: string; sourceId: string };
+
+export interface PageState {
+  slug: string;
+  fields: PageFields;
+  citations: string[];
+}
+
+/** Cross-stream facts the caller checked: whether the cited source exists. */
+export interface PageContext {
+  sourceExists?: boolean;
+}
+
+export function decidePage(command: PageCommand, state: PageState | null, context: PageContext = {}): Result<PageEvent[]> {
+  switch (command.type) {
+    case 'CreatePage': {
+      if (!isKebabId(command.slug)) return failInput('slug', `expected a kebab-case slug, got ${JSON.stringify(command.slug)}`);
+      const fields = decideRegister(pageFields, state !== null, `page "${command.slug}"`, command.fields);
+      return fields.ok ? ok([{ type: 'PageCreated', data: { slug: command.slug, ...fields.value } }]) : fields;
+    }
+    case 'UpdatePage': {
+      const patch = decideUpdate(pageFields, state?.fields ?? null, `page "${command.slug}"`, command.set, command.unset);
+      if (!patch.ok) return patch;
+      return ok(patch.value ? [{ type: 'PageUpdated', data: { slug: command.slug, ...patch.value } }] : []);
+    }
+    case 'CiteSource':
+      if (!state) return fail(notFound(`page "${command.slug}"`, 'slug'));
+      if (!isSourceHexId(command.sourceId) || context.sourceExists === false) return fail(notFound(`source ${command.sourceId}`, 'source'));
+      // Citing twice is what the caller wanted already: no event, no error.
+      if (state.citations.includes(command.sourceId)) return ok([]);
+      return ok([{ type: 'SourceCited', data: { slug: command.slug, sourceId: command.sourceId } }]);
+    case 'UnciteSource':
+      if (!state) return fail(notFound(`page "${command.slug}"`, 'slug'));
+      if (!state.citations.includes(command.sourceId)) {
+        return failInput('source', `page "${command.slug}" does not cite source ${command.sourceId}`);
+      }
+      return ok([{ type: 'SourceUncited', data: { slug: command.slug, sourceId: command.sourceId } }]);
+  }
+}
+
+export function evolvePage(state: PageState | null, event: PageEvent): PageState | null {
+  switch (event.type) {
+    case 'PageCreated': {
+      const { slug, ...fields } = event.data;
+      return { slug, fields, citations: [] };
+    }
+    case 'PageUpdated':
+      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+    case 'SourceCited':
+      return state && { ...state, citations: [...state.citations, event.data.sourceId] };
+    case 'SourceUncited':
+      return state && { ...state, citations: state.citations.filter((s) => s !== event.data.sourceId) };
+  }
+}

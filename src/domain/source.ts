@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { DomainError, fail, failInput, ok, type Result } from './errors';
+import { applyPatch, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
+import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
+import { decideRegister, decideUpdate, notFound } from './kind';
+
+export const SOURCE_TYPES = ['paper', 'blog', 'report', 'book', 'talk', 'podcast', 'government', 'reference', 'web'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export interface SourceFields {
+  url: string;
+  stableId: string;
+  title?: string;
+  type?: SourceType;
+  authors?: string[];
+  publishedDate?: string;
+  publicationId?: string;
+  credibilityOverride?: number;
+  abstract?: string;
+  summary?: string;
+  review?: string;
+  keyPoints?: string[];
+  tags?: string[];
+}
+
+export const sourceFields: FieldSpecs<SourceFields> = {
+  url: { read: validateUrl, required: true, immutable: true },
+  stableId: { ...id(isStableId, 'a stable id of 10 characters [A-Za-z0-9]'), required: true, immutable: true },
+  title: text(1000),
+  type: oneOf(SOURCE_TYPES),
+  authors: listOf(text(300), 500),
+  publishedDate: partialDateString,
+  publicationId: id(isKebabId, 'a publication id (kebab-case)'),
+  credibilityOverride: integerIn(1, 5),
+  abstract: text(50_000),
+  summary: text(50_000),
+  review: text(50_000),
+  keyPoints: listOf(text(5000), 100),
+  tags: listOf(text(100), 200),
+};
+
+/** The cached copy of a source's text; the hash and length are derived here so they always agree. */
+export interface CachedContent {
+  text: string;
+  length: number;
+  contentHash: string;
+  fetchedAt?: string;
+  httpStatus?: number;
+  contentType?: string;
+}
+
+export const MAX_CONTENT_LENGTH = 5_000_000;
+
+export type SourceEvent =
+  | { type: 'SourceRegistered'; data: { id: string } & SourceFields }
+  | { type: 'SourceUpdated'; data: { id: string } & Patch<SourceFields> }
+  | { type: 'SourceContentCaptured'; data: { id: string } & CachedContent }
+  | { type: 'SourceMergedInto'; data: { id: string; into: string } }
+  | { type: 'SourceMergedFrom'; data: { id: string; from: string } };
+
+export type SourceCommand =
+  | { type: 'RegisterSource'; fields: unknown }
+  | { type: 'UpdateSource'; id: string; set?: unknown; unset?: unknown }
+  | { type: 'CaptureSourceContent'; id: string; content: unknown }
+  | { type: 'MergeSources'; from: string; into: string };
+
+export interface SourceState {
+  id: string;
+  fields: SourceFields;
+  content: CachedContent | null;
+  /** Set once this source was merged into another; it then takes no more changes. */
+  mergedInto: string | null;
+  mergedFrom: string[];
+}
+
+/** What a registration needs besides its input: a fresh stable id in case the input has none. */
+export interface SourceContext {
+  newStableId: string;
+}
+
+/** The id a registration will get: derived from the exact URL, so it is known before deciding. */
+export function sourceIdOf(fields: unknown): Result<string> {
+  const url = validateUrl((fields as { url?: unknown } | null)?.url, 'url');
+  return url.ok ? ok(sourceIdForUrl(url.value)) : url;
+}
+
+export function decideSource(command: SourceCommand, state: SourceState | null, context?: SourceContext): Result<SourceEvent[]> {
+  switch (command.type) {
+    case 'RegisterSource': {
+      const raw = command.fields as Record<string, unknown> | null;
+      const withStableId = raw && typeof raw === 'object' && raw.stableId == null ? { ...raw, stableId: context?.newStableId } : raw;
+      const id = sourceIdOf(raw);
+      if (!id.ok) return id;
+      const fields = decideRegister(sourceFields, state !== null, `source ${id.value} (${String(raw?.url)})`, withStableId);
+      return fields.ok ? ok([{ type: 'SourceRegistered', data: { id: id.value, ...fields.value } }]) : fields;
+    }
+    case 'UpdateSource': {
+      const live = liveSource(state, command.id);
+      if (!live.ok) return live;
+      const patch = decideUpdate(sourceFields, live.value.fields, `source ${command.id}`, command.set, command.unset);
+      if (!patch.ok) return patch;
+      return ok(patch.value ? [{ type: 'SourceUpdated', data: { id: command.id, ...patch.value } }] : []);
+    }
+    case 'CaptureSourceContent': {
+      const live = liveSource(state, command.id);
+      if (!live.ok) return live;
+      const content = readContent(command.content);
+      if (!content.ok) return content;
+      if (live.value.content?.contentHash === content.value.contentHash &&
+          live.value.content.fetchedAt === content.value.fetchedAt) return ok([]);
+      return ok([{ type: 'SourceContentCaptured', data: { id: command.id, ...content.value } }]);
+    }
+    case 'MergeSources':
+      // Decided against the merged-away source; the caller appends SourceMergedFrom to the target.
+      if (command.from === command.into) return failInput('into', 'a source cannot be merged into itself');
+      {
+        const live = liveSource(state, command.from);
+        if (!live.ok) return live;
+      }
+      return ok([
+        { type: 'SourceMergedInto', data: { id: command.from, into: command.into } },
+        { type: 'SourceMergedFrom', data: { id: command.into, from: command.from } },
+      ]);
+  }
+}
+
+function liveSource(state: SourceState | null, id: string): Result<SourceState> {
+  if (!state) return fail(notFound(`source ${id}`));
+  if (state.mergedInto) {
+    return fail(new DomainError('BAD_USER_INPUT', `source ${id} was merged into ${state.mergedInto}; change that one`, ['id']));
+  }
+  return ok(state);
+}
+
+function readContent(raw: unknown): Result<CachedContent> {
+  if (!raw || typeof raw !== 'object') return failInput('content', 'expected an object with at least "text"');
+  const c = raw as Record<string, unknown>;
+  if (typeof c.text !== 'string' || c.text.length === 0) return failInput('content.text', 'expected the non-empty text of the source');
+  if (c.text.length > MAX_CONTENT_LENGTH) return failInput('content.text', `is ${c.text.length} characters; the limit is ${MAX_CONTENT_LENGTH}`);
+  const out: CachedContent = {
+    text: c.text,
+    length: c.text.length,
+    contentHash: createHash('sha256').update(c.text).digest('hex'),
+  };
+  if (c.fetchedAt != null) {
+    if (typeof c.fetchedAt !== 'string' || Number.isNaN(Date.parse(c.fetchedAt))) return failInput('content.fetchedAt', 'expected an ISO 8601 instant');
+    out.fetchedAt = new Date(c.fetchedAt).toISOString();
+  }
+  if (c.httpStatus != null) {
+    const s = integerIn(100, 599).read(c.httpStatus, 'content.httpStatus');
+    if (!s.ok) return s;
+    out.httpStatus = s.value;
+  }
+  if (c.contentType != null) {
+    const t = text(200).read(c.contentType, 'content.contentType');
+    if (!t.ok) return t;
+    out.contentType = t.value;
+  }
+  return ok(out);
+}
+
+export function evolveSource(state: SourceState | null, event: SourceEvent): SourceState | null {
+  switch (event.type) {
+    case 'SourceRegistered': {
+      const { id, ...fields } = event.data;
+      return { id, fields, content: null, mergedInto: null, mergedFrom: [] };
+    }
+    case 'SourceUpdated':
+      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+    case 'SourceContentCaptured': {
+      const { id: _id, ...content } = event.data;
+      return state && { ...state, content };
+    }
+    case 'SourceMergedInto':
+      return state && { ...state, mergedInto: event.data.into };
+    case 'SourceMergedFrom':
+      return state && { ...state, mergedFrom: [...state.mergedFrom, event.data.from] };
+  }
+}
