@@ -2,10 +2,16 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './store/database';
 import { EventStore } from './store/event-store';
 import { migrateToLatest, type MigrationReport } from './store/migrate';
+import { CommandHandler } from './commands/handler';
+import { inlineProjector } from './projections/project';
+import type { FactlogDb } from './projections/tables';
 
 export interface Factlog {
   database: Database;
   store: EventStore;
+  /** The same database, typed with the read models too. */
+  db: FactlogDb;
+  commands: CommandHandler;
   migrations: MigrationReport;
   close(): Promise<void>;
 }
@@ -15,10 +21,17 @@ export async function openFactlog(config: Pick<Config, 'databaseUrl' | 'dataDir'
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const migrations = await migrateToLatest(database.db);
-    const store = new EventStore(database);
-    return { database, store, migrations, close: () => database.close() };
+    return { ...wire(database), migrations, close: () => database.close() };
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The store with its inline projections, and the command handler over both. */
+export function wire(database: Database): Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
+  const store = new EventStore(database, { projectors: [inlineProjector] });
+  // The same Kysely instance, seen with the read-model tables as well.
+  const db = database.db as unknown as FactlogDb;
+  return { database, store, db, commands: new CommandHandler(store, db) };
 }

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * The data of a `FactAsserted` event as the domain would write it: a fact about an entity, with a typed
- * value, a partial as-of date and one citation. About 300 bytes of JSON. `seq` varies the ids and the
- * value so that no two events are byte-identical (jsonb and TOAST treat repeated values no differently,
- * but it keeps the rows honest).
+ * value, a partial as-of date and one citation: about 330 bytes of JSON, the size of a typical fact.
+ * `seq` varies the ids, the value and the source, so that the rows are not all copies of one another.
  */
 export function factAssertedData(seq: number): Record<string, unknown> {
   const sourceId = createHash('sha256').update(`source-${seq % 97}`).digest('hex').slice(0, 16);

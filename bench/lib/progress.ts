@@ -1,10 +1,12 @@
 /**
  * Progress on stderr so stdout stays clean for the results. On a terminal one line per phase is
- * rewritten in place; elsewhere (CI logs, redirects) only the finished line is printed, once.
+ * rewritten in place; elsewhere (CI logs, redirects) a line is printed every few seconds and when
+ * the phase is done, so a slow phase still shows signs of life without flooding the log.
  */
 export class Progress {
-  private lastDraw = 0;
+  private lastDraw = Date.now();
   private readonly live: boolean;
+  private readonly interval: number;
 
   constructor(
     private readonly label: string,
@@ -12,15 +14,17 @@ export class Progress {
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
     this.live = out.isTTY === true;
-    this.draw(`${label} … warming up`);
+    this.interval = this.live ? 100 : 5000;
+    if (this.live) this.out.write(`\r\x1b[K${label} … warming up`);
   }
 
   update(done: number): void {
     const now = Date.now();
     // Redrawing on every transaction would cost more than the transactions in the fast scenarios.
-    if (!this.live || (now - this.lastDraw < 100 && done < this.total)) return;
+    if (now - this.lastDraw < this.interval || done >= this.total) return;
     this.lastDraw = now;
-    this.draw(`${this.label} … ${done}/${this.total}`);
+    const line = `${this.label} … ${done}/${this.total}`;
+    this.out.write(this.live ? `\r\x1b[K${line}` : `${line}\n`);
   }
 
   finish(seconds: number): void {
@@ -31,9 +35,5 @@ export class Progress {
   /** Leaves the partial line readable when the phase fails or is interrupted. */
   abandon(): void {
     if (this.live) this.out.write('\n');
-  }
-
-  private draw(line: string): void {
-    if (this.live) this.out.write(`\r\x1b[K${line}`);
   }
 }

@@ -51,11 +51,17 @@ export const DOMAIN_EVENT_TYPES = Object.keys(KIND_OF_EVENT) as DomainEventType[
 
 export const kindOfEvent = (type: DomainEventType): Kind => KIND_OF_EVENT[type];
 
+/**
+ * The id that names an event's stream: a page's slug, every other kind's id. Only page events use
+ * the slug: EntityRegistered also carries a `slug` field, but entity streams are keyed by id.
+ */
+const streamIdOf = (kind: Kind, data: { id?: unknown; slug?: unknown }): unknown => (kind === 'page' ? data.slug : data.id);
+
+/** The id of the thing an event is about: a page's slug, every other kind's `id`. */
+export const idOf = (event: DomainEvent): string => streamIdOf(KIND_OF_EVENT[event.type], event.data) as string;
+
 /** The stream an event belongs to: its kind's prefix and the id (a page's slug) in its data. */
-export function streamOf(event: DomainEvent): string {
-  const data = event.data as { id?: string; slug?: string };
-  return streamName(KIND_OF_EVENT[event.type], (data.slug ?? data.id) as string);
-}
+export const streamOf = (event: DomainEvent): string => streamName(KIND_OF_EVENT[event.type], idOf(event));
 
 /**
  * The schema version each event type is written with today. When a type's data shape changes, bump
@@ -75,7 +81,7 @@ export function upcast(type: string, schemaVersion: number, data: Record<string,
   if (schemaVersion !== current) {
     throw new UnknownEventError(`event type "${type}" has no upcaster from schema version ${schemaVersion} to ${current}`);
   }
-  const id = data.slug ?? data.id;
+  const id = streamIdOf(KIND_OF_EVENT[type as DomainEventType], data);
   if (typeof id !== 'string' || id === '') throw new UnknownEventError(`event "${type}" has no id in its data`);
   return { type, data } as DomainEvent;
 }

@@ -36,6 +36,14 @@ export interface AppendMetadata {
   idempotencyKey?: string;
 }
 
+export interface AppendOptions {
+  /**
+   * What makes two requests "the same" for idempotency. Defaults to the events themselves; a command
+   * layer passes a hash of the command instead, since generated ids make the events differ per try.
+   */
+  fingerprint?: string;
+}
+
 export interface StoredEvent {
   position: number;
   stream: string;
@@ -109,8 +117,20 @@ export class EventStore {
   }
 
   /** Several streams in one transaction: all expectations hold and everything is written, or nothing. */
-  async appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}): Promise<AppendResult> {
-    return this.db.transaction().execute((trx) => this.appendWithin(trx, writes, metadata));
+  async appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<AppendResult> {
+    return this.db.transaction().execute((trx) => this.appendWithin(trx, writes, metadata, options));
+  }
+
+  /**
+   * The earlier result for an idempotency key, or null if the key is new. A command layer asks this
+   * before deciding, because a retried command decided again against newer state could decide
+   * differently (a second "register" would conflict with the first).
+   */
+  async idempotentResult(key: string, fingerprint: string): Promise<AppendResult | null> {
+    const earlier = await this.db.selectFrom('idempotency_keys').select(['request_hash', 'result']).where('key', '=', key).executeTakeFirst();
+    if (!earlier) return null;
+    if (earlier.request_hash !== fingerprint) throw reusedKey(key);
+    return { ...(earlier.result as AppendResult), replayed: true };
   }
 
   /**
@@ -121,10 +141,11 @@ export class EventStore {
     trx: Transaction<StoreSchema>,
     writes: StreamWrite[],
     metadata: AppendMetadata = {},
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     validateWrites(writes);
     validateMetadata(metadata);
-    const requestHash = metadata.idempotencyKey ? sha256Hex(canonicalJson(writes)) : '';
+    const requestHash = metadata.idempotencyKey ? options.fingerprint ?? sha256Hex(canonicalJson(writes)) : '';
 
     const head = await trx
       .selectFrom('log_head')
@@ -145,13 +166,7 @@ export class EventStore {
         .where('key', '=', metadata.idempotencyKey)
         .executeTakeFirst();
       if (earlier) {
-        if (earlier.request_hash !== requestHash) {
-          throw new DomainError(
-            'BAD_USER_INPUT',
-            `idempotency key "${metadata.idempotencyKey}" was already used for a different request`,
-            ['idempotencyKey'],
-          );
-        }
+        if (earlier.request_hash !== requestHash) throw reusedKey(metadata.idempotencyKey);
         return { ...(earlier.result as AppendResult), replayed: true };
       }
     }
@@ -429,6 +444,10 @@ function compactMetadata(m: AppendMetadata): AppendMetadata {
   const out: AppendMetadata = {};
   for (const [k, v] of Object.entries(m)) if (v !== undefined) out[k as keyof AppendMetadata] = v;
   return out;
+}
+
+function reusedKey(key: string): DomainError {
+  return new DomainError('BAD_USER_INPUT', `idempotency key "${key}" was already used for a different request`, ['idempotencyKey']);
 }
 
 function invalidStream(stream: unknown): DomainError {

@@ -1,0 +1,60 @@
+import type { Kind } from '../domain/events';
+
+/**
+ * Commands as callers send them: references by the names people use (an entity's slug, a source's
+ * URL), values still unchecked. The handler resolves and the domain validates.
+ */
+export type Command =
+  | { type: 'RegisterPublication'; id: unknown; fields: unknown }
+  | { type: 'UpdatePublication'; id: string; set?: unknown; unset?: unknown }
+  | { type: 'RegisterSource'; fields: unknown }
+  | { type: 'UpdateSource'; source: string; set?: unknown; unset?: unknown }
+  | { type: 'CaptureSourceContent'; source: string; content: unknown }
+  | { type: 'MergeSources'; from: string; into: string }
+  | { type: 'CreatePage'; slug: unknown; fields: unknown }
+  | { type: 'UpdatePage'; page: string; set?: unknown; unset?: unknown }
+  | { type: 'CiteSource'; page: string; source: string }
+  | { type: 'UnciteSource'; page: string; source: string }
+  | { type: 'RegisterEntity'; id?: string; fields: unknown }
+  | { type: 'UpdateEntity'; entity: string; set?: unknown; unset?: unknown }
+  | { type: 'RenameEntity'; entity: string; newSlug: unknown }
+  | { type: 'DefineProperty'; id: unknown; fields: unknown }
+  | { type: 'UpdateProperty'; id: string; set?: unknown; unset?: unknown }
+  | {
+      type: 'AssertFact';
+      id?: string;
+      entity: string;
+      property: string;
+      value: unknown;
+      asOf?: unknown;
+      validEnd?: unknown;
+      citations?: unknown;
+      notes?: unknown;
+      rank?: unknown;
+    }
+  | { type: 'CorrectFact'; id: string; set?: unknown; unset?: unknown }
+  | { type: 'RetractFact'; id: string; reason: unknown }
+  | { type: 'DeprecateFact'; id: string; reason?: unknown }
+  | { type: 'AddFactCitation'; id: string; citation: unknown }
+  | { type: 'RemoveFactCitation'; id: string; source: string };
+
+export interface CommandOptions {
+  /** The version the caller last saw; a different current version is a CONFLICT. */
+  expectedVersion?: number;
+  idempotencyKey?: string;
+  actor?: string;
+  reason?: string;
+  correlationId?: string;
+}
+
+export interface CommandResult {
+  kind: Kind;
+  /** The id of the thing the command acted on (a page's slug). */
+  id: string;
+  stream: string;
+  version: number;
+  /** Position of the last event appended, or of the stream's last event when nothing changed. */
+  position: number;
+  changed: boolean;
+  replayed: boolean;
+}

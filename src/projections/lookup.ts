@@ -1,0 +1,51 @@
+import { isSourceHexId, isStableId, sourceIdForUrl } from '../domain/ids';
+import type { FactProperty } from '../domain/fact';
+import type { DataType } from '../domain/fact-value';
+import type { FactlogDb } from './tables';
+
+/**
+ * Turns the names people use into ids: an entity by stable id, slug, old slug, alias or numeric id;
+ * a source by hex id, stable id or exact URL (following merges). Current view only: identity lookups
+ * answer "what does this name mean now".
+ */
+export async function resolveEntityId(db: FactlogDb, key: string): Promise<string | null> {
+  if (isStableId(key)) {
+    const byId = await db.selectFrom('entities').select('id').where('id', '=', key).executeTakeFirst();
+    if (byId) return byId.id;
+  }
+  const row = await db.selectFrom('entity_keys').select('entity_id').where('key', '=', key)
+    .orderBy('rank').orderBy('entity_id').limit(1).executeTakeFirst();
+  return row?.entity_id ?? null;
+}
+
+export async function resolveSourceId(db: FactlogDb, key: string): Promise<string | null> {
+  let row: { id: string; merged_into: string | null } | undefined;
+  if (isSourceHexId(key)) row = await db.selectFrom('sources').select(['id', 'merged_into']).where('id', '=', key).executeTakeFirst();
+  if (!row && isStableId(key)) row = await db.selectFrom('sources').select(['id', 'merged_into']).where('stable_id', '=', key).executeTakeFirst();
+  if (!row && /^https?:\/\//i.test(key)) {
+    row = await db.selectFrom('sources').select(['id', 'merged_into']).where('id', '=', sourceIdForUrl(key)).executeTakeFirst();
+  }
+  if (!row) return null;
+  for (let hops = 0; row.merged_into && hops < 16; hops++) {
+    const next = await db.selectFrom('sources').select(['id', 'merged_into']).where('id', '=', row.merged_into).executeTakeFirst();
+    if (!next) break;
+    row = next;
+  }
+  return row.id;
+}
+
+export async function resolvePageSlug(db: FactlogDb, key: string): Promise<string | null> {
+  const row = await db.selectFrom('pages').select('slug').where((eb) => eb.or([eb('slug', '=', key), eb('numeric_id', '=', key)]))
+    .orderBy((eb) => eb.case().when('slug', '=', key).then(0).else(1).end()).limit(1).executeTakeFirst();
+  return row?.slug ?? null;
+}
+
+export async function factProperty(db: FactlogDb, id: string): Promise<FactProperty | null> {
+  const row = await db.selectFrom('properties').select(['id', 'data_type', 'unit']).where('id', '=', id).executeTakeFirst();
+  return row ? { id: row.id, dataType: row.data_type as DataType, ...(row.unit ? { unit: row.unit } : {}) } : null;
+}
+
+export async function slugOwner(db: FactlogDb, slug: string): Promise<string | null> {
+  const row = await db.selectFrom('entity_keys').select('entity_id').where('key', '=', slug).where('rank', '=', 1).executeTakeFirst();
+  return row?.entity_id ?? null;
+}

@@ -1,0 +1,149 @@
+import { sql, type SqlBool, type Expression } from 'kysely';
+import type { Citation, Rank } from '../../domain/fact';
+import type { StoredFactValue } from '../../domain/fact';
+import type { FactlogDb } from '../tables';
+
+/** One version of a fact, as believed over a stretch of the log. */
+export interface FactVersion {
+  id: string;
+  version: number;
+  entityId: string;
+  propertyId: string;
+  value: StoredFactValue;
+  asOf: string | null;
+  validEnd: string | null;
+  rank: Rank;
+  citations: Citation[];
+  notes: string | null;
+  retracted: boolean;
+  /** Position and time of the event that produced this version. */
+  position: number;
+  recordedAt: Date;
+}
+
+type Row = {
+  fact_id: string; version: number; entity_id: string; property_id: string; value: unknown; as_of: string | null;
+  valid_end: string | null; rank: string; citations: unknown; notes: string | null; retracted: boolean; tx_from: number; recorded_from: Date;
+};
+
+const COLUMNS = ['fact_id', 'version', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'rank', 'citations', 'notes', 'retracted', 'tx_from', 'recorded_from'] as const;
+
+function toFact(r: Row): FactVersion {
+  return {
+    id: r.fact_id, version: r.version, entityId: r.entity_id, propertyId: r.property_id, value: r.value as StoredFactValue,
+    asOf: r.as_of, validEnd: r.valid_end, rank: r.rank as Rank, citations: r.citations as Citation[], notes: r.notes,
+    retracted: r.retracted, position: Number(r.tx_from), recordedAt: r.recorded_from,
+  };
+}
+
+/** The version of a fact believed at log position P: tx_from ≤ P < tx_to. */
+const believedAt = (position: number) => sql<SqlBool>`fv.tx_from <= ${position} AND (fv.tx_to IS NULL OR fv.tx_to > ${position})`;
+
+/** Facts by id as believed at P, retracted ones included (a retracted fact still answers `fact(id)`). */
+export async function factsByIdAt(db: FactlogDb, ids: readonly string[], position: number): Promise<Map<string, FactVersion>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('fact_versions as fv').select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.fact_id', 'in', ids).where(believedAt(position)).execute();
+  return new Map(rows.map((r) => [r.fact_id, toFact(r as Row)]));
+}
+
+export interface FactFilter {
+  entityId?: string;
+  propertyId?: string;
+  /** Facts citing any of these sources (a source and the ones merged into it). */
+  sourceIds?: readonly string[];
+}
+
+export interface FactQuery {
+  position: number;
+  /** Valid time: with it, only the facts that are the value of their (entity, property) at T. */
+  validAt?: Date;
+  includeDeprecated?: boolean;
+}
+
+function filterConditions(filter: FactFilter): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (filter.entityId !== undefined) out.push(sql<SqlBool>`fv.entity_id = ${filter.entityId}`);
+  if (filter.propertyId !== undefined) out.push(sql<SqlBool>`fv.property_id = ${filter.propertyId}`);
+  if (filter.sourceIds !== undefined) {
+    const any = filter.sourceIds.map((id) => sql<SqlBool>`fv.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`);
+    out.push(any.length ? sql<SqlBool>`(${sql.join(any, sql` OR `)})` : sql<SqlBool>`false`);
+  }
+  return out;
+}
+
+/**
+ * The facts matching a filter at (T, P), as one SQL expression to page over.
+ * Without T: every fact believed at P. With T: DOMAIN.md's rule per (entity, property): among facts
+ * not deprecated whose valid range holds T, the latest asOf wins, preferred beats normal on ties,
+ * timeless facts only when no dated fact covers T; equal winners are kept side by side (a conflict).
+ */
+function factsAtQuery(db: FactlogDb, filter: FactFilter, q: FactQuery) {
+  const conditions = filterConditions(filter);
+  const base = db.selectFrom('fact_versions as fv').where(believedAt(q.position)).where('fv.retracted', '=', false);
+  if (!q.validAt) {
+    let query = base.select(COLUMNS.map((c) => `fv.${c}` as const));
+    if (!q.includeDeprecated) query = query.where('fv.rank', '<>', 'deprecated');
+    for (const c of conditions) query = query.where(c);
+    return query;
+  }
+  const t = q.validAt.toISOString();
+  // Rank within each (entity, property) over *all* its facts, then filter: a source's fact that a
+  // later fact superseded is not valid at T even though it cites the source.
+  const groups = filter.sourceIds !== undefined
+    ? sql<SqlBool>`(fv.entity_id, fv.property_id) IN (SELECT g.entity_id, g.property_id FROM fact_versions g WHERE g.tx_from <= ${q.position} AND (g.tx_to IS NULL OR g.tx_to > ${q.position}) AND (${sql.join(filter.sourceIds.map((id) => sql`g.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`), sql` OR `)}))`
+    : sql<SqlBool>`true`;
+  let ranked = base
+    .select([...COLUMNS.map((c) => `fv.${c}` as const),
+      sql<number>`rank() OVER (PARTITION BY fv.entity_id, fv.property_id ORDER BY (fv.valid_from IS NULL), fv.valid_from DESC, (fv.rank = 'preferred') DESC)`.as('winner')])
+    .where('fv.rank', '<>', 'deprecated')
+    .where(sql<SqlBool>`(fv.valid_from IS NULL OR fv.valid_from <= ${t}) AND (fv.valid_to IS NULL OR fv.valid_to > ${t})`)
+    .where(groups);
+  for (const c of conditions.filter((_, i) => !(filter.sourceIds !== undefined && i === conditions.length - 1))) ranked = ranked.where(c);
+  let outer = db.selectFrom(ranked.as('fv')).select(COLUMNS.map((c) => `fv.${c}` as const)).where('fv.winner', '=', 1);
+  if (filter.sourceIds !== undefined) outer = outer.where(conditions[conditions.length - 1]);
+  return outer;
+}
+
+export interface FactPage {
+  items: FactVersion[];
+  hasNextPage: boolean;
+  totalCount: () => Promise<number>;
+}
+
+/** A page of facts, ordered by valid time (timeless first) then id; `offset` is the cursor. */
+export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, page: { first: number; offset: number }): Promise<FactPage> {
+  const query = factsAtQuery(db, filter, q);
+  const rows = await db.selectFrom(query.as('f')).selectAll()
+    .orderBy(sql`f.as_of IS NOT NULL`).orderBy(sql`f.as_of`).orderBy('f.fact_id')
+    .offset(page.offset).limit(page.first + 1).execute();
+  return {
+    items: rows.slice(0, page.first).map((r) => toFact(r as Row)),
+    hasNextPage: rows.length > page.first,
+    totalCount: async () => Number((await db.selectFrom(query.as('f')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  };
+}
+
+export interface ValueAt {
+  /** The value as of T, or null when nothing holds then. */
+  fact: FactVersion | null;
+  /** Other facts that hold equally at T: a disagreement to show, not to hide. */
+  conflicts: FactVersion[];
+}
+
+/** DOMAIN.md's "value as of T" for one (entity, property), known at P. */
+export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
+  const rows = await db.selectFrom(factsAtQuery(db, { entityId, propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id').execute();
+  const facts = rows.map((r) => toFact(r as Row));
+  return { fact: facts[0] ?? null, conflicts: facts.slice(1) };
+}
+
+/** Every fact of (entity, property) believed at P, in valid-time order: the series a chart draws. */
+export async function timelineAt(db: FactlogDb, entityId: string, propertyId: string, position: number, includeDeprecated = true): Promise<FactVersion[]> {
+  let q = db.selectFrom('fact_versions as fv').select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.entity_id', '=', entityId).where('fv.property_id', '=', propertyId)
+    .where(believedAt(position)).where('fv.retracted', '=', false);
+  if (!includeDeprecated) q = q.where('fv.rank', '<>', 'deprecated');
+  const rows = await q.orderBy(sql`fv.valid_from IS NOT NULL`).orderBy('fv.valid_from').orderBy('fv.fact_id').execute();
+  return rows.map((r) => toFact(r as Row));
+}

@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import { streamName, type Kind } from '../../domain/events';
+import type { StateOfKind } from '../../domain/evolve';
+import type { FactlogDb } from '../tables';
+
+type ThingKind = Exclude<Kind, 'fact'>;
+
+/** A thing's state as the log stood at a position, with the stream version it had then. */
+export interface Versioned<S> {
+  state: NonNullable<S>;
+  version: number;
+  /** Position of the event that produced this state. */
+  position: number;
+  recordedAt: Date;
+}
+
+/**
+ * States of many things of one kind at log position P, in one statement (DataLoader batches call
+ * this). The version valid at P is the newest one recorded at or before P.
+ */
+export async function thingsAt<K extends ThingKind>(db: FactlogDb, kind: K, ids: readonly string[], position: number): Promise<Map<string, Versioned<StateOfKind[K]>>> {
+  const out = new Map<string, Versioned<StateOfKind[K]>>();
+  if (ids.length === 0) return out;
+  const rows = await db.selectFrom('state_versions')
+    .select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
+    .distinctOn('stream')
+    .where('stream', 'in', ids.map((id) => streamName(kind, id)))
+    .where('tx_from', '<=', position)
+    .orderBy('stream').orderBy('version', 'desc')
+    .execute();
+  for (const r of rows) {
+    out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from });
+  }
+  return out;
+}
+
+export interface ListOptions {
+  first: number;
+  /** Keyset cursor: the id (page slug) of the last row of the previous page. */
+  after?: string;
+  /** Conditions on the state JSON: field → value it must equal (containment). */
+  where?: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+  totalCount: () => Promise<number>;
+}
+
+/** Things of one kind alive at P, ordered by id, with keyset pagination and optional field filters. */
+export async function listThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, position: number, options: ListOptions): Promise<Page<Versioned<StateOfKind[K]> & { id: string }>> {
+  const base = () => {
+    let q = db.selectFrom('state_versions')
+      .where('kind', '=', kind)
+      .where('tx_from', '<=', position)
+      .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]));
+    if (options.where && Object.keys(options.where).length > 0) {
+      q = q.where(sql<boolean>`state @> ${JSON.stringify(options.where)}::jsonb`);
+    }
+    return q;
+  };
+  let query = base().select(['id', 'state', 'version', 'tx_from', 'recorded_from']).orderBy('id').limit(options.first + 1);
+  if (options.after !== undefined) query = query.where('id', '>', options.after);
+  const rows = await query.execute();
+  return {
+    items: rows.slice(0, options.first).map((r) => ({
+      id: r.id,
+      state: r.state as NonNullable<StateOfKind[K]>,
+      version: r.version,
+      position: r.tx_from,
+      recordedAt: r.recorded_from,
+    })),
+    hasNextPage: rows.length > options.first,
+    totalCount: async () => Number((await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  };
+}
+
+/** Pages citing each source at P (any of a source's merged-from ids counts), for `citedBy`. */
+export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[], position: number): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(sourceIds.map((id) => [id, []]));
+  if (sourceIds.length === 0) return out;
+  const rows = await db.selectFrom('state_versions')
+    .select(['id', sql<string[]>`state->'citations'`.as('citations')])
+    .where('kind', '=', 'page')
+    .where('tx_from', '<=', position)
+    .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
+    .where((eb) => eb.or(sourceIds.map((id) => sql<boolean>`state @> ${JSON.stringify({ citations: [id] })}::jsonb`)))
+    .orderBy('id')
+    .execute();
+  for (const r of rows) for (const id of r.citations) out.get(id)?.push(r.id);
+  return out;
+}
