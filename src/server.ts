@@ -5,14 +5,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLContext } from './graphql/context';
+import type { Factlog } from './app';
+import { basisPlugin } from './graphql/basis-plugin';
+import { createContext, type GraphQLContext } from './graphql/context';
+import { formatError } from './graphql/errors';
 import { buildFactlogSchema } from './graphql/schema';
-import type { Database } from './store/database';
-import type { EventStore } from './store/event-store';
 
-export interface ServerOptions {
-  database: Database;
-  store: EventStore;
+export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
   port: number;
   host?: string;
 }
@@ -30,7 +29,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildFactlogSchema(),
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    formatError,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), basisPlugin],
   });
   await apollo.start();
 
@@ -56,7 +56,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async () => ({ database: options.database, store: options.store }),
+      context: async () => createContext(options),
     }),
   );
 

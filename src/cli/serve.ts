@@ -30,7 +30,7 @@ Environment:
       ...(values.host !== undefined ? { HOST: String(values.host) } : {}),
     });
     const app = await openFactlog(config);
-    const server = await startServer({ database: app.database, store: app.store, port: config.port, host: config.host });
+    const server = await startServer({ ...app, port: config.port, host: config.host });
     process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
 
     return new Promise<number>((resolve) => {

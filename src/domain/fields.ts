@@ -52,6 +52,11 @@ export function readFields<F>(specs: FieldSpecs<F>, raw: unknown, path: string, 
 
 /** Reads `{set, unset}` against a spec: required and immutable fields cannot be unset or changed. */
 export function readPatch<F>(specs: FieldSpecs<F>, set: unknown, unset: unknown, path = ''): Result<Patch<F>> {
+  // A null under `set` would be silently read as "absent"; clearing is what `unset` is for.
+  if (isRecord(set)) {
+    const nulled = Object.keys(set).find((k) => set[k] === null);
+    if (nulled) return failInput(childPath(childPath(path, 'set'), nulled), `null is not a value; list "${nulled}" under unset to clear it`);
+  }
   const fields = readFields(specs, set ?? {}, childPath(path, 'set'), { requireAll: false });
   if (!fields.ok) return fields;
   for (const key of Object.keys(fields.value) as (keyof F & string)[]) {

@@ -39,9 +39,10 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   tags: listOf(text(100), 200),
 };
 
-/** The cached copy of a source's text; the hash and length are derived here so they always agree. */
+/** The cached copy of a source's text; the hash is derived here so it always matches the text. */
 export interface CachedContent {
   text: string;
+  /** Length of the original in characters: the text's own, or more when only an excerpt is kept. */
   length: number;
   contentHash: string;
   fetchedAt?: string;
@@ -137,9 +138,16 @@ function readContent(raw: unknown): Result<CachedContent> {
   const c = raw as Record<string, unknown>;
   if (typeof c.text !== 'string' || c.text.length === 0) return failInput('content.text', 'expected the non-empty text of the source');
   if (c.text.length > MAX_CONTENT_LENGTH) return failInput('content.text', `is ${c.text.length} characters; the limit is ${MAX_CONTENT_LENGTH}`);
+  // A cache may hold only an excerpt of a long original; `totalLength` then says how long the original is.
+  let length = c.text.length;
+  if (c.totalLength != null) {
+    const total = integerIn(c.text.length, Number.MAX_SAFE_INTEGER).read(c.totalLength, 'content.totalLength');
+    if (!total.ok) return total;
+    length = total.value;
+  }
   const out: CachedContent = {
     text: c.text,
-    length: c.text.length,
+    length,
     contentHash: createHash('sha256').update(c.text).digest('hex'),
   };
   if (c.fetchedAt != null) {

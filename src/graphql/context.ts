@@ -1,8 +1,166 @@
+import DataLoader from 'dataloader';
+import type { CommandHandler } from '../commands/handler';
+import type { StateOfKind } from '../domain/evolve';
+import type { Kind } from '../domain/events';
+import { resolveBasis, type Basis } from '../projections/queries/basis';
+import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
+import { pagesCitingAt, thingsAt, type Versioned } from '../projections/queries/things';
+import type { FactlogDb } from '../projections/tables';
 import type { Database } from '../store/database';
-import type { EventStore } from '../store/event-store';
+import { toStoredEvent, type EventStore, type StoredEvent } from '../store/event-store';
+import { parsePosition, validInstant, type PinArgs, type Pins } from './pins';
+
+type ThingKind = Exclude<Kind, 'fact'>;
 
 /** What every resolver can reach; one per request. */
 export interface GraphQLContext {
   database: Database;
   store: EventStore;
+  db: FactlogDb;
+  commands: CommandHandler;
+  /** The request's "now": one instant, so every default-valid-time read in it agrees. */
+  now: Date;
+  /** The basis of the first pins resolved (reported in `extensions.basis`). */
+  basis?: Basis;
+  loaders: Loaders;
+  pins(args: PinArgs, parent?: Pins): Promise<Pins>;
+  /** Called by mutations: later reads in the request see the new head. */
+  invalidate(): void;
+}
+
+export interface ContextDeps {
+  database: Database;
+  store: EventStore;
+  db: FactlogDb;
+  commands: CommandHandler;
+}
+
+export function createContext(deps: ContextDeps): GraphQLContext {
+  const now = new Date();
+  let bases = new Map<string, Promise<Basis>>();
+  const context: GraphQLContext = {
+    ...deps,
+    now,
+    loaders: new Loaders(deps.db),
+    async pins(args, parent) {
+      const ownTime = args.knownAt != null || args.atPosition != null;
+      let basis: Basis;
+      if (!ownTime && parent) basis = parent.basis;
+      else {
+        const position = args.atPosition != null ? parsePosition(args.atPosition) : undefined;
+        const key = position !== undefined ? `p${position}` : args.knownAt ? `t${args.knownAt.toISOString()}` : 'head';
+        if (!bases.has(key)) {
+          bases.set(key, resolveBasis(deps.db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
+        }
+        basis = await bases.get(key)!;
+      }
+      context.basis ??= basis;
+      const asOf = args.asOf !== undefined && args.asOf !== null ? args.asOf : (parent?.asOf ?? null);
+      return { basis, asOf, validAt: validInstant(asOf, now) };
+    },
+    invalidate() {
+      bases = new Map();
+      context.basis = undefined;
+      context.loaders = new Loaders(deps.db);
+    },
+  };
+  return context;
+}
+
+/**
+ * Per-request DataLoaders, one per (relation, pins): every relation a resolver follows is batched
+ * into one statement per level of the query, whatever the number of parent rows.
+ */
+export class Loaders {
+  private readonly cache = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(private readonly db: FactlogDb) {}
+
+  private loader<V>(key: string, batch: (keys: readonly string[]) => Promise<Map<string, V>>, missing: V): DataLoader<string, V> {
+    let loader = this.cache.get(key) as DataLoader<string, V> | undefined;
+    if (!loader) {
+      loader = new DataLoader<string, V>(async (keys) => {
+        const found = await batch(keys);
+        return keys.map((k) => (found.has(k) ? found.get(k)! : missing));
+      });
+      this.cache.set(key, loader as DataLoader<string, unknown>);
+    }
+    return loader;
+  }
+
+  thing<K extends ThingKind>(kind: K, position: number): DataLoader<string, Versioned<StateOfKind[K]> | null> {
+    return this.loader(`${kind}@${position}`, (ids) => thingsAt(this.db, kind, ids, position), null);
+  }
+
+  fact(position: number): DataLoader<string, FactVersion | null> {
+    return this.loader(`fact@${position}`, (ids) => factsByIdAt(this.db, ids, position), null);
+  }
+
+  /** Page slugs citing a source at P. */
+  pagesCiting(position: number): DataLoader<string, string[]> {
+    return this.loader(`pagesCiting@${position}`, (ids) => pagesCitingAt(this.db, ids, position), []);
+  }
+
+  /** Facts citing a source, at P and (optionally) valid at T. */
+  factsCiting(pins: Pins, withValidTime: boolean): DataLoader<string, FactVersion[]> {
+    const validAt = withValidTime ? pins.validAt : undefined;
+    return this.loader(`factsCiting@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}`, async (ids) => {
+      const facts = await allFactsAt(this.db, { sourceIds: ids }, { position: pins.basis.position, validAt });
+      return groupBy(ids, facts, (f) => f.citations.map((c) => c.sourceId));
+    }, []);
+  }
+
+  /** Facts of an entity (optionally of one property), at P and (optionally) valid at T. */
+  factsOfEntity(pins: Pins, withValidTime: boolean, propertyId: string | undefined, includeDeprecated = false): DataLoader<string, FactVersion[]> {
+    const validAt = withValidTime ? pins.validAt : undefined;
+    return this.loader(`factsOf@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}@${propertyId ?? '*'}@${includeDeprecated}`, async (ids) => {
+      const facts = await allFactsAt(this.db, { entityIds: ids, propertyId }, { position: pins.basis.position, validAt, includeDeprecated });
+      return groupBy(ids, facts, (f) => [f.entityId]);
+    }, []);
+  }
+
+  /** The page about each entity at P (the first by slug if several). */
+  pageOfEntity(position: number): DataLoader<string, string | null> {
+    return this.loader(`pageOf@${position}`, async (ids) => {
+      const rows = await this.db.selectFrom('state_versions').select(['id', 'state'])
+        .where('kind', '=', 'page').where('tx_from', '<=', position)
+        .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
+        .where((eb) => eb.or(ids.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { entityId: id } }) as never))))
+        .orderBy('id').execute();
+      const out = new Map<string, string>();
+      for (const r of rows) {
+        const entityId = (r.state as { fields: { entityId?: string } }).fields.entityId;
+        if (entityId && !out.has(entityId)) out.set(entityId, r.id);
+      }
+      return out;
+    }, null);
+  }
+
+  /** Sources of each publication at P, by id. */
+  sourcesOfPublication(position: number): DataLoader<string, Versioned<StateOfKind['source']>[]> {
+    return this.loader(`sourcesOf@${position}`, async (ids) => {
+      const rows = await this.db.selectFrom('state_versions').select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
+        .where('kind', '=', 'source').where('tx_from', '<=', position)
+        .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
+        .where((eb) => eb.or(ids.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { publicationId: id } }) as never))))
+        .orderBy('id').execute();
+      const versions = rows.map((r) => ({ state: r.state as NonNullable<StateOfKind['source']>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from }));
+      return groupBy(ids, versions, (v) => [v.state.fields.publicationId ?? '']);
+    }, []);
+  }
+
+  /** A stream's events up to P (its history as known then). */
+  streamEvents(position: number): DataLoader<string, StoredEvent[]> {
+    return this.loader(`events@${position}`, async (streams) => {
+      const rows = await this.db.selectFrom('events').selectAll().where('stream', 'in', streams).where('position', '<=', position)
+        .orderBy('position').execute();
+      return groupBy(streams, rows.map(toStoredEvent), (e) => [e.stream]);
+    }, []);
+  }
+}
+
+function groupBy<T>(keys: readonly string[], items: T[], keysOf: (t: T) => string[]): Map<string, T[]> {
+  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const item of items) for (const k of new Set(keysOf(item))) out.get(k)?.push(item);
+  return out;
 }

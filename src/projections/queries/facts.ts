@@ -26,7 +26,7 @@ type Row = {
   valid_end: string | null; rank: string; citations: unknown; notes: string | null; retracted: boolean; tx_from: number; recorded_from: Date;
 };
 
-const COLUMNS = ['fact_id', 'version', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'rank', 'citations', 'notes', 'retracted', 'tx_from', 'recorded_from'] as const;
+const COLUMNS = ['fact_id', 'version', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'valid_from', 'rank', 'citations', 'notes', 'retracted', 'tx_from', 'recorded_from'] as const;
 
 function toFact(r: Row): FactVersion {
   return {
@@ -48,7 +48,7 @@ export async function factsByIdAt(db: FactlogDb, ids: readonly string[], positio
 }
 
 export interface FactFilter {
-  entityId?: string;
+  entityIds?: readonly string[];
   propertyId?: string;
   /** Facts citing any of these sources (a source and the ones merged into it). */
   sourceIds?: readonly string[];
@@ -63,7 +63,9 @@ export interface FactQuery {
 
 function filterConditions(filter: FactFilter): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
-  if (filter.entityId !== undefined) out.push(sql<SqlBool>`fv.entity_id = ${filter.entityId}`);
+  if (filter.entityIds !== undefined) {
+    out.push(filter.entityIds.length ? sql<SqlBool>`fv.entity_id IN (${sql.join(filter.entityIds)})` : sql<SqlBool>`false`);
+  }
   if (filter.propertyId !== undefined) out.push(sql<SqlBool>`fv.property_id = ${filter.propertyId}`);
   if (filter.sourceIds !== undefined) {
     const any = filter.sourceIds.map((id) => sql<SqlBool>`fv.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`);
@@ -114,14 +116,23 @@ export interface FactPage {
 /** A page of facts, ordered by valid time (timeless first) then id; `offset` is the cursor. */
 export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, page: { first: number; offset: number }): Promise<FactPage> {
   const query = factsAtQuery(db, filter, q);
-  const rows = await db.selectFrom(query.as('f')).selectAll()
-    .orderBy(sql`f.as_of IS NOT NULL`).orderBy(sql`f.as_of`).orderBy('f.fact_id')
-    .offset(page.offset).limit(page.first + 1).execute();
+  const rows = await orderedFacts(db, query).offset(page.offset).limit(page.first + 1).execute();
   return {
     items: rows.slice(0, page.first).map((r) => toFact(r as Row)),
     hasNextPage: rows.length > page.first,
     totalCount: async () => Number((await db.selectFrom(query.as('f')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
   };
+}
+
+/** Every matching fact (for DataLoader batches, which page per parent in memory). */
+export async function allFactsAt(db: FactlogDb, filter: FactFilter, q: FactQuery): Promise<FactVersion[]> {
+  const rows = await orderedFacts(db, factsAtQuery(db, filter, q)).execute();
+  return rows.map((r) => toFact(r as Row));
+}
+
+function orderedFacts(db: FactlogDb, query: ReturnType<typeof factsAtQuery>) {
+  return db.selectFrom(query.as('f')).selectAll()
+    .orderBy(sql`f.valid_from IS NOT NULL`).orderBy(sql`f.valid_from`).orderBy('f.as_of').orderBy('f.fact_id');
 }
 
 export interface ValueAt {
@@ -133,7 +144,7 @@ export interface ValueAt {
 
 /** DOMAIN.md's "value as of T" for one (entity, property), known at P. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
-  const rows = await db.selectFrom(factsAtQuery(db, { entityId, propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id').execute();
+  const rows = await db.selectFrom(factsAtQuery(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id').execute();
   const facts = rows.map((r) => toFact(r as Row));
   return { fact: facts[0] ?? null, conflicts: facts.slice(1) };
 }

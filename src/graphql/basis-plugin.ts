@@ -1,0 +1,24 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { resolveBasis } from '../projections/queries/basis';
+import type { GraphQLContext } from './context';
+
+/**
+ * Every response says which log position it was computed at (ARCHITECTURE.md invariant 5), so a
+ * client can repeat the exact read later with `atPosition`.
+ */
+export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const basis = contextValue.basis ?? (await resolveBasis(contextValue.db).catch(() => null));
+        if (!basis) return;
+        const result = response.body.singleResult;
+        result.extensions = {
+          ...result.extensions,
+          basis: { position: String(basis.position), recordedAt: basis.recordedAt?.toISOString() ?? null },
+        };
+      },
+    };
+  },
+};

@@ -1,0 +1,34 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../domain/errors';
+
+/** The codes of API.md, plus what Apollo itself reports for malformed requests. */
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX';
+
+export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/**
+ * Domain rejections become GraphQL errors with a code and the offending input path; anything else is
+ * an internal error whose details stay in the server log, not in the response.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+  if (original instanceof DomainError) {
+    return {
+      ...formatted,
+      message: original.message,
+      extensions: {
+        code: original.code,
+        ...(original.path.length ? { field: original.path.join('.') } : {}),
+        ...original.details,
+      },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+    process.stderr.write(`internal error: ${original instanceof Error ? original.stack ?? original.message : String(original)}\n`);
+    return { message: 'internal error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+  return formatted;
+}

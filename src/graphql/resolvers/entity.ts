@@ -1,0 +1,94 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
+import { streamName } from '../../domain/events';
+import { resolveEntityId } from '../../projections/lookup';
+import { listThingsAt } from '../../projections/queries/things';
+import { timelineAt, valueAt } from '../../projections/queries/facts';
+import { BitemporalArgs, PagingArgs, TimeArgs } from '../args';
+import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
+import type { GraphQLContext } from '../context';
+import { Event, toEvent } from '../types/event';
+import { Fact, FactConnection, ValueWithConflicts, toFact } from '../types/fact';
+import { Entity, EntityConnection, Page, toEntity, toPage } from '../types/things';
+
+@InputType()
+export class EntityFilter {
+  @Field(() => String, { nullable: true, description: 'organization, person, risk, …' }) type?: string | null;
+}
+
+@ArgsType()
+class EntityArgs extends BitemporalArgs {
+  @Field(() => ID, { description: 'Stable id, slug, old slug, alias or numeric id ("E22").' }) id!: string;
+}
+
+@ArgsType()
+class PropertyArg {
+  @Field(() => ID) property!: string;
+}
+
+@ArgsType()
+class OptionalPropertyArg {
+  @Field(() => ID, { nullable: true }) property?: string | null;
+}
+
+@Resolver(() => Entity)
+export class EntityResolver {
+  @Query(() => Entity, { nullable: true })
+  async entity(@Args() args: EntityArgs, @Ctx() ctx: GraphQLContext): Promise<Entity | null> {
+    const pins = await ctx.pins(args);
+    const id = await resolveEntityId(ctx.db, args.id);
+    const v = id ? await ctx.loaders.thing('entity', pins.basis.position).load(id) : null;
+    return v ? toEntity(v, pins) : null;
+  }
+
+  @Query(() => EntityConnection)
+  async entities(
+    @Arg('filter', () => EntityFilter, { nullable: true }) filter: EntityFilter | null,
+    @Args() paging: PagingArgs,
+    @Args() time: TimeArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Entity>> {
+    const pins = await ctx.pins(time);
+    const page = await listThingsAt(ctx.db, 'entity', pins.basis.position, {
+      first: pageSize(paging.first), after: readCursor(paging.after, 'k'), where: filter?.type ? { fields: { type: filter.type } } : undefined,
+    });
+    return keyConnection(page.items.map((v) => toEntity(v, pins)), (e) => e.id, page.hasNextPage, page.totalCount);
+  }
+
+  @FieldResolver(() => Page, { nullable: true, description: 'The wiki page about this entity.' })
+  async page(@Root() entity: Entity, @Ctx() ctx: GraphQLContext): Promise<Page | null> {
+    const position = entity.pins.basis.position;
+    const slug = await ctx.loaders.pageOfEntity(position).load(entity.id);
+    const v = slug ? await ctx.loaders.thing('page', position).load(slug) : null;
+    return v ? toPage(v, entity.pins) : null;
+  }
+
+  @FieldResolver(() => FactConnection, { description: 'Facts about this entity; with asOf, only the values that hold then.' })
+  async facts(@Root() entity: Entity, @Args() p: OptionalPropertyArg, @Args() time: BitemporalArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+    const pins = await ctx.pins(time, entity.pins);
+    const facts = await ctx.loaders.factsOfEntity(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
+    return listConnection(facts.map((f) => toFact(f, pins)), paging.first, paging.after);
+  }
+
+  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (DOMAIN.md’s rule); null when none holds.' })
+  async value(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<Fact | null> {
+    return (await this.valueWithConflicts(entity, p, time, ctx)).fact;
+  }
+
+  @FieldResolver(() => ValueWithConflicts, { description: 'The value as of a time and the facts that disagree with it then.' })
+  async valueWithConflicts(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<ValueWithConflicts> {
+    const pins = await ctx.pins(time, entity.pins);
+    const v = await valueAt(ctx.db, entity.id, p.property, pins.validAt, pins.basis.position);
+    return { fact: v.fact && toFact(v.fact, pins), conflicts: v.conflicts.map((f) => toFact(f, pins)) };
+  }
+
+  @FieldResolver(() => [Fact], { description: 'Every fact of a property, in valid-time order.' })
+  async timeline(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: TimeArgs, @Ctx() ctx: GraphQLContext): Promise<Fact[]> {
+    const pins = await ctx.pins(time, entity.pins);
+    return (await timelineAt(ctx.db, entity.id, p.property, pins.basis.position)).map((f) => toFact(f, pins));
+  }
+
+  @FieldResolver(() => [Event])
+  async history(@Root() entity: Entity, @Ctx() ctx: GraphQLContext): Promise<Event[]> {
+    return (await ctx.loaders.streamEvents(entity.pins.basis.position).load(streamName('entity', entity.id))).map(toEvent);
+  }
+}

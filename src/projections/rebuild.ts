@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import { toStoredEvent } from '../store/event-store';
+import { projectEvents } from './project';
+import { READ_MODEL_TABLES, type FactlogDb, type FactlogTrx, type ReadModelSchema } from './tables';
+
+export interface TableChecksum {
+  table: keyof ReadModelSchema;
+  rows: number;
+  /** md5 over every row's text form in a fixed order: equal checksums mean byte-equal tables. */
+  checksum: string;
+}
+
+export interface RebuildReport {
+  events: number;
+  equal: boolean;
+  tables: { table: string; before: TableChecksum; after: TableChecksum; equal: boolean }[];
+  seconds: number;
+}
+
+/** Row count and content checksum of every read-model table. */
+export async function checksumReadModels(db: FactlogDb | FactlogTrx): Promise<TableChecksum[]> {
+  const out: TableChecksum[] = [];
+  for (const table of READ_MODEL_TABLES) {
+    const { rows } = await sql<{ n: number; checksum: string | null }>`
+      SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS checksum
+      FROM ${sql.table(table)} t`.execute(db);
+    out.push({ table, rows: Number(rows[0].n), checksum: rows[0].checksum ?? '' });
+  }
+  return out;
+}
+
+export interface RebuildOptions {
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Compare and roll back instead of keeping the rebuilt tables. */
+  dryRun?: boolean;
+}
+
+class DryRunRollback extends Error {}
+
+/**
+ * Rebuilds every read model from the log in one transaction that holds the log head, so no append
+ * interleaves: checksums the live tables, truncates them, replays every event through the same
+ * projection code, and checksums again. Equal checksums prove the live rows were exactly what the
+ * log implies (ARCHITECTURE.md invariant 4).
+ */
+export async function rebuildReadModels(db: FactlogDb, options: RebuildOptions = {}): Promise<RebuildReport> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? 1000;
+  let report: RebuildReport | undefined;
+  try {
+    await db.transaction().execute(async (trx) => {
+      const head = await trx.selectFrom('log_head').select('position').forUpdate().executeTakeFirstOrThrow();
+      const before = await checksumReadModels(trx);
+      await sql`TRUNCATE ${sql.join(READ_MODEL_TABLES.map((t) => sql.table(t)))}`.execute(trx);
+      let after = 0;
+      let done = 0;
+      options.onProgress?.(0, head.position);
+      for (;;) {
+        const rows = await trx.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', head.position)
+          .orderBy('position').limit(batchSize).execute();
+        if (rows.length === 0) break;
+        await projectEvents(trx, rows.map(toStoredEvent));
+        after = rows[rows.length - 1].position;
+        done += rows.length;
+        options.onProgress?.(done, head.position);
+      }
+      const rebuilt = await checksumReadModels(trx);
+      const tables = before.map((b, i) => ({ table: b.table, before: b, after: rebuilt[i], equal: b.checksum === rebuilt[i].checksum && b.rows === rebuilt[i].rows }));
+      report = { events: done, equal: tables.every((t) => t.equal), tables, seconds: (Date.now() - started) / 1000 };
+      if (options.dryRun) throw new DryRunRollback();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
+  }
+  return report!;
+}
