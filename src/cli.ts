@@ -2,9 +2,10 @@
 import 'reflect-metadata';
 import { runCommand, UsageError, type Command } from './cli/command';
 import { migrateCommand } from './cli/migrate';
+import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

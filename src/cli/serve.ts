@@ -1,5 +1,6 @@
 import { openFactlog } from '../app';
 import { readConfig } from '../config';
+import { loadSeeds } from '../seed';
 import { startServer } from '../server';
 import type { Command } from './command';
 
@@ -10,6 +11,7 @@ export const serveCommand: Command = {
 Usage: factlog serve [--port N] [--host H]
 
 Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
+On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/.
 Probes: GET /healthz (process up), GET /readyz (database answers).
 SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
 
@@ -30,6 +32,12 @@ Environment:
       ...(values.host !== undefined ? { HOST: String(values.host) } : {}),
     });
     const app = await openFactlog(config);
+    // The embedded database starts with the example loaded, so a fresh clone shows something at once;
+    // a DATABASE_URL store is someone's real data and is never seeded implicitly.
+    if (app.database.kind === 'pglite' && (await app.store.head()).position === 0) {
+      const seeded = await loadSeeds(app.commands);
+      process.stdout.write(`empty embedded store: loaded ${seeded.applied} example commands from seeds/\n`);
+    }
     const server = await startServer({ ...app, port: config.port, host: config.host });
     process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
 

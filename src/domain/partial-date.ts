@@ -16,9 +16,9 @@ export interface PartialDate {
 const SHAPE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 const ACCEPTED = 'expected a partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD" (or an integer year 1–9999)';
 
+// Short month names, as the wiki's pages show them ("Feb 2026").
 const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec',
 ] as const;
 
 const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

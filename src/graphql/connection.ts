@@ -17,8 +17,22 @@ export interface ConnectionShape<T> {
   edges: { cursor: string; node: T }[];
   nodes: T[];
   pageInfo: PageInfo;
-  /** Called only when a client asks for it: counting can cost more than the page. */
-  totalCount: () => Promise<number> | number;
+  /** Counted only when a client asks for it: counting can cost more than the page. */
+  totalCount: PromiseLike<number> | number;
+}
+
+/**
+ * A promise that does its work only when first awaited. GraphQL awaits a field's value only if the
+ * field was selected, so an unselected `totalCount` never runs its COUNT query.
+ */
+export function lazy<T>(work: () => Promise<T>): PromiseLike<T> {
+  let started: Promise<T> | undefined;
+  return {
+    then(onFulfilled, onRejected) {
+      started ??= work();
+      return started.then(onFulfilled, onRejected);
+    },
+  };
 }
 
 /** Relay connection types: `Connection(Source)` gives SourceConnection's shape. */
@@ -43,7 +57,6 @@ export function Connection<T extends object>(Node: ClassType<T>) {
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    // graphql-js calls a function-valued property, so the count runs only when selected.
     @Field(() => Int)
     totalCount!: number;
   }
@@ -81,20 +94,21 @@ export function readOffset(cursor: string | null | undefined): number {
 }
 
 /** A connection over an offset page. */
-export function offsetConnection<T>(items: T[], offset: number, hasNextPage: boolean, totalCount: () => Promise<number> | number): ConnectionShape<T> {
+export function offsetConnection<T>(items: T[], offset: number, hasNextPage: boolean, count: () => Promise<number>): ConnectionShape<T> {
   const edges = items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
-  return { edges, nodes: items, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return { edges, nodes: items, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: lazy(count) };
 }
 
 /** A connection over a keyset page. */
-export function keyConnection<T>(items: T[], keyOf: (t: T) => string, hasNextPage: boolean, totalCount: () => Promise<number> | number): ConnectionShape<T> {
+export function keyConnection<T>(items: T[], keyOf: (t: T) => string, hasNextPage: boolean, count: () => Promise<number>): ConnectionShape<T> {
   const edges = items.map((node) => ({ cursor: keyCursor(keyOf(node)), node }));
-  return { edges, nodes: items, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return { edges, nodes: items, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: lazy(count) };
 }
 
 /** Pages an in-memory list (relations already loaded in one batch). */
 export function listConnection<T>(all: T[], first: number | undefined | null, after: string | null | undefined): ConnectionShape<T> {
   const size = pageSize(first);
   const offset = readOffset(after);
-  return offsetConnection(all.slice(offset, offset + size), offset, offset + size < all.length, () => all.length);
+  const edges = all.slice(offset, offset + size).map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
+  return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: offset + size < all.length, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: all.length };
 }

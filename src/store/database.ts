@@ -25,7 +25,18 @@ export interface Database {
   /** Human-readable location, without credentials. */
   readonly description: string;
   readonly listen: Listen;
+  /** Statements executed so far (tests use it to prove a query costs a bounded number of them). */
+  readonly stats: { queries: number };
   close(): Promise<void>;
+}
+
+function countingKysely(pool: pg.Pool, stats: { queries: number }): Kysely<StoreSchema> {
+  return new Kysely<StoreSchema>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query' || event.level === 'error') stats.queries += 1;
+    },
+  });
 }
 
 export interface PostgresOptions {
@@ -40,7 +51,8 @@ export function openPostgres(options: PostgresOptions): Database {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption });
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client error: ${err.message}`));
-  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { queries: 0 };
+  const db = countingKysely(pool, stats);
   const listen: Listen = async (channel, onNotify) => {
     const client = new pg.Client({ connectionString: options.url, ...schemaOption });
     client.on('error', (err) => process.emitWarning(`listener error: ${err.message}`));
@@ -59,6 +71,7 @@ export function openPostgres(options: PostgresOptions): Database {
     pool,
     description: describeUrl(options.url) + (options.schema ? ` (schema ${options.schema})` : ''),
     listen,
+    stats,
     close: () => db.destroy(),
   };
 }
@@ -75,7 +88,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   // PGlite has exactly one connection: a pool of one makes every caller queue for it, so a transaction
   // can never be interleaved with another caller's statements.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as pg.PoolConfig);
-  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { queries: 0 };
+  const db = countingKysely(pool, stats);
   const listen: Listen = async (channel, onNotify) => pglite.listen(channel, onNotify);
   return {
     kind: 'pglite',
@@ -83,6 +97,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     pool,
     description: `PGlite at ${dataDir}`,
     listen,
+    stats,
     close: async () => {
       await db.destroy();
       await pglite.close();

@@ -151,9 +151,9 @@ describe('displayPartialDate', () => {
     ['2025', '2025'],
     ['2025-05', 'May 2025'],
     ['2025-05-22', '22 May 2025'],
-    ['2026-02-01', '1 February 2026'],
-    ['2025-01', 'January 2025'],
-    ['2025-12-09', '9 December 2025'],
+    ['2026-02-01', '1 Feb 2026'],
+    ['2025-01', 'Jan 2025'],
+    ['2025-12-09', '9 Dec 2025'],
   ])('%s displays as %s', (s, shown) => {
     expect(displayPartialDate(parse(s))).toBe(shown);
   });

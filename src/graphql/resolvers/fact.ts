@@ -35,7 +35,7 @@ export class FactResolver {
   @Query(() => FactConnection, { description: 'With asOf: the facts valid then; without: all facts (not retracted).' })
   async facts(@Args() args: FactsArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(args);
-    const empty = () => offsetConnection<Fact>([], 0, false, () => 0);
+    const empty = () => offsetConnection<Fact>([], 0, false, async () => 0);
     let entityIds: string[] | undefined;
     if (args.entity != null) {
       const id = await resolveEntityId(ctx.db, args.entity);

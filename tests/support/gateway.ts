@@ -1,0 +1,32 @@
+import { ApolloServer } from '@apollo/server';
+import { basisPlugin } from '../../src/graphql/basis-plugin';
+import { createContext, type GraphQLContext } from '../../src/graphql/context';
+import { formatError } from '../../src/graphql/errors';
+import { buildFactlogSchema } from '../../src/graphql/schema';
+import { createTestFactlog, type TestFactlog } from './factlog';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+  extensions?: { basis?: { position: string; recordedAt: string | null } };
+}
+
+/** The GraphQL layer over a test database, executed in process (same schema, context and plugins as HTTP). */
+export async function createTestGateway() {
+  const app: TestFactlog = await createTestFactlog();
+  const server = new ApolloServer<GraphQLContext>({ schema: buildFactlogSchema(), formatError, plugins: [basisPlugin] });
+  await server.start();
+  const gql = async <T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
+    const res = await server.executeOperation({ query, variables }, { contextValue: createContext(app) });
+    if (res.body.kind !== 'single') throw new Error('incremental delivery is not expected here');
+    return res.body.singleResult as GqlResult<T>;
+  };
+  /** Runs a query and says how many SQL statements it cost. */
+  const counted = async <T = any>(query: string, variables?: Record<string, unknown>) => {
+    const before = app.database.stats.queries;
+    const result = await gql<T>(query, variables);
+    return { result, statements: app.database.stats.queries - before };
+  };
+  return { app, gql, counted, dispose: async () => { await server.stop(); await app.dispose(); } };
+}
+export type TestGateway = Awaited<ReturnType<typeof createTestGateway>>;
