@@ -2,10 +2,11 @@
 import 'reflect-metadata';
 import { runCommand, UsageError, type Command } from './cli/command';
 import { migrateCommand } from './cli/migrate';
+import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
