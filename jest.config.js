@@ -16,5 +16,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   testTimeout: 120000,
+  // type-graphql's decorators need the metadata API before any schema module loads.
+  setupFiles: ['reflect-metadata'],
   maxWorkers: 2,
 };

@@ -3,17 +3,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Factlog } from './app';
-import { basisPlugin } from './graphql/basis-plugin';
+import type { ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
-import { formatError } from './graphql/errors';
-import { buildFactlogSchema } from './graphql/schema';
+import { gatewayOptions } from './graphql/gateway';
+import { playgroundRouter } from './playground';
 
 export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
   port: number;
   host?: string;
+  limits?: ComplexityLimits;
 }
 
 export interface RunningServer {
@@ -26,12 +28,13 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
-  const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildFactlogSchema(),
-    introspection: true,
-    formatError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), basisPlugin],
-  });
+  const apollo = new ApolloServer<GraphQLContext>(
+    gatewayOptions({
+      limits: options.limits,
+      // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    }),
+  );
   await apollo.start();
 
   let stopping = false;
@@ -52,6 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
     }
   });
+  app.use(playgroundRouter({ endpoint: '/graphql' }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

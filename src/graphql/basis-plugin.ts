@@ -11,7 +11,7 @@ export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
     return {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
-        const basis = contextValue.basis ?? (await resolveBasis(contextValue.db).catch(() => null));
+        const basis = contextValue.request.basis ?? (await resolveBasis(contextValue.db).catch(() => null));
         if (!basis) return;
         const result = response.body.singleResult;
         result.extensions = {

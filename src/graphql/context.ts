@@ -20,8 +20,11 @@ export interface GraphQLContext {
   commands: CommandHandler;
   /** The request's "now": one instant, so every default-valid-time read in it agrees. */
   now: Date;
-  /** The basis of the first pins resolved (reported in `extensions.basis`). */
-  basis?: Basis;
+  /**
+   * Per-request state that resolvers change. A holder object, because Apollo hands resolvers a
+   * shallow copy of the context: a field set on the copy would not be seen by the plugins.
+   */
+  request: { basis?: Basis };
   loaders: Loaders;
   pins(args: PinArgs, parent?: Pins): Promise<Pins>;
   /** Called by mutations: later reads in the request see the new head. */
@@ -38,9 +41,13 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps): GraphQLContext {
   const now = new Date();
   let bases = new Map<string, Promise<Basis>>();
+  const request: GraphQLContext['request'] = {};
   const context: GraphQLContext = {
     ...deps,
     now,
+    request,
+    // Loaders are keyed by log position, and what the log says at a position never changes, so
+    // their caches stay valid for the whole request, across mutations too.
     loaders: new Loaders(deps.db),
     async pins(args, parent) {
       const ownTime = args.knownAt != null || args.atPosition != null;
@@ -54,14 +61,13 @@ export function createContext(deps: ContextDeps): GraphQLContext {
         }
         basis = await bases.get(key)!;
       }
-      context.basis ??= basis;
+      request.basis ??= basis;
       const asOf = args.asOf !== undefined && args.asOf !== null ? args.asOf : (parent?.asOf ?? null);
       return { basis, asOf, validAt: validInstant(asOf, now) };
     },
     invalidate() {
       bases = new Map();
-      context.basis = undefined;
-      context.loaders = new Loaders(deps.db);
+      request.basis = undefined;
     },
   };
   return context;

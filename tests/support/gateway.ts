@@ -1,8 +1,6 @@
 import { ApolloServer } from '@apollo/server';
-import { basisPlugin } from '../../src/graphql/basis-plugin';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
-import { formatError } from '../../src/graphql/errors';
-import { buildFactlogSchema } from '../../src/graphql/schema';
+import { gatewayOptions } from '../../src/graphql/gateway';
 import { createTestFactlog, type TestFactlog } from './factlog';
 
 export interface GqlResult<T = Record<string, unknown>> {
@@ -14,7 +12,7 @@ export interface GqlResult<T = Record<string, unknown>> {
 /** The GraphQL layer over a test database, executed in process (same schema, context and plugins as HTTP). */
 export async function createTestGateway() {
   const app: TestFactlog = await createTestFactlog();
-  const server = new ApolloServer<GraphQLContext>({ schema: buildFactlogSchema(), formatError, plugins: [basisPlugin] });
+  const server = new ApolloServer<GraphQLContext>(gatewayOptions());
   await server.start();
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
     const res = await server.executeOperation({ query, variables }, { contextValue: createContext(app) });

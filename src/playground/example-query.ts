@@ -1,0 +1,15 @@
+/**
+ * The example query of API.md ("The example page in one query"): the playground opens with it, and the
+ * typed client and the browser test run it. Keep it identical to the one in API.md.
+ */
+export const EXAMPLE_QUERY = `query SourcePage {
+  source(id: "YmFkZjUwMz") {
+    id stableId title type
+    credibility { rating label description inheritedFrom { name } }
+    summary keyPoints
+    citedBy(first: 50) { totalCount nodes { title type quality } }
+    facts { totalCount nodes { entity { name } property { name } displayValue asOfLabel } }
+    cachedContent { preview(chars: 400) sizeKb }
+  }
+}
+`;

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import express, { type Request, type Router } from 'express';
+import { EXAMPLE_QUERY } from './example-query';
+
+export { EXAMPLE_QUERY } from './example-query';
+
+/**
+ * The GraphiQL playground, served by Factlog itself: the page on `GET <endpoint>` for browsers, and its
+ * scripts and styles from the npm packages in node_modules (graphiql's prebuilt UMD bundle, React 18's
+ * UMD builds). Nothing is loaded from a CDN, so it works with no internet access; the page's
+ * Content-Security-Policy only lets it load from and talk to this server.
+ */
+
+/** Where the assets are served, relative to the server root (the page links them relative to itself). */
+export const PLAYGROUND_ASSETS_PATH = '/playground/assets';
+
+function packageDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`));
+}
+
+/** The only package files served under PLAYGROUND_ASSETS_PATH: name → absolute path. */
+function assetFiles(): Map<string, string> {
+  const graphiql = packageDir('graphiql');
+  const react = packageDir('react');
+  const reactDom = packageDir('react-dom');
+  return new Map([
+    ['react.production.min.js', path.join(react, 'umd', 'react.production.min.js')],
+    ['react-dom.production.min.js', path.join(reactDom, 'umd', 'react-dom.production.min.js')],
+    ['graphiql.min.js', path.join(graphiql, 'graphiql.min.js')],
+    ['graphiql.min.js.map', path.join(graphiql, 'graphiql.min.js.map')],
+    ['graphiql.min.css', path.join(graphiql, 'graphiql.min.css')],
+    ['graphiql.min.css.map', path.join(graphiql, 'graphiql.min.css.map')],
+  ]);
+}
+
+/** The assets' URL relative to the page at `pagePath`, so the page also works behind a path prefix. */
+function assetsRelativeTo(pagePath: string): string {
+  const depth = pagePath.slice(0, pagePath.lastIndexOf('/') + 1).split('/').filter(Boolean).length;
+  return `${depth > 0 ? '../'.repeat(depth) : './'}${PLAYGROUND_ASSETS_PATH.slice(1)}`;
+}
+
+/** Mounts GraphiQL from the globals the UMD bundles define (React, ReactDOM, GraphiQL). */
+const BOOT_SCRIPT = `(function () {
+  'use strict';
+  var config = JSON.parse(document.getElementById('factlog-playground-config').textContent);
+  // The API answers on the very URL this page was served from.
+  var url = new URL(window.location.pathname, window.location.href).href;
+  var fetcher = GraphiQL.createFetcher({ url: url });
+  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(
+    React.createElement(
+      GraphiQL,
+      {
+        fetcher: fetcher,
+        defaultQuery: config.defaultQuery,
+        defaultHeaders: config.defaultHeaders,
+        isHeadersEditorEnabled: true,
+        shouldPersistHeaders: false,
+        defaultEditorToolsVisibility: 'headers',
+      },
+      React.createElement(GraphiQL.Logo, null, 'Factlog'),
+    ),
+  );
+})();
+`;
+
+const PAGE_CSS = `html, body, #graphiql { height: 100%; margin: 0; }
+#graphiql > .loading { font-family: system-ui, sans-serif; padding: 2rem; color: #555; }
+`;
+
+const DEFAULT_QUERY = `# Factlog GraphQL playground.
+# The example page of API.md: run it with Ctrl-Enter (Cmd-Enter) or the run button.
+# Request headers (API keys, for instance) go in the Headers tab below, as JSON.
+
+${EXAMPLE_QUERY}`;
+
+/** Only non-executable data goes into the page; `<` is escaped so the JSON cannot close the script element. */
+function configJson(): string {
+  return JSON.stringify({ defaultQuery: DEFAULT_QUERY, defaultHeaders: '' }).replace(/</g, '\\u003c');
+}
+
+function page(assets: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Factlog · GraphQL playground</title>
+<link rel="stylesheet" href="${assets}/graphiql.min.css">
+<link rel="stylesheet" href="${assets}/playground.css">
+</head>
+<body>
+<div id="graphiql"><div class="loading">Loading the GraphQL playground…</div></div>
+<script id="factlog-playground-config" type="application/json">${configJson()}</script>
+<script src="${assets}/react.production.min.js"></script>
+<script src="${assets}/react-dom.production.min.js"></script>
+<script src="${assets}/graphiql.min.js"></script>
+<script src="${assets}/playground.js"></script>
+</body>
+</html>
+`;
+}
+
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+/** The media types a GraphQL client asks for; a browser navigating to the URL prefers text/html over them. */
+const GRAPHQL_TYPES = ['application/graphql-response+json', 'application/json', 'multipart/mixed'];
+
+/**
+ * A browser opening the endpoint: a GET (or HEAD) that prefers HTML and carries no `query` parameter.
+ * Anything else (GraphQL-over-HTTP GETs with ?query=, POSTs, clients accepting JSON or `*\/*`) goes to the API.
+ */
+export function wantsPlayground(req: Request): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const query = req.query as Record<string, unknown> | undefined;
+  if (query && query.query !== undefined) return false;
+  return req.accepts([...GRAPHQL_TYPES, 'text/html']) === 'text/html';
+}
+
+/**
+ * The playground's routes: the page on `GET endpoint` for browsers (others fall through to the API),
+ * and its assets under PLAYGROUND_ASSETS_PATH. Mount it on the app root, before the API's middleware.
+ */
+export function playgroundRouter(options: { endpoint: string }): Router {
+  const endpoint = options.endpoint;
+  const files = assetFiles();
+  const pages = new Map<string, string>();
+  const html = (assets: string): string => {
+    let text = pages.get(assets);
+    if (text === undefined) pages.set(assets, (text = page(assets)));
+    return text;
+  };
+  const router = express.Router();
+
+  router.get(`${PLAYGROUND_ASSETS_PATH}/:file`, (req, res, next) => {
+    const name = req.params.file;
+    if (name === 'playground.js') {
+      res.type('text/javascript').set('Cache-Control', 'no-cache').send(BOOT_SCRIPT);
+      return;
+    }
+    if (name === 'playground.css') {
+      res.type('text/css').set('Cache-Control', 'no-cache').send(PAGE_CSS);
+      return;
+    }
+    const file = typeof name === 'string' ? files.get(name) : undefined;
+    if (!file) {
+      next();
+      return;
+    }
+    res.sendFile(file, { maxAge: '1d' });
+  });
+
+  router.get(endpoint, (req, res, next) => {
+    // The same URL answers HTML or GraphQL depending on Accept: caches must keep them apart.
+    res.vary('Accept');
+    if (!wantsPlayground(req)) {
+      next();
+      return;
+    }
+    res
+      .status(200)
+      .type('html')
+      .set({
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+      })
+      .send(html(assetsRelativeTo(req.path)));
+  });
+
+  return router;
+}
