@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { runCommand, UsageError, type Command } from './cli/command';
+import { keysCommand } from './cli/keys';
 import { migrateCommand } from './cli/migrate';
 import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,9 +1,13 @@
 /** Everything Factlog reads from its environment, in one place (the README lists the same). */
+import { readAnonymousAccess, type AnonymousAccess } from './auth/policy';
+
 export interface Config {
   databaseUrl?: string;
   dataDir: string;
   port: number;
   host: string;
+  /** What requests without an API key may do. */
+  anonymous: AnonymousAccess;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -16,5 +20,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.FACTLOG_DATA_DIR || './.factlog-data',
     port,
     host: env.HOST || '0.0.0.0',
+    anonymous: readAnonymousAccess(env.FACTLOG_ANONYMOUS || undefined),
   };
 }

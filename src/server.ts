@@ -7,6 +7,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Factlog } from './app';
+import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
+import type { AnonymousAccess } from './auth/policy';
+import { userError } from './graphql/errors';
 import type { ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { gatewayOptions } from './graphql/gateway';
@@ -16,6 +19,18 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   port: number;
   host?: string;
   limits?: ComplexityLimits;
+  /** What requests without an API key may do (default: read). */
+  anonymous?: AnonymousAccess;
+}
+
+/** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
+async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
+  if (!header) return ANONYMOUS;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw userError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"', { http: { status: 401 } });
+  const principal = await keys.authenticate(match[1]);
+  if (!principal) throw userError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
+  return principal;
 }
 
 export interface RunningServer {
@@ -26,6 +41,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const keys = new ApiKeys(options.database.db);
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GraphQLContext>(
@@ -60,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async () => createContext(options),
+      context: async ({ req }) => createContext(options, await principalOf(req.headers.authorization, keys)),
     }),
   );
 

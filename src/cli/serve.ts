@@ -23,6 +23,7 @@ Environment:
   DATABASE_URL       PostgreSQL connection string; unset: embedded PGlite
   FACTLOG_DATA_DIR   PGlite data folder (default ./.factlog-data)
   PORT, HOST         as the options
+  FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -38,7 +39,7 @@ Environment:
       const seeded = await loadSeeds(app.commands);
       process.stdout.write(`empty embedded store: loaded ${seeded.applied} example commands from seeds/\n`);
     }
-    const server = await startServer({ ...app, port: config.port, host: config.host });
+    const server = await startServer({ ...app, port: config.port, host: config.host, anonymous: config.anonymous });
     process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
 
     return new Promise<number>((resolve) => {

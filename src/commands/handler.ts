@@ -45,7 +45,9 @@ export class CommandHandler {
     const plan = await this.plan(command);
     const stream = streamName(plan.kind, plan.id);
     const { state, version, lastPosition } = await this.load(stream);
-    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+    // A stream that does not exist is better reported by the domain (NOT_FOUND) than as a conflict;
+    // the append's compare-and-set still guards a creation racing with this command.
+    if (options.expectedVersion !== undefined && options.expectedVersion !== version && version > 0) {
       throw new DomainError('CONFLICT', `${stream} is at version ${version}, not at the expected ${options.expectedVersion}`,
         ['expectedVersion'], { stream, expectedVersion: options.expectedVersion, actualVersion: version });
     }
@@ -53,7 +55,7 @@ export class CommandHandler {
     if (!decided.ok) throw decided.error;
     if (decided.value.length === 0) return this.resultOf(stream, version, lastPosition, false, false);
 
-    const writes = groupByStream(decided.value, stream, version);
+    const writes = groupByStream(decided.value, stream, options.expectedVersion ?? version);
     const appended = await this.store.appendMany(
       writes,
       { actor: options.actor, reason: options.reason, correlationId: options.correlationId, idempotencyKey: options.idempotencyKey },

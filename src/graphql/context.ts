@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import { ANONYMOUS, type Principal } from '../auth/keys';
+import { authorize, type Access, type AnonymousAccess } from '../auth/policy';
 import type { CommandHandler } from '../commands/handler';
 import type { StateOfKind } from '../domain/evolve';
 import type { Kind } from '../domain/events';
@@ -29,6 +31,9 @@ export interface GraphQLContext {
   pins(args: PinArgs, parent?: Pins): Promise<Pins>;
   /** Called by mutations: later reads in the request see the new head. */
   invalidate(): void;
+  principal: Principal;
+  /** Throws UNAUTHENTICATED or FORBIDDEN unless the principal may do this. */
+  authorize(access: Access): void;
 }
 
 export interface ContextDeps {
@@ -36,10 +41,14 @@ export interface ContextDeps {
   store: EventStore;
   db: FactlogDb;
   commands: CommandHandler;
+  /** What a request without a key may do (FACTLOG_ANONYMOUS). */
+  anonymous?: AnonymousAccess;
 }
 
-export function createContext(deps: ContextDeps): GraphQLContext {
+export function createContext(deps: ContextDeps, principal: Principal = ANONYMOUS): GraphQLContext {
   const now = new Date();
+  const anonymous = deps.anonymous ?? 'read';
+  authorize(principal, 'read', anonymous);
   let bases = new Map<string, Promise<Basis>>();
   const request: GraphQLContext['request'] = {};
   const context: GraphQLContext = {
@@ -69,6 +78,8 @@ export function createContext(deps: ContextDeps): GraphQLContext {
       bases = new Map();
       request.basis = undefined;
     },
+    principal,
+    authorize: (access) => authorize(principal, access, anonymous),
   };
   return context;
 }

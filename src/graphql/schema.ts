@@ -5,6 +5,7 @@ import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
 import { HealthResolver } from './resolvers/health';
+import { ApiKeyResolver } from './resolvers/keys';
 import { MutationResolver } from './resolvers/mutations';
 import { PageResolver } from './resolvers/page';
 import { PropertyResolver } from './resolvers/property';
@@ -19,7 +20,7 @@ export function buildFactlogSchema(): GraphQLSchema {
     resolvers: [
       HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
       EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
-      EventsResolver, MutationResolver,
+      EventsResolver, MutationResolver, ApiKeyResolver,
     ],
     validate: false,
     emitSchemaFile: false,

@@ -68,9 +68,9 @@ const PAGE_CSS = `html, body, #graphiql { height: 100%; margin: 0; }
 #graphiql > .loading { font-family: system-ui, sans-serif; padding: 2rem; color: #555; }
 `;
 
-const DEFAULT_QUERY = `# Factlog GraphQL playground.
-# The example page of API.md: run it with Ctrl-Enter (Cmd-Enter) or the run button.
-# Request headers (API keys, for instance) go in the Headers tab below, as JSON.
+const DEFAULT_QUERY = `# Factlog: the example page of API.md in one query.
+# Run it with Ctrl-Enter (Cmd-Enter) or the ▶ button.
+# Request headers (API keys) go in the Headers tab, as JSON.
 
 ${EXAMPLE_QUERY}`;
 

@@ -70,7 +70,7 @@ it('keeps the old value for knownAt and atPosition from before a correction, and
   const history = await g.gql('{ fact(id: "f_R59LmVVzcw") { history { type version actor reason } } }');
   expect(history.data.fact.history).toEqual([
     { type: 'FactAsserted', version: 1, actor: 'seed', reason: 'seed source-page-example' },
-    { type: 'FactCorrected', version: 2, actor: 'anonymous', reason: 'test' },
+    { type: 'FactCorrected', version: 2, actor: 'tester', reason: 'test' },
   ]);
 });
 

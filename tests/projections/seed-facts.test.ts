@@ -1,6 +1,7 @@
 import { asOfInstant, parsePartialDate } from '../../src/domain/partial-date';
 import { resolveBasis } from '../../src/projections/queries/basis';
 import { factsAt, timelineAt, valueAt } from '../../src/projections/queries/facts';
+import { rebuildReadModels } from '../../src/projections/rebuild';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
 const URL = 'https://www.anthropic.com/news/activating-asl3-protections';
@@ -69,4 +70,16 @@ it('rejects a stale expected version with CONFLICT and changes nothing', async (
   await expect(app.commands.execute({ type: 'CorrectFact', id: 'f_asl_2026', set: { notes: 'x' } }, { expectedVersion: 1 }))
     .rejects.toMatchObject({ code: 'CONFLICT', details: { expectedVersion: 1, actualVersion: 2 } });
   expect((await resolveBasis(app.db)).position).toBe(head);
+});
+
+it('rebuilds every read model from the log to the same rows', async () => {
+  const report = await rebuildReadModels(app.db);
+  expect(report.events).toBeGreaterThan(6);
+  expect(report.tables.filter((t) => !t.equal)).toEqual([]);
+  expect(report.equal).toBe(true);
+  // And it notices a read model that drifted from the log.
+  await app.db.updateTable('facts').set({ notes: 'edited behind the log' }).where('id', '=', 'f_asl_2025').execute();
+  const drifted = await rebuildReadModels(app.db, { dryRun: true });
+  expect(drifted.equal).toBe(false);
+  expect(drifted.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual(['facts']);
 });

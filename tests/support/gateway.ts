@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import type { Principal } from '../../src/auth/keys';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
 import { gatewayOptions } from '../../src/graphql/gateway';
 import { createTestFactlog, type TestFactlog } from './factlog';
@@ -9,13 +10,16 @@ export interface GqlResult<T = Record<string, unknown>> {
   extensions?: { basis?: { position: string; recordedAt: string | null } };
 }
 
+export const TESTER: Principal = { name: 'tester', role: 'editor' };
+
 /** The GraphQL layer over a test database, executed in process (same schema, context and plugins as HTTP). */
 export async function createTestGateway() {
   const app: TestFactlog = await createTestFactlog();
   const server = new ApolloServer<GraphQLContext>(gatewayOptions());
   await server.start();
-  const gql = async <T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
-    const res = await server.executeOperation({ query, variables }, { contextValue: createContext(app) });
+  /** Runs as an editor named "tester" unless told otherwise (HTTP auth has its own tests). */
+  const gql = async <T = any>(query: string, variables?: Record<string, unknown>, principal: Principal = TESTER): Promise<GqlResult<T>> => {
+    const res = await server.executeOperation({ query, variables }, { contextValue: createContext(app, principal) });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not expected here');
     return res.body.singleResult as GqlResult<T>;
   };

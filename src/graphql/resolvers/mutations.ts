@@ -246,11 +246,12 @@ const META = ['idempotencyKey', 'reason', 'expectedVersion'];
 @Resolver()
 export class MutationResolver {
   private async run(ctx: GraphQLContext, command: Command, input: { idempotencyKey?: string; reason?: string; expectedVersion?: number }): Promise<CommandResult> {
+    ctx.authorize('write');
     const result = await ctx.commands.execute(command, {
       expectedVersion: input.expectedVersion ?? undefined,
       idempotencyKey: input.idempotencyKey ?? undefined,
       reason: input.reason ?? undefined,
-      actor: 'anonymous',
+      actor: ctx.principal.name,
     });
     ctx.invalidate();
     return result;

@@ -1,0 +1,120 @@
+import { sql } from 'kysely';
+import type { EntityFields } from '../../domain/entity';
+import type { Citation, StoredFactValue } from '../../domain/fact';
+import type { PageFields } from '../../domain/page';
+import type { PropertyFields } from '../../domain/property';
+import type { PublicationFields } from '../../domain/publication';
+import type { SourceFields } from '../../domain/source';
+import type { FactlogDb } from '../../projections/tables';
+
+/**
+ * What the store holds now, read from the read models in a handful of queries: the current row of
+ * `state_versions` for every thing (its domain state as JSON) and the `facts` table. The planner
+ * diffs the files against this, so a re-run over unchanged files plans nothing.
+ */
+export interface CurrentFact {
+  entityId: string;
+  propertyId: string;
+  value: StoredFactValue;
+  asOf?: string;
+  validEnd?: string;
+  /** As the read model keeps them: source ids already resolved through merges. */
+  citations: Citation[];
+  notes?: string;
+  rank: string;
+  retracted: boolean;
+  /** Asserted by a run of this importer (its first event carries an importer correlation id). */
+  imported: boolean;
+}
+
+export interface CurrentState {
+  publications: Map<string, PublicationFields>;
+  properties: Map<string, PropertyFields>;
+  entities: Map<string, EntityFields>;
+  /** Every slug an entity has had (renames keep the old one as an alias). */
+  entitySlugHistory: Map<string, Set<string>>;
+  sources: Map<string, { fields: SourceFields; mergedInto: string | null }>;
+  pages: Map<string, { fields: PageFields; citations: string[] }>;
+  /** `slug\u0000sourceId` of citations this importer added: the only ones it may take away again. */
+  importedCitations: Set<string>;
+  facts: Map<string, CurrentFact>;
+}
+
+/** Every importer run's correlation id starts with this; it is how the importer knows what it owns. */
+export const CORRELATION_PREFIX = 'longterm-wiki-import:';
+
+export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
+
+export const emptyCurrentState = (): CurrentState => ({
+  publications: new Map(),
+  properties: new Map(),
+  entities: new Map(),
+  entitySlugHistory: new Map(),
+  sources: new Map(),
+  pages: new Map(),
+  importedCitations: new Set(),
+  facts: new Map(),
+});
+
+type Json = Record<string, unknown>;
+
+export async function loadCurrentState(db: FactlogDb): Promise<CurrentState> {
+  const state = emptyCurrentState();
+  const rows = await db.selectFrom('state_versions').select(['kind', 'id', 'state']).where('tx_to', 'is', null).execute();
+  for (const row of rows) {
+    const s = (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as Json | null;
+    if (!s) continue;
+    switch (row.kind) {
+      case 'publication': state.publications.set(row.id, s.fields as PublicationFields); break;
+      case 'property': state.properties.set(row.id, s.fields as PropertyFields); break;
+      case 'entity': state.entities.set(row.id, s.fields as EntityFields); break;
+      case 'source': state.sources.set(row.id, { fields: s.fields as SourceFields, mergedInto: (s.mergedInto as string | null) ?? null }); break;
+      case 'page': state.pages.set(row.id, { fields: s.fields as PageFields, citations: (s.citations as string[]) ?? [] }); break;
+    }
+  }
+
+  const slugs = await db.selectFrom('state_versions')
+    .select(['id', sql<string>`state->'fields'->>'slug'`.as('slug')])
+    .where('kind', '=', 'entity').distinct().execute();
+  for (const { id, slug } of slugs) {
+    if (!slug) continue;
+    const set = state.entitySlugHistory.get(id) ?? new Set<string>();
+    set.add(slug);
+    state.entitySlugHistory.set(id, set);
+  }
+
+  const cited = await db.selectFrom('events')
+    .select([sql<string>`data->>'slug'`.as('slug'), sql<string>`data->>'sourceId'`.as('sourceId')])
+    .where('type', '=', 'SourceCited')
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .execute();
+  for (const c of cited) state.importedCitations.add(citationKey(c.slug, c.sourceId));
+
+  const owned = new Set((await db.selectFrom('events')
+    .select(sql<string>`data->>'id'`.as('id'))
+    .where('type', '=', 'FactAsserted')
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .execute()).map((r) => r.id));
+
+  const facts = await db.selectFrom('facts')
+    .select(['id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
+    .execute();
+  for (const f of facts) {
+    const fact: CurrentFact = {
+      entityId: f.entity_id,
+      propertyId: f.property_id,
+      value: parseJson(f.value) as StoredFactValue,
+      citations: (parseJson(f.citations) as Citation[] | null) ?? [],
+      rank: f.rank,
+      retracted: f.retracted,
+      imported: owned.has(f.id),
+    };
+    if (f.as_of) fact.asOf = f.as_of;
+    if (f.valid_end) fact.validEnd = f.valid_end;
+    if (f.notes) fact.notes = f.notes;
+    state.facts.set(f.id, fact);
+  }
+  return state;
+}
+
+const parseJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
