@@ -62,7 +62,8 @@ export function estimateComplexity(
       const given = node.arguments?.find((a) => a.name.value === 'first');
       const value = given ? valueFromAST(given.value, firstArg.type, variables) : undefined;
       childMultiplier = typeof value === 'number' && value >= 0 ? value : DEFAULT_PAGE_SIZE;
-    } else if (isListType(getNullableType(field.type))) {
+    } else if (isListType(getNullableType(field.type)) && !parent.name.endsWith('Connection')) {
+      // A connection's `nodes`/`edges` are the page its `first` already counted.
       childMultiplier = ASSUMED_LIST_LENGTH;
     }
     const below = walk(node.selectionSet, getNamedType(field.type), multiplier * childMultiplier, depth + 1, seen);

@@ -1,0 +1,945 @@
+import { entityFields, type EntityFields } from '../../domain/entity';
+import { decideFact, type Citation, type StoredFactValue } from '../../domain/fact';
+import type { DataType } from '../../domain/fact-value';
+import type { FieldSpec, FieldSpecs } from '../../domain/fields';
+import { generateStableId, isFactId, isKebabId, isSourceHexId, isStableId, sourceIdForUrl, validateUrl } from '../../domain/ids';
+import { pageFields, type PageFields } from '../../domain/page';
+import { parsePartialDate } from '../../domain/partial-date';
+import { propertyFields, type PropertyFields } from '../../domain/property';
+import { publicationFields, type PublicationFields } from '../../domain/publication';
+import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/source';
+import { assertJson, canonicalJson } from '../../store/canonical-json';
+import type { CurrentState } from './current';
+import type { RawDataset, RawItem, RawRecord } from './read';
+import { Anomalies, Tally, type Loc } from './types';
+import { DateTag, RefTag, SrcTag } from './yaml';
+
+/**
+ * Mapping: the records read from the files → the state the store should be in (pure). Every value
+ * goes through the domain's own field specs, so what is desired here is byte for byte what the domain
+ * would store; a field the domain refuses is reported and left out rather than failing its record.
+ */
+
+export interface Desired<F> {
+  loc: Loc;
+  fields: F;
+}
+
+export interface DesiredEntity extends Desired<EntityFields> {
+  id: string;
+}
+
+/** A source the files define (managed: its fields are synced), or one a fact cites by URL only. */
+export interface DesiredSource {
+  loc: Loc;
+  id: string;
+  /** stableId is absent when neither the snapshot nor the store has one: the domain generates it once. */
+  fields: Omit<SourceFields, 'stableId'> & { stableId?: string };
+  managed: boolean;
+}
+
+export interface DesiredFact {
+  loc: Loc;
+  id: string;
+  entityId: string;
+  propertyId: string;
+  /** What the AssertFact command carries (citations by source id). */
+  input: { value: unknown; asOf?: string; validEnd?: string; sources?: string[]; notes?: string };
+  /** What the domain will store, for comparing with the read model. */
+  stored: { value: StoredFactValue; asOf?: string; validEnd?: string; citations?: Citation[]; notes?: string };
+}
+
+export interface DesiredState {
+  publications: Map<string, Desired<PublicationFields>>;
+  properties: Map<string, Desired<PropertyFields>>;
+  /** By stable id. */
+  entities: Map<string, DesiredEntity>;
+  /** By source id (sha256 of the URL). */
+  sources: Map<string, DesiredSource>;
+  pages: Map<string, Desired<PageFields>>;
+  citations: {
+    /** False when the resources could not all be read: then no citation is taken away. */
+    removals: boolean;
+    bySlug: Map<string, Map<string, Loc>>;
+  };
+  facts: Map<string, DesiredFact>;
+  retractions: {
+    /** False when the things folder is missing: then no fact is retracted. */
+    enabled: boolean;
+    /** Facts present in the files but unusable this time: keep what an earlier run imported. */
+    protectedFacts: Set<string>;
+    /** Entities whose things file could not be read. */
+    protectedEntities: Set<string>;
+  };
+  /** How many records the files hold, per kind (before skipping invalid ones). */
+  inFiles: Record<string, number>;
+  conversions: Tally;
+  unmapped: Tally;
+}
+
+export interface MapOptions {
+  /** Stable ids for entities that have none in the files (tests pass a seeded one). */
+  newStableId?: () => string;
+}
+
+type Spec = FieldSpec<unknown>;
+
+/** Maps a file record's keys onto domain fields; unknown keys are tallied as unmapped. */
+interface RecordCtx {
+  kind: string;
+  loc: Loc;
+  anomalies: Anomalies;
+  conversions: Tally;
+  unmapped: Tally;
+}
+
+const looksNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
+
+const at = (loc: Loc, field: string): Loc => ({ ...loc, at: loc.at ? `${loc.at}.${field}` : field });
+
+/**
+ * One field through its domain spec. A refused value is reported and dropped; list items are checked
+ * one by one, so one bad item costs only itself, and repeats are dropped.
+ */
+function cleanField(spec: Spec, raw: unknown, field: string, ctx: RecordCtx): unknown {
+  if (raw === undefined || raw === null) return undefined;
+  const read = spec.read(raw, field);
+  if (read.ok) return jsonSafe(read.value, field, ctx);
+  if (raw instanceof DateTag || raw instanceof RefTag || raw instanceof SrcTag) {
+    const again = spec.read(String(raw), field);
+    if (again.ok) return jsonSafe(again.value, field, ctx);
+  }
+  if (typeof raw === 'number' || typeof raw === 'boolean') {
+    const again = spec.read(String(raw), field);
+    if (again.ok) {
+      ctx.conversions.add('text-from-number');
+      return jsonSafe(again.value, field, ctx);
+    }
+  }
+  if (typeof raw === 'string' && looksNumeric(raw)) {
+    const again = spec.read(Number(raw), field);
+    if (again.ok) {
+      ctx.conversions.add('number-from-string');
+      return again.value;
+    }
+  }
+  if (Array.isArray(raw) && spec.read([], field).ok) {
+    const kept: unknown[] = [];
+    const seen = new Set<string>();
+    raw.forEach((item, i) => {
+      const one = spec.read([item instanceof RefTag || item instanceof DateTag || item instanceof SrcTag ? String(item) : item], `${field}.${i}`);
+      if (!one.ok) {
+        ctx.anomalies.add('invalid-field', at(ctx.loc, field), one.error.message.replace(`${field}.${i}.0`, `${field}.${i}`));
+        return;
+      }
+      const value = (one.value as unknown[])[0];
+      const key = canonicalJson(value);
+      if (seen.has(key)) {
+        ctx.anomalies.add('duplicate-item', at(ctx.loc, field), `${field}.${i}: ${JSON.stringify(value)} is listed twice; the repeat was dropped`);
+        return;
+      }
+      seen.add(key);
+      kept.push(value);
+    });
+    if (kept.length === 0) return undefined;
+    const all = spec.read(kept, field);
+    if (all.ok) return jsonSafe(all.value, field, ctx);
+    ctx.anomalies.add('invalid-field', at(ctx.loc, field), all.error.message);
+    return undefined;
+  }
+  ctx.anomalies.add('invalid-field', at(ctx.loc, field), read.error.message);
+  return undefined;
+}
+
+function jsonSafe(value: unknown, field: string, ctx: RecordCtx): unknown {
+  try {
+    assertJson(value, field);
+    return value;
+  } catch (err) {
+    ctx.anomalies.add('invalid-field', at(ctx.loc, field), (err as Error).message);
+    return undefined;
+  }
+}
+
+/**
+ * Reads the fields of one record: `mapping` says which file key feeds which domain field. Returns null
+ * (reported) when a required field is missing or refused.
+ */
+function readRecord<F>(specs: FieldSpecs<F>, mapping: { [K in keyof F]?: string }, data: RawRecord, ctx: RecordCtx, consumed: readonly string[] = []): F | null {
+  const out: Record<string, unknown> = {};
+  for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {
+    const spec = (specs as Record<string, Spec>)[field];
+    const value = cleanField(spec, data[fileKey], fileKey, ctx);
+    if (value === undefined) {
+      if (spec.required) {
+        const why = data[fileKey] === undefined || data[fileKey] === null ? 'is missing' : 'is not usable';
+        ctx.anomalies.add('invalid-record', ctx.loc, `required field "${fileKey}" ${why}: the ${ctx.kind} was skipped`);
+        return null;
+      }
+      continue;
+    }
+    out[field] = value;
+  }
+  const known = new Set<string>([...Object.values(mapping) as string[], ...consumed]);
+  for (const key of Object.keys(data)) if (!known.has(key)) ctx.unmapped.add(`${ctx.kind}.${key}`);
+  return out as F;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Resolves entity references (stable id, slug, alias, numeric id) against the files and the store. */
+export class EntityIndex {
+  private readonly ids = new Map<string, string>(); // stable id → slug
+  private readonly keys = new Map<string, { id: string; rank: number }>();
+
+  add(id: string, fields: Pick<EntityFields, 'slug' | 'numericId' | 'aliases'>): void {
+    if (!this.ids.has(id)) this.ids.set(id, fields.slug);
+    this.key(fields.slug, id, 1);
+    if (fields.numericId) this.key(fields.numericId, id, 2);
+    for (const alias of fields.aliases ?? []) this.key(alias, id, 3);
+  }
+
+  private key(key: string, id: string, rank: number): void {
+    const existing = this.keys.get(key);
+    if (!existing || existing.rank > rank) this.keys.set(key, { id, rank });
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  slugOf(id: string): string | undefined {
+    return this.ids.get(id);
+  }
+
+  /** A stable id, slug, alias or numeric id → the entity's stable id. */
+  lookup(key: string): string | null {
+    if (this.ids.has(key)) return key;
+    return this.keys.get(key)?.id ?? null;
+  }
+}
+
+/** Resolves the wiki's ways of naming a source to a source id. */
+class SourceIndex {
+  /** The YAML's resource id (even a wrong one) and the true source id → the source id. */
+  readonly byResourceId = new Map<string, string>();
+  readonly byStableId = new Map<string, string>();
+  readonly snapshotByUrl = new Map<string, RawItem>();
+  readonly snapshotById = new Map<string, RawItem>();
+  /** Snapshot entries no YAML resource matched: imported only if a fact cites their URL. */
+  unmatched: RawItem[] = [];
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export function mapDataset(data: RawDataset, current: CurrentState, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
+  const conversions = new Tally();
+  const unmapped = new Tally();
+  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped });
+  const desired: DesiredState = {
+    publications: new Map(),
+    properties: new Map(),
+    entities: new Map(),
+    sources: new Map(),
+    pages: new Map(),
+    citations: { removals: data.resources.present && data.resources.complete, bySlug: new Map() },
+    facts: new Map(),
+    retractions: { enabled: data.things.present, protectedFacts: new Set(), protectedEntities: new Set() },
+    inFiles: {
+      publications: data.publications.items.length,
+      properties: data.properties.items.length,
+      entities: data.entities.items.length,
+      things: data.things.items.length,
+      resources: data.resources.items.length,
+      snapshot: data.snapshot.items.length,
+      pages: data.pages.items.length,
+      facts: data.things.items.reduce((n, t) => n + t.facts.length, 0),
+    },
+    conversions,
+    unmapped,
+  };
+
+  mapPublications(data, desired, ctxFor, anomalies);
+  mapProperties(data, desired, ctxFor, anomalies);
+  const entities = mapEntities(data, current, desired, ctxFor, anomalies, options.newStableId ?? generateStableId);
+  const sources = mapSources(data, current, desired, ctxFor, anomalies);
+  mapPages(data, current, desired, ctxFor, anomalies);
+  mapCitations(current, desired, anomalies);
+  mapFacts(data, current, desired, entities, sources, ctxFor, anomalies);
+  for (const t of data.things.items) {
+    for (const [key, n] of Object.entries(t.otherKeys)) unmapped.add(`things.${key}`, n);
+  }
+  return desired;
+}
+
+type CtxFor = (kind: string, loc: Loc) => RecordCtx;
+
+function mapPublications(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+  for (const { loc, data: raw } of data.publications.items) {
+    if (!isKebabId(raw.id)) {
+      anomalies.add('invalid-record', loc, `publication id must be kebab-case, got ${JSON.stringify(raw.id)}: skipped`);
+      continue;
+    }
+    const first = desired.publications.get(raw.id);
+    if (first) {
+      anomalies.add('duplicate-id', loc, `publication "${raw.id}" is defined twice (first at line ${first.loc.line}): this one was skipped`);
+      continue;
+    }
+    const fields = readRecord<PublicationFields>(publicationFields, {
+      name: 'name', domains: 'domains', type: 'type', credibility: 'credibility', peerReviewed: 'peer_reviewed', description: 'description',
+    }, raw, ctxFor('publications', loc), ['id']);
+    if (fields) desired.publications.set(raw.id, { loc, fields });
+  }
+}
+
+function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+  for (const { id, loc, data: raw } of data.properties.items) {
+    if (!isKebabId(id)) {
+      anomalies.add('invalid-record', loc, `property id must be kebab-case, got ${JSON.stringify(id)}: skipped`);
+      continue;
+    }
+    const fields = readRecord<PropertyFields>(propertyFields, {
+      name: 'name', description: 'description', dataType: 'dataType', unit: 'unit', category: 'category', temporal: 'temporal',
+      appliesTo: 'appliesTo', display: 'display', inverseId: 'inverseId', stalenessDays: 'stalenessDays',
+    }, raw, ctxFor('properties', loc));
+    if (fields) desired.properties.set(id, { loc, fields });
+  }
+}
+
+function mapEntities(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
+  const bySlug = new Map<string, DesiredEntity>();
+  const numericOwner = new Map<string, DesiredEntity>();
+  const currentBySlug = new Map([...current.entities].map(([id, f]) => [f.slug, id]));
+
+  const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things', nameKey: string): void => {
+    const ctx = ctxFor(source === 'registry' ? 'entities' : 'things.thing', loc);
+    const fields = readRecord<EntityFields>(entityFields, { slug: 'id', name: nameKey, type: 'type', numericId: 'numericId', aliases: 'aliases' }, raw, ctx, ['stableId']);
+    if (!fields) return;
+    const stableId = raw.stableId;
+    if (stableId !== undefined && !isStableId(stableId)) {
+      anomalies.add('invalid-field', at(loc, 'stableId'), `stableId must be 10 characters [A-Za-z0-9], got ${JSON.stringify(stableId)}`);
+    }
+    const existing = bySlug.get(fields.slug);
+    if (existing) {
+      if (source === 'things') {
+        mergeThingHeader(existing, fields, isStableId(stableId) ? stableId : undefined, loc, anomalies);
+        return;
+      }
+      anomalies.add('duplicate-id', loc, `entity "${fields.slug}" is defined twice (first at ${existing.loc.file}:${existing.loc.line}): this one was skipped`);
+      return;
+    }
+    const id = isStableId(stableId) ? stableId : currentBySlug.get(fields.slug) ?? newStableId();
+    const sameId = desired.entities.get(id);
+    if (sameId) {
+      anomalies.add('duplicate-id', loc, `stable id ${id} of "${fields.slug}" already belongs to "${sameId.fields.slug}": skipped`);
+      return;
+    }
+    if (fields.numericId) {
+      const owner = numericOwner.get(fields.numericId);
+      if (owner) {
+        anomalies.add('duplicate-id', at(loc, 'numericId'), `numericId ${fields.numericId} of "${fields.slug}" already belongs to "${owner.fields.slug}": left out`);
+        delete fields.numericId;
+      }
+    }
+    const entity: DesiredEntity = { loc, id, fields };
+    bySlug.set(fields.slug, entity);
+    desired.entities.set(id, entity);
+    if (fields.numericId) numericOwner.set(fields.numericId, entity);
+  };
+
+  for (const { loc, data: raw } of data.entities.items) add(loc, raw, 'registry', 'title');
+  for (const thing of data.things.items) if (thing.header) add(thing.header.loc, thing.header.data, 'things', 'name');
+
+  // Aliases must not shadow another entity's slug, or a reference by that slug would be ambiguous.
+  for (const e of desired.entities.values()) {
+    if (!e.fields.aliases) continue;
+    const kept = e.fields.aliases.filter((a) => {
+      const other = bySlug.get(a);
+      if (other && other !== e) {
+        anomalies.add('duplicate-id', at(e.loc, 'aliases'), `alias "${a}" of "${e.fields.slug}" is the slug of "${other.fields.slug}": left out`);
+        return false;
+      }
+      return true;
+    });
+    if (kept.length) e.fields.aliases = kept;
+    else delete e.fields.aliases;
+  }
+
+  const index = new EntityIndex();
+  for (const e of desired.entities.values()) index.add(e.id, e.fields);
+  for (const [id, f] of current.entities) index.add(id, f);
+  return index;
+}
+
+/** The registry entry wins; the things header adds aliases (and fills what the registry lacks). */
+function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId: string | undefined, loc: Loc, anomalies: Anomalies): void {
+  const disagree = (field: string, registry: unknown, thing: unknown) =>
+    anomalies.add('entity-mismatch', at(loc, field), `${field} is ${JSON.stringify(thing)} here but ${JSON.stringify(registry)} in ${entity.loc.file}:${entity.loc.line}; the registry's value is used`);
+  if (stableId && stableId !== entity.id) disagree('stableId', entity.id, stableId);
+  if (header.name !== entity.fields.name) disagree('name', entity.fields.name, header.name);
+  if (header.type !== entity.fields.type) disagree('type', entity.fields.type, header.type);
+  if (header.numericId && entity.fields.numericId && header.numericId !== entity.fields.numericId) disagree('numericId', entity.fields.numericId, header.numericId);
+  if (header.numericId && !entity.fields.numericId) entity.fields.numericId = header.numericId;
+  if (header.aliases) {
+    const aliases = [...(entity.fields.aliases ?? [])];
+    for (const a of header.aliases) if (!aliases.includes(a) && a !== entity.fields.slug) aliases.push(a);
+    entity.fields.aliases = aliases;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const SOURCE_MAPPING = {
+  url: 'url', title: 'title', type: 'type', authors: 'authors', publishedDate: 'published_date', publicationId: 'publication_id',
+  abstract: 'abstract', summary: 'summary', review: 'review', keyPoints: 'key_points', tags: 'tags',
+} as const;
+
+const SOURCE_LIST_FIELDS = ['authors', 'keyPoints', 'tags'] as const;
+
+/** The source fields except stableId (read separately: it comes from the snapshot). */
+const { stableId: _stableIdSpec, ...sourceSpecsWithoutStableId } = sourceFields;
+
+interface ResourceRecord {
+  loc: Loc;
+  id: string;
+  fields: DesiredSource['fields'];
+  citedBy: { slug: string; loc: Loc }[];
+}
+
+function mapSources(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
+  const index = new SourceIndex();
+  for (const item of data.snapshot.items) {
+    const url = item.data.url;
+    if (typeof url === 'string') index.snapshotByUrl.set(url, item);
+    if (typeof item.data.id === 'string') index.snapshotById.set(item.data.id, item);
+  }
+  const publicationExists = (id: string) => desired.publications.has(id) || current.publications.has(id);
+  const matchedSnapshot = new Set<RawItem>();
+
+  const resources = new Map<string, ResourceRecord>();
+  for (const { loc, data: raw } of data.resources.items) {
+    const ctx = ctxFor('resources', loc);
+    const fields = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, raw, ctx, ['id', 'cited_by']) as DesiredSource['fields'] | null;
+    if (!fields) continue;
+    const id = sourceIdForUrl(fields.url);
+    if (typeof raw.id === 'string' && raw.id !== id) {
+      anomalies.add('id-mismatch', loc, `id ${raw.id} is not sha256(url)[0:16] = ${id} for ${fields.url}; stored as ${id}`);
+    }
+    if (typeof raw.id === 'string') index.byResourceId.set(raw.id, id);
+    index.byResourceId.set(id, id);
+    if (typeof raw.published_date === 'string' && /^\d{4}$/.test(raw.published_date) && fields.publishedDate) {
+      anomalies.add('bare-year-date', at(loc, 'published_date'), `published_date "${raw.published_date}" is only a year: stored with year precision`);
+    } else if (typeof raw.published_date === 'number' && fields.publishedDate) {
+      anomalies.add('bare-year-date', at(loc, 'published_date'), `published_date ${raw.published_date} is an unquoted YAML number: read as the year ${fields.publishedDate}`);
+    }
+    if (fields.publicationId && !publicationExists(fields.publicationId)) {
+      anomalies.add('dangling-publication', at(loc, 'publication_id'), `publication "${fields.publicationId}" does not exist; the id was kept`);
+    }
+    const citedBy: ResourceRecord['citedBy'] = [];
+    if (Array.isArray(raw.cited_by)) {
+      for (const slug of raw.cited_by) {
+        if (typeof slug === 'string' && isKebabId(slug)) citedBy.push({ slug, loc });
+        else anomalies.add('invalid-field', at(loc, 'cited_by'), `expected a page slug, got ${JSON.stringify(slug)}`);
+      }
+    } else if (raw.cited_by !== undefined && raw.cited_by !== null) {
+      anomalies.add('invalid-field', at(loc, 'cited_by'), `expected a list of page slugs, got ${JSON.stringify(raw.cited_by)?.slice(0, 60)}`);
+    }
+
+    // The snapshot gives the stable id (and a finer type); matched by id, else by URL.
+    let snap = typeof raw.id === 'string' ? index.snapshotById.get(raw.id) : undefined;
+    if (snap && snap.data.url !== fields.url) {
+      anomalies.add('snapshot-mismatch', loc, `the snapshot's resource ${raw.id as string} has url ${JSON.stringify(snap.data.url)}, not ${fields.url}; not used`);
+      snap = undefined;
+    }
+    if (!snap) {
+      const byUrl = index.snapshotByUrl.get(fields.url);
+      if (byUrl) {
+        anomalies.add('snapshot-mismatch', loc, `the snapshot has this url under id ${JSON.stringify(byUrl.data.id)}, the YAML under ${JSON.stringify(raw.id)}; the snapshot's stable id was used`);
+        snap = byUrl;
+      }
+    }
+    if (snap) {
+      matchedSnapshot.add(snap);
+      applySnapshot(fields, snap, loc, anomalies, true);
+    }
+
+    const earlier = resources.get(id);
+    if (earlier) {
+      anomalies.add('duplicate-id', loc, `source ${id} (${fields.url}) is listed again (first at ${earlier.loc.file}:${earlier.loc.line}): merged into the first`);
+      mergeResource(earlier, fields, citedBy);
+      continue;
+    }
+    resources.set(id, { loc, id, fields, citedBy });
+  }
+
+  // Stable ids are unique per source: a repeat would be refused by the store, so it is left out.
+  const stableOwner = new Map<string, string>();
+  for (const [id, s] of current.sources) stableOwner.set(s.fields.stableId, id);
+  for (const r of resources.values()) {
+    const stable = r.fields.stableId;
+    if (!stable) continue;
+    const owner = stableOwner.get(stable);
+    if (owner && owner !== r.id) {
+      anomalies.add('duplicate-id', at(r.loc, 'stable_id'), `stable id ${stable} already belongs to source ${owner}: left out`);
+      delete r.fields.stableId;
+      continue;
+    }
+    stableOwner.set(stable, r.id);
+  }
+
+  for (const r of resources.values()) {
+    desired.sources.set(r.id, { loc: r.loc, id: r.id, fields: r.fields, managed: true });
+    for (const c of r.citedBy) {
+      const bySource = desired.citations.bySlug.get(c.slug) ?? new Map<string, Loc>();
+      if (!bySource.has(r.id)) bySource.set(r.id, c.loc);
+      desired.citations.bySlug.set(c.slug, bySource);
+    }
+    if (r.fields.stableId) index.byStableId.set(r.fields.stableId, r.id);
+  }
+  for (const [id, s] of current.sources) index.byStableId.set(s.fields.stableId, index.byStableId.get(s.fields.stableId) ?? id);
+
+  // Snapshot entries that nothing matched: used if a fact cites their url (see sourceForUrl), else reported.
+  index.unmatched = data.snapshot.items.filter((s) => !matchedSnapshot.has(s));
+  return index;
+}
+
+function applySnapshot(fields: DesiredSource['fields'], snap: RawItem, loc: Loc, anomalies: Anomalies, compareType: boolean): void {
+  const stable = snap.data.stable_id;
+  if (isStableId(stable)) fields.stableId = stable;
+  else if (stable !== undefined) anomalies.add('invalid-field', at(snap.loc, 'stable_id'), `expected 10 characters [A-Za-z0-9], got ${JSON.stringify(stable)}`);
+  const type = snap.data.type;
+  if (typeof type === 'string' && (SOURCE_TYPES as readonly string[]).includes(type)) {
+    if (compareType && fields.type && fields.type !== type) {
+      anomalies.add('snapshot-mismatch', at(loc, 'type'), `type is "${fields.type}" in the YAML but "${type}" in the snapshot; "${type}" was used`);
+    }
+    fields.type = type as SourceFields['type'];
+  }
+}
+
+function mergeResource(into: ResourceRecord, fields: DesiredSource['fields'], citedBy: ResourceRecord['citedBy']): void {
+  const target = into.fields as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields)) {
+    if (target[k] === undefined) target[k] = v;
+    else if ((SOURCE_LIST_FIELDS as readonly string[]).includes(k) && Array.isArray(v)) {
+      const list = target[k] as unknown[];
+      for (const item of v) if (!list.includes(item)) list.push(item);
+    }
+  }
+  for (const c of citedBy) if (!into.citedBy.some((x) => x.slug === c.slug)) into.citedBy.push(c);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function mapPages(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+  const numericOwner = new Map<string, string>();
+  const entityByNumeric = new Map<string, string>();
+  for (const e of desired.entities.values()) if (e.fields.numericId) entityByNumeric.set(e.fields.numericId, e.id);
+  for (const [id, f] of current.entities) if (f.numericId && !entityByNumeric.has(f.numericId)) entityByNumeric.set(f.numericId, id);
+  const slugIndex = new Map<string, string>();
+  for (const e of desired.entities.values()) slugIndex.set(e.fields.slug, e.id);
+  for (const [id, f] of current.entities) if (!slugIndex.has(f.slug)) slugIndex.set(f.slug, id);
+
+  for (const { loc, data: raw } of data.pages.items) {
+    if (!isKebabId(raw.slug)) {
+      anomalies.add('invalid-record', loc, `page slug must be kebab-case, got ${JSON.stringify(raw.slug)}: skipped`);
+      continue;
+    }
+    const slug = raw.slug;
+    const first = desired.pages.get(slug);
+    if (first) {
+      anomalies.add('duplicate-id', loc, `page "${slug}" is listed twice (first at line ${first.loc.line}): this one was skipped`);
+      continue;
+    }
+    const fields = readRecord<PageFields>(pageFields, { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' }, raw, ctxFor('pages', loc), ['slug']);
+    if (!fields) continue;
+    if (fields.numericId) {
+      const owner = numericOwner.get(fields.numericId);
+      if (owner) {
+        anomalies.add('duplicate-id', at(loc, 'numericId'), `numericId ${fields.numericId} already belongs to page "${owner}": left out`);
+        delete fields.numericId;
+      } else numericOwner.set(fields.numericId, slug);
+    }
+    // The page's entity: the one with the page's numericId, else the one with its slug.
+    const byNumeric = fields.numericId ? entityByNumeric.get(fields.numericId) : undefined;
+    const bySlug = slugIndex.get(slug);
+    if (byNumeric && bySlug && byNumeric !== bySlug) {
+      anomalies.add('entity-mismatch', at(loc, 'numericId'), `numericId ${fields.numericId} names entity ${byNumeric} but slug "${slug}" names ${bySlug}; the numericId's entity was used`);
+    }
+    const entityId = byNumeric ?? bySlug;
+    if (entityId) fields.entityId = entityId;
+    desired.pages.set(slug, { loc, fields });
+  }
+}
+
+function mapCitations(current: CurrentState, desired: DesiredState, anomalies: Anomalies): void {
+  for (const [slug, bySource] of desired.citations.bySlug) {
+    if (desired.pages.has(slug) || current.pages.has(slug)) continue;
+    for (const loc of bySource.values()) {
+      anomalies.add('unknown-page', at(loc, 'cited_by'), `cited by page "${slug}", which does not exist: citation skipped`);
+    }
+    desired.citations.bySlug.delete(slug);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface EffectiveProperty {
+  id: string;
+  dataType: DataType;
+  unit?: string;
+}
+
+function mapFacts(data: RawDataset, current: CurrentState, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
+  const { retractions } = desired;
+  const entityBySlug = new Map<string, string>();
+  for (const e of desired.entities.values()) entityBySlug.set(e.fields.slug, e.id);
+  for (const [id, f] of current.entities) if (!entityBySlug.has(f.slug)) entityBySlug.set(f.slug, id);
+
+  for (const slug of data.things.unreadable) {
+    const id = entityBySlug.get(slug);
+    if (id) retractions.protectedEntities.add(id);
+  }
+
+  const property = (id: string): EffectiveProperty | null => {
+    const inFiles = desired.properties.get(id)?.fields;
+    const stored = current.properties.get(id);
+    if (!inFiles && !stored) return null;
+    // dataType is fixed once defined; the unit follows the files when they define the property.
+    const dataType = stored?.dataType ?? inFiles!.dataType;
+    const unit = inFiles ? inFiles.unit : stored?.unit;
+    return unit === undefined ? { id, dataType } : { id, dataType, unit };
+  };
+
+  const firstSeen = new Map<string, Loc>();
+  const snapshotUsed = new Set<RawItem>();
+
+  /** A URL a fact cites → its source id, registering it (from the snapshot if it has it) when new. */
+  const sourceForUrl = (url: string, loc: Loc): string => {
+    const id = sourceIdForUrl(url);
+    if (!desired.sources.has(id)) {
+      const snap = sources.snapshotByUrl.get(url);
+      const fields: DesiredSource['fields'] = { url };
+      let managed = false;
+      if (snap) {
+        const ctx = ctxFor('resources-snapshot', snap.loc);
+        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, snap.data, ctx, ['id', 'cited_by', 'stable_id']);
+        if (read) Object.assign(fields, read);
+        applySnapshot(fields, snap, snap.loc, anomalies, false);
+        if (fields.stableId && sources.byStableId.has(fields.stableId) && sources.byStableId.get(fields.stableId) !== id) delete fields.stableId;
+        snapshotUsed.add(snap);
+        managed = true;
+      }
+      desired.sources.set(id, { loc, id, fields, managed });
+    }
+    return id;
+  };
+
+  const resolveSourceRef = (key: string, loc: Loc): string | null => {
+    if (/^https?:\/\//i.test(key)) {
+      const url = validateUrl(key, 'source');
+      if (!url.ok) {
+        anomalies.add('invalid-field', at(loc, 'source'), url.error.message);
+        return null;
+      }
+      return sourceForUrl(url.value, loc);
+    }
+    const byResource = sources.byResourceId.get(key);
+    if (byResource) return byResource;
+    if (isSourceHexId(key) && current.sources.has(key)) return key;
+    const snap = sources.snapshotById.get(key);
+    if (snap && typeof snap.data.url === 'string') return sourceForUrl(snap.data.url, loc);
+    if (isStableId(key) && sources.byStableId.has(key)) return sources.byStableId.get(key)!;
+    anomalies.add('unknown-source', at(loc, 'source'), `no resource has id ${JSON.stringify(key)}: citation left out`);
+    return null;
+  };
+
+  for (const thing of data.things.items) {
+    const entityId = thing.header && typeof thing.header.data.id === 'string' ? entityBySlug.get(thing.header.data.id) : undefined;
+    const entityKnown = entityId !== undefined && desired.entities.has(entityId);
+    if (!entityKnown) {
+      // The header was refused (reported by mapEntities): keep whatever this file imported before.
+      const byFile = entityBySlug.get(thing.slug);
+      if (byFile) retractions.protectedEntities.add(byFile);
+      if (entityId) retractions.protectedEntities.add(entityId);
+      for (const f of thing.facts) if (typeof f.data.id === 'string') retractions.protectedFacts.add(f.data.id);
+      if (thing.facts.length > 0) {
+        anomalies.add('invalid-record', thing.header?.loc ?? { file: thing.file }, `the entity of this file could not be imported: its ${thing.facts.length} facts were skipped`);
+      }
+      continue;
+    }
+    for (const item of thing.facts) {
+      const fact = mapFact(item, entityId!, property, entities, resolveSourceRef, ctxFor('things.facts', item.loc), anomalies);
+      const id = typeof item.data.id === 'string' ? item.data.id : undefined;
+      if (id !== undefined) {
+        const first = firstSeen.get(id);
+        if (first) {
+          anomalies.add('duplicate-id', item.loc, `fact id ${id} is used again (first at ${first.file}:${first.line}): this one was skipped`);
+          continue;
+        }
+        firstSeen.set(id, item.loc);
+      }
+      if (!fact) {
+        if (id !== undefined) retractions.protectedFacts.add(id);
+        continue;
+      }
+      desired.facts.set(fact.id, fact);
+    }
+  }
+
+  for (const snap of sources.unmatched) {
+    if (snapshotUsed.has(snap)) continue;
+    anomalies.add('snapshot-only', snap.loc, `source ${JSON.stringify(snap.data.url)} is only in the snapshot and no fact cites it: not imported`);
+  }
+}
+
+const FACT_KEYS = ['id', 'property', 'value', 'asOf', 'validEnd', 'source', 'sourceResource', 'notes'];
+
+function mapFact(
+  item: RawItem,
+  entityId: string,
+  propertyOf: (id: string) => EffectiveProperty | null,
+  entities: EntityIndex,
+  resolveSourceRef: (key: string, loc: Loc) => string | null,
+  ctx: RecordCtx,
+  anomalies: Anomalies,
+): DesiredFact | null {
+  const { loc, data: raw } = item;
+  for (const key of Object.keys(raw)) if (!FACT_KEYS.includes(key)) ctx.unmapped.add(`things.facts.${key}`);
+  if (!isFactId(raw.id)) {
+    anomalies.add('invalid-record', loc, `fact id ${raw.id === undefined ? 'is missing' : `${JSON.stringify(raw.id)} is not usable`}: skipped`);
+    return null;
+  }
+  const id = raw.id;
+  if (typeof raw.property !== 'string') {
+    anomalies.add('invalid-record', loc, 'fact has no property: skipped');
+    return null;
+  }
+  const property = propertyOf(raw.property);
+  if (!property) {
+    anomalies.add('unknown-property', loc, `property "${raw.property}" is not defined: fact skipped`);
+    return null;
+  }
+  if (raw.value === undefined || raw.value === null) {
+    anomalies.add('unparsable-value', loc, 'fact has no value: skipped');
+    return null;
+  }
+  const value = coerceValue(raw.value, property.dataType, { entities, loc, anomalies, conversions: ctx.conversions });
+  if (!value.ok) {
+    anomalies.add('unparsable-value', at(loc, 'value'), `${value.message} (property "${property.id}" is ${property.dataType}): fact skipped`);
+    return null;
+  }
+
+  const input: DesiredFact['input'] = { value: value.value };
+  for (const key of ['asOf', 'validEnd'] as const) {
+    const date = coerceDate(raw[key], key, loc, anomalies);
+    if (date === false) return null;
+    if (date !== undefined) input[key] = date;
+  }
+  const sourceKeys: string[] = [];
+  for (const key of ['source', 'sourceResource'] as const) {
+    const v = raw[key];
+    if (v === undefined || v === null) continue;
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (typeof one === 'string' || one instanceof SrcTag) sourceKeys.push(String(one).trim());
+      else anomalies.add('invalid-field', at(loc, key), `expected a URL or resource id, got ${JSON.stringify(one)?.slice(0, 60)}: citation left out`);
+    }
+  }
+  const sources: string[] = [];
+  for (const key of sourceKeys) {
+    const sourceId = resolveSourceRef(key, loc);
+    if (sourceId && !sources.includes(sourceId)) sources.push(sourceId);
+  }
+  if (sources.length) input.sources = sources;
+  if (raw.notes !== undefined && raw.notes !== null) {
+    const notes = typeof raw.notes === 'string' ? raw.notes : typeof raw.notes === 'number' || typeof raw.notes === 'boolean' ? String(raw.notes) : undefined;
+    if (notes === undefined || notes.trim() === '') {
+      anomalies.add('invalid-field', at(loc, 'notes'), `expected text, got ${JSON.stringify(raw.notes)?.slice(0, 60)}: left out`);
+    } else input.notes = notes;
+  }
+
+  // The domain decides as it would for the command: what it refuses is reported here, by file and line.
+  const decided = decideFact({
+    type: 'AssertFact',
+    id,
+    fields: {
+      entityId,
+      propertyId: property.id,
+      value: input.value,
+      asOf: input.asOf,
+      validEnd: input.validEnd,
+      citations: input.sources?.map((sourceId) => ({ sourceId })),
+      notes: input.notes,
+    },
+  }, null, { property, entityExists: true });
+  if (!decided.ok) {
+    anomalies.add('unparsable-value', loc, `${decided.error.message}: fact skipped`);
+    return null;
+  }
+  try {
+    assertJson(decided.value[0].data, id);
+  } catch (err) {
+    anomalies.add('unparsable-value', loc, `${(err as Error).message}: fact skipped`);
+    return null;
+  }
+  const event = decided.value[0];
+  if (event.type !== 'FactAsserted') throw new Error('expected FactAsserted');
+  const { value: storedValue, asOf, validEnd, citations, notes } = event.data;
+  const stored: DesiredFact['stored'] = { value: storedValue };
+  if (asOf !== undefined) stored.asOf = asOf;
+  if (validEnd !== undefined) stored.validEnd = validEnd;
+  if (citations !== undefined) stored.citations = citations;
+  if (notes !== undefined) stored.notes = notes;
+  return { loc, id, entityId, propertyId: property.id, input, stored };
+}
+
+/** A fact's asOf/validEnd → a partial-date string; false when it is not a date (the fact is skipped). */
+function coerceDate(raw: unknown, key: string, loc: Loc, anomalies: Anomalies): string | undefined | false {
+  if (raw === undefined || raw === null) return undefined;
+  const text = raw instanceof DateTag ? raw.value : raw;
+  const date = parsePartialDate(text, key);
+  if (!date.ok) {
+    anomalies.add('unparsable-value', at(loc, key), `${date.error.message}: fact skipped`);
+    return false;
+  }
+  if (typeof text === 'number') {
+    anomalies.add('bare-year-date', at(loc, key), `${key} ${text} is an unquoted YAML number: read as the year ${date.value.value}`);
+  }
+  return date.value.value;
+}
+
+interface CoerceCtx {
+  entities: EntityIndex;
+  loc: Loc;
+  anomalies: Anomalies;
+  conversions: Tally;
+}
+
+type Coerced = { ok: true; value: unknown } | { ok: false; message: string };
+
+const show = (raw: unknown): string => {
+  if (raw instanceof RefTag) return `!ref ${raw.toString()}`;
+  if (raw instanceof DateTag) return `!date ${raw.value}`;
+  if (raw instanceof SrcTag) return `!src ${raw.value}`;
+  const s = JSON.stringify(raw, (_k, v: unknown) => (v instanceof RefTag || v instanceof DateTag || v instanceof SrcTag ? String(v) : v));
+  return s === undefined ? String(raw) : s.length > 80 ? `${s.slice(0, 80)}…` : s;
+};
+
+/**
+ * A file value → the value the property's dataType expects. Converts only where the meaning is
+ * unambiguous (a two-number list is a range, "1.5e9" is a number, a bare slug is a reference);
+ * anything else is refused with the reason.
+ */
+export function coerceValue(raw: unknown, dataType: DataType, ctx: CoerceCtx): Coerced {
+  const convert = (kind: string, value: unknown): Coerced => {
+    ctx.conversions.add(kind);
+    return { ok: true, value };
+  };
+  switch (dataType) {
+    case 'number':
+    case 'range': {
+      if (typeof raw === 'number') return dataType === 'number' ? { ok: true, value: raw } : { ok: false, message: `${raw} is a single number, not a range` };
+      if (typeof raw === 'string' && looksNumeric(raw)) {
+        return dataType === 'number' ? convert('number-from-string', Number(raw)) : { ok: false, message: `"${raw}" is a single number, not a range` };
+      }
+      if (Array.isArray(raw)) {
+        const nums = raw.map((x) => (typeof x === 'number' ? x : typeof x === 'string' && looksNumeric(x) ? Number(x) : NaN));
+        if (nums.length === 2 && nums.every(Number.isFinite) && nums[0] <= nums[1]) return convert('range-from-list', { low: nums[0], high: nums[1] });
+        return { ok: false, message: `the list ${show(raw)} is not a [low, high] range` };
+      }
+      if (raw && typeof raw === 'object' && !(raw instanceof RefTag || raw instanceof DateTag || raw instanceof SrcTag)) return { ok: true, value: raw };
+      return { ok: false, message: `${show(raw)} is not a number` };
+    }
+    case 'text':
+      if (typeof raw === 'string') return { ok: true, value: raw };
+      if (typeof raw === 'number' || typeof raw === 'boolean') return convert('text-from-number', String(raw));
+      if (raw instanceof DateTag) return convert('text-from-date', raw.value);
+      return { ok: false, message: `${show(raw)} is not text` };
+    case 'date': {
+      if (raw instanceof DateTag) return { ok: true, value: raw.value };
+      if (typeof raw === 'string') return { ok: true, value: raw };
+      if (typeof raw === 'number' && Number.isInteger(raw)) {
+        ctx.anomalies.add('bare-year-date', at(ctx.loc, 'value'), `value ${raw} is an unquoted YAML number: read as the year ${String(raw).padStart(4, '0')}`);
+        return { ok: true, value: String(raw).padStart(4, '0') };
+      }
+      return { ok: false, message: `${show(raw)} is not a date` };
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      if (typeof raw === 'string' && /^(true|yes)$/i.test(raw.trim())) return convert('boolean-from-string', true);
+      if (typeof raw === 'string' && /^(false|no)$/i.test(raw.trim())) return convert('boolean-from-string', false);
+      return { ok: false, message: `${show(raw)} is not true or false` };
+    case 'ref': {
+      if (Array.isArray(raw)) {
+        if (raw.length !== 1) return { ok: false, message: `a list of ${raw.length} is not a single reference` };
+        ctx.conversions.add('ref-from-list');
+        return coerceValue(raw[0], 'ref', ctx);
+      }
+      const ref = resolveRef(raw, ctx);
+      return ref === null ? { ok: false, message: `${show(raw)} is not a reference` } : { ok: true, value: ref };
+    }
+    case 'refs': {
+      const list = Array.isArray(raw) ? raw : [raw];
+      if (!Array.isArray(raw)) ctx.conversions.add('refs-from-single');
+      const out: string[] = [];
+      for (const item of list) {
+        const ref = resolveRef(item, ctx);
+        if (ref === null) return { ok: false, message: `${show(item)} is not a reference` };
+        if (out.includes(ref)) {
+          ctx.anomalies.add('duplicate-item', at(ctx.loc, 'value'), `${show(item)} is listed twice; the repeat was dropped`);
+          continue;
+        }
+        out.push(ref);
+      }
+      return out.length ? { ok: true, value: out } : { ok: false, message: 'the list of references is empty' };
+    }
+    case 'json':
+      return { ok: true, value: plainJson(raw) };
+  }
+}
+
+const plainJson = (raw: unknown): unknown => {
+  if (raw instanceof RefTag || raw instanceof DateTag || raw instanceof SrcTag) return String(raw);
+  if (Array.isArray(raw)) return raw.map(plainJson);
+  if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plainJson(v)]));
+  return raw;
+};
+
+/**
+ * `!ref id`, `!ref id:slug`, or a bare slug/alias/numeric id → the entity's stable id. A reference
+ * that names no known entity is kept as written (the domain keeps unknown refs and flags them).
+ */
+function resolveRef(raw: unknown, ctx: CoerceCtx): string | null {
+  if (raw instanceof RefTag) {
+    const byId = ctx.entities.has(raw.id) ? raw.id : null;
+    const bySlug = raw.slug ? ctx.entities.lookup(raw.slug) : null;
+    if (byId) {
+      if (bySlug && bySlug !== byId) {
+        ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()}: "${raw.slug}" is entity ${bySlug}, not ${raw.id}; the id ${raw.id} was used`);
+      }
+      return byId;
+    }
+    const byKey = ctx.entities.lookup(raw.id);
+    if (byKey) {
+      ctx.conversions.add('ref-from-slug');
+      return byKey;
+    }
+    if (bySlug) {
+      ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()}: no entity has id ${raw.id}; "${raw.slug}" (${bySlug}) was used`);
+      return bySlug;
+    }
+    ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()} names no known entity: kept as written`);
+    return raw.id;
+  }
+  if (typeof raw === 'string') {
+    const key = raw.trim();
+    if (key === '') return null;
+    const id = ctx.entities.lookup(key);
+    if (id) {
+      if (id !== key) ctx.conversions.add('ref-from-slug');
+      return id;
+    }
+    ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `"${key}" names no known entity: kept as written`);
+    return key;
+  }
+  return null;
+}
