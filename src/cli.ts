@@ -3,11 +3,12 @@ import 'reflect-metadata';
 import { runCommand, UsageError, type Command } from './cli/command';
 import { keysCommand } from './cli/keys';
 import { migrateCommand } from './cli/migrate';
+import { projectionsCommand } from './cli/projections';
 import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -30,7 +30,7 @@ async function post(query: string, variables: Record<string, unknown> = {}, key?
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Response["body"] };
 }
 
 /** Runs a request that must fail with `code`, and checks the log did not move. */

@@ -36,7 +36,7 @@ async function post(server: RunningServer, query: string): Promise<{ data?: any;
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query }),
   });
-  return res.json();
+  return (await res.json()) as { data?: any; errors?: { extensions: Record<string, unknown> }[] };
 }
 
 it('lets exactly one of two corrections with the same expected version win', async () => {

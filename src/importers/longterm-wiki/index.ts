@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { FactlogDb } from '../../projections/tables';
+import type { Database } from '../../store/database';
+import { CORRELATION_PREFIX, loadCurrentState } from './current';
+import { mapDataset } from './map';
+import { planSync, type Effect, type PhaseTotals } from './plan';
+import { readDataset } from './read';
+import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from './sync';
+import { Anomalies, PHASES, type Anomaly, type AnomalyKind, type Phase } from './types';
+
+/**
+ * `factlog import longterm-wiki <dir>`: read → map → plan → sync. The first three are a pure function
+ * of the files and the store's current state; only the last writes, in batches of commands that
+ * commit together. See README-style notes in each module.
+ */
+
+export interface ImportProgress {
+  /** A phase starts with this many units of work (files for "read", commands otherwise). */
+  start(phase: 'read' | Phase, total: number): void;
+  update(phase: 'read' | Phase, done: number): void;
+  stop(phase: 'read' | Phase): void;
+}
+
+export interface ImportOptions {
+  actor?: string;
+  reason?: string;
+  /** Commands per transaction (default 500). */
+  batchSize?: number;
+  /** Plan and report, but write nothing. */
+  dryRun?: boolean;
+  progress?: ImportProgress;
+  /** Stable ids for entities without one in the files. */
+  newStableId?: () => string;
+  /** Test seam, see SyncOptions. */
+  afterCommand?: SyncOptions['afterCommand'];
+}
+
+export interface PhaseReport extends PhaseTotals {
+  /** What the run actually did (absent on a dry run). */
+  applied: Partial<Record<Effect | 'rejected' | 'noop', number>>;
+}
+
+export interface ImportReport {
+  source: 'longterm-wiki';
+  dir: string;
+  database: string;
+  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; startedAt: string };
+  seconds: { read: number; plan: number; sync: number; total: number };
+  /** Records per file group, as read (before invalid ones were skipped). */
+  inFiles: Record<string, number>;
+  phases: Record<Phase, PhaseReport>;
+  commands: number;
+  batches: number;
+  eventsAppended: number;
+  /** Values converted to what the property expects, by kind of conversion. */
+  conversions: Record<string, number>;
+  /** File keys the domain model has no place for (not imported), with how often they occur. */
+  unmapped: Record<string, number>;
+  anomalyCounts: Partial<Record<AnomalyKind, number>>;
+  anomalies: Anomaly[];
+  completed: boolean;
+  error?: string;
+}
+
+/** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
+export class ImportFailed extends Error {
+  constructor(message: string, readonly report: ImportReport, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImportFailed';
+  }
+}
+
+export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_ACTOR = 'longterm-wiki-importer';
+
+export async function importLongtermWiki(target: { database: Database; db: FactlogDb }, dir: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const started = Date.now();
+  const absDir = path.resolve(dir);
+  const anomalies = new Anomalies();
+  const progress = options.progress;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const run = {
+    correlationId: `${CORRELATION_PREFIX}${randomUUID()}`,
+    actor: options.actor ?? DEFAULT_ACTOR,
+    reason: options.reason ?? `sync from the Longterm Wiki files in ${absDir}`,
+    dryRun: options.dryRun ?? false,
+    batchSize,
+    startedAt: new Date(started).toISOString(),
+  };
+
+  let readStarted = false;
+  const data = await readDataset(absDir, anomalies, (done, total) => {
+    if (!readStarted) {
+      progress?.start('read', total);
+      readStarted = true;
+    }
+    progress?.update('read', done);
+  });
+  progress?.stop('read');
+  const readDone = Date.now();
+
+  const current = await loadCurrentState(target.db);
+  const desired = mapDataset(data, current, anomalies, { newStableId: options.newStableId });
+  const plan = planSync(desired, current, anomalies);
+  const planDone = Date.now();
+
+  const report: ImportReport = {
+    source: 'longterm-wiki',
+    dir: absDir,
+    database: target.database.description,
+    run,
+    seconds: { read: (readDone - started) / 1000, plan: (planDone - readDone) / 1000, sync: 0, total: 0 },
+    inFiles: desired.inFiles,
+    phases: Object.fromEntries(PHASES.map((p) => [p, { ...plan.totals[p], applied: {} }])) as Record<Phase, PhaseReport>,
+    commands: 0,
+    batches: 0,
+    eventsAppended: 0,
+    conversions: sorted(desired.conversions.counts),
+    unmapped: sorted(desired.unmapped.counts),
+    anomalyCounts: {},
+    anomalies: anomalies.list,
+    completed: false,
+  };
+  const finish = (sync: SyncResult | null): ImportReport => {
+    if (sync) {
+      for (const p of PHASES) report.phases[p].applied = sync.effects[p];
+      report.commands = sync.commands;
+      report.batches = sync.batches;
+      report.eventsAppended = sync.eventsAppended;
+    }
+    report.anomalyCounts = anomalies.countByKind();
+    report.seconds.sync = (Date.now() - planDone) / 1000;
+    report.seconds.total = (Date.now() - started) / 1000;
+    return report;
+  };
+
+  if (run.dryRun) {
+    report.completed = true;
+    return finish(null);
+  }
+
+  const partial = newSyncResult();
+  try {
+    await executePlan(target.database, plan.steps, anomalies, {
+      batchSize,
+      actor: run.actor,
+      reason: run.reason,
+      correlationId: run.correlationId,
+      afterCommand: options.afterCommand,
+      onPhase: (phase, total) => progress?.start(phase, total),
+      onProgress: (phase, done) => {
+        progress?.update(phase, done);
+      },
+    }, partial);
+    for (const p of PHASES) progress?.stop(p);
+  } catch (err) {
+    for (const p of PHASES) progress?.stop(p);
+    finish(partial);
+    report.error = (err as Error).message;
+    throw new ImportFailed(`the import stopped: ${(err as Error).message}. Batches committed before it are kept; run the import again to finish.`, report, { cause: err });
+  }
+  report.completed = true;
+  return finish(partial);
+}
+
+const sorted = (counts: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+
+export { formatReport } from './report';
+export type { Anomaly, AnomalyKind } from './types';

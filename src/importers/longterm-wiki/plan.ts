@@ -1,0 +1,299 @@
+import type { Command } from '../../commands/commands';
+import { entityFields, type EntityFields } from '../../domain/entity';
+import type { FieldSpecs } from '../../domain/fields';
+import { pageFields, type PageFields } from '../../domain/page';
+import { propertyFields, type PropertyFields } from '../../domain/property';
+import { publicationFields, type PublicationFields } from '../../domain/publication';
+import { sourceFields, type SourceFields } from '../../domain/source';
+import { canonicalJson } from '../../store/canonical-json';
+import { citationKey, type CurrentState } from './current';
+import type { DesiredFact, DesiredState } from './map';
+import { Anomalies, PHASES, type Loc, type Phase } from './types';
+
+/**
+ * Planning (pure): the desired state and the store's current state → the commands that make the
+ * store match the files, and nothing else. Things are registered when new and patched field by field
+ * when they differ (`set` for changed fields, `unset` for cleared ones); facts are asserted, corrected
+ * or retracted. Equal states plan no command at all, so a re-run appends zero events.
+ */
+
+export const EFFECTS = ['register', 'update', 'rename', 'cite', 'uncite', 'assert', 'correct', 'retract'] as const;
+export type Effect = (typeof EFFECTS)[number];
+
+export interface Step {
+  phase: Phase;
+  effect: Effect;
+  command: Command;
+  /** Where in the files the change comes from (for a rejected command's anomaly). */
+  loc: Loc;
+  /** What the command is about, for messages: `entity anthropic`, `fact f_x`. */
+  label: string;
+}
+
+export interface PhaseTotals {
+  /** Things the files define for this phase (after skipping invalid records). */
+  inFiles: number;
+  /** Of those, already exactly as the files say. */
+  unchanged: number;
+  planned: Partial<Record<Effect, number>>;
+}
+
+export interface ImportPlan {
+  steps: Step[];
+  totals: Record<Phase, PhaseTotals>;
+}
+
+/** Fields the importer owns per kind; anything else (credibilityOverride, rank, …) is left to the API. */
+const MANAGED = {
+  publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description'] as (keyof PublicationFields)[],
+  property: ['name', 'description', 'dataType', 'unit', 'category', 'temporal', 'appliesTo', 'display', 'inverseId', 'stalenessDays'] as (keyof PropertyFields)[],
+  entity: ['name', 'type', 'numericId', 'aliases'] as (keyof EntityFields)[],
+  source: ['stableId', 'title', 'type', 'authors', 'publishedDate', 'publicationId', 'abstract', 'summary', 'review', 'keyPoints', 'tags'] as (keyof SourceFields)[],
+  page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
+};
+
+const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+
+interface Patch {
+  set: Record<string, unknown>;
+  unset: string[];
+}
+
+/**
+ * The field-level difference of `want` over `have`. A field the domain fixes at registration (immutable)
+ * is never patched: a difference there is reported. Required fields are never unset.
+ */
+function diffFields<F extends object>(specs: FieldSpecs<F>, keys: (keyof F)[], want: Partial<F>, have: Partial<F>, onImmutable: (key: string, want: unknown, have: unknown) => void): Patch | null {
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const key of keys) {
+    const w = want[key];
+    const h = have[key];
+    const spec = specs[key];
+    if (w === undefined) {
+      if (h !== undefined && !spec.required && !spec.immutable) unset.push(key as string);
+      continue;
+    }
+    if (h !== undefined && same(w, h)) continue;
+    if (spec.immutable) {
+      if (h !== undefined) onImmutable(key as string, w, h);
+      continue;
+    }
+    set[key as string] = w;
+  }
+  return Object.keys(set).length || unset.length ? { set, unset } : null;
+}
+
+const patchOf = (p: Patch): { set?: Record<string, unknown>; unset?: string[] } => ({
+  ...(Object.keys(p.set).length ? { set: p.set } : {}),
+  ...(p.unset.length ? { unset: p.unset } : {}),
+});
+
+export function planSync(desired: DesiredState, current: CurrentState, anomalies: Anomalies): ImportPlan {
+  const steps: Step[] = [];
+  const totals = Object.fromEntries(PHASES.map((p) => [p, { inFiles: 0, unchanged: 0, planned: {} }])) as Record<Phase, PhaseTotals>;
+  const push = (step: Step) => {
+    steps.push(step);
+    const planned = totals[step.phase].planned;
+    planned[step.effect] = (planned[step.effect] ?? 0) + 1;
+  };
+  const immutable = (loc: Loc, what: string) => (key: string, want: unknown, have: unknown) =>
+    anomalies.add('immutable-change', { ...loc, at: `${loc.at ?? what}.${key}` }, `${what}: ${key} is ${JSON.stringify(have)} in the store and cannot change to ${JSON.stringify(want)}`);
+
+  // ---- publications ----
+  for (const [id, d] of desired.publications) {
+    totals.publications.inFiles++;
+    const have = current.publications.get(id);
+    if (!have) {
+      push({ phase: 'publications', effect: 'register', loc: d.loc, label: `publication ${id}`, command: { type: 'RegisterPublication', id, fields: d.fields } });
+      continue;
+    }
+    const patch = diffFields(publicationFields, MANAGED.publication, d.fields, have, immutable(d.loc, `publication ${id}`));
+    if (!patch) totals.publications.unchanged++;
+    else push({ phase: 'publications', effect: 'update', loc: d.loc, label: `publication ${id}`, command: { type: 'UpdatePublication', id, ...patchOf(patch) } });
+  }
+
+  // ---- properties ----
+  for (const [id, d] of desired.properties) {
+    totals.properties.inFiles++;
+    const have = current.properties.get(id);
+    if (!have) {
+      push({ phase: 'properties', effect: 'register', loc: d.loc, label: `property ${id}`, command: { type: 'DefineProperty', id, fields: d.fields } });
+      continue;
+    }
+    const patch = diffFields(propertyFields, MANAGED.property, d.fields, have, immutable(d.loc, `property ${id}`));
+    if (!patch) totals.properties.unchanged++;
+    else push({ phase: 'properties', effect: 'update', loc: d.loc, label: `property ${id}`, command: { type: 'UpdateProperty', id, ...patchOf(patch) } });
+  }
+
+  // ---- entities ----
+  for (const [id, d] of desired.entities) {
+    totals.entities.inFiles++;
+    const label = `entity ${d.fields.slug}`;
+    const cur = current.entities.get(id);
+    if (!cur) {
+      push({ phase: 'entities', effect: 'register', loc: d.loc, label, command: { type: 'RegisterEntity', id, fields: d.fields } });
+      continue;
+    }
+    let have: EntityFields = cur;
+    let changed = false;
+    if (cur.slug !== d.fields.slug) {
+      push({ phase: 'entities', effect: 'rename', loc: d.loc, label, command: { type: 'RenameEntity', entity: id, newSlug: d.fields.slug } });
+      changed = true;
+      // As the domain applies a rename: the old slug becomes an alias.
+      const aliases = (cur.aliases ?? []).filter((a) => a !== d.fields.slug);
+      if (!aliases.includes(cur.slug)) aliases.push(cur.slug);
+      have = { ...cur, slug: d.fields.slug, aliases };
+    }
+    // Former slugs stay reachable as aliases (the domain adds them on rename); the files never list them.
+    const former = new Set([...(current.entitySlugHistory.get(id) ?? []), cur.slug]);
+    former.delete(d.fields.slug);
+    const fileAliases = d.fields.aliases ?? [];
+    const kept = (have.aliases ?? []).filter((a) => former.has(a) && !fileAliases.includes(a));
+    const aliases = [...fileAliases, ...kept];
+    const want: EntityFields = { ...d.fields };
+    if (aliases.length) want.aliases = aliases;
+    else delete want.aliases;
+    const patch = diffFields(entityFields, MANAGED.entity, want, have, immutable(d.loc, label));
+    if (patch) {
+      push({ phase: 'entities', effect: 'update', loc: d.loc, label, command: { type: 'UpdateEntity', entity: id, ...patchOf(patch) } });
+      changed = true;
+    }
+    if (!changed) totals.entities.unchanged++;
+  }
+
+  // ---- sources ----
+  for (const [id, d] of desired.sources) {
+    totals.sources.inFiles++;
+    const label = `source ${id} (${d.fields.url})`;
+    const cur = current.sources.get(id);
+    if (!cur) {
+      push({ phase: 'sources', effect: 'register', loc: d.loc, label, command: { type: 'RegisterSource', fields: d.fields } });
+      continue;
+    }
+    // A source someone merged into another takes no changes; one only a fact cites is not ours to edit.
+    if (!d.managed || cur.mergedInto) {
+      totals.sources.unchanged++;
+      continue;
+    }
+    const patch = diffFields(sourceFields, MANAGED.source, d.fields as Partial<SourceFields>, cur.fields, immutable(d.loc, label));
+    if (!patch) totals.sources.unchanged++;
+    else push({ phase: 'sources', effect: 'update', loc: d.loc, label, command: { type: 'UpdateSource', source: id, ...patchOf(patch) } });
+  }
+  const canonical = canonicalSources(current);
+
+  // ---- pages ----
+  for (const [slug, d] of desired.pages) {
+    totals.pages.inFiles++;
+    const label = `page ${slug}`;
+    const cur = current.pages.get(slug);
+    if (!cur) {
+      push({ phase: 'pages', effect: 'register', loc: d.loc, label, command: { type: 'CreatePage', slug, fields: d.fields } });
+      continue;
+    }
+    const patch = diffFields(pageFields, MANAGED.page, d.fields, cur.fields, immutable(d.loc, label));
+    if (!patch) totals.pages.unchanged++;
+    else push({ phase: 'pages', effect: 'update', loc: d.loc, label, command: { type: 'UpdatePage', page: slug, ...patchOf(patch) } });
+  }
+
+  // ---- citations: page → source, from the resources' cited_by ----
+  const slugs = new Set([...desired.citations.bySlug.keys(), ...current.pages.keys()]);
+  for (const slug of slugs) {
+    const want = desired.citations.bySlug.get(slug) ?? new Map<string, Loc>();
+    const have = new Set((current.pages.get(slug)?.citations ?? []).map(canonical));
+    const wanted = new Set<string>();
+    for (const [sourceId, loc] of want) {
+      const id = canonical(sourceId);
+      wanted.add(id);
+      totals.citations.inFiles++;
+      if (have.has(id)) totals.citations.unchanged++;
+      else push({ phase: 'citations', effect: 'cite', loc, label: `page ${slug} → source ${id}`, command: { type: 'CiteSource', page: slug, source: id } });
+    }
+    if (!desired.citations.removals) continue;
+    for (const sourceId of current.pages.get(slug)?.citations ?? []) {
+      if (wanted.has(canonical(sourceId)) || !current.importedCitations.has(citationKey(slug, sourceId))) continue;
+      push({ phase: 'citations', effect: 'uncite', loc: { file: 'resources', at: `${sourceId}.cited_by` }, label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
+    }
+  }
+
+  // ---- facts ----
+  for (const [id, f] of desired.facts) {
+    totals.facts.inFiles++;
+    const label = `fact ${id}`;
+    const cur = current.facts.get(id);
+    if (!cur) {
+      push({ phase: 'facts', effect: 'assert', loc: f.loc, label, command: assertCommand(f) });
+      continue;
+    }
+    if (cur.retracted) {
+      anomalies.add('immutable-change', f.loc, `fact ${id} was retracted earlier and the store takes no more changes to it: not re-asserted (give it a new id)`);
+      continue;
+    }
+    if (cur.entityId !== f.entityId || cur.propertyId !== f.propertyId) {
+      anomalies.add('immutable-change', f.loc, `fact ${id} is about ${cur.entityId}/${cur.propertyId} in the store, not ${f.entityId}/${f.propertyId}: a fact cannot move (give it a new id)`);
+      continue;
+    }
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    if (!same(f.stored.value, cur.value)) set.value = f.input.value;
+    for (const key of ['asOf', 'validEnd', 'notes'] as const) {
+      if (f.stored[key] === undefined) {
+        if (cur[key] !== undefined) unset.push(key);
+      } else if (f.stored[key] !== cur[key]) set[key] = f.input[key];
+    }
+    const wantCitations = (f.stored.citations ?? []).map((c) => ({ ...c, sourceId: canonical(c.sourceId) }));
+    if (!same(wantCitations, cur.citations)) {
+      if (wantCitations.length) set.citations = wantCitations.map((c) => ({ source: c.sourceId }));
+      else unset.push('citations');
+    }
+    if (Object.keys(set).length === 0 && unset.length === 0) {
+      totals.facts.unchanged++;
+      continue;
+    }
+    push({ phase: 'facts', effect: 'correct', loc: f.loc, label, command: { type: 'CorrectFact', id, ...patchOf({ set, unset }) } });
+  }
+  if (desired.retractions.enabled) {
+    const { protectedFacts, protectedEntities } = desired.retractions;
+    for (const [id, cur] of current.facts) {
+      if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId)) continue;
+      const slug = current.entities.get(cur.entityId)?.slug ?? cur.entityId;
+      push({
+        phase: 'facts',
+        effect: 'retract',
+        loc: { file: `things/${slug}.yaml`, at: id },
+        label: `fact ${id}`,
+        command: { type: 'RetractFact', id, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` },
+      });
+    }
+  }
+
+  steps.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
+  return { steps, totals };
+}
+
+function assertCommand(f: DesiredFact): Command {
+  return {
+    type: 'AssertFact',
+    id: f.id,
+    entity: f.entityId,
+    property: f.propertyId,
+    value: f.input.value,
+    ...(f.input.asOf !== undefined ? { asOf: f.input.asOf } : {}),
+    ...(f.input.validEnd !== undefined ? { validEnd: f.input.validEnd } : {}),
+    ...(f.input.sources ? { citations: f.input.sources.map((source) => ({ source })) } : {}),
+    ...(f.input.notes !== undefined ? { notes: f.input.notes } : {}),
+  };
+}
+
+/** A source id → the source it was merged into (following chains), as the read models count citations. */
+function canonicalSources(current: CurrentState): (id: string) => string {
+  return (id) => {
+    let at = id;
+    for (let hops = 0; hops < 16; hops++) {
+      const next = current.sources.get(at)?.mergedInto;
+      if (!next) return at;
+      at = next;
+    }
+    return at;
+  };
+}

@@ -1,0 +1,82 @@
+import type { ImportReport } from './index';
+import type { Effect } from './plan';
+import { ANOMALY_KINDS, formatLoc, PHASES, type AnomalyKind } from './types';
+
+/**
+ * The human summary printed at the end of a run (`--json` prints the ImportReport itself). Anomalies
+ * come first, grouped by kind, and the counts last, so the totals are what stays on the screen.
+ */
+
+const COLUMNS: { title: string; effects: (Effect | 'rejected')[] }[] = [
+  { title: 'new', effects: ['register', 'cite', 'assert'] },
+  { title: 'changed', effects: ['update', 'rename', 'correct'] },
+  { title: 'removed', effects: ['uncite', 'retract'] },
+  { title: 'rejected', effects: ['rejected'] },
+];
+
+export function formatReport(report: ImportReport): string {
+  const out: string[] = [];
+  const { run } = report;
+  out.push(`Longterm Wiki import: ${report.dir} → ${report.database}${run.dryRun ? ' (dry run: nothing written)' : ''}`);
+  out.push(`run ${run.correlationId} by ${run.actor}: ${run.reason}`);
+  out.push('');
+
+  const kinds = Object.keys(report.anomalyCounts) as AnomalyKind[];
+  if (report.anomalies.length === 0) out.push('Anomalies: none');
+  else {
+    out.push(`Anomalies (${report.anomalies.length}):`);
+    for (const kind of kinds) {
+      out.push(`  ${kind} (${report.anomalyCounts[kind]}): ${ANOMALY_KINDS[kind]}`);
+      for (const a of report.anomalies) if (a.kind === kind) out.push(`    ${formatLoc(a)}: ${a.message}`);
+    }
+  }
+  out.push('');
+
+  const unmapped = Object.entries(report.unmapped);
+  if (unmapped.length) {
+    out.push('Not imported (file keys the domain model has no field for), by occurrences:');
+    out.push(wrap(unmapped.map(([k, n]) => `${k} ${n}`).join(', '), '  '));
+    out.push('');
+  }
+  const conversions = Object.entries(report.conversions);
+  if (conversions.length) {
+    out.push(`Values converted to the property's type: ${conversions.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    out.push('');
+  }
+
+  const source = run.dryRun ? 'planned' : 'applied';
+  const header = ['', 'in files', 'unchanged', ...COLUMNS.map((c) => c.title)];
+  const rows = PHASES.map((phase) => {
+    const p = report.phases[phase];
+    const counts = (run.dryRun ? p.planned : p.applied) as Partial<Record<string, number>>;
+    return [phase, String(p.inFiles), String(p.unchanged), ...COLUMNS.map((c) => String(c.effects.reduce((n, e) => n + (counts[e] ?? 0), 0)))];
+  });
+  out.push(...table([header, ...rows]));
+  out.push('');
+  const s = report.seconds;
+  out.push(`${report.commands} commands ${source} in ${report.batches} batches → ${report.eventsAppended} events appended`
+    + ` (read ${s.read.toFixed(1)} s, plan ${s.plan.toFixed(1)} s, sync ${s.sync.toFixed(1)} s, total ${s.total.toFixed(1)} s)`);
+  out.push(kinds.length
+    ? `Anomalies by kind: ${kinds.map((k) => `${k} ${report.anomalyCounts[k]}`).join(', ')} (total ${report.anomalies.length})`
+    : 'Anomalies: none');
+  if (!report.completed) out.push(`STOPPED: ${report.error ?? 'unknown error'} — committed batches are kept; run again to finish.`);
+  return out.join('\n');
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
+}
+
+function wrap(text: string, indent: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
