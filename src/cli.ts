@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { auditCommand } from './cli/audit';
 import { runCommand, UsageError, type Command } from './cli/command';
 import { keysCommand } from './cli/keys';
 import { migrateCommand } from './cli/migrate';
@@ -8,7 +9,7 @@ import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand, auditCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -18,15 +18,35 @@ export interface RebuildReport {
 }
 
 /** Row count and content checksum of every read-model table. */
-export async function checksumReadModels(db: FactlogDb | FactlogTrx): Promise<TableChecksum[]> {
+export async function checksumReadModels(db: FactlogDb | FactlogTrx, schema?: string): Promise<TableChecksum[]> {
   const out: TableChecksum[] = [];
   for (const table of READ_MODEL_TABLES) {
     const { rows } = await sql<{ n: number; checksum: string | null }>`
       SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS checksum
-      FROM ${sql.table(table)} t`.execute(db);
+      FROM ${sql.table(schema ? `${schema}.${table}` : table)} t`.execute(db);
     out.push({ table, rows: Number(rows[0].n), checksum: rows[0].checksum ?? '' });
   }
   return out;
+}
+
+/**
+ * Feeds the log, up to a position, through the projection code in the caller's transaction. The read
+ * models it writes are whichever tables the transaction's search_path finds first.
+ */
+export async function replayLog(trx: FactlogTrx, upTo: number, options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 1000;
+  let after = 0;
+  let done = 0;
+  options.onProgress?.(0, upTo);
+  for (;;) {
+    const rows = await trx.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', upTo)
+      .orderBy('position').limit(batchSize).execute();
+    if (rows.length === 0) return done;
+    await projectEvents(trx, rows.map(toStoredEvent));
+    after = rows[rows.length - 1].position;
+    done += rows.length;
+    options.onProgress?.(done, upTo);
+  }
 }
 
 export interface RebuildOptions {
@@ -53,18 +73,7 @@ export async function rebuildReadModels(db: FactlogDb, options: RebuildOptions =
       const head = await trx.selectFrom('log_head').select('position').forUpdate().executeTakeFirstOrThrow();
       const before = await checksumReadModels(trx);
       await sql`TRUNCATE ${sql.join(READ_MODEL_TABLES.map((t) => sql.table(t)))}`.execute(trx);
-      let after = 0;
-      let done = 0;
-      options.onProgress?.(0, head.position);
-      for (;;) {
-        const rows = await trx.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', head.position)
-          .orderBy('position').limit(batchSize).execute();
-        if (rows.length === 0) break;
-        await projectEvents(trx, rows.map(toStoredEvent));
-        after = rows[rows.length - 1].position;
-        done += rows.length;
-        options.onProgress?.(done, head.position);
-      }
+      const done = await replayLog(trx, head.position, { batchSize, onProgress: options.onProgress });
       const rebuilt = await checksumReadModels(trx);
       const tables = before.map((b, i) => ({ table: b.table, before: b, after: rebuilt[i], equal: b.checksum === rebuilt[i].checksum && b.rows === rebuilt[i].rows }));
       report = { events: done, equal: tables.every((t) => t.equal), tables, seconds: (Date.now() - started) / 1000 };

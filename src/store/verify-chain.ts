@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { GENESIS_HASH, eventHash } from './event-hash';
-import { toStoredEvent } from './event-store';
+import { toStoredEvent, type StoredEvent } from './event-store';
 import type { StoreSchema } from './schema';
 
 export interface ChainProblem {
@@ -22,6 +22,8 @@ export interface VerifyOptions {
   to?: number;
   batchSize?: number;
   onProgress?: (checked: number, position: number) => void;
+  /** A further check per event (e.g. that it parses); returns what is wrong, or null. */
+  checkEvent?: (event: StoredEvent) => string | null;
 }
 
 /**
@@ -66,6 +68,8 @@ export async function verifyChain(db: Kysely<StoreSchema>, options: VerifyOption
       if (eventHash(e.prevHash, e) !== e.hash) {
         return bad(checked, firstPosition, lastPosition, e.position, 'content does not match its hash (the event was changed)');
       }
+      const problem = options.checkEvent?.(e);
+      if (problem) return bad(checked, firstPosition, lastPosition, e.position, problem);
       // Versions are only checkable from a stream's start, i.e. on a walk from position 1.
       const lastVersion = streamVersions.get(e.stream);
       if (from === 1 && e.streamVersion !== (lastVersion ?? 0) + 1) {
