@@ -8,6 +8,28 @@ export interface Config {
   host: string;
   /** What requests without an API key may do. */
   anonymous: AnonymousAccess;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  introspection: boolean;
+  statementTimeoutMs: number;
+  maxCost: number;
+  maxDepth: number;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,5 +43,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '0.0.0.0',
     anonymous: readAnonymousAccess(env.FACTLOG_ANONYMOUS || undefined),
+    maxBodyBytes: integer(env, 'FACTLOG_MAX_BODY_BYTES', 1_000_000, 1),
+    rateLimitPerMinute: integer(env, 'FACTLOG_RATE_LIMIT', 600),
+    // Introspection helps people explore; production deployments usually switch it off.
+    introspection: boolean(env, 'FACTLOG_INTROSPECTION', env.NODE_ENV !== 'production'),
+    statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),
+    maxCost: integer(env, 'FACTLOG_MAX_COST', 50_000, 1),
+    maxDepth: integer(env, 'FACTLOG_MAX_DEPTH', 15, 1),
   };
 }

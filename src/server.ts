@@ -6,6 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { createHash } from 'node:crypto';
 import type { Factlog } from './app';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
@@ -21,6 +23,22 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   limits?: ComplexityLimits;
   /** What requests without an API key may do (default: read). */
   anonymous?: AnonymousAccess;
+  http?: Partial<HttpLimits>;
+}
+
+/** Limits at the HTTP edge, before any GraphQL work. */
+export interface HttpLimits {
+  maxBodyBytes: number;
+  /** Requests per minute per API key (or per IP without one); 0 turns the limiter off. */
+  rateLimitPerMinute: number;
+  introspection: boolean;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true };
+
+/** An error in GraphQL's response shape, for failures that happen before GraphQL runs. */
+function sendError(res: express.Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
 /** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
@@ -42,11 +60,13 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const keys = new ApiKeys(options.database.db);
+  const edge = { ...DEFAULT_HTTP_LIMITS, ...options.http };
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GraphQLContext>(
     gatewayOptions({
       limits: options.limits,
+      introspection: edge.introspection,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
     }),
@@ -72,13 +92,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
+  if (edge.rateLimitPerMinute > 0) {
+    app.use('/graphql', rateLimit({
+      windowMs: 60_000,
+      limit: edge.rateLimitPerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // One budget per key, so clients behind one NAT with their own keys do not share it.
+      keyGenerator: (req) => {
+        const auth = req.headers.authorization;
+        return auth ? `key:${createHash('sha256').update(auth).digest('hex')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      },
+      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', `more than ${edge.rateLimitPerMinute} requests in a minute; wait and retry`),
+    }));
+  }
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: edge.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => createContext(options, await principalOf(req.headers.authorization, keys)),
     }),
   );
+  // Body-parser failures (too large, not JSON) answer in GraphQL's shape too, never as an HTML page.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body over ${edge.maxBodyBytes} bytes`);
+    if (err.status && err.status >= 400 && err.status < 500) return sendError(res, err.status, 'BAD_REQUEST', err.message ?? 'bad request');
+    process.stderr.write(`http error: ${err.message ?? String(err)}\n`);
+    return sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -24,6 +24,8 @@ Environment:
   FACTLOG_DATA_DIR   PGlite data folder (default ./.factlog-data)
   PORT, HOST         as the options
   FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
+  FACTLOG_MAX_BODY_BYTES, FACTLOG_RATE_LIMIT (per minute, 0: off), FACTLOG_INTROSPECTION,
+  FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -39,7 +41,11 @@ Environment:
       const seeded = await loadSeeds(app.commands);
       process.stdout.write(`empty embedded store: loaded ${seeded.applied} example commands from seeds/\n`);
     }
-    const server = await startServer({ ...app, port: config.port, host: config.host, anonymous: config.anonymous });
+    const server = await startServer({
+      ...app, port: config.port, host: config.host, anonymous: config.anonymous,
+      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
+      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
+    });
     process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
 
     return new Promise<number>((resolve) => {

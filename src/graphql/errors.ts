@@ -25,6 +25,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       },
     };
   }
+  // PostgreSQL cancelled the statement (statement_timeout): the client asked for too much at once.
+  if ((original as { code?: string } | null)?.code === '57014') {
+    return { message: 'the query took too long and was cancelled; ask for less at once', locations: formatted.locations, path: formatted.path, extensions: { code: 'QUERY_TIMEOUT' } };
+  }
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     process.stderr.write(`internal error: ${original instanceof Error ? original.stack ?? original.message : String(original)}\n`);

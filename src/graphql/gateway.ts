@@ -8,11 +8,11 @@ import { buildFactlogSchema } from './schema';
 
 /** The Apollo configuration every entry point shares (HTTP server, tests), so they cannot drift apart. */
 export function gatewayOptions(
-  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[] } = {},
+  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean } = {},
 ): ApolloServerOptions<GraphQLContext> {
   return {
     schema: buildFactlogSchema(),
-    introspection: true,
+    introspection: options.introspection ?? true,
     formatError,
     plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin],
   };

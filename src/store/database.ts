@@ -44,10 +44,16 @@ export interface PostgresOptions {
   /** Every connection uses this schema first (tests isolate files by schema). */
   schema?: string;
   maxConnections?: number;
+  /** Server-side limit per statement, so one runaway query cannot hold a connection for ever (0: none). */
+  statementTimeoutMs?: number;
 }
 
 export function openPostgres(options: PostgresOptions): Database {
-  const schemaOption = options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {};
+  const settings = [
+    ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
+    ...(options.statementTimeoutMs ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
+  ];
+  const schemaOption = settings.length ? { options: settings.join(' ') } : {};
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption });
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client error: ${err.message}`));
@@ -109,12 +115,13 @@ export interface ConnectOptions {
   databaseUrl?: string;
   dataDir: string;
   schema?: string;
+  statementTimeoutMs?: number;
 }
 
 /** `DATABASE_URL` wins; without it Factlog runs embedded on PGlite. */
 export function openDatabase(options: ConnectOptions): Promise<Database> {
   return options.databaseUrl
-    ? Promise.resolve(openPostgres({ url: options.databaseUrl, schema: options.schema }))
+    ? Promise.resolve(openPostgres({ url: options.databaseUrl, schema: options.schema, statementTimeoutMs: options.statementTimeoutMs }))
     : openPglite({ dataDir: options.dataDir });
 }
 
