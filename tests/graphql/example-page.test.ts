@@ -1,26 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { loadSeeds } from '../../src/seed';
-import { createTestGateway, type TestGateway } from '../support/gateway';
+import { createSeededGateway, type TestGateway } from '../support/gateway';
 
 // The example query of API.md, against the seeds, must show what ../shared/reference/source-page-example.txt shows.
 const REFERENCE = readFileSync(path.resolve(__dirname, '../../../shared/reference/source-page-example.txt'), 'utf8');
-const EXAMPLE_QUERY = `
-query SourcePage {
-  source(id: "YmFkZjUwMz") {
-    id stableId title type
-    credibility { rating label description inheritedFrom { name } }
-    summary keyPoints
-    citedBy(first: 50) { totalCount nodes { title type quality } }
-    facts { totalCount nodes { entity { name } property { name } displayValue asOfLabel } }
-    cachedContent { preview(chars: 400) sizeKb }
-  }
-}`;
 
 let g: TestGateway;
 beforeAll(async () => {
-  g = await createTestGateway();
-  await loadSeeds(g.app.commands);
+  g = await createSeededGateway();
 });
 afterAll(() => g.dispose());
 

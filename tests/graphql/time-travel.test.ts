@@ -1,5 +1,4 @@
-import { loadSeeds } from '../../src/seed';
-import { createTestGateway, type TestGateway } from '../support/gateway';
+import { createSeededGateway, type TestGateway } from '../support/gateway';
 
 const FIRST = 'ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)';
 const SECOND = 'ASL-3 (Opus 4, Opus 4.5, Opus 4.6), ASL-2 (Sonnet, Haiku)';
@@ -9,8 +8,7 @@ const VALUE = `query V($asOf: PartialDate, $knownAt: DateTime, $atPosition: Stri
 
 let g: TestGateway;
 beforeAll(async () => {
-  g = await createTestGateway();
-  await loadSeeds(g.app.commands);
+  g = await createSeededGateway();
 });
 afterAll(() => g.dispose());
 

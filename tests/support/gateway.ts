@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import type { Principal } from '../../src/auth/keys';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
 import { gatewayOptions } from '../../src/graphql/gateway';
+import { loadSeeds } from '../../src/seed';
 import { createTestFactlog, type TestFactlog } from './factlog';
 
 export interface GqlResult<T = Record<string, unknown>> {
@@ -32,3 +33,10 @@ export async function createTestGateway() {
   return { app, gql, counted, dispose: async () => { await server.stop(); await app.dispose(); } };
 }
 export type TestGateway = Awaited<ReturnType<typeof createTestGateway>>;
+
+/** A gateway over a store with the example seeds loaded. */
+export async function createSeededGateway(): Promise<TestGateway> {
+  const g = await createTestGateway();
+  await loadSeeds(g.app.commands);
+  return g;
+}
