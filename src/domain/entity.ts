@@ -48,7 +48,11 @@ export type EntityCommand =
   | { type: 'UpdateEntity'; id: string; set?: unknown; unset?: unknown }
   | { type: 'RenameEntity'; id: string; newSlug: unknown };
 
-export type EntityState = { id: string; fields: EntityFields } | null;
+/**
+ * `formerSlugs` remembers every slug the entity had: old slugs must keep resolving even when someone
+ * later edits the (visible, editable) aliases list.
+ */
+export type EntityState = { id: string; fields: EntityFields; formerSlugs?: string[] } | null;
 
 /** Slug uniqueness spans entities, so the caller looks it up and says whom it belongs to. */
 export interface EntityContext {
@@ -100,7 +104,8 @@ export function evolveEntity(state: EntityState, event: EntityEvent): EntityStat
       if (!state) return state;
       const aliases = (state.fields.aliases ?? []).filter((a) => a !== event.data.to);
       if (!aliases.includes(event.data.from)) aliases.push(event.data.from);
-      return { ...state, fields: { ...state.fields, slug: event.data.to, aliases } };
+      const formerSlugs = [...(state.formerSlugs ?? []).filter((f) => f !== event.data.to), event.data.from];
+      return { ...state, fields: { ...state.fields, slug: event.data.to, aliases }, formerSlugs };
     }
   }
 }

@@ -114,7 +114,7 @@ export async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, 
   await trx.deleteFrom('entity_keys').where('entity_id', '=', s.id).execute();
   const keys = new Map<string, number>([[f.slug, 1]]);
   if (f.numericId && !keys.has(f.numericId)) keys.set(f.numericId, 2);
-  for (const alias of f.aliases ?? []) if (!keys.has(alias)) keys.set(alias, 3);
+  for (const alias of [...(s.formerSlugs ?? []), ...(f.aliases ?? [])]) if (!keys.has(alias)) keys.set(alias, 3);
   await trx.insertInto('entity_keys').values([...keys].map(([key, rank]) => ({ key, entity_id: s.id, rank }))).execute();
 }
 

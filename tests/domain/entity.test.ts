@@ -139,6 +139,7 @@ describe('RenameEntity', () => {
     expect(replay(evolveEntity, state, events)).toEqual({
       id: ID,
       fields: { ...FULL, slug: 'anthropic-pbc', aliases: ['Anthropic PBC', 'anthropic'] },
+      formerSlugs: ['anthropic'],
     });
   });
 

@@ -1,4 +1,5 @@
 import { asOfInstant, parsePartialDate } from '../../src/domain/partial-date';
+import { resolveEntityId } from '../../src/projections/lookup';
 import { resolveBasis } from '../../src/projections/queries/basis';
 import { factsAt, timelineAt, valueAt } from '../../src/projections/queries/facts';
 import { rebuildReadModels } from '../../src/projections/rebuild';
@@ -82,4 +83,15 @@ it('rebuilds every read model from the log to the same rows', async () => {
   const drifted = await rebuildReadModels(app.db, { dryRun: true });
   expect(drifted.equal).toBe(false);
   expect(drifted.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual(['facts']);
+  // A real rebuild repairs it.
+  expect((await rebuildReadModels(app.db)).equal).toBe(false);
+  expect((await rebuildReadModels(app.db, { dryRun: true })).equal).toBe(true);
+});
+
+it('keeps an old slug resolving after a rename, even when the aliases are later cleared', async () => {
+  await app.commands.execute({ type: 'RenameEntity', entity: 'anthropic', newSlug: 'anthropic-pbc' });
+  await app.commands.execute({ type: 'UpdateEntity', entity: 'anthropic-pbc', unset: ['aliases'] });
+  expect(await resolveEntityId(app.db, 'anthropic')).toBe('mK9pX3rQ7n');
+  expect(await resolveEntityId(app.db, 'anthropic-pbc')).toBe('mK9pX3rQ7n');
+  expect((await rebuildReadModels(app.db, { dryRun: true })).equal).toBe(true);
 });
