@@ -33,7 +33,8 @@ export interface VerifyOptions {
  */
 export async function verifyChain(db: Kysely<StoreSchema>, options: VerifyOptions = {}): Promise<ChainReport> {
   const batchSize = options.batchSize ?? 2000;
-  const from = options.from ?? 1;
+  // Position 1 is the first event: a range from 0 is a range from the start, not a missing event 0.
+  const from = Math.max(1, options.from ?? 1);
   const to = options.to ?? Number.MAX_SAFE_INTEGER;
   let expectedPrevHash = GENESIS_HASH;
   let expectedPosition = from;

@@ -1,0 +1,225 @@
+import type pg from 'pg';
+import { sourceIdForUrl } from '../../src/domain/ids';
+import { GENESIS_HASH, eventHash } from '../../src/store/event-hash';
+
+/**
+ * A synthetic but well-formed Factlog log for the replay benchmark: publications, properties, a few
+ * thousand entities, sources and pages, then mostly FactAsserted / FactCorrected over those entities
+ * with some citations added, deprecations and retractions. Every event has the data shape the domain
+ * writes, so the projections do their real work on replay, and the log is written with a correct hash
+ * chain, stream versions and log head, so `verifyLog` accepts it.
+ */
+
+export interface DomainLogShape {
+  events: number;
+  entities: number;
+  sources: number;
+  /** PRNG seed: the same seed gives the same log. */
+  seed: number;
+}
+
+/** An event before the writer places it in the log. */
+interface Pending {
+  stream: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+const PROPERTIES = [
+  { id: 'revenue', name: 'Annual revenue', dataType: 'number', unit: 'USD', category: 'financial', temporal: true, appliesTo: ['organization'], display: { divisor: 1e9, prefix: '$', suffix: 'B' } },
+  { id: 'headcount', name: 'Employees', dataType: 'number', category: 'organization', temporal: true, appliesTo: ['organization'] },
+  { id: 'safety-level', name: 'AI Safety Level', dataType: 'text', category: 'safety', temporal: true, appliesTo: ['organization'] },
+] as const;
+const PUBLICATION = 'bench-press';
+const METADATA = [
+  { actor: 'importer', reason: 'sync from the Longterm Wiki files', correlationId: 'bench-import' },
+  { actor: 'alice', reason: 'checked against the annual report' },
+  { actor: 'bob', reason: 'typo in the value' },
+];
+
+/** mulberry32: small, fast and good enough to pick entities and values. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const entityId = (i: number) => `Bn${pad(i, 8)}`;
+const sourceUrl = (i: number) => `https://reports.example.org/${2020 + (i % 6)}/report-${i}`;
+
+interface LiveFact {
+  id: string;
+  property: (typeof PROPERTIES)[number];
+  deprecated: boolean;
+  citations: number;
+}
+
+/** The events of the log in order; counts by type are kept for the report. */
+export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>): Generator<Pending> {
+  const random = prng(shape.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  let emitted = 0;
+  const emit = (stream: string, type: string, data: Record<string, unknown>): Pending => {
+    emitted += 1;
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+    return { stream, type, data };
+  };
+  const setup = function* (): Generator<Pending> {
+    yield emit(`publication-${PUBLICATION}`, 'PublicationRegistered', { id: PUBLICATION, name: 'Bench Press', domains: ['reports.example.org'], credibility: 3 });
+    for (const p of PROPERTIES) yield emit(`property-${p.id}`, 'PropertyDefined', { ...p });
+    for (let i = 0; i < shape.sources; i++) {
+      const url = sourceUrl(i);
+      const id = sourceIdForUrl(url);
+      yield emit(`source-${id}`, 'SourceRegistered', { id, url, stableId: `Sr${pad(i, 8)}`, title: `Annual report ${i}`, type: 'report', publicationId: PUBLICATION, publishedDate: `${2020 + (i % 6)}-0${1 + (i % 9)}` });
+    }
+    for (let i = 0; i < shape.entities; i++) {
+      yield emit(`entity-${entityId(i)}`, 'EntityRegistered', { id: entityId(i), slug: `org-${i}`, name: `Organization ${i}`, type: 'organization', numericId: `E${10_000 + i}`, aliases: [`Org ${i}`] });
+      if (i % 10 === 0) {
+        const slug = `org-${i}`;
+        yield emit(`page-${slug}`, 'PageCreated', { slug, title: `Organization ${i}`, numericId: `E${10_000 + i}`, quality: 50 + (i % 50), entityId: entityId(i) });
+        yield emit(`page-${slug}`, 'SourceCited', { slug, sourceId: sourceIdForUrl(sourceUrl(i % shape.sources)) });
+      }
+    }
+  };
+  for (const e of setup()) {
+    if (emitted >= shape.events) return;
+    yield e;
+  }
+
+  const sourceIds = Array.from({ length: shape.sources }, (_, i) => sourceIdForUrl(sourceUrl(i)));
+  const live: LiveFact[] = [];
+  let factSeq = 0;
+  const valueOf = (property: LiveFact['property']): Record<string, unknown> => {
+    switch (property.id) {
+      case 'revenue': return { kind: 'number', value: Math.round(random() * 50_000) * 1_000_000, unit: 'USD' };
+      case 'headcount': return { kind: 'number', value: 10 + Math.floor(random() * 20_000) };
+      default: return { kind: 'text', value: `ASL-${2 + Math.floor(random() * 3)} (${pick(['all models', 'frontier models', 'Opus-tier', 'provisional'])})` };
+    }
+  };
+  const asOf = () => `${2019 + Math.floor(random() * 7)}-${pad(1 + Math.floor(random() * 12), 2)}`;
+  while (emitted < shape.events) {
+    const r = random();
+    if (live.length < shape.entities || r < 0.3) {
+      const property = pick(PROPERTIES);
+      const id = `f_${factSeq.toString(36).padStart(10, '0')}`;
+      factSeq += 1;
+      const data: Record<string, unknown> = {
+        id, entityId: entityId(Math.floor(random() * shape.entities)), propertyId: property.id, value: valueOf(property), asOf: asOf(),
+        citations: [{ sourceId: pick(sourceIds), quote: 'as stated in the report', locator: `p. ${1 + Math.floor(random() * 200)}` }],
+      };
+      if (random() < 0.2) data.notes = 'Figure from the company’s own filing';
+      live.push({ id, property, deprecated: false, citations: 1 });
+      yield emit(`fact-${id}`, 'FactAsserted', data);
+      continue;
+    }
+    const i = Math.floor(random() * live.length);
+    const f = live[i];
+    const r2 = random();
+    if (r2 < 0.85) {
+      const set: Record<string, unknown> = { value: valueOf(f.property) };
+      if (random() < 0.1) set.asOf = asOf();
+      yield emit(`fact-${f.id}`, 'FactCorrected', { id: f.id, set, unset: [] });
+    } else if (r2 < 0.93 && f.citations < 5) {
+      f.citations += 1;
+      yield emit(`fact-${f.id}`, 'FactCitationAdded', { id: f.id, citation: { sourceId: pick(sourceIds), quote: `corroborated (${f.citations})` } });
+    } else if (r2 < 0.97 && !f.deprecated) {
+      f.deprecated = true;
+      yield emit(`fact-${f.id}`, 'FactDeprecated', { id: f.id, reason: 'superseded by a newer figure' });
+    } else {
+      // Retracted facts take no more events: swap-remove from the live set.
+      live[i] = live[live.length - 1];
+      live.pop();
+      yield emit(`fact-${f.id}`, 'FactRetracted', { id: f.id, reason: 'the source does not say this' });
+    }
+  }
+}
+
+export interface WriteReport {
+  events: number;
+  streams: number;
+  seconds: number;
+  counts: Map<string, number>;
+}
+
+interface Row {
+  position: number;
+  stream: string;
+  streamVersion: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
+}
+
+const INSERT_EVENTS = `
+  INSERT INTO events (position, stream, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+  SELECT p, s, v, t, 1, d::jsonb, m::jsonb, r::timestamptz, ph, h
+  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS x(p, s, v, t, d, m, r, ph, h)`;
+
+async function insertRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
+  await client.query(INSERT_EVENTS, [
+    rows.map((r) => r.position), rows.map((r) => r.stream), rows.map((r) => r.streamVersion), rows.map((r) => r.type),
+    rows.map((r) => r.data), rows.map((r) => r.metadata), rows.map((r) => r.recordedAt), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+  ]);
+}
+
+/**
+ * Writes the log into an empty, migrated store in multi-row INSERTs (from unnest, `batch` rows each),
+ * hashing the next batch while the previous one is inserted; then the streams table and the log head.
+ * Recorded times go up by a millisecond every few events and end just before now.
+ */
+export async function writeDomainLog(pool: pg.Pool, shape: DomainLogShape, options: { batch: number; onProgress?: (done: number) => void }): Promise<WriteReport> {
+  const started = performance.now();
+  const counts = new Map<string, number>();
+  const versions = new Map<string, number>();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const base = Date.now() - Math.ceil(shape.events / 4) - 1000;
+    let position = 0;
+    let prevHash = GENESIS_HASH;
+    let lastRecordedAt = new Date(base);
+    let pending: Promise<void> = Promise.resolve();
+    let rows: Row[] = [];
+    for (const e of domainEvents(shape, counts)) {
+      position += 1;
+      const streamVersion = (versions.get(e.stream) ?? 0) + 1;
+      versions.set(e.stream, streamVersion);
+      const metadata = METADATA[position % 7 === 0 ? 1 + (position % 2) : 0];
+      const recordedAt = new Date(base + Math.floor(position / 4));
+      lastRecordedAt = recordedAt;
+      const hash = eventHash(prevHash, { position, stream: e.stream, streamVersion, type: e.type, schemaVersion: 1, data: e.data, metadata, recordedAt });
+      rows.push({ position, stream: e.stream, streamVersion, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(metadata), recordedAt: recordedAt.toISOString(), prevHash, hash });
+      prevHash = hash;
+      if (rows.length >= options.batch) {
+        const batch = rows;
+        rows = [];
+        await pending;
+        options.onProgress?.(position - batch.length);
+        pending = insertRows(client, batch);
+      }
+    }
+    await pending;
+    if (rows.length > 0) await insertRows(client, rows);
+    // Stream heads: each stream's version and last position, in one pass over the log just written.
+    await client.query('INSERT INTO streams (stream, version, last_position) SELECT stream, max(stream_version), max(position) FROM events GROUP BY stream');
+    await client.query('UPDATE log_head SET position = $1, hash = $2, recorded_at = $3', [position, prevHash, lastRecordedAt.toISOString()]);
+    await client.query('COMMIT');
+    await client.query('ANALYZE events');
+    options.onProgress?.(position);
+    return { events: position, streams: versions.size, seconds: (performance.now() - started) / 1000, counts };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
