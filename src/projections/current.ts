@@ -98,13 +98,23 @@ export async function writePage(trx: FactlogTrx, s: PageState, at: At, event: Pa
 
 /** A merged-away source's citations live on the source it was merged into. */
 export async function canonicalSource(trx: FactlogTrx, id: string): Promise<string> {
-  let current = id;
-  for (let hops = 0; hops < 16; hops++) {
-    const row = await trx.selectFrom('sources').select('merged_into').where('id', '=', current).executeTakeFirst();
-    if (!row?.merged_into) return current;
-    current = row.merged_into;
+  return (await canonicalSources(trx, [id])).get(id) ?? id;
+}
+
+/**
+ * The surviving source for each id, in one statement per hop: merges are rare, so this is usually a
+ * single lookup that finds nothing merged.
+ */
+export async function canonicalSources(trx: FactlogTrx, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map(ids.map((id) => [id, id]));
+  let pending = [...new Set(ids)];
+  for (let hops = 0; hops < 16 && pending.length > 0; hops++) {
+    const rows = await trx.selectFrom('sources').select(['id', 'merged_into']).where('id', 'in', pending).where('merged_into', 'is not', null).execute();
+    const next = new Map(rows.map((r) => [r.id, r.merged_into!]));
+    for (const [from, to] of out) if (next.has(to)) out.set(from, next.get(to)!);
+    pending = [...new Set(next.values())];
   }
-  return current;
+  return out;
 }
 
 export async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, at: At): Promise<void> {

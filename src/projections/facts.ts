@@ -1,7 +1,7 @@
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../domain/fact';
 import { parsePartialDate, periodStart } from '../domain/partial-date';
 import type { StoredEvent } from '../store/event-store';
-import { canonicalSource } from './current';
+import { canonicalSources } from './current';
 import type { FactlogTrx } from './tables';
 
 /** The instant a partial date's period starts: where a fact's valid range begins or ends. */
@@ -18,7 +18,10 @@ export function validInstant(date: string | undefined): string | null {
  */
 export async function projectFact(trx: FactlogTrx, event: FactEvent, stored: StoredEvent): Promise<void> {
   const id = event.data.id;
-  const previous = await trx.selectFrom('fact_versions').selectAll().where('fact_id', '=', id).where('tx_to', 'is', null).executeTakeFirst();
+  const recordedAt = stored.recordedAt.toISOString();
+  // Closing the believed version and reading it back is one statement: this runs for every fact event.
+  const previous = await trx.updateTable('fact_versions').set({ tx_to: stored.position, recorded_to: recordedAt })
+    .where('fact_id', '=', id).where('tx_to', 'is', null).returningAll().executeTakeFirst();
   const prevState: FactState | null = previous ? {
     id,
     retracted: previous.retracted,
@@ -35,15 +38,9 @@ export async function projectFact(trx: FactlogTrx, event: FactEvent, stored: Sto
   } : null;
   const next = evolveFact(prevState, event);
   if (!next) throw new Error(`event ${stored.position} (${stored.type}) has no fact to apply to`);
-  const recordedAt = stored.recordedAt.toISOString();
-  if (previous) {
-    await trx.updateTable('fact_versions').set({ tx_to: stored.position, recorded_to: recordedAt })
-      .where('fact_id', '=', id).where('tx_to', 'is', null).execute();
-  }
   const f = next.fields;
-  const citations = await Promise.all(
-    (f.citations ?? []).map(async (c) => ({ ...c, sourceId: await canonicalSource(trx, c.sourceId) })),
-  );
+  const canonical = await canonicalSources(trx, (f.citations ?? []).map((c) => c.sourceId));
+  const citations = (f.citations ?? []).map((c) => ({ ...c, sourceId: canonical.get(c.sourceId) ?? c.sourceId }));
   const common = {
     entity_id: f.entityId,
     property_id: f.propertyId,

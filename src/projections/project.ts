@@ -16,18 +16,11 @@ import type { FactlogTrx } from './tables';
 type ThingKind = Exclude<Kind, 'fact'>;
 
 async function projectThing(trx: FactlogTrx, kind: ThingKind, event: DomainEvent, stored: StoredEvent): Promise<void> {
-  const previous = await trx
-    .selectFrom('state_versions')
-    .select('state')
-    .where('stream', '=', stored.stream)
-    .where('tx_to', 'is', null)
-    .executeTakeFirst();
+  // Close the current version and read it back in one statement (this runs for every event).
+  const previous = await trx.updateTable('state_versions').set({ tx_to: stored.position })
+    .where('stream', '=', stored.stream).where('tx_to', 'is', null).returning('state').executeTakeFirst();
   const next = evolveAny((previous?.state ?? null) as AnyState, event);
   if (!next) throw new Error(`event ${stored.position} (${stored.type}) has no ${kind} to apply to`);
-  if (previous) {
-    await trx.updateTable('state_versions').set({ tx_to: stored.position })
-      .where('stream', '=', stored.stream).where('tx_to', 'is', null).execute();
-  }
   await trx.insertInto('state_versions').values({
     stream: stored.stream,
     version: stored.streamVersion,
