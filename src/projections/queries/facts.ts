@@ -155,6 +155,7 @@ export async function timelineAt(db: FactlogDb, entityId: string, propertyId: st
     .where('fv.entity_id', '=', entityId).where('fv.property_id', '=', propertyId)
     .where(believedAt(position)).where('fv.retracted', '=', false);
   if (!includeDeprecated) q = q.where('fv.rank', '<>', 'deprecated');
-  const rows = await q.orderBy(sql`fv.valid_from IS NOT NULL`).orderBy('fv.valid_from').orderBy('fv.fact_id').execute();
+  // The same order as every other fact list: timeless first, then by valid time, coarser dates first.
+  const rows = await q.orderBy(sql`fv.valid_from IS NOT NULL`).orderBy('fv.valid_from').orderBy('fv.as_of').orderBy('fv.fact_id').execute();
   return rows.map((r) => toFact(r as Row));
 }
