@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { auditCommand } from './cli/audit';
 import { runCommand, UsageError, type Command } from './cli/command';
+import { importCommand } from './cli/import';
 import { keysCommand } from './cli/keys';
 import { migrateCommand } from './cli/migrate';
 import { projectionsCommand } from './cli/projections';
@@ -9,7 +10,7 @@ import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand, auditCommand];
+const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand, auditCommand, importCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -79,6 +79,9 @@ export const parsePageSlug = parser<PageSlug>(isKebabId, KEBAB);
 export const validateUrl = (s: unknown, path: string): Result<string> => {
   if (typeof s !== 'string') return failInput(path, `expected an absolute http(s) URL, got ${describeReceived(s)}`);
   if (s.length > MAX_URL_LENGTH) return failInput(path, `URL is ${s.length} characters; the limit is ${MAX_URL_LENGTH}`);
+  // URLs are unique-indexed, and a btree entry must stay under 2704 bytes: limit the UTF-8 size as well.
+  const bytes = Buffer.byteLength(s, 'utf8');
+  if (bytes > MAX_URL_LENGTH) return failInput(path, `URL is ${bytes} bytes in UTF-8; the limit is ${MAX_URL_LENGTH}`);
   if (/\s/.test(s)) return failInput(path, `URL must not contain whitespace, got ${describeReceived(s)}`);
   if (!/^https?:\/\//i.test(s) || !URL.canParse(s)) {
     return failInput(path, `expected an absolute http(s) URL, got ${describeReceived(s)}`);

@@ -437,6 +437,12 @@ function validateMetadata(m: AppendMetadata): void {
     if (typeof v !== 'string' || v.length === 0 || v.length > 2000 || v.includes('\u0000')) {
       throw new DomainError('BAD_USER_INPUT', `${key} must be a non-empty string of at most 2000 characters`, [key]);
     }
+    // Metadata is stored as jsonb too, which refuses lone surrogates just as it does in event data.
+    assertJson(v, key);
+    // The key is a btree primary key, whose entries must stay under 2704 bytes: 2000 characters can be 8000.
+    if (key === 'idempotencyKey' && Buffer.byteLength(v, 'utf8') > 2000) {
+      throw new DomainError('BAD_USER_INPUT', 'idempotencyKey must be at most 2000 bytes in UTF-8', [key]);
+    }
   }
 }
 

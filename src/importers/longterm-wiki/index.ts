@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
+import type { EventStore } from '../../store/event-store';
 import { CORRELATION_PREFIX, loadCurrentState } from './current';
 import { mapDataset } from './map';
 import { planSync, type Effect, type PhaseTotals } from './plan';
@@ -12,7 +13,7 @@ import { Anomalies, PHASES, type Anomaly, type AnomalyKind, type Phase } from '.
 /**
  * `factlog import longterm-wiki <dir>`: read → map → plan → sync. The first three are a pure function
  * of the files and the store's current state; only the last writes, in batches of commands that
- * commit together. See README-style notes in each module.
+ * commit together. The design is described in README.md next to this file.
  */
 
 export interface ImportProgress {
@@ -32,6 +33,8 @@ export interface ImportOptions {
   progress?: ImportProgress;
   /** Stable ids for entities without one in the files. */
   newStableId?: () => string;
+  /** See SyncOptions.writer. */
+  writer?: SyncOptions['writer'];
   /** Test seam, see SyncOptions. */
   afterCommand?: SyncOptions['afterCommand'];
 }
@@ -45,8 +48,8 @@ export interface ImportReport {
   source: 'longterm-wiki';
   dir: string;
   database: string;
-  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; startedAt: string };
-  seconds: { read: number; plan: number; sync: number; total: number };
+  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string };
+  seconds: { read: number; plan: number; sync: number; total: number; phases: Partial<Record<Phase, number>> };
   /** Records per file group, as read (before invalid ones were skipped). */
   inFiles: Record<string, number>;
   phases: Record<Phase, PhaseReport>;
@@ -74,7 +77,13 @@ export class ImportFailed extends Error {
 export const DEFAULT_BATCH_SIZE = 500;
 export const DEFAULT_ACTOR = 'longterm-wiki-importer';
 
-export async function importLongtermWiki(target: { database: Database; db: FactlogDb }, dir: string, options: ImportOptions = {}): Promise<ImportReport> {
+export interface ImportTarget {
+  database: Database;
+  db: FactlogDb;
+  store: EventStore;
+}
+
+export async function importLongtermWiki(target: ImportTarget, dir: string, options: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now();
   const absDir = path.resolve(dir);
   const anomalies = new Anomalies();
@@ -86,6 +95,7 @@ export async function importLongtermWiki(target: { database: Database; db: Factl
     reason: options.reason ?? `sync from the Longterm Wiki files in ${absDir}`,
     dryRun: options.dryRun ?? false,
     batchSize,
+    writer: options.writer ?? 'batched',
     startedAt: new Date(started).toISOString(),
   };
 
@@ -110,7 +120,7 @@ export async function importLongtermWiki(target: { database: Database; db: Factl
     dir: absDir,
     database: target.database.description,
     run,
-    seconds: { read: (readDone - started) / 1000, plan: (planDone - readDone) / 1000, sync: 0, total: 0 },
+    seconds: { read: (readDone - started) / 1000, plan: (planDone - readDone) / 1000, sync: 0, total: 0, phases: {} },
     inFiles: desired.inFiles,
     phases: Object.fromEntries(PHASES.map((p) => [p, { ...plan.totals[p], applied: {} }])) as Record<Phase, PhaseReport>,
     commands: 0,
@@ -128,6 +138,7 @@ export async function importLongtermWiki(target: { database: Database; db: Factl
       report.commands = sync.commands;
       report.batches = sync.batches;
       report.eventsAppended = sync.eventsAppended;
+      report.seconds.phases = sync.seconds;
     }
     report.anomalyCounts = anomalies.countByKind();
     report.seconds.sync = (Date.now() - planDone) / 1000;
@@ -142,8 +153,9 @@ export async function importLongtermWiki(target: { database: Database; db: Factl
 
   const partial = newSyncResult();
   try {
-    await executePlan(target.database, plan.steps, anomalies, {
+    await executePlan(target, plan.steps, anomalies, {
       batchSize,
+      writer: run.writer,
       actor: run.actor,
       reason: run.reason,
       correlationId: run.correlationId,

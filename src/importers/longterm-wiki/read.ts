@@ -301,8 +301,9 @@ function countEntries(value: unknown): number {
   let n = 0;
   for (const v of Object.values(value)) {
     if (Array.isArray(v)) n += v.length;
-    else if (isObject(v) && isObject(v.entries)) n += Object.keys(v.entries).length;
+    else if (isObject(v) && isObject(v.entries)) n += Object.keys(v.entries).length; // older `items:` layout
     else if (isObject(v) && Array.isArray(v.entries)) n += v.entries.length;
+    else if (isObject(v)) n += Object.keys(v).length; // `records: {collection: {key: record}}`
     else n += 1;
   }
   return n;

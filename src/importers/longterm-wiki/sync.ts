@@ -7,12 +7,14 @@ import type { Database } from '../../store/database';
 import { EventStore, type AppendMetadata, type AppendOptions, type AppendResult, type StreamWrite } from '../../store/event-store';
 import type { StoreSchema } from '../../store/schema';
 import type { Effect, Step } from './plan';
+import { writeBatch, type Outcome } from './write';
 import { Anomalies, PHASES, type Phase } from './types';
 
 /**
- * Executing a plan: the commands go through the normal CommandHandler (which resolves names and lets
- * the domain decide), but N of them share one database transaction. A crash therefore leaves whole
- * batches behind, and since the next run diffs against what is stored, it simply finishes the job.
+ * Executing a plan, phase by phase, N commands per database transaction. A crash therefore leaves
+ * whole batches behind, and since the next run diffs against what is stored, it simply finishes the job.
+ * The commands are decided by the domain either way: in bulk by write.ts (default), or one by one
+ * through the CommandHandler (the reference path, which the tests check gives the same store).
  */
 
 /**
@@ -39,8 +41,19 @@ export async function withCommandBatch<T>(database: Database, work: (commands: C
   });
 }
 
+export interface SyncTarget {
+  database: Database;
+  /** The app's store (with its inline projectors): batches append through its appendWithin. */
+  store: EventStore;
+}
+
 export interface SyncOptions {
   batchSize: number;
+  /**
+   * "batched" (default): decide each batch with the domain and append it at once (write.ts).
+   * "handler": every command through CommandHandler.execute; slower, kept as the reference path.
+   */
+  writer?: 'batched' | 'handler';
   actor: string;
   reason: string;
   correlationId: string;
@@ -52,6 +65,8 @@ export interface SyncOptions {
 
 export interface SyncResult {
   effects: Record<Phase, Partial<Record<Effect | 'rejected' | 'noop', number>>>;
+  /** Wall-clock seconds per phase. */
+  seconds: Partial<Record<Phase, number>>;
   eventsAppended: number;
   batches: number;
   commands: number;
@@ -59,6 +74,7 @@ export interface SyncResult {
 
 export const newSyncResult = (): SyncResult => ({
   effects: Object.fromEntries(PHASES.map((p) => [p, {}])) as SyncResult['effects'],
+  seconds: {},
   eventsAppended: 0,
   batches: 0,
   commands: 0,
@@ -68,7 +84,7 @@ export const newSyncResult = (): SyncResult => ({
  * Runs the steps phase by phase, `batchSize` commands per transaction. `result` is filled as batches
  * commit, so a caller that catches a failure still knows what was written before it.
  */
-export async function executePlan(database: Database, steps: readonly Step[], anomalies: Anomalies, options: SyncOptions, result: SyncResult = newSyncResult()): Promise<SyncResult> {
+export async function executePlan(target: SyncTarget, steps: readonly Step[], anomalies: Anomalies, options: SyncOptions, result: SyncResult = newSyncResult()): Promise<SyncResult> {
   const count = (phase: Phase, key: Effect | 'rejected' | 'noop') => {
     result.effects[phase][key] = (result.effects[phase][key] ?? 0) + 1;
   };
@@ -78,31 +94,20 @@ export async function executePlan(database: Database, steps: readonly Step[], an
   for (const phase of PHASES) {
     const phaseSteps = steps.filter((s) => s.phase === phase);
     options.onPhase?.(phase, phaseSteps.length);
+    const phaseStarted = Date.now();
     let done = 0;
     for (let start = 0; start < phaseSteps.length; start += batchSize) {
       const batch = phaseSteps.slice(start, start + batchSize);
-      const outcomes: { step: Step; outcome: Effect | 'rejected' | 'noop'; error?: DomainError }[] = [];
-      const appended = await withCommandBatch(database, async (commands, trx) => {
-        const before = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
-        for (const step of batch) {
-          try {
-            const r = await commands.execute(step.command, meta);
-            outcomes.push({ step, outcome: r.changed ? step.effect : 'noop' });
-          } catch (err) {
-            // A refusal by the domain is the data's problem: report it and go on. Anything else
-            // (the database, a bug) rolls the batch back and stops the run.
-            if (!(err instanceof DomainError)) throw err;
-            outcomes.push({ step, outcome: 'rejected', error: err });
-          }
-          await options.afterCommand?.(step, index + outcomes.length - 1);
-          options.onProgress?.(phase, done + outcomes.length, phaseSteps.length);
-        }
-        const after = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
-        return after.position - before.position;
-      });
+      const { outcomes, appended } = options.writer === 'handler'
+        ? await batchViaHandler(target.database, batch, meta, options, index, (n) => options.onProgress?.(phase, done + n, phaseSteps.length))
+        : await target.database.db.transaction().execute(async (trx) => {
+          const written = await writeBatch(trx, target.store, batch, meta);
+          for (const [i, o] of written.outcomes.entries()) await options.afterCommand?.(o.step, index + i);
+          return written;
+        });
       // Only a committed batch counts.
       for (const o of outcomes) {
-        count(phase, o.outcome);
+        count(phase, o.error ? 'rejected' : o.events > 0 ? o.step.effect : 'noop');
         if (o.error) anomalies.add('rejected', o.step.loc, `${o.step.label}: ${o.error.message}`);
       }
       index += batch.length;
@@ -110,7 +115,33 @@ export async function executePlan(database: Database, steps: readonly Step[], an
       result.batches += 1;
       result.commands += batch.length;
       done += batch.length;
+      options.onProgress?.(phase, done, phaseSteps.length);
+      result.seconds[phase] = (Date.now() - phaseStarted) / 1000;
     }
   }
   return result;
+}
+
+/** The reference path: each command through CommandHandler.execute, the batch in one transaction. */
+async function batchViaHandler(database: Database, batch: readonly Step[], meta: AppendMetadata, options: SyncOptions, index: number, onCommand: (n: number) => void): Promise<{ outcomes: Outcome[]; appended: number }> {
+  const outcomes: Outcome[] = [];
+  const appended = await withCommandBatch(database, async (commands, trx) => {
+    const before = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
+    for (const step of batch) {
+      try {
+        const r = await commands.execute(step.command, meta);
+        outcomes.push({ step, events: r.changed ? 1 : 0 });
+      } catch (err) {
+        // A refusal by the domain is the data's problem: report it and go on. Anything else
+        // (the database, a bug) rolls the batch back and stops the run.
+        if (!(err instanceof DomainError)) throw err;
+        outcomes.push({ step, events: 0, error: err });
+      }
+      await options.afterCommand?.(step, index + outcomes.length - 1);
+      onCommand(outcomes.length);
+    }
+    const after = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
+    return after.position - before.position;
+  });
+  return { outcomes, appended };
 }

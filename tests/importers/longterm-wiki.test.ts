@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parsePartialDate, asOfInstant } from '../../src/domain/partial-date';
+import { importLongtermWiki, type ImportReport } from '../../src/importers/longterm-wiki';
+import { valueAt } from '../../src/projections/queries/facts';
+import { resolveBasis } from '../../src/projections/queries/basis';
+import { createTestFactlog, type TestFactlog } from '../support/factlog';
+import { targetKind } from '../support/test-database';
+import { DATA_DIR, dataFiles, eventCount, readDataYaml } from './longterm-wiki-support';
+
+/**
+ * The whole Longterm Wiki data set, imported once into the database this run targets (PGlite, or
+ * PostgreSQL with DATABASE_URL), checked against counts taken from the files independently, then
+ * imported again: the second run must plan and append nothing.
+ */
+
+const sha = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 16);
+
+let app: TestFactlog;
+let first: ImportReport;
+
+beforeAll(async () => {
+  app = await createTestFactlog();
+  first = await importLongtermWiki(app, DATA_DIR, { actor: 'test', reason: 'full import test' });
+  console.log(`[${targetKind}] full import: ${first.eventsAppended} events in ${first.seconds.total.toFixed(1)} s (sync ${first.seconds.sync.toFixed(1)} s), ${first.anomalies.length} anomalies`);
+}, 900_000);
+afterAll(() => app?.dispose());
+
+const count = async (table: 'publications' | 'properties' | 'entities' | 'sources' | 'pages' | 'page_citations' | 'facts') =>
+  Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+/** What the files hold, counted here without the importer's code. */
+function expectedFromFiles() {
+  const publications = readDataYaml('publications.yaml') as { id: string }[];
+  const properties = Object.keys(readDataYaml('properties.yaml').properties);
+  const entities = new Set<string>();
+  for (const f of dataFiles('entities')) for (const e of readDataYaml(`entities/${f}`)) entities.add(e.id);
+  const factIds: string[] = [];
+  const factUrls = new Set<string>();
+  for (const f of dataFiles('things')) {
+    const doc = readDataYaml(`things/${f}`);
+    entities.add(doc.thing.id);
+    for (const fact of doc.facts ?? []) {
+      factIds.push(fact.id);
+      if (typeof fact.source === 'string') factUrls.add(fact.source);
+    }
+  }
+  const pages = new Set((readDataYaml('pages.yaml') as { slug: string }[]).map((p) => p.slug));
+  const resourceUrls = new Set<string>();
+  const citations = new Set<string>();
+  for (const f of dataFiles('resources')) {
+    for (const r of readDataYaml(`resources/${f}`)) {
+      resourceUrls.add(r.url);
+      for (const slug of r.cited_by ?? []) if (pages.has(slug)) citations.add(`${slug} ${sha(r.url)}`);
+    }
+  }
+  const sources = new Set([...resourceUrls, ...factUrls]);
+  return { publications: publications.length, properties: properties.length, entities: entities.size, factIds, sources: sources.size, pages: pages.size, citations: citations.size, resourceUrls };
+}
+
+it('imports the whole data set: every publication, property, entity, source, page, citation and fact', async () => {
+  const want = expectedFromFiles();
+  expect(first.completed).toBe(true);
+  expect(await count('publications')).toBe(want.publications);
+  expect(await count('properties')).toBe(want.properties);
+  expect(await count('entities')).toBe(want.entities);
+  expect(await count('sources')).toBe(want.sources);
+  expect(await count('pages')).toBe(want.pages);
+  expect(await count('page_citations')).toBe(want.citations);
+  // The README's figures, as a cross-check of the counting above.
+  expect([want.publications, want.properties, want.pages, want.resourceUrls.size, want.factIds.length]).toEqual([79, 51, 572, 5975, 1016]);
+
+  // Every fact is imported except those reported as unusable, each with its file and line.
+  const skipped = first.anomalies.filter((a) => ['unparsable-value', 'invalid-record', 'unknown-property'].includes(a.kind) && a.file.startsWith('things/'));
+  const skippedIds = new Set(skipped.map((a) => a.at!.split('.')[0]));
+  expect(skippedIds.size).toBeLessThanOrEqual(5);
+  for (const a of skipped) expect(a.line).toBeGreaterThan(0);
+  expect(await count('facts')).toBe(want.factIds.length - skippedIds.size);
+
+  // Nothing was refused at run time, and the log holds exactly the events the report counts.
+  expect(first.anomalies.filter((a) => a.kind === 'rejected')).toEqual([]);
+  expect(await eventCount(app.db)).toBe(first.eventsAppended);
+  expect(first.eventsAppended).toBe(want.publications + want.properties + want.entities + want.sources + want.pages + want.citations + want.factIds.length - skippedIds.size);
+});
+
+it('reports the known quirks of the real data as anomalies with file and line', () => {
+  const c = first.anomalyCounts;
+  expect(c['dangling-publication']).toBe(27); // resources naming the vanished "open-philanthropy"
+  expect(c['id-mismatch']).toBe(11); // resource ids that are not sha256(url)[0:16]
+  expect(c['bare-year-date']).toBe(28); // published_date "2019"
+  expect(c['unknown-ref']).toBeGreaterThan(0);
+  expect(c['snapshot-mismatch']).toBeGreaterThan(0); // ids disagreeing between the YAML and the snapshot
+  expect(c['duplicate-id']).toBeGreaterThan(0);
+  expect(c['unknown-page']).toBeGreaterThan(0);
+  const dangling = first.anomalies.find((a) => a.kind === 'dangling-publication')!;
+  expect(dangling).toMatchObject({ file: expect.stringMatching(/^resources\/.+\.yaml$/), line: expect.any(Number), message: expect.stringContaining('open-philanthropy') });
+});
+
+it('maps the records onto the domain: typed values, dates with precision, references, citations, stable ids', async () => {
+  const entity = await app.db.selectFrom('entities').selectAll().where('slug', '=', 'anthropic').executeTakeFirstOrThrow();
+  expect(entity).toMatchObject({ id: 'mK9pX3rQ7n', name: 'Anthropic', type: 'organization', numeric_id: 'E22', aliases: ['Anthropic PBC', 'Anthropic AI'] });
+
+  const fact = async (id: string) => app.db.selectFrom('facts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  // A number in the property's unit, with its asOf and the source URL as a citation.
+  expect(await fact('f_qR5tY9wE1a')).toMatchObject({
+    entity_id: 'mK9pX3rQ7n', property_id: 'revenue', value: { kind: 'number', value: 1e8, unit: 'USD' }, as_of: '2023-12',
+    citations: [{ sourceId: sha('https://sacra.com/c/anthropic/') }], notes: 'Approximate ARR at end of 2023, pre-growth acceleration',
+  });
+  // A YAML list [870, 2847] is a range.
+  expect((await fact('f_a7TezcOwMA')).value).toMatchObject({ kind: 'range', low: 870, high: 2847 });
+  // `!ref id` → the entity; a bare slug in a refs list → its stable id; an unknown name is kept as written.
+  expect((await fact('f_O44njDhfpA')).value).toEqual({ kind: 'refs', entities: ['mK9pX3rQ7n', '1LcLlMGLbw', 'GLXKjYAEKw'] });
+  const founders = (await fact('f_tAtOfKqDjg')).value as { entities: string[] };
+  expect(founders.entities.slice(0, 2)).toEqual(['zR4nW8xB2f', 'tKMznr07QA']);
+  expect(founders.entities).toContain('tom-brown');
+  // A date-typed fact keeps its precision.
+  expect((await fact('f_EViczG0Fng')).value).toEqual({ kind: 'date', value: { value: '2026-02-27', precision: 'day' } });
+
+  // The API answers from what was imported.
+  const head = (await resolveBasis(app.db)).position;
+  const at = (d: string) => { const p = parsePartialDate(d, 'asOf'); if (!p.ok) throw p.error; return asOfInstant(p.value); };
+  expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2026-03'), head)).fact?.value).toMatchObject({ value: 1.9e10 });
+
+  // Sources: a wrong YAML id is replaced by sha256(url); stable ids come from the snapshot; bare years keep year precision.
+  const fortune = 'https://fortune.com/2023/10/27/google-anthropic-investment-stake/';
+  expect(await app.db.selectFrom('sources').select('id').where('url', '=', fortune).executeTakeFirstOrThrow()).toEqual({ id: sha(fortune) });
+  const snapshot = JSON.parse(readFileSync(path.join(DATA_DIR, 'resources-snapshot.json'), 'utf8')) as { id: string; url: string; stable_id: string }[];
+  const sample = snapshot.find((s) => s.id === sha(s.url))!;
+  expect(await app.db.selectFrom('sources').select('stable_id').where('id', '=', sample.id).executeTakeFirstOrThrow()).toEqual({ stable_id: sample.stable_id });
+  expect(await app.db.selectFrom('sources').select('published_date').where('id', '=', '0c58f8e2be57f450').executeTakeFirstOrThrow()).toEqual({ published_date: '2018' });
+
+  // Pages point at the entity with their numericId.
+  const page = await app.db.selectFrom('pages').selectAll().where('numeric_id', '=', 'E22').executeTakeFirst();
+  if (page) expect(page.entity_id).toBe('mK9pX3rQ7n');
+  const withEntity = await app.db.selectFrom('pages').select((eb) => eb.fn.countAll().as('n')).where('entity_id', 'is not', null).executeTakeFirstOrThrow();
+  expect(Number(withEntity.n)).toBeGreaterThan(500);
+});
+
+it('appends zero events when run again on the same files', async () => {
+  const before = await eventCount(app.db);
+  const again = await importLongtermWiki(app, DATA_DIR, { actor: 'test', reason: 'no-op re-run' });
+  expect(again.commands).toBe(0);
+  expect(again.eventsAppended).toBe(0);
+  expect(await eventCount(app.db)).toBe(before);
+  for (const phase of Object.values(again.phases)) expect(phase.unchanged).toBe(phase.inFiles);
+}, 300_000);
