@@ -3,6 +3,16 @@ import { readAnonymousAccess, type AnonymousAccess } from './auth/policy';
 
 export interface Config {
   databaseUrl?: string;
+  /** DATABASE_READ_URL: streaming replicas that serve queries (comma-separated); empty: the primary serves all. */
+  databaseReadUrls: string[];
+  /** How long a read with minPosition waits for a replica before the primary answers it (ms). */
+  readWaitMs: number;
+  /** How often a waiting read polls the replicas' applied position (ms). */
+  readPollMs: number;
+  /** How often a gateway tries for leadership, and a leader checks its session (ms). */
+  leaderRetryMs: number;
+  /** The leader's heartbeat interval (ms). */
+  heartbeatMs: number;
   dataDir: string;
   port: number;
   host: string;
@@ -39,6 +49,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrls: (env.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    readWaitMs: integer(env, 'FACTLOG_READ_WAIT_MS', 2000),
+    readPollMs: integer(env, 'FACTLOG_READ_POLL_MS', 20, 1),
+    leaderRetryMs: integer(env, 'FACTLOG_LEADER_RETRY_MS', 2000, 10),
+    heartbeatMs: integer(env, 'FACTLOG_HEARTBEAT_MS', 5000, 10),
     dataDir: env.FACTLOG_DATA_DIR || './.factlog-data',
     port,
     host: env.HOST || '0.0.0.0',

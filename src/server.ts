@@ -15,7 +15,11 @@ import { userError } from './graphql/errors';
 import type { ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { gatewayOptions } from './graphql/gateway';
+import { buildFactlogSchema } from './graphql/schema';
 import { playgroundRouter } from './playground';
+import { readRoutingPlugin } from './replication/read-routing';
+import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
+import { attachSubscriptions } from './replication/websocket';
 
 export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
   port: number;
@@ -24,6 +28,8 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   /** What requests without an API key may do (default: read). */
   anonymous?: AnonymousAccess;
   http?: Partial<HttpLimits>;
+  /** Read replicas, leader election, live subscriptions (src/replication; docs/deployment.md). */
+  replication?: ReplicationOptions;
 }
 
 /** Limits at the HTTP edge, before any GraphQL work. */
@@ -54,6 +60,8 @@ async function principalOf(header: string | undefined, keys: ApiKeys): Promise<P
 export interface RunningServer {
   url: string;
   port: number;
+  /** This gateway's read router, leader election and live log. */
+  replication: Replication;
   /** Stops accepting, lets in-flight requests finish, then returns (the database is the caller's). */
   stop(): Promise<void>;
 }
@@ -63,15 +71,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const edge = { ...DEFAULT_HTTP_LIMITS, ...options.http };
   const app = express();
   const httpServer = http.createServer(app);
+  const replication = await startReplication(options, options.replication);
+  const deps = { ...options, replication };
   const apollo = new ApolloServer<GraphQLContext>(
     gatewayOptions({
       limits: options.limits,
       introspection: edge.introspection,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin()],
     }),
   );
   await apollo.start();
+  const subscriptions = attachSubscriptions(httpServer, {
+    schema: buildFactlogSchema(),
+    deps,
+    authenticate: (header) => principalOf(header, keys),
+    anonymous: options.anonymous,
+    limits: options.limits,
+  });
 
   let stopping = false;
   // Liveness: the process is up and its event loop turns.
@@ -110,7 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     express.json({ limit: edge.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(options, await principalOf(req.headers.authorization, keys)),
+      context: async ({ req }) => createContext(deps, await principalOf(req.headers.authorization, keys)),
     }),
   );
   // Body-parser failures (too large, not JSON) answer in GraphQL's shape too, never as an HTML page.
@@ -121,17 +138,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve);
+    });
+  } catch (err) {
+    await subscriptions.close();
+    await replication.stop();
+    await apollo.stop();
+    throw err;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}/graphql`,
     port,
+    replication,
     stop: async () => {
       stopping = true;
+      // WebSocket clients are told the server is going away (1001) and reconnect elsewhere with their position.
+      await subscriptions.close();
       await apollo.stop();
+      await replication.stop();
     },
   };
 }

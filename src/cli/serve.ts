@@ -1,5 +1,6 @@
 import { openFactlog } from '../app';
 import { readConfig } from '../config';
+import { openReplicas } from '../replication/read-router';
 import { loadSeeds } from '../seed';
 import { startServer } from '../server';
 import type { Command } from './command';
@@ -13,6 +14,8 @@ Usage: factlog serve [--port N] [--host H]
 Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
 On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/.
 Probes: GET /healthz (process up), GET /readyz (database answers).
+Subscriptions: graphql-ws over WebSocket on the same path. Run any number of gateways on one
+primary; see docs/deployment.md.
 SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
 
 Options:
@@ -21,6 +24,10 @@ Options:
 
 Environment:
   DATABASE_URL       PostgreSQL connection string; unset: embedded PGlite
+  DATABASE_READ_URL  streaming replicas for queries, comma-separated (needs DATABASE_URL)
+  FACTLOG_READ_WAIT_MS (2000), FACTLOG_READ_POLL_MS (20)   how long and how often a read with
+                     minPosition waits for a replica before the primary answers it
+  FACTLOG_LEADER_RETRY_MS (2000), FACTLOG_HEARTBEAT_MS (5000)   leader election and its heartbeat job
   FACTLOG_DATA_DIR   PGlite data folder (default ./.factlog-data)
   PORT, HOST         as the options
   FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
@@ -34,7 +41,12 @@ Environment:
       ...(values.port !== undefined ? { PORT: String(values.port) } : {}),
       ...(values.host !== undefined ? { HOST: String(values.host) } : {}),
     });
+    if (config.databaseReadUrls.length > 0 && !config.databaseUrl) {
+      process.stderr.write('DATABASE_READ_URL needs DATABASE_URL (read replicas follow a PostgreSQL primary)\n');
+      return 2;
+    }
     const app = await openFactlog(config);
+    const readReplicas = openReplicas(config.databaseReadUrls, { statementTimeoutMs: config.statementTimeoutMs });
     // The embedded database starts with the example loaded, so a fresh clone shows something at once;
     // a DATABASE_URL store is someone's real data and is never seeded implicitly.
     if (app.database.kind === 'pglite' && (await app.store.head()).position === 0) {
@@ -45,8 +57,13 @@ Environment:
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
       http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
+      replication: {
+        readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs,
+        leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,
+      },
     });
     process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
+    for (const replica of readReplicas) process.stdout.write(`reads also from ${replica.description}\n`);
 
     return new Promise<number>((resolve) => {
       let stopping = false;
@@ -56,6 +73,7 @@ Environment:
         process.stdout.write(`${signal}: shutting down\n`);
         server
           .stop()
+          .then(() => Promise.all(readReplicas.map((r) => r.close())))
           .then(() => app.close())
           .then(
             () => resolve(0),

@@ -4,7 +4,7 @@ import type { GraphQLContext } from './context';
 
 /**
  * Every response says which log position it was computed at (ARCHITECTURE.md invariant 5), so a
- * client can repeat the exact read later with `atPosition`.
+ * client can repeat the exact read later with `atPosition`, and which database node answered.
  */
 export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
@@ -16,7 +16,13 @@ export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
         const result = response.body.singleResult;
         result.extensions = {
           ...result.extensions,
-          basis: { position: String(basis.position), recordedAt: basis.recordedAt?.toISOString() ?? null },
+          basis: {
+            position: String(basis.position),
+            recordedAt: basis.recordedAt?.toISOString() ?? null,
+            // With read replicas, which database answered: "primary" or "replica <host:port/db>"
+            // (src/replication/read-routing.ts). A single-database gateway has only the primary.
+            ...(contextValue.replication?.router.replicaCount ? { node: contextValue.request.read?.node ?? 'primary' } : {}),
+          },
         };
       },
     };

@@ -89,7 +89,7 @@ export function complexityPlugin(limits: ComplexityLimits = DEFAULT_LIMITS): Apo
           if (cost > limits.maxCost || depth > limits.maxDepth) {
             throw userError('QUERY_TOO_COMPLEX',
               `query too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth}); ask for smaller pages or fewer nested relations`,
-              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth });
+              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth, http: { status: 400 } });
           }
         },
       };

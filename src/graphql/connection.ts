@@ -89,7 +89,8 @@ export function readOffset(cursor: string | null | undefined): number {
   const raw = readCursor(cursor, 'o');
   if (raw === undefined) return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
+  // Safe integers only: a larger offset is no cursor we made, and PostgreSQL's OFFSET (bigint) would refuse it.
+  if (!Number.isSafeInteger(n) || n < 0) throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
   return n + 1;
 }
 

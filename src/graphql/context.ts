@@ -8,6 +8,7 @@ import { resolveBasis, type Basis } from '../projections/queries/basis';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
 import { pagesCitingAt, thingsAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
+import type { Replication } from '../replication/runtime';
 import type { Database } from '../store/database';
 import { toStoredEvent, type EventStore, type StoredEvent } from '../store/event-store';
 import { parsePosition, validInstant, type PinArgs, type Pins } from './pins';
@@ -26,7 +27,11 @@ export interface GraphQLContext {
    * Per-request state that resolvers change. A holder object, because Apollo hands resolvers a
    * shallow copy of the context: a field set on the copy would not be seen by the plugins.
    */
-  request: { basis?: Basis };
+  request: {
+    basis?: Basis;
+    /** Set when the request reads from a replica (src/replication/read-routing.ts); absent: the primary. */
+    read?: { node: string; db: FactlogDb };
+  };
   loaders: Loaders;
   pins(args: PinArgs, parent?: Pins): Promise<Pins>;
   /** Called by mutations: later reads in the request see the new head. */
@@ -34,6 +39,8 @@ export interface GraphQLContext {
   principal: Principal;
   /** Throws UNAUTHENTICATED or FORBIDDEN unless the principal may do this. */
   authorize(access: Access): void;
+  /** Read replicas, leader election and live updates, when the server runs them (src/replication). */
+  replication?: Replication;
 }
 
 export interface ContextDeps {
@@ -43,6 +50,7 @@ export interface ContextDeps {
   commands: CommandHandler;
   /** What a request without a key may do (FACTLOG_ANONYMOUS). */
   anonymous?: AnonymousAccess;
+  replication?: Replication;
 }
 
 export function createContext(deps: ContextDeps, principal: Principal = ANONYMOUS): GraphQLContext {
@@ -66,7 +74,7 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
         const position = args.atPosition != null ? parsePosition(args.atPosition) : undefined;
         const key = position !== undefined ? `p${position}` : args.knownAt ? `t${args.knownAt.toISOString()}` : 'head';
         if (!bases.has(key)) {
-          bases.set(key, resolveBasis(deps.db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
+          bases.set(key, resolveBasis(request.read?.db ?? deps.db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
         }
         basis = await bases.get(key)!;
       }
@@ -82,6 +90,18 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
     authorize: (access) => authorize(principal, access, anonymous),
   };
   return context;
+}
+
+/**
+ * Sends a request's reads to another database (a read replica). Called on the request's own context
+ * before any resolver runs; the command handler (writes) stays on the primary.
+ */
+export function readFrom(context: GraphQLContext, target: { node: string; database: Database; store: EventStore; db: FactlogDb }): void {
+  context.database = target.database;
+  context.store = target.store;
+  context.db = target.db;
+  context.loaders = new Loaders(target.db);
+  context.request.read = { node: target.node, db: target.db };
 }
 
 /**

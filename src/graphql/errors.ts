@@ -29,7 +29,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if ((original as { code?: string } | null)?.code === '57014') {
     return { message: 'the query took too long and was cancelled; ask for less at once', locations: formatted.locations, path: formatted.path, extensions: { code: 'QUERY_TIMEOUT' } };
   }
+  // PostgreSQL cannot store the NUL character in text: a NUL in any id, slug, key or cursor is bad input.
+  if ((original as { code?: string } | null)?.code === '22021') {
+    return { message: 'strings may not contain the NUL character (\\u0000)', locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   const code = formatted.extensions?.code;
+  // Apollo refuses some malformed requests with a 4xx status but no code (e.g. an APQ hash that does not
+  // match the query): a client error, not an internal one.
+  const status = (error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 0;
+  if (code === 'INTERNAL_SERVER_ERROR' && status >= 400 && status < 500 && !(error instanceof GraphQLError && error.originalError)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+  }
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     process.stderr.write(`internal error: ${original instanceof Error ? original.stack ?? original.message : String(original)}\n`);
     return { message: 'internal error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

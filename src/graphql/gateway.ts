@@ -1,10 +1,23 @@
 import 'reflect-metadata';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type ValidationRule } from 'graphql';
 import { basisPlugin } from './basis-plugin';
 import { complexityPlugin, DEFAULT_LIMITS, type ComplexityLimits } from './complexity';
 import type { GraphQLContext } from './context';
 import { formatError } from './errors';
 import { buildFactlogSchema } from './schema';
+
+/**
+ * The spec's "operation type existence" check, which graphql-js 16 lacks: without it a `subscription`
+ * (this schema has none) passes validation and fails in execution as an internal error.
+ */
+const KnownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const schema = context.getSchema();
+    const root = node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    if (!root) context.reportError(new GraphQLError(`this API has no ${node.operation} operations`, { nodes: node }));
+  },
+});
 
 /** The Apollo configuration every entry point shares (HTTP server, tests), so they cannot drift apart. */
 export function gatewayOptions(
@@ -14,6 +27,7 @@ export function gatewayOptions(
     schema: buildFactlogSchema(),
     introspection: options.introspection ?? true,
     formatError,
+    validationRules: [KnownOperationTypes],
     plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin],
   };
 }

@@ -1,9 +1,49 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { parsePartialDate, type PartialDate } from '../domain/partial-date';
 
 export const DateTimeScalar = DateTimeResolver;
-export const JSONScalar = JSONResolver;
+
+/** How deep a JSON input may nest; deeper values would overflow the stack of every recursive reader after this. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Nesting depth of a JSON value or literal, counted without recursion (the input may be 100 000 levels deep). */
+function depthOf(root: unknown, children: (node: unknown) => unknown[]): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    max = Math.max(max, depth);
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of children(node)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+const valueChildren = (v: unknown): unknown[] => (v !== null && typeof v === 'object' ? Object.values(v) : []);
+const literalChildren = (n: unknown): unknown[] => {
+  const node = n as ValueNode;
+  if (node.kind === Kind.LIST) return [...node.values];
+  if (node.kind === Kind.OBJECT) return node.fields.map((f) => f.value);
+  return [];
+};
+
+function tooDeep(): GraphQLError {
+  return new GraphQLError(`JSON: nested more than ${MAX_JSON_DEPTH} levels deep`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** graphql-scalars' JSON with a nesting limit on input. */
+export const JSONScalar = new GraphQLScalarType({
+  ...JSONResolver.toConfig(),
+  parseValue: (value) => {
+    if (depthOf(value, valueChildren) > MAX_JSON_DEPTH) throw tooDeep();
+    return JSONResolver.parseValue(value);
+  },
+  parseLiteral: (ast, variables) => {
+    if (depthOf(ast, literalChildren) > MAX_JSON_DEPTH) throw tooDeep();
+    return JSONResolver.parseLiteral(ast, variables);
+  },
+});
 
 function readPartialDate(value: unknown): PartialDate {
   const parsed = parsePartialDate(value, 'PartialDate');

@@ -27,6 +27,11 @@ export interface Database {
   readonly listen: Listen;
   /** Statements executed so far (tests use it to prove a query costs a bounded number of them). */
   readonly stats: { queries: number };
+  /**
+   * A new connection outside the pool, with the pool's settings, for session state such as advisory
+   * locks (src/replication/leader-election.ts). PostgreSQL only; the caller ends it.
+   */
+  readonly openSession?: () => pg.Client;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,11 @@ export function openPostgres(options: PostgresOptions): Database {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption });
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client error: ${err.message}`));
+  // The pool listens only while a client is idle. A checked-out client whose server goes away (a FATAL
+  // between a transaction's statements, or the socket closing after a failed query) emits 'error' too,
+  // and without a listener that would crash the process; its caller already gets the failure (the
+  // query rejects), and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const stats = { queries: 0 };
   const db = countingKysely(pool, stats);
   const listen: Listen = async (channel, onNotify) => {
@@ -78,6 +88,7 @@ export function openPostgres(options: PostgresOptions): Database {
     description: describeUrl(options.url) + (options.schema ? ` (schema ${options.schema})` : ''),
     listen,
     stats,
+    openSession: () => new pg.Client({ connectionString: options.url, ...schemaOption }),
     close: () => db.destroy(),
   };
 }

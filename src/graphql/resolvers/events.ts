@@ -72,7 +72,7 @@ export class EventsResolver {
     const offset = readOffset(args.after);
     const q = ctx.db.selectFrom('events')
       .where('type', 'in', Object.keys(CHANGE_KINDS))
-      .where('recorded_at', '>', args.fromKnownAt.toISOString() as never)
+      .where('recorded_at', '>', args.fromKnownAt)
       .where('position', '<=', pins.basis.position);
     const rows = await q.selectAll().orderBy('position').offset(offset).limit(first + 1).execute();
     const events = rows.slice(0, first).map(toStoredEvent);

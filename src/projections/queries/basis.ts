@@ -33,7 +33,7 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
     if (Number.isNaN(pins.knownAt.getTime())) throw new DomainError('BAD_USER_INPUT', 'knownAt is not a valid instant', ['knownAt']);
     if (head.recorded_at && pins.knownAt >= head.recorded_at) return { position: head.position, recordedAt: head.recorded_at };
     const row = await db.selectFrom('events').select(['position', 'recorded_at'])
-      .where('recorded_at', '<=', pins.knownAt.toISOString() as never)
+      .where('recorded_at', '<=', pins.knownAt)
       .orderBy('recorded_at', 'desc').orderBy('position', 'desc').limit(1).executeTakeFirst();
     return row ? { position: row.position, recordedAt: row.recorded_at } : { position: 0, recordedAt: null };
   }

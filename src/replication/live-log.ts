@@ -1,0 +1,200 @@
+import type { EventStore, StoredEvent } from '../store/event-store';
+import { subscribe, type Subscription } from '../store/subscription';
+
+/** Keeps the events a follower wants out of a batch (may ask the database, hence async). */
+export type EventFilter = (events: StoredEvent[]) => Promise<StoredEvent[]> | StoredEvent[];
+
+export interface LiveLogOptions {
+  /** The safety net when a notification is lost (see src/store/subscription.ts). */
+  pollIntervalMs?: number;
+  /** Events read per statement, when catching up and when following. */
+  batchSize?: number;
+  /** A follower this many events behind is cut off (it can resubscribe from its last position). */
+  maxBacklog?: number;
+}
+
+export class SubscriberTooSlowError extends Error {}
+
+/**
+ * The log as a stream of events, for any number of followers in one gateway. One `subscribe()` (one
+ * LISTEN connection, one poll) follows the head for all of them; a follower that starts from an older
+ * position first catches up by reading the log itself, then joins. Every gateway process runs its own
+ * LiveLog over the shared log, so a write through any gateway reaches followers on every gateway.
+ *
+ * Delivery is exactly the events after the follower's position, in position order, each once: the
+ * follower registers before it reads its backlog, buffers what the hub broadcasts meanwhile, and drops
+ * any event at or below the last position it has queued.
+ */
+export class LiveLog {
+  private readonly followers = new Set<Follower>();
+  private hub: Promise<Subscription> | null = null;
+  private closed = false;
+  readonly batchSize: number;
+  readonly maxBacklog: number;
+
+  constructor(
+    readonly store: EventStore,
+    private readonly options: LiveLogOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.maxBacklog = options.maxBacklog ?? 10_000;
+  }
+
+  /** Followers currently attached (tests, health). */
+  get size(): number {
+    return this.followers.size;
+  }
+
+  /**
+   * The events after `afterPosition` (default: the head now, i.e. only what happens from here on),
+   * those the filter keeps, as an async iterator; `return()` detaches it.
+   */
+  async follow(afterPosition: number | undefined, filter: EventFilter = (e) => e): Promise<AsyncIterableIterator<StoredEvent>> {
+    if (this.closed) throw new Error('the live log is closed');
+    await this.startHub();
+    const from = afterPosition ?? (await this.store.head()).position;
+    const follower = new Follower(this, from, filter, () => this.followers.delete(follower));
+    // Registered before the backlog is read: what commits meanwhile is buffered, never missed.
+    this.followers.add(follower);
+    return follower;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const f of [...this.followers]) f.end();
+    const hub = this.hub;
+    this.hub = null;
+    if (hub) await (await hub.catch(() => null))?.stop();
+  }
+
+  private startHub(): Promise<Subscription> {
+    this.hub ??= (async () => {
+      const head = (await this.store.head()).position;
+      return subscribe(this.store, {
+        afterPosition: head,
+        batchSize: this.batchSize,
+        pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+        onEvents: (events) => {
+          for (const f of this.followers) f.offer(events);
+        },
+        onError: (err) => process.emitWarning(`live log: ${err instanceof Error ? err.message : String(err)}`),
+      });
+    })();
+    this.hub.catch(() => {
+      this.hub = null;
+    });
+    return this.hub;
+  }
+}
+
+class Follower implements AsyncIterableIterator<StoredEvent> {
+  /** Events read or received, not yet filtered. */
+  private raw: StoredEvent[] = [];
+  /** Filtered, ready to hand out. */
+  private ready: StoredEvent[] = [];
+  /** What the hub broadcast while the backlog was being read. */
+  private pending: StoredEvent[] = [];
+  private catchingUp = true;
+  /** The highest position queued so far: anything at or below it is a duplicate. */
+  private queued: number;
+  private done = false;
+  private failure: Error | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly log: LiveLog,
+    from: number,
+    private readonly filter: EventFilter,
+    private readonly detach: () => void,
+  ) {
+    this.queued = from;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StoredEvent> {
+    return this;
+  }
+
+  /** Called by the hub with each batch it follows. */
+  offer(events: StoredEvent[]): void {
+    if (this.done) return;
+    if (this.catchingUp) this.pending.push(...events);
+    else this.enqueue(events);
+    if (this.raw.length + this.pending.length > this.log.maxBacklog) {
+      this.fail(new SubscriberTooSlowError(
+        `subscriber fell more than ${this.log.maxBacklog} events behind; resubscribe with afterPosition set to the last position received`,
+      ));
+    }
+    this.signal();
+  }
+
+  async next(): Promise<IteratorResult<StoredEvent>> {
+    for (;;) {
+      if (this.ready.length > 0) return { value: this.ready.shift()!, done: false };
+      if (this.failure) {
+        const failure = this.failure;
+        this.end();
+        throw failure;
+      }
+      if (this.done) return { value: undefined, done: true };
+      if (this.raw.length > 0) {
+        const batch = this.raw.splice(0, this.log.batchSize);
+        this.ready.push(...(await this.filter(batch)));
+        continue;
+      }
+      if (this.catchingUp) {
+        const batch = await this.log.store.readAll(this.queued, this.log.batchSize);
+        this.enqueue(batch);
+        if (batch.length < this.log.batchSize) {
+          this.catchingUp = false;
+          const pending = this.pending;
+          this.pending = [];
+          this.enqueue(pending);
+        }
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+    }
+  }
+
+  async return(): Promise<IteratorResult<StoredEvent>> {
+    this.end();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<StoredEvent>> {
+    this.end();
+    throw error;
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.raw = [];
+    this.pending = [];
+    this.detach();
+    this.signal();
+  }
+
+  private fail(error: Error): void {
+    this.failure = error;
+    this.raw = [];
+    this.pending = [];
+    this.detach();
+  }
+
+  private enqueue(events: StoredEvent[]): void {
+    for (const e of events) {
+      if (e.position <= this.queued) continue;
+      this.raw.push(e);
+      this.queued = e.position;
+    }
+  }
+
+  private signal(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = null;
+    wake?.();
+  }
+}

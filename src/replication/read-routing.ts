@@ -1,0 +1,103 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLObjectType, GraphQLSchema, GraphQLString, Kind, valueFromAST,
+  type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
+} from 'graphql';
+import { readFrom, type GraphQLContext } from '../graphql/context';
+import { userError } from '../graphql/errors';
+
+export const MIN_POSITION_HEADER = 'x-factlog-min-position';
+export const MIN_POSITION_ARG = 'minPosition';
+
+export function parseMinPosition(raw: string, field: string): number {
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field });
+  }
+  return Number(raw.trim());
+}
+
+/**
+ * The position a read must see: the largest of the `X-Factlog-Min-Position` header and the
+ * `minPosition` arguments of the operation's root fields; undefined when none is given.
+ */
+export function requestedMinPosition(
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+  header: string | null | undefined,
+): number | undefined {
+  const found: number[] = [];
+  if (header) found.push(parseMinPosition(header, 'X-Factlog-Min-Position'));
+  const walk = (set: SelectionSetNode, seen: Set<string>): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const arg = selection.arguments?.find((a) => a.name.value === MIN_POSITION_ARG);
+        const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
+        if (typeof value === 'string') found.push(parseMinPosition(value, MIN_POSITION_ARG));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet, seen);
+      } else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
+        walk(fragments[selection.name.value].selectionSet, new Set([...seen, selection.name.value]));
+      }
+    }
+  };
+  walk(operation.selectionSet, new Set());
+  return found.length ? Math.max(...found) : undefined;
+}
+
+/**
+ * Sends each query to a read replica chosen by the gateway's ReadRouter (waiting for `minPosition`,
+ * or falling back to the primary); mutations stay on the primary. Runs after the operation is known
+ * and before any resolver, and switches the request's own context (Apollo gives plugins and
+ * resolvers the same per-operation copy).
+ */
+export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, contextValue }) {
+          if (!operation) return;
+          const fragments = Object.fromEntries(
+            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+          );
+          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
+          const router = contextValue.replication?.router;
+          if (operation.operation !== 'query' || !router || router.replicaCount === 0) return;
+          const target = await router.route(minPosition);
+          if (target.role === 'replica') readFrom(contextValue, target);
+        },
+      };
+    },
+  };
+}
+
+const MIN_POSITION_DESCRIPTION =
+  'Read your writes: answer only from a database that has applied this log position (a mutation\'s `position`). '
+  + 'A read replica behind it is waited for (FACTLOG_READ_WAIT_MS, default 2 s), then the primary answers. '
+  + 'The X-Factlog-Min-Position header does the same for a whole request.';
+
+/**
+ * Adds the optional `minPosition: String` argument to every root query field that takes arguments
+ * (the argument-less ones — health, properties, apiKeys — take the header instead). Resolvers never
+ * read it: readRoutingPlugin acts on it before they run.
+ */
+export function withMinPositionArgument(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  if (!query) return schema;
+  const config = query.toConfig();
+  const fields = Object.fromEntries(
+    Object.entries(config.fields).map(([name, field]) => [
+      name,
+      Object.keys(field.args ?? {}).length === 0 || field.args?.[MIN_POSITION_ARG]
+        ? field
+        : { ...field, args: { ...field.args, [MIN_POSITION_ARG]: { type: GraphQLString, description: MIN_POSITION_DESCRIPTION } } },
+    ]),
+  );
+  const replaced = new GraphQLObjectType({ ...config, fields });
+  const schemaConfig = schema.toConfig();
+  return new GraphQLSchema({
+    ...schemaConfig,
+    query: replaced,
+    types: schemaConfig.types.map((t) => (t === query ? replaced : t)),
+  });
+}

@@ -1,0 +1,99 @@
+import type http from 'node:http';
+import {
+  GraphQLError, Kind, getOperationAST, parse, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema,
+} from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/keys';
+import { authorize, type AnonymousAccess } from '../auth/policy';
+import { DEFAULT_LIMITS, estimateComplexity, type ComplexityLimits } from '../graphql/complexity';
+import { createContext, type ContextDeps } from '../graphql/context';
+import { formatError, userError } from '../graphql/errors';
+import { SubscriberTooSlowError } from './live-log';
+
+export interface SubscriptionServerOptions {
+  schema: GraphQLSchema;
+  /** What each subscription's context is built from (the primary, and the gateway's replication). */
+  deps: ContextDeps;
+  /** The principal an `Authorization` value stands for; throws on a bad or revoked key. */
+  authenticate: (authorization: string | undefined) => Promise<Principal>;
+  anonymous?: AnonymousAccess;
+  limits?: ComplexityLimits;
+  path?: string;
+}
+
+export interface SubscriptionServer {
+  /** Closes every socket (clients see 1001 Going Away) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+/**
+ * GraphQL subscriptions over the graphql-ws protocol on the HTTP server's own port and path (an
+ * `Upgrade` to /graphql). Only subscription operations are served here: queries and mutations keep
+ * going over HTTP, where rate limits and read routing apply. The API key travels as
+ * `connectionParams.authorization` ("Bearer <key>") or in the upgrade request's `Authorization` header.
+ */
+/** Errors in the API's shape; a follower cut off for falling behind is told so (and resumes from its position). */
+function format(error: GraphQLError) {
+  if (error.originalError instanceof SubscriberTooSlowError) {
+    return { message: error.message, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
+  }
+  return formatError(error.toJSON(), error);
+}
+
+export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
+  const wss = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const anonymous = options.anonymous ?? 'read';
+  const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal }>(
+    {
+      schema: options.schema,
+      async onConnect(ctx) {
+        const fromParams = ctx.connectionParams?.authorization;
+        const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        try {
+          const principal = await options.authenticate(header);
+          authorize(principal, 'read', anonymous);
+          ctx.extra.principal = principal;
+          return true;
+        } catch {
+          return false; // closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) => createContext(options.deps, ctx.extra.principal),
+      onSubscribe(_ctx, _id, payload) {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const invalid = validate(options.schema, document);
+        if (invalid.length) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('no operation to run: name one with operationName')];
+        if (operation.operation !== 'subscription') {
+          return [userError('BAD_USER_INPUT', 'only subscriptions are served over WebSocket; send queries and mutations to POST /graphql')];
+        }
+        const fragments = Object.fromEntries(
+          document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+        );
+        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragments, payload.variables ?? {});
+        if (cost > limits.maxCost || depth > limits.maxDepth) {
+          return [userError('QUERY_TOO_COMPLEX', `subscription too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth})`, { cost, depth })];
+        }
+        return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+    },
+    wss,
+  );
+  return {
+    async close() {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
