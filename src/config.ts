@@ -9,6 +9,8 @@ export interface Config {
   readWaitMs: number;
   /** How often a waiting read polls the replicas' applied position (ms). */
   readPollMs: number;
+  /** How long a replica may take to say where it is before it is left out for a while. */
+  readProbeTimeoutMs: number;
   /** How often a gateway tries for leadership, and a leader checks its session (ms). */
   leaderRetryMs: number;
   /** The leader's heartbeat interval (ms). */
@@ -52,6 +54,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReadUrls: (env.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     readWaitMs: integer(env, 'FACTLOG_READ_WAIT_MS', 2000),
     readPollMs: integer(env, 'FACTLOG_READ_POLL_MS', 20, 1),
+    readProbeTimeoutMs: integer(env, 'FACTLOG_READ_PROBE_TIMEOUT_MS', 1000, 1),
     leaderRetryMs: integer(env, 'FACTLOG_LEADER_RETRY_MS', 2000, 10),
     heartbeatMs: integer(env, 'FACTLOG_HEARTBEAT_MS', 5000, 10),
     dataDir: env.FACTLOG_DATA_DIR || './.factlog-data',

@@ -27,6 +27,7 @@ Environment:
   DATABASE_READ_URL  streaming replicas for queries, comma-separated (needs DATABASE_URL)
   FACTLOG_READ_WAIT_MS (2000), FACTLOG_READ_POLL_MS (20)   how long and how often a read with
                      minPosition waits for a replica before the primary answers it
+  FACTLOG_READ_PROBE_TIMEOUT_MS (1000)   a replica slower than this to report its position sits out 5 s
   FACTLOG_LEADER_RETRY_MS (2000), FACTLOG_HEARTBEAT_MS (5000)   leader election and its heartbeat job
   FACTLOG_DATA_DIR   PGlite data folder (default ./.factlog-data)
   PORT, HOST         as the options
@@ -58,7 +59,7 @@ Environment:
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
       http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
       replication: {
-        readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs,
+        readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
         leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,
       },
     });

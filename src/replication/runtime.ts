@@ -15,6 +15,7 @@ export interface ReplicationOptions {
   readWaitMs?: number;
   /** How often a waiting read polls the replicas' `log_head` (ms). */
   readPollMs?: number;
+  readProbeTimeoutMs?: number;
   /** How often a follower tries for leadership, and a leader checks its session (ms). */
   leaderRetryMs?: number;
   /** The leader's heartbeat interval (ms). */
@@ -46,7 +47,7 @@ export async function startReplication(
   options: ReplicationOptions = {},
 ): Promise<Replication> {
   const gatewayId = options.gatewayId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const router = new ReadRouter(primary, options.readReplicas ?? [], { waitMs: options.readWaitMs, pollMs: options.readPollMs });
+  const router = new ReadRouter(primary, options.readReplicas ?? [], { waitMs: options.readWaitMs, pollMs: options.readPollMs, probeTimeoutMs: options.readProbeTimeoutMs });
   const warn = (err: unknown) => process.emitWarning(`leader election (${gatewayId}): ${err instanceof Error ? err.message : String(err)}`);
   let heartbeat: HeartbeatJob | undefined;
   const hooks = {

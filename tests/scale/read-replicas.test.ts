@@ -21,6 +21,9 @@ beforeAll(async () => {
       DATABASE_READ_URL: cluster.replicas[0].url,
       FACTLOG_READ_WAIT_MS: String(WAIT_MS),
       FACTLOG_READ_POLL_MS: '10',
+      // A loaded CI machine can take over the default second to answer a probe; the stopped-replica
+      // test below fails fast (connection refused), so patience here costs nothing.
+      FACTLOG_READ_PROBE_TIMEOUT_MS: '10000',
     }),
   ]);
   await defineBasics(writer, 'acme', 'revenue');
