@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { MiddlewareFn } from 'type-graphql';
 import { DomainError } from '../domain/errors';
 
 /** The codes of API.md, plus what Apollo itself reports for malformed requests. */
@@ -8,22 +9,35 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
+/** A domain rejection as a GraphQL error: its code, the offending input field, and its details. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, ...(error.path.length ? { field: error.path.join('.') } : {}), ...error.details },
+  });
+}
+
 /**
- * Domain rejections become GraphQL errors with a code and the offending input path; anything else is
- * an internal error whose details stay in the server log, not in the response.
+ * Turns domain rejections into GraphQL errors where resolvers throw them. It must happen there: a
+ * DomainError has an array `path` (its input field), which graphql-js would mistake for a response
+ * path and so never add the real one, leaving clients unable to tell which field failed.
+ */
+export const domainErrors: MiddlewareFn = async (_data, next) => {
+  try {
+    return await next();
+  } catch (err) {
+    throw err instanceof DomainError ? toGraphQLError(err) : err;
+  }
+};
+
+/**
+ * Domain rejections thrown outside resolvers become GraphQL errors too; anything else is an internal
+ * error whose details stay in the server log, not in the response.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   if (original instanceof DomainError) {
-    return {
-      ...formatted,
-      message: original.message,
-      extensions: {
-        code: original.code,
-        ...(original.path.length ? { field: original.path.join('.') } : {}),
-        ...original.details,
-      },
-    };
+    const { message, extensions } = toGraphQLError(original);
+    return { ...formatted, message, extensions };
   }
   // PostgreSQL cancelled the statement (statement_timeout): the client asked for too much at once.
   if ((original as { code?: string } | null)?.code === '57014') {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import { domainErrors } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
@@ -34,6 +35,7 @@ export function buildFactlogSchema(): GraphQLSchema {
     ],
     validate: false,
     emitSchemaFile: false,
+    globalMiddlewares: [domainErrors],
     // Subscriptions follow the log themselves (`subscribe` in resolvers/subscriptions.ts); type-graphql
     // insists on a PubSub all the same, and this one is never used.
     pubSub: UNUSED_PUBSUB,

@@ -95,3 +95,8 @@ it('records the key’s name as the actor of what it writes', async () => {
   const history = await post(`{ fact(id: "${id}") { history { actor } } }`);
   expect(history.body.data.fact.history).toEqual([{ actor: 'alice' }]);
 });
+
+it('locates a domain error at the response path of the field that failed', async () => {
+  const { body } = await post(ASSERT, { v: 42 }, editorKey);
+  expect(body.errors?.[0]).toMatchObject({ path: ['assertFact'], extensions: { code: 'BAD_USER_INPUT', field: 'value' } });
+});
