@@ -1,9 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { asOwner, clusterOwner as owner, freePort, pgBinaries, run } from './pg-binaries';
+
+const binaries = (): string => pgBinaries('pg_basebackup');
 
 /**
  * A throwaway PostgreSQL primary with streaming replicas, for tests of read routing, leader election
@@ -40,55 +42,6 @@ export interface ReplicaCluster {
   dispose(): Promise<void>;
 }
 
-function binaries(): string {
-  const override = process.env.FACTLOG_TEST_PG_BIN;
-  if (override) return override;
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_basebackup'))).sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) throw new Error(`no PostgreSQL binaries under ${root} (initdb, pg_ctl, pg_basebackup); set FACTLOG_TEST_PG_BIN`);
-  return path.join(root, versions[0], 'bin');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Owner {
-  user: string | null;
-  uid: number;
-  gid: number;
-}
-
-function owner(): Owner {
-  if (process.getuid?.() !== 0) return { user: null, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  const user = process.env.FACTLOG_TEST_PG_USER ?? 'postgres';
-  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-  return { user, uid, gid };
-}
-
-function asOwner(o: Owner, bin: string, args: string[]): [string, string[]] {
-  return o.user ? ['runuser', ['-u', o.user, '--', bin, ...args]] : [bin, args];
-}
-
-function run(file: string, args: string[], cwd: string, timeoutMs = 90_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(args.find((a) => a.includes('/bin/')) ?? file)} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout + stderr);
-    });
-  });
-}
 
 const running = new Set<() => void>();
 let exitHook = false;

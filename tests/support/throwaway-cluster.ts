@@ -1,11 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { quoteIdent } from '../../src/store/database';
+import { asOwner as command, clusterOwner as runAs, freePort, pgBinaries, run, type RunAs } from './pg-binaries';
+
+export { freePort };
+const findBinaries = (): string => pgBinaries('initdb');
 
 /**
  * A PostgreSQL cluster of a test's own: initdb into a temp folder, on a free loopback port, with the
@@ -31,57 +34,6 @@ export interface ThrowawayCluster {
   log(): string;
   /** Stops the server (immediately) and deletes the folder. */
   dispose(): Promise<void>;
-}
-
-function findBinaries(): string {
-  const override = process.env.FACTLOG_TEST_PG_BIN;
-  if (override) return override;
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) throw new Error(`no PostgreSQL binaries under ${root} (initdb, pg_ctl); set FACTLOG_TEST_PG_BIN`);
-  return path.join(root, versions[0], 'bin');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface RunAs {
-  user: string | null;
-  uid: number;
-  gid: number;
-}
-
-function runAs(): RunAs {
-  if (process.getuid?.() !== 0) return { user: null, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  const user = process.env.FACTLOG_TEST_PG_USER ?? 'postgres';
-  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-  return { user, uid, gid };
-}
-
-/** A PostgreSQL binary, as the cluster's owner. */
-function command(as: RunAs, bin: string, args: string[]): [string, string[]] {
-  return as.user ? ['runuser', ['-u', as.user, '--', bin, ...args]] : [bin, args];
-}
-
-function run(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout + stderr);
-    });
-  });
 }
 
 const live = new Set<() => void>();
