@@ -137,8 +137,9 @@ export class ReadRouter {
         if (row) r.applied = Math.max(r.applied, Number(row.position));
         r.checkedAt = Date.now();
         return true;
-      } catch {
+      } catch (err) {
         r.downUntil = Date.now() + this.cooldownMs;
+        process.emitWarning(`read replica ${r.node} left out for ${this.cooldownMs} ms: ${err instanceof Error ? err.message : String(err)}`);
         return false;
       } finally {
         clearTimeout(timer);

@@ -14,18 +14,23 @@ let reader: GatewayProcess;
 beforeAll(async () => {
   cluster = await startReplicaCluster({ replicas: 1 });
   const primary = cluster.primary.url;
-  [writer, reader] = await Promise.all([
-    startGateway('writer', { DATABASE_URL: primary }),
-    startGateway('reader', {
-      DATABASE_URL: primary,
-      DATABASE_READ_URL: cluster.replicas[0].url,
-      FACTLOG_READ_WAIT_MS: String(WAIT_MS),
-      FACTLOG_READ_POLL_MS: '10',
-      // A loaded CI machine can take over the default second to answer a probe; the stopped-replica
-      // test below fails fast (connection refused), so patience here costs nothing.
-      FACTLOG_READ_PROBE_TIMEOUT_MS: '10000',
-    }),
-  ]);
+  writer = await startGateway('writer', { DATABASE_URL: primary });
+  // The writer migrated the primary; the reader starts once the standby has replayed that, as a
+  // deployment would (a replica without the tables is left out of the rotation for a while).
+  for (let i = 0; i < 200; i++) {
+    const [{ ready }] = await cluster.query<{ ready: boolean }>(cluster.replicas[0], "SELECT to_regclass('log_head') IS NOT NULL AS ready");
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  reader = await startGateway('reader', {
+    DATABASE_URL: primary,
+    DATABASE_READ_URL: cluster.replicas[0].url,
+    FACTLOG_READ_WAIT_MS: String(WAIT_MS),
+    FACTLOG_READ_POLL_MS: '10',
+    // A loaded CI machine can take over the default second to answer a probe; the stopped-replica
+    // test below fails fast (connection refused), so patience here costs nothing.
+    FACTLOG_READ_PROBE_TIMEOUT_MS: '10000',
+  });
   await defineBasics(writer, 'acme', 'revenue');
 });
 

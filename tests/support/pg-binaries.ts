@@ -18,16 +18,23 @@ export function pgBinaries(tool: string): string {
   return path.join(root, versions[0], 'bin');
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/**
+ * A free loopback port for a test cluster, drawn at random below Linux's ephemeral range. Asking the
+ * OS for port 0 can hand the port just released in one test file to another file's cluster starting at
+ * the same moment, and a gateway would then talk to the wrong cluster.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port found for a test cluster');
 }
 
 /** Who owns a test cluster: ourselves, or (as root) the `postgres` user (FACTLOG_TEST_PG_USER overrides). */

@@ -168,6 +168,9 @@ export async function startReplicaCluster(options: { replicas?: number; settings
         '-R', '-X', 'stream', '-c', 'fast', '--no-sync',
       ]);
       await replica.start();
+      // Make sure the URL reaches this standby and not some other server on a reused port.
+      const [{ standby }] = await query<{ standby: boolean }>(replica, 'SELECT pg_is_in_recovery() AS standby');
+      if (!standby) throw new Error(`${replica.url} answers, but not as a standby: another server has its port`);
       cluster.replicas.push(replica);
     }
   } catch (err) {
