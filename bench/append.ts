@@ -10,7 +10,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import { EventStore, type EventToAppend } from '../src/store/event-store';
-import { Cleanup, describeError } from './lib/cleanup';
+import { Cleanup, describeError, runMain } from './lib/cleanup';
 import { parseCommandLine, UsageError, USAGE, type BenchOptions } from './lib/cli';
 import { runPhase, type PhaseShape, type Transact } from './lib/driver';
 import { factAssertedData, payloadBytes } from './lib/payload';
@@ -282,27 +282,4 @@ async function benchmark(options: BenchOptions): Promise<number> {
   }
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const parsed = parseCommandLine(argv, process.env);
-    if (parsed.kind === 'help') {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    return await benchmark(parsed.options);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`append: ${err.message}\nRun with --help to see the options.\n`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`append: ${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('append', parseCommandLine, USAGE, (err): err is UsageError => err instanceof UsageError, benchmark);

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { verifyLog, withReplay } from '../src/projections/audit';
 import type { FactlogDb } from '../src/projections/tables';
-import { Cleanup, describeError } from './lib/cleanup';
+import { Cleanup, describeError, runMain } from './lib/cleanup';
 import { UsageError } from './lib/cli';
 import { writeDomainLog } from './lib/domain-log';
 import { Progress } from './lib/progress';
@@ -165,27 +165,4 @@ async function benchmark(options: ReplayBenchOptions): Promise<number> {
   }
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const parsed = parseReplayCommandLine(argv, process.env);
-    if (parsed.kind === 'help') {
-      process.stdout.write(REPLAY_USAGE);
-      return 0;
-    }
-    return await benchmark(parsed.options);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`replay: ${err.message}\nRun with --help to see the options.\n`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`replay: ${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('replay', parseReplayCommandLine, REPLAY_USAGE, (err): err is UsageError => err instanceof UsageError, benchmark);

@@ -37,3 +37,39 @@ export async function settleWithin(promise: Promise<unknown>, ms: number): Promi
   await Promise.race([promise.then(() => undefined), timeout]);
   clearTimeout(timer);
 }
+
+/**
+ * A benchmark's entry point: parse (usage errors exit 2, --help exits 0), run, and turn anything
+ * unexpected into exit 1 with the benchmark's name in front.
+ */
+export function runMain<O>(
+  name: string,
+  parse: (argv: readonly string[], env: NodeJS.ProcessEnv) => { kind: 'run'; options: O } | { kind: 'help' },
+  usage: string,
+  isUsageError: (err: unknown) => err is Error,
+  benchmark: (options: O) => Promise<number>,
+): void {
+  const main = async (): Promise<number> => {
+    try {
+      const parsed = parse(process.argv.slice(2), process.env);
+      if (parsed.kind === 'help') {
+        process.stdout.write(usage);
+        return 0;
+      }
+      return await benchmark(parsed.options);
+    } catch (err) {
+      if (!isUsageError(err)) throw err;
+      process.stderr.write(`${name}: ${err.message}\nRun with --help to see the options.\n`);
+      return 2;
+    }
+  };
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${name}: ${describeError(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
