@@ -1,13 +1,5 @@
 /** Jest runs the TypeScript sources through SWC, which (unlike tsx) emits the decorator metadata type-graphql needs. */
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const swc = require('./tests/support/swc-options');
 
 /** @type {import('jest').Config} */
 module.exports = {

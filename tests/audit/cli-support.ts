@@ -1,15 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApolloServer } from '@apollo/server';
-import pg from 'pg';
 import { openFactlog, type Factlog } from '../../src/app';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
 import { gatewayOptions } from '../../src/graphql/gateway';
-import { quoteIdent } from '../../src/store/database';
+import { createScratchDatabase } from '../support/test-database';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -115,22 +113,10 @@ export async function createCliStore(): Promise<CliStore> {
   let description: string;
   let drop: () => Promise<void>;
   if (url) {
-    const name = `factlog_audit_${randomBytes(5).toString('hex')}`;
-    const admin = async (text: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(text);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${quoteIdent(name)}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    env = { DATABASE_URL: u.toString() };
-    description = `PostgreSQL database ${name}`;
-    drop = () => admin(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    const scratch = await createScratchDatabase(url, 'factlog_audit');
+    env = { DATABASE_URL: scratch.url };
+    description = `PostgreSQL database ${scratch.name}`;
+    drop = scratch.drop;
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'factlog-audit-'));
     env = { FACTLOG_DATA_DIR: dir };

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +8,10 @@ import { ApiKeys } from '../../src/auth/keys';
 import { verifyLog } from '../../src/projections/audit';
 import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
-import { openPostgres, quoteIdent, type Database } from '../../src/store/database';
+import { openPostgres, type Database } from '../../src/store/database';
 import { migrateToLatest } from '../../src/store/migrate';
 import { ensureBuilt, ROOT } from '../audit/cli-support';
+import { createScratchDatabase } from '../support/test-database';
 import { startThrowawayCluster, type ThrowawayCluster } from '../support/throwaway-cluster';
 
 /**
@@ -83,15 +83,6 @@ function timer(label: string): (what: string) => void {
 }
 const describeExit = (e: Exit) => `exit ${e.code} ${e.signal ?? ''}\nstdout: ${e.stdout.slice(-3000)}\nstderr: ${e.stderr.slice(-3000)}`;
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---- (a) SIGKILL mid-import -----------------------------------------------------------------------
 
@@ -99,16 +90,12 @@ async function adminQuery(url: string, text: string): Promise<void> {
 async function importStore(): Promise<{ env: Record<string, string>; kind: 'pglite' | 'postgres'; open(): Promise<Factlog>; dispose(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `factlog_kill_${randomBytes(5).toString('hex')}`;
-    await adminQuery(url, `CREATE DATABASE ${quoteIdent(name)}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const dbUrl = u.toString();
+    const scratch = await createScratchDatabase(url, 'factlog_kill');
     return {
-      env: { DATABASE_URL: dbUrl },
+      env: { DATABASE_URL: scratch.url },
       kind: 'postgres',
-      open: () => openFactlog({ databaseUrl: dbUrl, dataDir: '' }),
-      dispose: () => adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+      open: () => openFactlog({ databaseUrl: scratch.url, dataDir: '' }),
+      dispose: scratch.drop,
     };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'factlog-kill-'));

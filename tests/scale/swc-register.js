@@ -1,18 +1,10 @@
 // Lets a child process run Factlog's TypeScript sources directly (`node -r tests/scale/swc-register.js
-// src/cli.ts serve`), compiled by SWC with the settings jest.config.js uses: type-graphql needs the
+// src/cli.ts serve`), compiled by SWC with the settings jest uses (tests/support/swc-options.js): type-graphql needs the
 // decorator metadata that SWC emits and type-stripping loaders do not. Test gateways only.
 const fs = require('node:fs');
 const { transformSync } = require('@swc/core');
 
-const options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const options = require('../support/swc-options');
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
   const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename });

@@ -23,20 +23,14 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
     return { ...database, dispose: () => database.close() };
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-  await admin.end();
+  await adminQuery(url, `CREATE SCHEMA ${quoteIdent(schema)}`);
   const database = openPostgres({ url, schema, maxConnections: options.maxConnections });
   await migrateToLatest(database.db);
   return {
     ...database,
     dispose: async () => {
       await database.close();
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
-      await cleanup.end();
+      await adminQuery(url, `DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
     },
   };
 }
@@ -44,4 +38,27 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
 /** Raw SQL on the test database, for tests that play an attacker or a crash. */
 export async function rawQuery(database: Database, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
   return database.pool.query(text, params);
+}
+
+/** One statement on a fresh connection (for CREATE/DROP DATABASE, which cannot run in a transaction). */
+export async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A new, empty database on the server `url` points at, for tests whose other processes (the CLI, a
+ * gateway) need a whole database rather than a schema. `drop` removes it even with clients attached.
+ */
+export async function createScratchDatabase(url: string, prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE ${quoteIdent(name)}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return { name, url: u.toString(), drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`) };
 }
