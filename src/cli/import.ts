@@ -6,9 +6,11 @@ import {
   DEFAULT_ACTOR, DEFAULT_BATCH_SIZE, formatReport, ImportFailed, importLongtermWiki,
   type ImportProgress, type ImportReport, type ImportTarget,
 } from '../importers/longterm-wiki';
+import { formatHistoryReport, HistoryFailed, HistoryFormatError, importLongtermWikiHistory, type HistoryReport } from '../importers/longterm-wiki/history';
 import { UsageError, type Command } from './command';
+import { progressBar } from './progress';
 
-const SOURCES = ['longterm-wiki'] as const;
+const SOURCES = ['longterm-wiki', 'longterm-wiki-history'] as const;
 const MAX_BATCH_SIZE = 5000;
 
 /** Exit status when --strict finds anomalies (1 is a run that failed, 2 a usage error). */
@@ -16,6 +18,7 @@ export const EXIT_ANOMALIES = 3;
 
 const HELP = `
 Usage: factlog import longterm-wiki <dir> [options]
+       factlog import longterm-wiki-history <things-history.jsonl> [--base DIR] [--commits N] [options]
 
 Syncs the Longterm Wiki's data files into the store: publications.yaml, properties.yaml,
 entities/*.yaml, things/*.yaml (entities and their facts), resources/*.yaml with
@@ -30,7 +33,17 @@ in batches of commands that commit together: if a run stops, run it again to fin
 Real data is messy: problems are reported, not fatal. The summary on stdout counts what was
 imported and lists every anomaly with its file and line.
 
+longterm-wiki-history replays the wiki's real edit history of things/ (one JSON line per changed
+file: commit, committedAt, file, yaml or deleted) commit by commit: each commit is one sync run over
+things/ as it was then, and its events carry the commit's hash and time in their metadata. The other
+parts of the data set come from --base as they are now. Afterwards, a query with atPosition (or
+knownAt) at a commit's position answers what the files said at that commit; the report lists each
+commit's position. A run that stopped resumes at the last commit it had synced.
+
 Options:
+  --base DIR         (history) the data set folder for publications, properties, entities,
+                     resources and pages (default: the folder above the history file's folder)
+  --commits N        (history) replay only the first N commits
   --actor NAME       who is importing, recorded on every event (default: ${DEFAULT_ACTOR})
   --reason TEXT      why, recorded on every event (default: "sync from the Longterm Wiki files in <dir>")
   --json             print the report as JSON instead of the text summary
@@ -82,15 +95,22 @@ export const importCommand: Command = {
     'batch-size': { type: 'string' },
     'via-handler': { type: 'boolean' },
     quiet: { type: 'boolean' },
+    base: { type: 'string' },
+    commits: { type: 'string' },
   },
   run: (values, positionals) => runImport(values, positionals),
 };
 
 export async function runImport(values: Record<string, string | boolean | undefined>, positionals: string[], io: ImportIo = defaultIo()): Promise<number> {
-  const [source, dir, ...extra] = positionals;
+  const [source, input, ...extra] = positionals;
   if (!source) throw new UsageError('say what to import: factlog import longterm-wiki <dir>\nRun "factlog import --help" for usage.');
   if (!(SOURCES as readonly string[]).includes(source)) throw new UsageError(`unknown source "${source}"; known: ${SOURCES.join(', ')}`);
-  if (!dir) throw new UsageError('give the folder of the Longterm Wiki data: factlog import longterm-wiki <dir>');
+  const history = source === 'longterm-wiki-history';
+  if (!input) {
+    throw new UsageError(history
+      ? 'give the history file: factlog import longterm-wiki-history <things-history.jsonl>'
+      : 'give the folder of the Longterm Wiki data: factlog import longterm-wiki <dir>');
+  }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const batchSize = values['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
@@ -100,6 +120,15 @@ export async function runImport(values: Record<string, string | boolean | undefi
     const v = values[key];
     if (typeof v === 'string' && (v.trim() === '' || v.length > 2000)) throw new UsageError(`--${key} must be 1–2000 characters`);
   }
+  const only = (option: string, where: string) => {
+    if (values[option] !== undefined) throw new UsageError(`--${option} applies to ${where} only`);
+  };
+  if (history) {
+    for (const option of ['reason', 'dry-run']) only(option, 'longterm-wiki');
+    return runHistory(values, input, batchSize, io);
+  }
+  for (const option of ['base', 'commits']) only(option, 'longterm-wiki-history');
+  const dir = input;
   const stat = await fs.stat(dir).catch(() => null);
   if (!stat?.isDirectory()) throw new UsageError(`"${dir}" is not a folder`);
 
@@ -156,4 +185,42 @@ function terminalProgress(stream: NodeJS.WritableStream): ImportProgress {
       if (phase === current) stop();
     },
   };
+}
+
+async function runHistory(values: Record<string, string | boolean | undefined>, file: string, batchSize: number, io: ImportIo): Promise<number> {
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat?.isFile()) throw new UsageError(`"${file}" is not a file`);
+  const base = typeof values.base === 'string' ? values.base : undefined;
+  if (base !== undefined && !(await fs.stat(base).catch(() => null))?.isDirectory()) throw new UsageError(`--base "${base}" is not a folder`);
+  const limit = values.commits === undefined ? undefined : Number(values.commits);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--commits must be a whole number ≥ 1, got "${String(values.commits)}"`);
+
+  const bar = !values.quiet && io.stderr.isTTY === true && !io.env.CI ? progressBar('commits', io.stderr as NodeJS.WriteStream) : null;
+  const { target, close } = await io.open();
+  let report: HistoryReport;
+  let status = 0;
+  try {
+    report = await importLongtermWikiHistory(target, file, {
+      base,
+      limit,
+      actor: typeof values.actor === 'string' ? values.actor : undefined,
+      batchSize,
+      writer: values['via-handler'] ? 'handler' : 'batched',
+      onCommit: (_, done, total) => bar?.update(done, total),
+    });
+  } catch (err) {
+    if (err instanceof HistoryFormatError) {
+      io.stderr.write(`factlog import: the history file is malformed, nothing was imported: ${err.message}\n`);
+      return 1;
+    }
+    if (!(err instanceof HistoryFailed)) throw err;
+    report = err.report;
+    status = 1;
+  } finally {
+    bar?.stop();
+    await close();
+  }
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatHistoryReport(report)}\n`);
+  if (status === 0 && values.strict && report.anomalies > 0) status = EXIT_ANOMALIES;
+  return status;
 }

@@ -1,4 +1,5 @@
 import type { Kind } from '../domain/events';
+import type { AppendMetadata } from '../store/event-store';
 
 /**
  * Commands as callers send them: references by the names people use (an entity's slug, a source's
@@ -38,13 +39,10 @@ export type Command =
   | { type: 'AddFactCitation'; id: string; citation: unknown }
   | { type: 'RemoveFactCitation'; id: string; source: string };
 
-export interface CommandOptions {
+/** Who, why and under which idempotency key (the events' metadata), and the version the caller saw. */
+export interface CommandOptions extends AppendMetadata {
   /** The version the caller last saw; a different current version is a CONFLICT. */
   expectedVersion?: number;
-  idempotencyKey?: string;
-  actor?: string;
-  reason?: string;
-  correlationId?: string;
 }
 
 export interface CommandResult {

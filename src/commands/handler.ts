@@ -56,11 +56,8 @@ export class CommandHandler {
     if (decided.value.length === 0) return this.resultOf(stream, version, lastPosition, false, false);
 
     const writes = groupByStream(decided.value, stream, options.expectedVersion ?? version);
-    const appended = await this.store.appendMany(
-      writes,
-      { actor: options.actor, reason: options.reason, correlationId: options.correlationId, idempotencyKey: options.idempotencyKey },
-      { fingerprint },
-    );
+    const { expectedVersion: _seen, ...metadata } = options;
+    const appended = await this.store.appendMany(writes, metadata, { fingerprint });
     const own = appended.streams.find((s) => s.stream === stream) ?? appended.streams[0];
     return this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed);
   }

@@ -34,6 +34,12 @@ export interface AppendMetadata {
   correlationId?: string;
   causationId?: string;
   idempotencyKey?: string;
+  /**
+   * The version of outside files the events were imported from (a git commit of a wiki, say) and
+   * that version's own time, so an auditor can tell what the files said when the store learned it.
+   */
+  commit?: string;
+  committedAt?: string;
 }
 
 export interface AppendOptions {
@@ -431,7 +437,7 @@ function validateExpected(expected: unknown): asserts expected is ExpectedVersio
 }
 
 function validateMetadata(m: AppendMetadata): void {
-  for (const key of ['actor', 'reason', 'correlationId', 'causationId', 'idempotencyKey'] as const) {
+  for (const key of ['actor', 'reason', 'correlationId', 'causationId', 'idempotencyKey', 'commit', 'committedAt'] as const) {
     const v = m[key];
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length === 0 || v.length > 2000 || v.includes('\u0000')) {

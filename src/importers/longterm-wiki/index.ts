@@ -33,6 +33,8 @@ export interface ImportOptions {
   progress?: ImportProgress;
   /** Stable ids for entities without one in the files. */
   newStableId?: () => string;
+  /** See SyncOptions.origin. */
+  origin?: SyncOptions['origin'];
   /** See SyncOptions.writer. */
   writer?: SyncOptions['writer'];
   /** Test seam, see SyncOptions. */
@@ -48,7 +50,7 @@ export interface ImportReport {
   source: 'longterm-wiki';
   dir: string;
   database: string;
-  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string };
+  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string; origin?: SyncOptions['origin'] };
   seconds: { read: number; plan: number; sync: number; total: number; phases: Partial<Record<Phase, number>> };
   /** Records per file group, as read (before invalid ones were skipped). */
   inFiles: Record<string, number>;
@@ -97,6 +99,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
     batchSize,
     writer: options.writer ?? 'batched',
     startedAt: new Date(started).toISOString(),
+    ...(options.origin ? { origin: options.origin } : {}),
   };
 
   let readStarted = false;
@@ -159,6 +162,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
       actor: run.actor,
       reason: run.reason,
       correlationId: run.correlationId,
+      origin: options.origin,
       afterCommand: options.afterCommand,
       onPhase: (phase, total) => progress?.start(phase, total),
       onProgress: (phase, done) => {

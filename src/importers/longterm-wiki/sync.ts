@@ -41,6 +41,8 @@ export async function withCommandBatch<T>(database: Database, work: (commands: C
   });
 }
 
+export type Origin = Required<Pick<AppendMetadata, 'commit' | 'committedAt'>>;
+
 export interface SyncTarget {
   database: Database;
   /** The app's store (with its inline projectors): batches append through its appendWithin. */
@@ -57,6 +59,8 @@ export interface SyncOptions {
   actor: string;
   reason: string;
   correlationId: string;
+  /** Which version of the files this run syncs (a commit and its time), kept on every event. */
+  origin?: Origin;
   onPhase?: (phase: Phase, total: number) => void;
   onProgress?: (phase: Phase, done: number, total: number) => void;
   /** Test seam: called after each command inside its batch; throwing simulates a crash mid-batch. */
@@ -88,7 +92,7 @@ export async function executePlan(target: SyncTarget, steps: readonly Step[], an
   const count = (phase: Phase, key: Effect | 'rejected' | 'noop') => {
     result.effects[phase][key] = (result.effects[phase][key] ?? 0) + 1;
   };
-  const meta = { actor: options.actor, reason: options.reason, correlationId: options.correlationId };
+  const meta = { actor: options.actor, reason: options.reason, correlationId: options.correlationId, ...options.origin };
   const batchSize = Math.max(1, Math.floor(options.batchSize));
   let index = 0;
   for (const phase of PHASES) {
