@@ -17,8 +17,13 @@ export interface Factlog {
 }
 
 /** Opens the configured database, brings its schema up to date and wires the store to it. */
-export async function openFactlog(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'statementTimeoutMs'>>): Promise<Factlog> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+export async function openFactlog(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'statementTimeoutMs' | 'poolMax' | 'poolTimeoutMs'>>,
+): Promise<Factlog> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs,
+    maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
+  });
   try {
     const migrations = await migrateToLatest(database.db);
     return { ...wire(database), migrations, close: () => database.close() };

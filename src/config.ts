@@ -26,7 +26,23 @@ export interface Config {
   statementTimeoutMs: number;
   maxCost: number;
   maxDepth: number;
+  /** PostgreSQL connections per gateway (the primary's pool; each replica gets one of the same size). */
+  poolMax: number;
+  /** How long a request waits for a pooled connection before it fails with SERVICE_UNAVAILABLE (0: for ever). */
+  poolTimeoutMs: number;
+  /** pino's level for the JSON logs on stdout. */
+  logLevel: LogLevel;
+  /** Who may read GET /metrics. */
+  metrics: MetricsAccess;
+  /** How long /readyz waits for the database's `SELECT 1` before it answers 503. */
+  readyTimeoutMs: number;
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `public`: anyone who can reach the port; `admin`: an admin API key; `off`: no /metrics at all. */
+export const METRICS_ACCESS = ['public', 'admin', 'off'] as const;
+export type MetricsAccess = (typeof METRICS_ACCESS)[number];
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
@@ -34,6 +50,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -68,5 +91,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),
     maxCost: integer(env, 'FACTLOG_MAX_COST', 50_000, 1),
     maxDepth: integer(env, 'FACTLOG_MAX_DEPTH', 15, 1),
+    poolMax: integer(env, 'FACTLOG_POOL_MAX', 10, 1),
+    poolTimeoutMs: integer(env, 'FACTLOG_POOL_TIMEOUT_MS', 10_000),
+    logLevel: oneOf(env, 'FACTLOG_LOG_LEVEL', LOG_LEVELS, 'info'),
+    metrics: oneOf(env, 'FACTLOG_METRICS', METRICS_ACCESS, 'public'),
+    readyTimeoutMs: integer(env, 'FACTLOG_READY_TIMEOUT_MS', 2000, 1),
   };
 }

@@ -11,11 +11,17 @@ import { createHash } from 'node:crypto';
 import type { Factlog } from './app';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
-import { userError } from './graphql/errors';
+import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
 import type { ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { gatewayOptions } from './graphql/gateway';
 import { buildFactlogSchema } from './graphql/schema';
+import { GraphQLError } from 'graphql';
+import type { MetricsAccess } from './config';
+import { silentLogger, type Logger } from './observability/logger';
+import { GatewayMetrics } from './observability/metrics';
+import { ReadinessCheck } from './observability/readiness';
+import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequests } from './observability/request';
 import { playgroundRouter } from './playground';
 import { readRoutingPlugin } from './replication/read-routing';
 import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
@@ -30,6 +36,12 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   http?: Partial<HttpLimits>;
   /** Read replicas, leader election, live subscriptions (src/replication; docs/deployment.md). */
   replication?: ReplicationOptions;
+  /** One JSON line per request, and the server's own events (default: silent). */
+  logger?: Logger;
+  /** Who may read GET /metrics (default: public). */
+  metrics?: MetricsAccess;
+  /** How long /readyz waits for the database (default 2000 ms). */
+  readyTimeoutMs?: number;
 }
 
 /** Limits at the HTTP edge, before any GraphQL work. */
@@ -44,6 +56,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLi
 
 /** An error in GraphQL's response shape, for failures that happen before GraphQL runs. */
 function sendError(res: express.Response, status: number, code: string, message: string): void {
+  recordOf(res)?.errorCodes.add(code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
@@ -52,7 +65,15 @@ async function principalOf(header: string | undefined, keys: ApiKeys): Promise<P
   if (!header) return ANONYMOUS;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw userError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"', { http: { status: 401 } });
-  const principal = await keys.authenticate(match[1]);
+  let principal: Principal | null;
+  try {
+    principal = await keys.authenticate(match[1]);
+  } catch (err) {
+    // The key lookup is the first statement of a keyed request: an exhausted pool or a database that is
+    // down shows up here, and is the client's cue to retry, not an internal error.
+    if (isDatabaseUnavailable(err)) throw unavailableError();
+    throw err;
+  }
   if (!principal) throw userError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
   return principal;
 }
@@ -69,16 +90,27 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const keys = new ApiKeys(options.database.db);
   const edge = { ...DEFAULT_HTTP_LIMITS, ...options.http };
+  const logger = options.logger ?? silentLogger();
   const app = express();
   const httpServer = http.createServer(app);
   const replication = await startReplication(options, options.replication);
   const deps = { ...options, replication };
+  const metrics = new GatewayMetrics({
+    primary: options.database, store: options.store, replicas: options.replication?.readReplicas,
+    isLeader: () => replication.isLeader, timeoutMs: options.readyTimeoutMs ?? 2000,
+  });
+  const readiness = new ReadinessCheck(options.database, options.store, options.readyTimeoutMs ?? 2000);
+  // First, so that every response (probes, rate-limited, refused bodies) gets an id, a log line and a count.
+  app.use(trackRequests((finished) => {
+    logRequest(logger, finished);
+    metrics.observe(finished);
+  }));
   const apollo = new ApolloServer<GraphQLContext>(
     gatewayOptions({
       limits: options.limits,
       introspection: edge.introspection,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin()],
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(), requestRecordPlugin(logger)],
     }),
   );
   await apollo.start();
@@ -95,18 +127,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // Readiness: the database answers; a stopping gateway reports unready so balancers drain it first.
+  // Readiness: the database answers SELECT 1 in time and has every migration; a stopping gateway
+  // reports unready so balancers drain it first.
   app.get('/readyz', async (_req, res) => {
     if (stopping) {
-      res.status(503).json({ status: 'stopping' });
+      res.status(503).json({ status: 'stopping', reason: 'the gateway is shutting down' });
       return;
     }
-    try {
-      const head = await options.store.head();
-      res.json({ status: 'ready', database: options.database.kind, headPosition: String(head.position) });
-    } catch (err) {
-      res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+    const result = await readiness.check();
+    if (result.ready) res.json({ status: 'ready', database: options.database.kind, headPosition: String(result.headPosition) });
+    else res.status(503).json({ status: result.status, reason: result.reason });
+  });
+  const metricsAccess = options.metrics ?? 'public';
+  app.get('/metrics', async (req, res) => {
+    if (metricsAccess === 'off') return sendError(res, 404, 'NOT_FOUND', 'metrics are switched off (FACTLOG_METRICS=off)');
+    if (metricsAccess === 'admin') {
+      try {
+        const principal = await principalOf(req.headers.authorization, keys);
+        const record = recordOf(res);
+        if (record) record.principal = principal.name;
+        if (principal.role !== 'admin') {
+          return principal.role === 'anonymous'
+            ? sendError(res, 401, 'UNAUTHENTICATED', 'metrics need an admin key: send "Authorization: Bearer <key>"')
+            : sendError(res, 403, 'FORBIDDEN', `key "${principal.name}" (${principal.role}) may not read metrics`);
+        }
+      } catch (err) {
+        if (err instanceof GraphQLError) {
+          const status = (err.extensions.http as { status?: number } | undefined)?.status ?? 401;
+          return sendError(res, status, String(err.extensions.code), err.message);
+        }
+        throw err;
+      }
     }
+    const { contentType, body } = await metrics.render();
+    res.setHeader('content-type', contentType);
+    res.send(body);
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
   if (edge.rateLimitPerMinute > 0) {
@@ -127,14 +182,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     express.json({ limit: edge.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(deps, await principalOf(req.headers.authorization, keys)),
+      context: async ({ req, res }) => {
+        const record = recordOf(res);
+        try {
+          const principal = await principalOf(req.headers.authorization, keys);
+          if (record) record.principal = principal.name;
+          return bindRecord(createContext(deps, principal), record);
+        } catch (err) {
+          // Apollo answers a failed context without running the plugins, so the code is noted here.
+          if (err instanceof GraphQLError) record?.errorCodes.add(String(err.extensions.code));
+          throw err;
+        }
+      },
     }),
   );
   // Body-parser failures (too large, not JSON) answer in GraphQL's shape too, never as an HTML page.
   app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if (err.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body over ${edge.maxBodyBytes} bytes`);
     if (err.status && err.status >= 400 && err.status < 500) return sendError(res, err.status, 'BAD_REQUEST', err.message ?? 'bad request');
-    process.stderr.write(`http error: ${err.message ?? String(err)}\n`);
+    logger.error({ requestId: recordOf(res)?.id, err }, 'unexpected error in the HTTP layer');
     return sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
   });
 

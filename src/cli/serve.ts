@@ -1,8 +1,9 @@
 import { openFactlog } from '../app';
 import { readConfig } from '../config';
-import { openReplicas } from '../replication/read-router';
+import { createLogger } from '../observability/logger';
 import { loadSeeds } from '../seed';
 import { startServer } from '../server';
+import { openPostgres } from '../store/database';
 import type { Command } from './command';
 
 export const serveCommand: Command = {
@@ -13,7 +14,8 @@ Usage: factlog serve [--port N] [--host H]
 
 Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
 On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/.
-Probes: GET /healthz (process up), GET /readyz (database answers).
+Probes: GET /healthz (process up), GET /readyz (database answers SELECT 1 and is migrated; else 503
+with a reason). Prometheus metrics: GET /metrics. Logs: one JSON line per request on stdout.
 Subscriptions: graphql-ws over WebSocket on the same path. Run any number of gateways on one
 primary; see docs/deployment.md.
 SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
@@ -34,6 +36,11 @@ Environment:
   FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
   FACTLOG_MAX_BODY_BYTES, FACTLOG_RATE_LIMIT (per minute, 0: off), FACTLOG_INTROSPECTION,
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
+  FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
+  FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
+  FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
+  FACTLOG_METRICS    who may read /metrics: public (default), admin (an admin key) or off
+  FACTLOG_READY_TIMEOUT_MS (2000)   how long /readyz waits for the database
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -46,13 +53,24 @@ Environment:
       process.stderr.write('DATABASE_READ_URL needs DATABASE_URL (read replicas follow a PostgreSQL primary)\n');
       return 2;
     }
-    const app = await openFactlog(config);
-    const readReplicas = openReplicas(config.databaseReadUrls, { statementTimeoutMs: config.statementTimeoutMs });
+    const logger = createLogger({ level: config.logLevel });
+    let app: Awaited<ReturnType<typeof openFactlog>>;
+    try {
+      app = await openFactlog(config);
+    } catch (err) {
+      logger.fatal({ err }, 'could not open and migrate the database');
+      throw err;
+    }
+    if (app.migrations.applied.length > 0) logger.info({ applied: app.migrations.applied }, 'migrations applied');
+    // Like openReplicas (replicas are never migrated), with the pool settings of the primary.
+    const readReplicas = config.databaseReadUrls.map((url) => openPostgres({
+      url, statementTimeoutMs: config.statementTimeoutMs, maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
+    }));
     // The embedded database starts with the example loaded, so a fresh clone shows something at once;
     // a DATABASE_URL store is someone's real data and is never seeded implicitly.
     if (app.database.kind === 'pglite' && (await app.store.head()).position === 0) {
       const seeded = await loadSeeds(app.commands);
-      process.stdout.write(`empty embedded store: loaded ${seeded.applied} example commands from seeds/\n`);
+      logger.info({ commands: seeded.applied }, `empty embedded store: loaded ${seeded.applied} example commands from seeds/`);
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
@@ -62,24 +80,31 @@ Environment:
         readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
         leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,
       },
+      logger, metrics: config.metrics, readyTimeoutMs: config.readyTimeoutMs,
     });
-    process.stdout.write(`Factlog on ${app.database.description}\nGraphQL: http://localhost:${server.port}/graphql\n`);
-    for (const replica of readReplicas) process.stdout.write(`reads also from ${replica.description}\n`);
+    // Scripts (and the tests) find the port in this line's message: keep "GraphQL: <url>" in it.
+    logger.info(
+      { database: app.database.description, port: server.port, replicas: readReplicas.map((r) => r.description), anonymous: config.anonymous, metrics: config.metrics },
+      `Factlog on ${app.database.description}; GraphQL: http://localhost:${server.port}/graphql`,
+    );
 
     return new Promise<number>((resolve) => {
       let stopping = false;
       const shutdown = (signal: string): void => {
         if (stopping) return;
         stopping = true;
-        process.stdout.write(`${signal}: shutting down\n`);
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
         server
           .stop()
           .then(() => Promise.all(readReplicas.map((r) => r.close())))
           .then(() => app.close())
           .then(
-            () => resolve(0),
+            () => {
+              logger.info('stopped');
+              resolve(0);
+            },
             (err) => {
-              process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+              logger.error({ err }, 'shutdown failed');
               resolve(1);
             },
           );

@@ -3,7 +3,32 @@ import type { MiddlewareFn } from 'type-graphql';
 import { DomainError } from '../domain/errors';
 
 /** The codes of API.md, plus what Apollo itself reports for malformed requests. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE';
+
+/** PostgreSQL codes for "the server is going away or refuses connections" (classes 08 and 57P, 53300). */
+const UNAVAILABLE_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * True when the database could not be reached or no pooled connection freed up in time: the request
+ * was fine and may succeed on retry, so it is SERVICE_UNAVAILABLE (503), not an internal error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // Duck-typed, not `instanceof Error`: socket errors can come from another realm (jest's VM), and then
+  // graphql-js wraps them as NonErrorThrown with the original in `thrownValue`.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, thrownValue } = error as { code?: unknown; message?: unknown; thrownValue?: unknown };
+  if (thrownValue !== undefined && thrownValue !== error) return isDatabaseUnavailable(thrownValue);
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
+  // pg-pool and pg signal these without a code.
+  return typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated (due to connection timeout|unexpectedly)/.test(message);
+}
+
+export const UNAVAILABLE_MESSAGE = 'the database is unavailable or busy (no connection free in time); retry shortly';
+
+export function unavailableError(): GraphQLError {
+  return userError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { http: { status: 503 } });
+}
 
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
@@ -46,6 +71,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // PostgreSQL cannot store the NUL character in text: a NUL in any id, slug, key or cursor is bad input.
   if ((original as { code?: string } | null)?.code === '22021') {
     return { message: 'strings may not contain the NUL character (\\u0000)', locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return { message: UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   const code = formatted.extensions?.code;
   // Apollo refuses some malformed requests with a 4xx status but no code (e.g. an APQ hash that does not

@@ -51,6 +51,11 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** Server-side limit per statement, so one runaway query cannot hold a connection for ever (0: none). */
   statementTimeoutMs?: number;
+  /**
+   * How long a caller waits for a free pooled connection (or a new one to open) before pg gives up
+   * (0 or unset: for ever). A bound turns an exhausted pool into a prompt error instead of a pile-up.
+   */
+  connectionTimeoutMs?: number;
 }
 
 export function openPostgres(options: PostgresOptions): Database {
@@ -59,7 +64,10 @@ export function openPostgres(options: PostgresOptions): Database {
     ...(options.statementTimeoutMs ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
   ];
   const schemaOption = settings.length ? { options: settings.join(' ') } : {};
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption });
+  const pool = new pg.Pool({
+    connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption,
+    ...(options.connectionTimeoutMs ? { connectionTimeoutMillis: options.connectionTimeoutMs } : {}),
+  });
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client error: ${err.message}`));
   // The pool listens only while a client is idle. A checked-out client whose server goes away (a FATAL
@@ -127,12 +135,18 @@ export interface ConnectOptions {
   dataDir: string;
   schema?: string;
   statementTimeoutMs?: number;
+  /** PostgreSQL only; PGlite's single connection is always waited for. */
+  maxConnections?: number;
+  connectionTimeoutMs?: number;
 }
 
 /** `DATABASE_URL` wins; without it Factlog runs embedded on PGlite. */
 export function openDatabase(options: ConnectOptions): Promise<Database> {
   return options.databaseUrl
-    ? Promise.resolve(openPostgres({ url: options.databaseUrl, schema: options.schema, statementTimeoutMs: options.statementTimeoutMs }))
+    ? Promise.resolve(openPostgres({
+      url: options.databaseUrl, schema: options.schema, statementTimeoutMs: options.statementTimeoutMs,
+      maxConnections: options.maxConnections, connectionTimeoutMs: options.connectionTimeoutMs,
+    }))
     : openPglite({ dataDir: options.dataDir });
 }
 
