@@ -1,0 +1,229 @@
+/**
+ * Read benchmarks: Factlog's GraphQL over HTTP (autocannon) beside, in the same run and on the same
+ * generated database, Baseline 1 (the equivalent SQL with `pg` at the same concurrency) and Baseline 2
+ * (PostGraphile v4 over the same read-model tables). Prints requests/s, p50, p99 and the ratios.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { adminQuery, benchDatabaseName, databaseExists, parseScale, readGeneratedInfo, withDatabase } from './lib/bench-db';
+import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
+import { runMain } from './lib/cleanup';
+import { graphql, httpLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
+import {
+  listStarts, listWorkload, pageSourceIds, pageWorkload, pointKnownWorkload, pointParams, pointWorkload, POSTGRAPHILE_SETUP, type Workload,
+} from './lib/read-workloads';
+import { formatTable } from './lib/table';
+
+const WORKLOADS = ['point', 'known', 'page', 'list'] as const;
+type WorkloadName = (typeof WORKLOADS)[number];
+
+export const USAGE = `Usage: npm run bench:read -- [options]
+       node dist-bench/bench/read.js [options]
+
+Measures GraphQL reads over HTTP on a generated knowledge base (npm run bench:generate first), each
+beside two baselines measured in the same run at the same concurrency:
+  Baseline 1  the equivalent SQL statement straight to PostgreSQL with pg, in a Node loop
+  Baseline 2  PostGraphile v4 (bench/package.json) serving the same read-model tables
+Workloads:
+  point   entity(id){ value(property, asOf) } at random (entity, property, T)
+  known   the same with knownAt (a random instant of the log's life)
+  page    the example-page query (API.md) for random sources with citing pages and facts
+  list    a page of 20 sources after a random one, with citing pages and facts and their counts
+Before measuring, the first requests of each workload are run on all three sides and their answers
+compared; disagreements are reported.
+
+Options:
+  --scale <list>        generated scales to measure, comma-separated (default 10k)
+  --workloads <list>    comma-separated, of ${WORKLOADS.join(', ')} (default all)
+  --point-only-beyond   at the second and later scales, measure only the point query
+  --connections <n>     concurrent clients, and pool size of every side (default 10)
+  --seconds <n>         measured seconds per side and workload (default 10)
+  --warmup <n>          unmeasured seconds first (default 3)
+  --sides <list>        factlog, sql, postgraphile (default all three)
+  --json                print the results as JSON
+  -h, --help            print this help and exit
+
+Environment:
+  DATABASE_URL          the server of the generated databases (default ${DEFAULT_DATABASE_URL})
+`;
+
+export interface ReadOptions {
+  scales: { name: string; facts: number }[];
+  workloads: WorkloadName[];
+  pointOnlyBeyond: boolean;
+  connections: number;
+  seconds: number;
+  warmup: number;
+  sides: Side[];
+  json: boolean;
+  adminUrl: string;
+}
+type Side = 'factlog' | 'sql' | 'postgraphile';
+
+function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], option: string): T[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of items) if (!allowed.includes(x as T)) throw new UsageError(`${option}: unknown "${x}" (allowed: ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+function int(raw: string | undefined, fallback: number, option: string, min: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min) throw new UsageError(`${option} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function parseReadArgs(args: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; options: ReadOptions } | { kind: 'help' } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args], strict: true, allowPositionals: false,
+      options: {
+        scale: { type: 'string' }, workloads: { type: 'string' }, 'point-only-beyond': { type: 'boolean' }, connections: { type: 'string' },
+        seconds: { type: 'string' }, warmup: { type: 'string' }, sides: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('. ')[0]);
+  }
+  if (values.help) return { kind: 'help' };
+  return {
+    kind: 'run',
+    options: {
+      scales: (values.scale ?? '10k').split(',').map((s) => parseScale(s.trim())),
+      workloads: listOf(values.workloads, WORKLOADS, '--workloads') ?? [...WORKLOADS],
+      pointOnlyBeyond: values['point-only-beyond'] ?? false,
+      connections: int(values.connections, 10, '--connections', 1),
+      seconds: int(values.seconds, 10, '--seconds', 1),
+      warmup: int(values.warmup, 3, '--warmup', 0),
+      sides: listOf(values.sides, ['factlog', 'sql', 'postgraphile'] as const, '--sides') ?? ['factlog', 'sql', 'postgraphile'],
+      json: values.json ?? false,
+      adminUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    },
+  };
+}
+
+export interface ReadRow {
+  scale: string;
+  facts: number;
+  factVersions: number;
+  workload: string;
+  side: Side;
+  result: LoadResult;
+  disagreements: number;
+}
+
+/** Runs the first `n` requests of a workload on every side and counts answers that differ. */
+async function agreement(w: Workload, urls: { factlog?: string; postgraphile?: string }, pool: pg.Pool, n: number): Promise<number> {
+  let differ = 0;
+  for (let i = 0; i < Math.min(n, w.size); i++) {
+    const keys: string[] = [];
+    if (urls.factlog) {
+      const r = await graphql(urls.factlog, w.factlog(i));
+      if (r.errors) throw new Error(`Factlog answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
+      keys.push(w.agree.factlog(r.data));
+    }
+    const q = w.sql(i);
+    keys.push(w.agree.sql((await pool.query(q.text, q.values)).rows));
+    if (urls.postgraphile) {
+      const r = await graphql(urls.postgraphile, w.postgraphile(i));
+      if (r.errors) throw new Error(`PostGraphile answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
+      keys.push(w.agree.postgraphile(r.data));
+    }
+    if (new Set(keys).size > 1) {
+      differ += 1;
+      if (differ <= 3) process.stderr.write(`  ${w.name} request ${i}: answers differ: ${keys.join(' | ')}\n`);
+    }
+  }
+  return differ;
+}
+
+export interface ReadReport {
+  rows: ReadRow[];
+  memory: { scale: string; factlogPeakRssMb: number; postgraphilePeakRssMb?: number }[];
+}
+
+export async function runReads(options: ReadOptions): Promise<ReadReport> {
+  const report: ReadReport = { rows: [], memory: [] };
+  const load: LoadOptions = { connections: options.connections, seconds: options.seconds, warmupSeconds: options.warmup };
+  for (const [scaleIndex, scale] of options.scales.entries()) {
+    const name = benchDatabaseName(scale.name);
+    const url = withDatabase(options.adminUrl, name);
+    const info = (await databaseExists(options.adminUrl, name)) ? await readGeneratedInfo(url) : null;
+    if (!info) throw new UsageError(`no complete ${name}: run npm run bench:generate -- --scale ${scale.name} first`);
+    await adminQuery(url, POSTGRAPHILE_SETUP);
+    const pool = new pg.Pool({ connectionString: url, max: options.connections });
+    const servers: { factlog?: ServerChild; postgraphile?: ServerChild } = {};
+    try {
+      const wanted = options.pointOnlyBeyond && scaleIndex > 0 ? (['point'] as WorkloadName[]) : options.workloads;
+      const params = await pointParams(pool, 2000, 7);
+      const workloads: Workload[] = [];
+      for (const w of wanted) {
+        if (w === 'point') workloads.push(pointWorkload(params));
+        if (w === 'known') workloads.push(pointKnownWorkload(params));
+        if (w === 'page') workloads.push(pageWorkload(await pageSourceIds(pool, 500)));
+        if (w === 'list') workloads.push(listWorkload(await listStarts(pool, 500)));
+      }
+      if (options.sides.includes('factlog')) servers.factlog = await ServerChild.start('factlog', url, options.connections);
+      if (options.sides.includes('postgraphile')) servers.postgraphile = await ServerChild.start('postgraphile', url, options.connections);
+      process.stderr.write(`${name}: ${info.facts} facts, ${info.factVersions} fact versions, ${info.events} events\n`);
+      for (const w of workloads) {
+        const disagreements = await agreement(w, { factlog: servers.factlog?.url, postgraphile: servers.postgraphile?.url }, pool, 50);
+        for (const side of options.sides) {
+          process.stderr.write(`  ${w.name} / ${side} …\n`);
+          const result = side === 'sql'
+            ? await sqlLoad(pool, w.sql, load)
+            : await httpLoad(servers[side]!.url, side === 'factlog' ? w.factlog : w.postgraphile, load);
+          report.rows.push({ scale: scale.name, facts: info.facts, factVersions: info.factVersions, workload: w.name, side, result, disagreements });
+        }
+      }
+      report.memory.push({
+        scale: scale.name,
+        factlogPeakRssMb: servers.factlog ? Math.round((await servers.factlog.stats()).maxRssMb) : Number.NaN,
+        ...(servers.postgraphile ? { postgraphilePeakRssMb: Math.round((await servers.postgraphile.stats()).maxRssMb) } : {}),
+      });
+    } finally {
+      await servers.factlog?.stop();
+      await servers.postgraphile?.stop();
+      await pool.end();
+    }
+  }
+  return report;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+
+export function formatReadReport(report: ReadReport): string {
+  type Line = { scale: string; workload: string; side: Side; r: LoadResult; vsSql: string; vsPgl: string; disagreements: number; versions: number };
+  const lines: Line[] = report.rows.map((row) => {
+    const same = (side: Side) => report.rows.find((o) => o.scale === row.scale && o.workload === row.workload && o.side === side);
+    const ratio = (side: Side) => {
+      const other = same(side);
+      return other && row.side === 'factlog' ? `${fmt((100 * row.result.rps) / other.result.rps)}%` : '';
+    };
+    return { scale: row.scale, workload: row.workload, side: row.side, r: row.result, vsSql: ratio('sql'), vsPgl: ratio('postgraphile'), disagreements: row.disagreements, versions: row.factVersions };
+  });
+  const table = formatTable<Line>([
+    { header: 'scale', align: 'left', cell: (l) => l.scale },
+    { header: 'workload', align: 'left', cell: (l) => l.workload },
+    { header: 'side', align: 'left', cell: (l) => (l.side === 'sql' ? 'SQL (pg)' : l.side === 'postgraphile' ? 'PostGraphile 4' : 'Factlog') },
+    { header: 'req/s', align: 'right', cell: (l) => fmt(l.r.rps) },
+    { header: 'p50 ms', align: 'right', cell: (l) => fmt(l.r.p50, 1) },
+    { header: 'p99 ms', align: 'right', cell: (l) => fmt(l.r.p99, 1) },
+    { header: 'errors', align: 'right', cell: (l) => String(l.r.errors) },
+    { header: 'Factlog/SQL', align: 'right', cell: (l) => l.vsSql },
+    { header: 'Factlog/PostGraphile', align: 'right', cell: (l) => l.vsPgl },
+    { header: 'answers differ', align: 'right', cell: (l) => (l.side === 'factlog' ? `${l.disagreements}/50` : '') },
+  ], lines);
+  const memory = report.memory.map((m) => `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile ${m.postgraphilePeakRssMb} MB` : ''}`);
+  return `${table}\n${memory.join('\n')}\n`;
+}
+
+async function main(options: ReadOptions): Promise<number> {
+  const report = await runReads(options);
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReadReport(report));
+  return 0;
+}
+
+if (require.main === module) runMain('bench/read', parseReadArgs, USAGE, (err): err is UsageError => err instanceof UsageError, main);
