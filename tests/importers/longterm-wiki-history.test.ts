@@ -1,6 +1,9 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { UsageError } from '../../src/cli/command';
+import { runImport, type ImportIo } from '../../src/cli/import';
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
 import { HistoryFormatError, importLongtermWikiHistory, parseHistory, type HistoryReport } from '../../src/importers/longterm-wiki/history';
 import type { FactlogDb } from '../../src/projections/tables';
@@ -142,16 +145,54 @@ describe('a malformed history file', () => {
     ['a commit split in two', good('7a938b7ebd', 'c.yaml'), /:3: commit 7a938b7ebd appears again/],
   ])('refuses %s, naming the line, and writes nothing', async (_, bad, message) => {
     const file = await write([good('7a938b7ebd', 'a.yaml'), good('419bd74727', 'b.yaml'), bad]);
-    const fresh = await createTestFactlog();
+    const before = await eventCount(app.db);
     try {
-      const err = await importLongtermWikiHistory(fresh, file, { base }).catch((e: unknown) => e);
+      const err = await importLongtermWikiHistory(app, file, { base }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HistoryFormatError);
       expect((err as HistoryFormatError).line).toBe(3);
       expect((err as Error).message).toMatch(message);
-      expect(await eventCount(fresh.db)).toBe(0);
+      expect(await eventCount(app.db)).toBe(before);
     } finally {
-      await fresh.dispose();
       await fs.rm(path.dirname(file), { recursive: true, force: true });
     }
+  });
+});
+
+describe('the command line', () => {
+  const io = (out: string[], err: string[] = []): ImportIo => ({
+    open: async () => ({ target: app, close: async () => undefined }),
+    stdout: (t) => out.push(t),
+    stderr: Object.assign(new Writable({ write: (c, _e, cb) => { err.push(String(c)); cb(); } }), { isTTY: false }),
+    env: {},
+  });
+
+  it('prints the per-commit report as JSON, each commit with the position to query it at', async () => {
+    const out: string[] = [];
+    expect(await runImport({ json: true, base, commits: '10' }, ['longterm-wiki-history', HISTORY], io(out))).toBe(0);
+    const json = JSON.parse(out.join('')) as HistoryReport;
+    expect(json.commits).toHaveLength(10);
+    expect(json.commits[9]).toMatchObject({ commit: commits[9].commit, skipped: false, eventsAppended: 0, position: report.commits[9].position });
+  }, 300_000);
+
+  it('says which line of a malformed history is wrong and exits 1', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lw-history-'));
+    const file = path.join(dir, 'history.jsonl');
+    await fs.writeFile(file, '{"commit": "abc1234"}\n');
+    const err: string[] = [];
+    try {
+      expect(await runImport({}, ['longterm-wiki-history', file], io([], err))).toBe(1);
+      expect(err.join('')).toMatch(/malformed, nothing was imported: .*history\.jsonl:1: "committedAt"/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a wrong invocation with a usage error', async () => {
+    await expect(runImport({}, ['longterm-wiki-history'], io([]))).rejects.toThrow(/give the history file/);
+    await expect(runImport({}, ['longterm-wiki-history', `${HISTORY}.nope`], io([]))).rejects.toThrow(/is not a file/);
+    await expect(runImport({ commits: '0' }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(/--commits/);
+    await expect(runImport({ base: '/nonexistent' }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(/--base/);
+    await expect(runImport({ 'dry-run': true }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(UsageError);
+    await expect(runImport({ commits: '3' }, ['longterm-wiki', DATA_DIR], io([]))).rejects.toThrow(/--commits applies to longterm-wiki-history only/);
   });
 });

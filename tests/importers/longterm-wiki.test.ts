@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePartialDate, asOfInstant } from '../../src/domain/partial-date';
 import { importLongtermWiki, type ImportReport } from '../../src/importers/longterm-wiki';
-import { valueAt } from '../../src/projections/queries/facts';
+import { timelineAt, valueAt } from '../../src/projections/queries/facts';
 import { resolveBasis } from '../../src/projections/queries/basis';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import { targetKind } from '../support/test-database';
@@ -135,6 +135,32 @@ it('maps the records onto the domain: typed values, dates with precision, refere
   if (page) expect(page.entity_id).toBe('mK9pX3rQ7n');
   const withEntity = await app.db.selectFrom('pages').select((eb) => eb.fn.countAll().as('n')).where('entity_id', 'is not', null).executeTakeFirstOrThrow();
   expect(Number(withEntity.n)).toBeGreaterThan(500);
+});
+
+it('spot checks: a nine-point revenue timeline with its precision, two safety levels citing one source, an unknown founder flagged', async () => {
+  const head = (await resolveBasis(app.db)).position;
+  const revenue = await timelineAt(app.db, 'mK9pX3rQ7n', 'revenue', head);
+  expect(revenue.map((f) => [f.asOf, (f.value as { value: number }).value])).toEqual([
+    ['2023-12', 1e8], ['2024-06', 9e8], ['2024-12', 1e9], ['2025-03', 2e9], ['2025-07', 4e9],
+    ['2025-10', 7e9], ['2025-12', 9e9], ['2026-02', 1.4e10], ['2026-03', 1.9e10],
+  ]);
+  // Month precision is kept: the first point holds for all of December 2023, not from a day in it.
+  const at = (d: string) => { const p = parsePartialDate(d, 'asOf'); if (!p.ok) throw p.error; return asOfInstant(p.value); };
+  expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2023-12'), head)).fact?.id).toBe('f_qR5tY9wE1a');
+  expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2023-11'), head)).fact).toBeNull();
+
+  const safety = await timelineAt(app.db, 'mK9pX3rQ7n', 'safety-level', head);
+  expect(safety.map((f) => ({ id: f.id, asOf: f.asOf, validEnd: f.validEnd, sources: f.citations.map((c) => c.sourceId) }))).toEqual([
+    { id: 'f_BnkEWenniQ', asOf: '2025-05', validEnd: '2026-02', sources: ['7512ddb574f82249'] },
+    { id: 'f_R59LmVVzcw', asOf: '2026-02', validEnd: null, sources: ['7512ddb574f82249'] },
+  ]);
+  const cited = await app.db.selectFrom('sources').select(['id', 'url']).where('id', '=', '7512ddb574f82249').executeTakeFirstOrThrow();
+  expect(cited.url).toBe('https://www.anthropic.com/news/activating-asl3-protections');
+
+  // "tom-brown" in the founders list names no entity: kept as written, and reported with its place.
+  expect(first.anomalies).toContainEqual(expect.objectContaining({
+    kind: 'unknown-ref', file: 'things/anthropic.yaml', line: expect.any(Number), at: expect.stringMatching(/^f_tAtOfKqDjg/), message: expect.stringContaining('tom-brown'),
+  }));
 });
 
 it('appends zero events when run again on the same files', async () => {
