@@ -1,0 +1,114 @@
+import { sql, type Insertable, type RawBuilder } from 'kysely';
+import type { FactlogTrx, ReadModelSchema } from './tables';
+
+/**
+ * Set-based writes for the projections: one statement per table and batch instead of one per event.
+ * Rows travel as one array parameter per column and are spread again by `unnest`, so a statement has
+ * as many bind parameters as its table has columns, whatever the number of rows: PostgreSQL's limit of
+ * 65535 parameters can never be reached, and the statement text (hence its parse) is the same for
+ * every batch. PGlite goes through the same pg serialization of arrays.
+ */
+
+type PgType = 'text' | 'integer' | 'bigint' | 'smallint' | 'boolean' | 'jsonb' | 'timestamptz' | 'numeric';
+
+/** Every column of every read-model table with its SQL type: the compiler checks none is missing. */
+const COLUMN_TYPES: { [T in keyof ReadModelSchema]: Record<keyof ReadModelSchema[T] & string, PgType> } = {
+  state_versions: { stream: 'text', version: 'integer', kind: 'text', id: 'text', state: 'jsonb', tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz' },
+  publications: {
+    id: 'text', name: 'text', domains: 'jsonb', type: 'text', credibility: 'integer', peer_reviewed: 'boolean', description: 'text',
+    version: 'integer', position: 'bigint',
+  },
+  sources: {
+    id: 'text', stable_id: 'text', url: 'text', title: 'text', type: 'text', authors: 'jsonb', published_date: 'text', publication_id: 'text',
+    credibility_override: 'integer', abstract: 'text', summary: 'text', review: 'text', key_points: 'jsonb', tags: 'jsonb', merged_into: 'text',
+    version: 'integer', position: 'bigint',
+  },
+  source_content: { source_id: 'text', text: 'text', length: 'integer', content_hash: 'text', fetched_at: 'timestamptz', http_status: 'integer', content_type: 'text' },
+  pages: { slug: 'text', numeric_id: 'text', title: 'text', description: 'text', quality: 'numeric', entity_id: 'text', version: 'integer', position: 'bigint' },
+  page_citations: { page_slug: 'text', source_id: 'text', position: 'bigint' },
+  entities: { id: 'text', slug: 'text', name: 'text', type: 'text', numeric_id: 'text', aliases: 'jsonb', version: 'integer', position: 'bigint' },
+  entity_keys: { key: 'text', entity_id: 'text', rank: 'smallint' },
+  properties: {
+    id: 'text', name: 'text', description: 'text', data_type: 'text', unit: 'text', category: 'text', temporal: 'boolean', applies_to: 'jsonb',
+    display: 'jsonb', inverse_id: 'text', staleness_days: 'integer', version: 'integer', position: 'bigint',
+  },
+  facts: {
+    id: 'text', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text', citations: 'jsonb', notes: 'text',
+    rank: 'text', retracted: 'boolean', version: 'integer', position: 'bigint', recorded_at: 'timestamptz',
+  },
+  fact_citations: { fact_id: 'text', source_id: 'text' },
+  fact_versions: {
+    fact_id: 'text', version: 'integer', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text',
+    valid_from: 'timestamptz', valid_to: 'timestamptz', rank: 'text', citations: 'jsonb', notes: 'text', retracted: 'boolean',
+    tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz', recorded_to: 'timestamptz',
+  },
+};
+
+export type Row<T extends keyof ReadModelSchema> = Insertable<ReadModelSchema[T]>;
+
+/**
+ * Rows per statement, and characters of text per statement: a batch of a thousand events is one
+ * statement per table, while a batch full of cached source texts (up to 5 MB each) is split before
+ * its parameters grow into hundreds of megabytes.
+ */
+const MAX_ROWS = 5000;
+const MAX_CHARS = 32 * 1024 * 1024;
+
+/** Splits rows into statements of at most MAX_ROWS rows and about MAX_CHARS characters. */
+export function chunks<R>(rows: readonly R[], size: (row: R) => number = () => 0): R[][] {
+  const out: R[][] = [];
+  let current: R[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const n = size(row);
+    if (current.length > 0 && (current.length >= MAX_ROWS || chars + n > MAX_CHARS)) {
+      out.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(row);
+    chars += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+const textSize = (row: object): number => {
+  let n = 0;
+  for (const v of Object.values(row)) if (typeof v === 'string') n += v.length;
+  return n;
+};
+
+/** `unnest($1::t1[], $2::t2[], …)` over the given columns of the rows. */
+export function unnestColumns(columns: readonly (readonly [string, PgType])[], rows: readonly Record<string, unknown>[]): RawBuilder<unknown> {
+  return sql`unnest(${sql.join(columns.map(([name, type]) => sql`${sql.val(rows.map((r) => r[name] ?? null))}::${sql.raw(type)}[]`))})`;
+}
+
+export interface OnConflict {
+  /** The primary key the rows conflict on. */
+  key: readonly string[];
+  /** Overwrite the other columns with the new row (an upsert), or keep the existing row. */
+  action: 'update' | 'nothing';
+}
+
+/**
+ * INSERT INTO table SELECT * FROM unnest(…): every row in one statement per chunk. With `onConflict`
+ * update, the rows must have distinct keys (PostgreSQL cannot update one row twice in a statement):
+ * callers pass the last row per key.
+ */
+export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTrx, table: T, rows: readonly Row<T>[], onConflict?: OnConflict): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.entries(COLUMN_TYPES[table]) as [string, PgType][];
+  const names = sql.join(columns.map(([name]) => sql.ref(name)));
+  let conflict = sql``;
+  if (onConflict) {
+    const key = sql.join(onConflict.key.map((k) => sql.ref(k)));
+    const rest = columns.filter(([name]) => !onConflict.key.includes(name));
+    conflict = onConflict.action === 'nothing'
+      ? sql` ON CONFLICT (${key}) DO NOTHING`
+      : sql` ON CONFLICT (${key}) DO UPDATE SET ${sql.join(rest.map(([name]) => sql`${sql.ref(name)} = EXCLUDED.${sql.ref(name)}`))}`;
+  }
+  for (const chunk of chunks(rows as readonly Record<string, unknown>[], textSize)) {
+    await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
+  }
+}
