@@ -7,7 +7,8 @@ import { runImport, type ImportIo } from '../../src/cli/import';
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
 import { HistoryFormatError, importLongtermWikiHistory, parseHistory, type HistoryReport } from '../../src/importers/longterm-wiki/history';
 import type { FactlogDb } from '../../src/projections/tables';
-import { createTestFactlog, type TestFactlog } from '../support/factlog';
+import { createTestFactlog } from '../support/factlog';
+import { createTestGateway, type TestGateway } from '../support/gateway';
 import { buildFixture, DATA_DIR, eventCount, eventsOfRun, readYaml, removeFixtures } from './longterm-wiki-support';
 
 /**
@@ -49,17 +50,19 @@ async function factsKnownAt(db: FactlogDb, position: number): Promise<Map<string
 }
 const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
-let app: TestFactlog;
+let g: TestGateway;
+let app: TestGateway['app'];
 let base: string;
 let report: HistoryReport;
 
 beforeAll(async () => {
-  app = await createTestFactlog();
+  g = await createTestGateway();
+  app = g.app;
   base = await buildFixture({ link: BASE });
   report = await importLongtermWikiHistory(app, HISTORY, { base, limit: 10, actor: 'history-test' });
 }, 900_000);
 afterAll(async () => {
-  await app?.dispose();
+  await g?.dispose();
   await removeFixtures();
 });
 
@@ -81,6 +84,11 @@ it('replays the first ten commits in order, one sync run per commit, each marked
       expect(e.metadata.reason).toContain(c.commit);
     }
   }
+  // Auditors see the commit through GraphQL too.
+  const third = report.commits[2];
+  const res = await g.gql(`query E($after: String) { events(afterPosition: $after, first: 1) { nodes { commit committedAt reason } } }`, { after: String(third.position - third.eventsAppended) });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.events.nodes).toEqual([{ commit: third.commit, committedAt: third.committedAt, reason: expect.stringContaining(third.commit) }]);
   // The first commit registers the base (publications, properties, entities); later ones are mostly facts.
   expect(report.commits[0].eventsAppended).toBeGreaterThan(100);
 });

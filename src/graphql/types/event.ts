@@ -32,6 +32,12 @@ export class Event {
   @Field(() => String, { nullable: true })
   correlationId!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The version of imported files the event came from (e.g. the wiki commit a history replay synced).' })
+  commit!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'That version’s own time, as the files’ history gives it (with its offset).' })
+  committedAt!: string | null;
+
   @Field(() => DateTimeScalar)
   recordedAt!: Date;
 
@@ -53,6 +59,8 @@ export function toEvent(e: StoredEvent): Event {
     actor: e.metadata.actor ?? null,
     reason: e.metadata.reason ?? null,
     correlationId: e.metadata.correlationId ?? null,
+    commit: e.metadata.commit ?? null,
+    committedAt: e.metadata.committedAt ?? null,
     recordedAt: e.recordedAt,
     hash: e.hash,
     prevHash: e.prevHash,
