@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -105,14 +105,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logRequest(logger, finished);
     metrics.observe(finished);
   }));
-  const apollo = new ApolloServer<GraphQLContext>(
-    gatewayOptions({
+  const apollo = new ApolloServer<GraphQLContext>({
+    // Apollo would otherwise (outside NODE_ENV=test) stop on SIGTERM by itself and then re-raise the
+    // signal, killing the process before `serve` has closed the database and exited 0.
+    stopOnTerminationSignals: false,
+    ...gatewayOptions({
       limits: options.limits,
       introspection: edge.introspection,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(), requestRecordPlugin(logger)],
     }),
-  );
+  } as ApolloServerOptions<GraphQLContext>);
   await apollo.start();
   const subscriptions = attachSubscriptions(httpServer, {
     schema: buildFactlogSchema(),
