@@ -21,7 +21,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (thrownValue !== undefined && thrownValue !== error) return isDatabaseUnavailable(thrownValue);
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
   // pg-pool and pg signal these without a code.
-  return typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated (due to connection timeout|unexpectedly)/.test(message);
+  return typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/.test(message);
 }
 
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable or busy (no connection free in time); retry shortly';

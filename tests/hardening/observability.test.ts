@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { ApiKeys } from '../../src/auth/keys';
 import { wire } from '../../src/app';
@@ -8,7 +12,8 @@ import { startServer, type RunningServer } from '../../src/server';
 import { openPglite, openPostgres, quoteIdent, type Database } from '../../src/store/database';
 import { migrateToLatest } from '../../src/store/migrate';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
-import { adminQuery, targetKind } from '../support/test-database';
+import { ensureBuilt, ROOT } from '../audit/cli-support';
+import { adminQuery, createScratchDatabase, targetKind } from '../support/test-database';
 import { freePort } from '../support/throwaway-cluster';
 
 /**
@@ -254,6 +259,53 @@ describe('/readyz', () => {
       await database.close();
     }
   });
+});
+
+describe('factlog serve', () => {
+  it('logs JSON lines on stdout (startup, each request, shutdown) and exits 0 on SIGTERM, also with NODE_ENV=production', async () => {
+    await ensureBuilt();
+    // Its own store: a fresh database on DATABASE_URL's server, or a PGlite folder (which serve seeds).
+    const url = process.env.DATABASE_URL;
+    const scratch = url ? await createScratchDatabase(url, 'factlog_serve') : undefined;
+    const dir = url ? undefined : mkdtempSync(path.join(os.tmpdir(), 'factlog-serve-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', FACTLOG_LOG_LEVEL: 'info' };
+    delete env.NODE_OPTIONS;
+    delete env.DATABASE_URL;
+    delete env.FACTLOG_DATA_DIR;
+    if (scratch) env.DATABASE_URL = scratch.url;
+    else env.FACTLOG_DATA_DIR = dir;
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      await waitFor(() => /GraphQL: http:\/\/localhost:\d+\/graphql/.test(stdout) || child.exitCode !== null);
+      const port = /GraphQL: http:\/\/localhost:(\d+)\/graphql/.exec(stdout)?.[1];
+      expect({ port: typeof port, stderr }).toEqual({ port: 'string', stderr: expect.any(String) });
+      const res = await post(`http://127.0.0.1:${port}`, { query: 'query Served { health { headPosition } }' }, { 'x-request-id': 'from-the-edge' });
+      expect(res.status).toBe(200);
+      await waitFor(() => stdout.includes('"requestId":"from-the-edge"'));
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+
+      // Every line of stdout is one JSON object.
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+      expect(lines[0]).toMatchObject({ service: 'factlog', level: 'info' });
+      expect(lines.find((l) => typeof l.msg === 'string' && l.msg.includes('GraphQL: http://localhost:'))).toMatchObject({ port: Number(port) });
+      expect(lines.find((l) => l.requestId === 'from-the-edge')).toMatchObject({
+        msg: 'request', method: 'POST', path: '/graphql', operation: 'Served', operationType: 'query', status: 200, principal: 'anonymous',
+      });
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']));
+      expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      await scratch?.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
