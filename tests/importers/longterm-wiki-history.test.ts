@@ -9,7 +9,7 @@ import { HistoryFormatError, importLongtermWikiHistory, parseHistory, type Histo
 import type { FactlogDb } from '../../src/projections/tables';
 import { createTestFactlog } from '../support/factlog';
 import { createTestGateway, type TestGateway } from '../support/gateway';
-import { buildFixture, DATA_DIR, eventCount, eventsOfRun, readYaml, removeFixtures } from './longterm-wiki-support';
+import { buildFixture, currentThing, DATA_DIR, dataFiles, eventCount, eventsOfRun, readYaml, removeFixtures } from './longterm-wiki-support';
 
 /**
  * The wiki's real edit history (history/things-history.jsonl), replayed commit by commit: after the
@@ -24,7 +24,7 @@ const BASE = ['publications.yaml', 'properties.yaml', 'entities'];
 /** Commit 3 retracts facts; 7 changes 16 files; 10 is the last one replayed. */
 const CHOSEN = [3, 7, 10];
 
-const commits = parseHistory(readFileSync(HISTORY, 'utf8'), HISTORY);
+const { commits, quirks } = parseHistory(readFileSync(HISTORY, 'utf8'), HISTORY);
 
 /** things/ as it stood after the first n commits. */
 function thingsAfter(n: number): Record<string, string> {
@@ -151,6 +151,7 @@ describe('a malformed history file', () => {
     ['no time zone', JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06 08:41', file: 'a.yaml', yaml: '' }), /:3: "committedAt" must be an ISO 8601 time/],
     ['both yaml and deleted', JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06T08:41:51-08:00', file: 'a.yaml', yaml: '', deleted: true }), /:3: each entry has either/],
     ['a commit split in two', good('7a938b7ebd', 'c.yaml'), /:3: commit 7a938b7ebd appears again/],
+    ['a file written twice in one commit', good('419bd74727', 'b.yaml'), /:3: commit 419bd74727 writes b.yaml twice/],
   ])('refuses %s, naming the line, and writes nothing', async (_, bad, message) => {
     const file = await write([good('7a938b7ebd', 'a.yaml'), good('419bd74727', 'b.yaml'), bad]);
     const before = await eventCount(app.db);
@@ -164,6 +165,15 @@ describe('a malformed history file', () => {
       await fs.rm(path.dirname(file), { recursive: true, force: true });
     }
   });
+});
+
+it('reads a file both written and deleted in one commit as moved into things/: the history then ends where the files are', () => {
+  const move = quirks.filter((q) => q.commit === 'ea01b23b91');
+  expect(move.length).toBeGreaterThan(300);
+  const files = thingsAfter(commits.length);
+  const today = dataFiles('things');
+  expect(Object.keys(files).sort()).toEqual(today);
+  for (const name of today) expect(files[name]).toBe(currentThing(name));
 });
 
 describe('the command line', () => {

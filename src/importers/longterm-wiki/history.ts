@@ -32,6 +32,19 @@ export interface HistoryCommit {
   changes: HistoryChange[];
 }
 
+/** Something odd but recoverable in the history file, and what was made of it. */
+export interface HistoryQuirk {
+  line: number;
+  commit: string;
+  file: string;
+  message: string;
+}
+
+export interface ParsedHistory {
+  commits: HistoryCommit[];
+  quirks: HistoryQuirk[];
+}
+
 /** The history file is not what it should be: nothing has been written when this is thrown. */
 export class HistoryFormatError extends Error {
   constructor(readonly file: string, readonly line: number, detail: string) {
@@ -48,9 +61,14 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
 /**
  * Reads the whole history before anything is written, so a malformed line stops the run with its
  * line number and the store untouched. Entries of one commit must be adjacent (as `git log` writes them).
+ *
+ * The history names files without their folder, so a commit that moved files into things/ from an
+ * older layout lists each one twice: written (its new place) and deleted (its old one). The files as
+ * they are today show the written version is the one that stayed; a quirk records each such case.
  */
-export function parseHistory(text: string, file: string): HistoryCommit[] {
+export function parseHistory(text: string, file: string): ParsedHistory {
   const commits: HistoryCommit[] = [];
+  const quirks: HistoryQuirk[] = [];
   const seen = new Set<string>();
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -81,7 +99,14 @@ export function parseHistory(text: string, file: string): HistoryCommit[] {
     const last = commits[commits.length - 1];
     if (last?.commit === commit) {
       if (last.committedAt !== committedAt) fail(`commit ${commit} has two times: ${last.committedAt} and ${committedAt}`);
-      last.changes.push(change);
+      const twin = last.changes.findIndex((c) => c.file === change.file);
+      if (twin < 0) last.changes.push(change);
+      else if (last.changes[twin].yaml === null || change.yaml === null) {
+        if (change.yaml !== null) last.changes[twin] = change;
+        // Only a write paired with a delete is a move; anything else is one entry too many.
+        else if (last.changes[twin].yaml === null) fail(`commit ${commit} deletes ${change.file} twice`);
+        quirks.push({ line, commit, file: change.file, message: `commit ${commit} both writes and deletes ${change.file} (a move from an older layout): the written version is kept` });
+      } else fail(`commit ${commit} writes ${change.file} twice`);
       return;
     }
     if (seen.has(commit)) fail(`commit ${commit} appears again after other commits: a commit's entries must be adjacent`);
@@ -89,7 +114,7 @@ export function parseHistory(text: string, file: string): HistoryCommit[] {
     commits.push({ commit, committedAt, line, changes: [change] });
   });
   if (commits.length === 0) throw new HistoryFormatError(file, 1, 'the history has no entries');
-  return commits;
+  return { commits, quirks };
 }
 
 export interface CommitReport {
@@ -119,6 +144,8 @@ export interface HistoryReport {
   commits: CommitReport[];
   /** Commits in the file (the run may stop earlier with `limit`). */
   commitsInFile: number;
+  /** Odd entries in the history file and what was made of them. */
+  quirks: HistoryQuirk[];
   /** The commit the run started syncing from when an earlier run had got that far. */
   resumedFrom: string | null;
   eventsAppended: number;
@@ -159,7 +186,7 @@ export async function importLongtermWikiHistory(target: ImportTarget, historyFil
   const started = Date.now();
   const file = path.resolve(historyFile);
   const base = path.resolve(options.base ?? path.join(path.dirname(file), '..'));
-  const all = parseHistory(await fs.readFile(file, 'utf8'), historyFile);
+  const { commits: all, quirks } = parseHistory(await fs.readFile(file, 'utf8'), historyFile);
   const commits = options.limit === undefined ? all : all.slice(0, options.limit);
 
   // An earlier run that stopped (or finished) is picked up at its last commit: syncing that commit
@@ -175,6 +202,7 @@ export async function importLongtermWikiHistory(target: ImportTarget, historyFil
     actor: options.actor ?? 'longterm-wiki-importer',
     commits: [],
     commitsInFile: all.length,
+    quirks,
     resumedFrom: last > 0 ? all[last].commit : null,
     eventsAppended: 0,
     anomalies: 0,
@@ -271,6 +299,13 @@ export function formatHistoryReport(report: HistoryReport): string {
   for (const c of report.commits) {
     const tail = c.skipped ? 'already synced' : `${String(c.eventsAppended).padStart(6)}  ${String(c.position).padStart(8)}  ${c.newAnomalies.length}`;
     out.push(`${c.commit.padEnd(10)}  ${c.committedAt.padEnd(25)}  ${String(c.files).padStart(5)}  ${tail}`);
+  }
+  if (report.quirks.length) {
+    out.push('');
+    const byCommit = new Map<string, number>();
+    for (const q of report.quirks) byCommit.set(q.commit, (byCommit.get(q.commit) ?? 0) + 1);
+    out.push(`History quirks (${report.quirks.length}; --json lists each):`);
+    for (const [commit, n] of byCommit) out.push(`  commit ${commit}: ${n} files both written and deleted (moved from an older layout): the written versions were kept`);
   }
   const anomalies = report.commits.flatMap((c) => c.newAnomalies.map((a) => ({ commit: c.commit, a })));
   if (anomalies.length) {
