@@ -54,6 +54,13 @@ Environment:
       return 2;
     }
     const logger = createLogger({ level: config.logLevel });
+    // A crash stays a crash (exit 1, as Node would), but its cause reaches the log collector as JSON.
+    const crash = (what: string) => (err: unknown) => {
+      logger.fatal({ err }, what);
+      process.exit(1);
+    };
+    process.once('uncaughtException', crash('uncaught exception'));
+    process.once('unhandledRejection', crash('unhandled promise rejection'));
     let app: Awaited<ReturnType<typeof openFactlog>>;
     try {
       app = await openFactlog(config);
