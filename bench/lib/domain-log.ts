@@ -1,13 +1,17 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { sourceIdForUrl } from '../../src/domain/ids';
 import { GENESIS_HASH, eventHash } from '../../src/store/event-hash';
 
 /**
  * A synthetic but well-formed Factlog log for the replay benchmark: publications, properties, a few
- * thousand entities, sources and pages, then mostly FactAsserted / FactCorrected over those entities
- * with some citations added, deprecations and retractions. Every event has the data shape the domain
- * writes, so the projections do their real work on replay, and the log is written with a correct hash
- * chain, stream versions and log head, so `verifyLog` accepts it.
+ * thousand entities, sources (a third with cached text) and pages, then mostly FactAsserted /
+ * FactCorrected over those entities with some citations added, deprecations and retractions, and about
+ * one event in a hundred of editorial work on the rest (entities updated and renamed, pages updated,
+ * sources cited and uncited, tags edited, and now and then two sources merged). Every event has the
+ * data shape the domain writes, so the projections do their real work on replay (merges included),
+ * and the log is written with a correct hash chain, stream versions and log head, so `verifyLog`
+ * accepts it.
  */
 
 export interface DomainLogShape {
@@ -16,6 +20,10 @@ export interface DomainLogShape {
   sources: number;
   /** PRNG seed: the same seed gives the same log. */
   seed: number;
+  /** Share of the events after the setup that are editorial work rather than fact events (default 0.01). */
+  editorialShare?: number;
+  /** Two sources are merged about once per this many events (default 20,000). */
+  mergeEvery?: number;
 }
 
 /** An event before the writer places it in the log. */
@@ -77,6 +85,13 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
       const url = sourceUrl(i);
       const id = sourceIdForUrl(url);
       yield emit(`source-${id}`, 'SourceRegistered', { id, url, stableId: `Sr${pad(i, 8)}`, title: `Annual report ${i}`, type: 'report', publicationId: PUBLICATION, publishedDate: `${2020 + (i % 6)}-0${1 + (i % 9)}` });
+      if (i % 3 === 0) {
+        const text = `Annual report ${i}. `.repeat(60);
+        yield emit(`source-${id}`, 'SourceContentCaptured', {
+          id, text, length: text.length, contentHash: createHash('sha256').update(text).digest('hex'),
+          fetchedAt: '2026-01-15T10:00:00.000Z', httpStatus: 200, contentType: 'text/html',
+        });
+      }
     }
     for (let i = 0; i < shape.entities; i++) {
       yield emit(`entity-${entityId(i)}`, 'EntityRegistered', { id: entityId(i), slug: `org-${i}`, name: `Organization ${i}`, type: 'organization', numericId: `E${10_000 + i}`, aliases: [`Org ${i}`] });
@@ -92,7 +107,51 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
     yield e;
   }
 
+  // Sources still taking citations: a source merged away leaves this list (facts that cite it keep it).
   const sourceIds = Array.from({ length: shape.sources }, (_, i) => sourceIdForUrl(sourceUrl(i)));
+  const slugs = Array.from({ length: shape.entities }, (_, i) => `org-${i}`);
+  const renames = new Array<number>(shape.entities).fill(0);
+  const pages = Array.from({ length: Math.ceil(shape.entities / 10) }, (_, j) => ({ slug: `org-${j * 10}`, cites: new Set([sourceIdForUrl(sourceUrl((j * 10) % shape.sources))]) }));
+  // About one merge per `mergeEvery` events, as long as two sources are left to merge.
+  const mergeEvery = shape.mergeEvery ?? 20_000;
+  const editorialShare = shape.editorialShare ?? 0.01;
+  let nextMerge = mergeEvery;
+  const editorial = function* (): Generator<Pending> {
+    if (emitted >= nextMerge && sourceIds.length > 2 && emitted + 2 <= shape.events) {
+      nextMerge += mergeEvery;
+      const from = sourceIds.splice(Math.floor(random() * sourceIds.length), 1)[0];
+      const into = pick(sourceIds);
+      yield emit(`source-${from}`, 'SourceMergedInto', { id: from, into });
+      yield emit(`source-${into}`, 'SourceMergedFrom', { id: into, from });
+      return;
+    }
+    const r = random();
+    const e = Math.floor(random() * shape.entities);
+    const id = entityId(e);
+    if (r < 0.3) {
+      yield emit(`entity-${id}`, 'EntityUpdated', { id, set: { name: `Organization ${e} (rev. ${Math.floor(random() * 100)})` }, unset: [] });
+    } else if (r < 0.4) {
+      const to = `org-${e}-v${++renames[e]}`;
+      yield emit(`entity-${id}`, 'EntityRenamed', { id, from: slugs[e], to });
+      slugs[e] = to;
+    } else if (r < 0.55 && pages.length > 0) {
+      const page = pick(pages);
+      yield emit(`page-${page.slug}`, 'PageUpdated', { slug: page.slug, set: { quality: Math.round(random() * 1000) / 10 }, unset: [] });
+    } else if (r < 0.85 && pages.length > 0) {
+      const page = pick(pages);
+      const sourceId = pick(sourceIds);
+      if (page.cites.has(sourceId)) {
+        page.cites.delete(sourceId);
+        yield emit(`page-${page.slug}`, 'SourceUncited', { slug: page.slug, sourceId });
+      } else {
+        page.cites.add(sourceId);
+        yield emit(`page-${page.slug}`, 'SourceCited', { slug: page.slug, sourceId });
+      }
+    } else {
+      const sourceId = pick(sourceIds);
+      yield emit(`source-${sourceId}`, 'SourceUpdated', { id: sourceId, set: { tags: ['annual-report', `checked-${Math.floor(random() * 10)}`] }, unset: [] });
+    }
+  };
   const live: LiveFact[] = [];
   let factSeq = 0;
   const valueOf = (property: LiveFact['property']): Record<string, unknown> => {
@@ -105,6 +164,10 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
   const asOf = () => `${2019 + Math.floor(random() * 7)}-${pad(1 + Math.floor(random() * 12), 2)}`;
   while (emitted < shape.events) {
     const r = random();
+    if (live.length >= shape.entities && r >= 1 - editorialShare) {
+      yield* editorial();
+      continue;
+    }
     if (live.length < shape.entities || r < 0.3) {
       const property = pick(PROPERTIES);
       const id = `f_${factSeq.toString(36).padStart(10, '0')}`;

@@ -114,11 +114,15 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
   });
 });
 
-describe('on a generated log of realistic volume (no live projection: it is written in bulk)', () => {
+describe('on a generated log (bench/lib/domain-log.ts) of facts and editorial work, merges included', () => {
   let app: TestFactlog;
   beforeAll(async () => {
     app = await createTestFactlog();
-    await writeDomainLog(app.database.pool, { events: 2500, entities: 40, sources: 12, seed: 5 }, { batch: 500 });
+    // More editorial work and merges than the benchmark's default, so that 2500 events hold several merges.
+    const log = await writeDomainLog(app.database.pool, { events: 2500, entities: 40, sources: 12, seed: 5, editorialShare: 0.15, mergeEvery: 400 }, { batch: 500 });
+    expect(log.counts.get('SourceMergedInto')).toBeGreaterThanOrEqual(3);
+    expect(log.counts.get('EntityRenamed')).toBeGreaterThanOrEqual(3);
+    expect(log.counts.get('SourceUncited')).toBeGreaterThanOrEqual(3);
     // The live tables come from the per-event reference, so every replay below is compared with it.
     await app.db.transaction().execute(async (trx) => {
       const head = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
