@@ -24,11 +24,14 @@ export const REPLAY_USAGE = `Usage: npm run bench:replay -- [options]
        node dist-bench/bench/replay.js [options]
 
 Generates a log of realistic Factlog events (properties, entities, sources, pages, then mostly
-FactAsserted and FactCorrected, with citations added, deprecations and retractions) with a correct
-hash chain, written in bulk (multi-row INSERTs) into a fresh schema, then measures:
+FactAsserted and FactCorrected, with citations added, deprecations and retractions, and 1% editorial
+work: entity updates and renames, page updates, citations and uncitations, a source merge every
+20,000 events) with a correct hash chain, written in bulk (multi-row INSERTs) into a fresh schema,
+then measures:
   verify   verifyLog over the whole log: hash chain, stream versions, every event parsing
   replay   withReplay from position 0: every event through the projection code into a scratch
-           schema (the full work of \`factlog audit replay\` before its comparison)
+           schema (the full work of \`factlog audit replay\` before its comparison), in batches
+           of --read-batch events, each projected with a few multi-row statements per table
 and prints events/second for each.
 
 Options:
