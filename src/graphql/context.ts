@@ -74,7 +74,8 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
         const position = args.atPosition != null ? parsePosition(args.atPosition) : undefined;
         const key = position !== undefined ? `p${position}` : args.knownAt ? `t${args.knownAt.toISOString()}` : 'head';
         if (!bases.has(key)) {
-          bases.set(key, resolveBasis(request.read?.db ?? deps.db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
+          const db = request.read?.db ?? deps.db;
+          bases.set(key, key === 'head' ? headReaderOf(db).read() : resolveBasis(db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
         }
         basis = await bases.get(key)!;
       }
@@ -126,7 +127,24 @@ export class Loaders {
   }
 
   thing<K extends ThingKind>(kind: K, position: number): DataLoader<string, Versioned<StateOfKind[K]> | null> {
-    return this.loader(`${kind}@${position}`, (ids) => thingsAt(this.db, kind, ids, position), null);
+    const cache = thingCacheOf(this.db);
+    return this.loader(`${kind}@${position}`, async (ids) => {
+      const found = new Map<string, Versioned<StateOfKind[K]>>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const hit = cache.get(kind, id, position);
+        if (hit === undefined) missing.push(id);
+        else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
+      }
+      if (missing.length === 0) return found;
+      const loaded = await thingsAt(this.db, kind, missing, position);
+      for (const id of missing) {
+        const v = loaded.get(id) ?? null;
+        cache.set(kind, id, position, v);
+        if (v) found.set(id, v);
+      }
+      return found;
+    }, null);
   }
 
   fact(position: number): DataLoader<string, FactVersion | null> {
@@ -194,6 +212,95 @@ export class Loaders {
       return groupBy(streams, rows.map(toStoredEvent), (e) => [e.stream]);
     }, []);
   }
+}
+
+/**
+ * Things' states across requests. What the log says at a position never changes, so a state read at
+ * position P is the answer at every position from the event that produced it (its `position`) up to
+ * P; an absent thing at P was absent at every earlier position too. An entry is valid over that
+ * known range and is widened when a later read finds the same version, so under read load (a head
+ * that does not move) entities, properties, pages and publications cost no statement after the first
+ * read, and a write costs one re-read per thing asked for. Bounded; the oldest entries go first.
+ */
+export class ThingCache {
+  private readonly entries = new Map<string, { value: Versioned<unknown> | null; from: number; through: number }>();
+
+  constructor(private readonly capacity = 20_000) {}
+
+  /** The cached state at P, null when known absent at P, undefined when unknown. */
+  get(kind: string, id: string, position: number): Versioned<unknown> | null | undefined {
+    const e = this.entries.get(`${kind}\u0000${id}`);
+    if (!e || position < e.from || position > e.through) return undefined;
+    return e.value;
+  }
+
+  set(kind: string, id: string, position: number, value: Versioned<unknown> | null): void {
+    const key = `${kind}\u0000${id}`;
+    const e = this.entries.get(key);
+    if (e && e.value?.version === value?.version && e.value?.position === value?.position) {
+      e.through = Math.max(e.through, position);
+      return;
+    }
+    // A newer answer replaces an older range; an older one (a pinned read of the past) does not
+    // evict the current state, which is what most requests want.
+    if (e && e.through > position) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, from: value ? value.position : 0, through: position });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
+/**
+ * The log head for many requests at once. A request waits for the next head read that *starts* after
+ * it arrived (never for one already in flight), so it sees every write committed before it came in,
+ * exactly as with a read of its own; but under load one statement answers all the requests that
+ * arrived while the previous one was out, instead of one statement each.
+ */
+export class HeadReader {
+  private queue: { resolve: (b: Basis) => void; reject: (e: unknown) => void }[] = [];
+  private inFlight = false;
+
+  constructor(private readonly db: FactlogDb) {}
+
+  read(): Promise<Basis> {
+    return new Promise<Basis>((resolve, reject) => {
+      this.queue.push({ resolve, reject });
+      if (!this.inFlight) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const waiting = this.queue;
+    this.queue = [];
+    this.inFlight = true;
+    resolveBasis(this.db).then(
+      (basis) => waiting.forEach((w) => w.resolve(basis)),
+      (err: unknown) => waiting.forEach((w) => w.reject(err)),
+    ).finally(() => {
+      this.inFlight = false;
+      if (this.queue.length) this.flush();
+    });
+  }
+}
+
+const headReaders = new WeakMap<FactlogDb, HeadReader>();
+function headReaderOf(db: FactlogDb): HeadReader {
+  let reader = headReaders.get(db);
+  if (!reader) headReaders.set(db, (reader = new HeadReader(db)));
+  return reader;
+}
+
+const thingCaches = new WeakMap<FactlogDb, ThingCache>();
+
+/** Forgets the cached states of one database (tests that count statements start cold). */
+export function clearThingCache(db: FactlogDb): void {
+  thingCaches.delete(db);
+}
+
+function thingCacheOf(db: FactlogDb): ThingCache {
+  let cache = thingCaches.get(db);
+  if (!cache) thingCaches.set(db, (cache = new ThingCache()));
+  return cache;
 }
 
 function groupBy<T>(keys: readonly string[], items: T[], keysOf: (t: T) => string[]): Map<string, T[]> {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ValidationRule } from 'graphql';
 import { basisPlugin } from './basis-plugin';
 import { complexityPlugin, DEFAULT_LIMITS, type ComplexityLimits } from './complexity';
@@ -28,6 +29,8 @@ export function gatewayOptions(
     introspection: options.introspection ?? true,
     formatError,
     validationRules: [KnownOperationTypes],
-    plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin],
+    // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to
+    // compute HTTP cache hints, which Factlog never sets (answers are pinned by position instead).
+    plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin, ApolloServerPluginCacheControlDisabled()],
   };
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
 import { streamName } from '../../domain/events';
+import { isStableId } from '../../domain/ids';
 import { resolveEntityId } from '../../projections/lookup';
 import { listThingsAt } from '../../projections/queries/things';
 import { timelineAt, valueAt } from '../../projections/queries/facts';
@@ -35,8 +36,13 @@ export class EntityResolver {
   @Query(() => Entity, { nullable: true })
   async entity(@Args() args: EntityArgs, @Ctx() ctx: GraphQLContext): Promise<Entity | null> {
     const pins = await ctx.pins(args);
+    const loader = ctx.loaders.thing('entity', pins.basis.position);
+    // Most callers pass the stable id: try it as one first (one statement instead of two). An entity
+    // known at P exists now too, so this is the answer resolveEntityId would have led to.
+    const direct = isStableId(args.id) ? await loader.load(args.id) : null;
+    if (direct) return toEntity(direct, pins);
     const id = await resolveEntityId(ctx.db, args.id);
-    const v = id ? await ctx.loaders.thing('entity', pins.basis.position).load(id) : null;
+    const v = id ? await loader.load(id) : null;
     return v ? toEntity(v, pins) : null;
   }
 
