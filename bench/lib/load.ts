@@ -82,9 +82,11 @@ export async function sqlLoad(pool: pg.Pool, query: (i: number) => { text: strin
 export class ServerChild {
   private constructor(private readonly child: ChildProcess, readonly url: string) {}
 
-  static async start(kind: 'factlog' | 'postgraphile', databaseUrl: string, connections: number): Promise<ServerChild> {
+  static async start(kind: 'factlog' | 'factlog-write' | 'postgraphile', databaseUrl: string, connections: number): Promise<ServerChild> {
     const script = path.join(__dirname, 'serve-child.js');
-    const child = fork(script, [kind, databaseUrl, String(connections)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+    // BENCH_CPU_PROF=<dir>: the gateways write V8 CPU profiles there when they stop (for profiling).
+    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = fork(script, [kind, databaseUrl, String(connections)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: { ...process.env, NODE_ENV: 'production' } });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`${kind} gateway exited with ${code} before listening`)));
@@ -93,7 +95,7 @@ export class ServerChild {
       });
     });
     child.removeAllListeners('exit');
-    return new ServerChild(child, `http://127.0.0.1:${port}${kind === 'factlog' ? '/graphql' : '/graphql'}`);
+    return new ServerChild(child, `http://127.0.0.1:${port}/graphql`);
   }
 
   async stats(): Promise<{ rssMb: number; maxRssMb: number; cpuSeconds: number }> {

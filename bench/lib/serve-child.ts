@@ -1,6 +1,6 @@
 /**
  * A gateway under test in a process of its own (so its RSS and CPU are its own, not the load
- * generator's): `node serve-child.js factlog|postgraphile <database url>`. It tells its parent the
+ * generator's): `node serve-child.js factlog|factlog-write|postgraphile <database url> <pool size>`. It tells its parent the
  * port over IPC when it listens, answers {type: 'stats'} with its memory, and exits on {type: 'stop'}.
  */
 import http from 'node:http';
@@ -21,9 +21,10 @@ export const benchRequire = createRequire(path.resolve(__dirname, '..', '..', '.
 /** The schema PostGraphile serves: the read-model tables, plus the bench's SQL functions. */
 export const POSTGRAPHILE_SCHEMAS = ['public', 'bench_pgl'];
 
-async function serveFactlog(url: string, connections: number): Promise<number> {
+async function serveFactlog(url: string, connections: number, anonymous: 'read' | 'write'): Promise<number> {
   const database = openPostgres({ url, maxConnections: connections });
-  const running = await startServer({ ...wire(database), port: 0, host: '127.0.0.1', http: { rateLimitPerMinute: 0 } });
+  // The rate limit is off for benchmarks; anonymous writes only for the write benchmark's own database.
+  const running = await startServer({ ...wire(database), port: 0, host: '127.0.0.1', anonymous, http: { rateLimitPerMinute: 0 } });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stop') void running.stop().then(() => database.close()).then(() => process.exit(0));
   });
@@ -50,7 +51,9 @@ async function servePostgraphile(url: string, connections: number): Promise<numb
 
 async function main(): Promise<void> {
   const [kind, url, connections] = process.argv.slice(2);
-  const port = kind === 'postgraphile' ? await servePostgraphile(url, Number(connections) || 16) : await serveFactlog(url, Number(connections) || 16);
+  const port = kind === 'postgraphile'
+    ? await servePostgraphile(url, Number(connections) || 16)
+    : await serveFactlog(url, Number(connections) || 16, kind === 'factlog-write' ? 'write' : 'read');
   process.on('message', (m: { type: string }) => {
     if (m.type !== 'stats') return;
     const usage = process.resourceUsage();
