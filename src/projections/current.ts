@@ -253,7 +253,7 @@ export class CurrentWrites {
     for (const chunk of chunks(deleted)) {
       await sql`DELETE FROM ${sql.table('page_citations')} p
         USING ${unnestColumns([['slug', 'text'], ['source_id', 'text']], chunk.map((c) => ({ slug: c.slug, source_id: c.sourceId })))} AS x(slug, source_id)
-        WHERE p.page_slug = x.slug AND p.source_id = x.source_id`.execute(trx);
+        WHERE p.page_slug = x.slug AND p.source_id = x.source_id AND p.page_slug = ANY(${sql.val(chunk.map((c) => c.slug))}::text[])`.execute(trx);
     }
     const inserted: Row<'page_citations'>[] = [];
     for (const c of citations) {

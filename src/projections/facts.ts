@@ -52,6 +52,10 @@ function factStateOf(id: string, c: FactColumns): FactState {
 /**
  * Ends the believed version of every fact the batch touches (its transaction range ends at the
  * fact's first event in the batch) and reads those versions back, in one statement per chunk.
+ * The `= ANY` repeats the join condition on purpose: without it the planner, expecting few open
+ * versions, hash-joins against all of them, so every batch costs in proportion to the facts in the
+ * store (replay slowed from 3,600 to 2,000 ev/s between 100k and 300k events); with it, the partial
+ * index is probed for the batch's facts only.
  */
 export async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, StoredEvent>): Promise<Map<string, FactState>> {
   const out = new Map<string, FactState>();
@@ -60,7 +64,7 @@ export async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<str
     const { rows } = await sql<FactColumns & { fact_id: string }>`
       UPDATE ${sql.table('fact_versions')} v SET tx_to = x.tx_to, recorded_to = x.recorded_to
       FROM ${unnestColumns([['fact_id', 'text'], ['tx_to', 'bigint'], ['recorded_to', 'timestamptz']], chunk)} AS x(fact_id, tx_to, recorded_to)
-      WHERE v.fact_id = x.fact_id AND v.tx_to IS NULL
+      WHERE v.fact_id = x.fact_id AND v.fact_id = ANY(${sql.val(chunk.map((c) => c.fact_id))}::text[]) AND v.tx_to IS NULL
       RETURNING v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted`.execute(trx);
     for (const r of rows) out.set(r.fact_id, factStateOf(r.fact_id, r));
   }

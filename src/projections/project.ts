@@ -41,7 +41,8 @@ function decode(events: readonly StoredEvent[]): Step[] {
 
 /**
  * Ends the current state version of every non-fact stream the batch touches at the stream's first
- * event in the batch, and reads those states back: one statement per chunk for the whole batch.
+ * event in the batch, and reads those states back: one statement per chunk for the whole batch
+ * (the `= ANY` keeps the plan on the partial index; see closeFactVersions).
  */
 async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, StoredEvent>): Promise<Map<string, AnyState>> {
   const out = new Map<string, AnyState>();
@@ -50,7 +51,7 @@ async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, S
     const { rows } = await sql<{ stream: string; state: AnyState }>`
       UPDATE ${sql.table('state_versions')} v SET tx_to = x.tx_to
       FROM ${unnestColumns([['stream', 'text'], ['tx_to', 'bigint']], chunk)} AS x(stream, tx_to)
-      WHERE v.stream = x.stream AND v.tx_to IS NULL
+      WHERE v.stream = x.stream AND v.stream = ANY(${sql.val(chunk.map((c) => c.stream))}::text[]) AND v.tx_to IS NULL
       RETURNING v.stream, v.state`.execute(trx);
     for (const r of rows) out.set(r.stream, r.state);
   }
