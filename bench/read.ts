@@ -112,6 +112,10 @@ export interface ReadRow {
   side: Side;
   result: LoadResult;
   disagreements: number;
+  /** The gateway's CPU milliseconds per answered request (HTTP sides only; approximate: warm-up is estimated). */
+  cpuMsPerRequest?: number;
+  /** Factlog only: SQL statements per request. */
+  statementsPerRequest?: number;
 }
 
 /** Runs the first `n` requests of a workload on every side and counts answers that differ. */
@@ -172,10 +176,17 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
         const disagreements = await agreement(w, { factlog: servers.factlog?.url, postgraphile: servers.postgraphile?.url }, pool, 50);
         for (const side of options.sides) {
           process.stderr.write(`  ${w.name} / ${side} …\n`);
+          const server = side === 'sql' ? undefined : servers[side]!;
+          let before: Awaited<ReturnType<ServerChild['stats']>> | undefined;
           const result = side === 'sql'
             ? await sqlLoad(pool, w.sql, load)
-            : await httpLoad(servers[side]!.url, side === 'factlog' ? w.factlog : w.postgraphile, load);
-          report.rows.push({ scale: scale.name, facts: info.facts, factVersions: info.factVersions, workload: w.name, side, result, disagreements });
+            : await httpLoad(server!.url, side === 'factlog' ? w.factlog : w.postgraphile, { ...load, beforeMeasure: async () => { before = await server!.stats(); } });
+          const after = await server?.stats();
+          // Gateway CPU per request over the measured run and, for Factlog, SQL statements per request.
+          const answered = result.requests;
+          const cpuMsPerRequest = before && after ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / answered : undefined;
+          const statementsPerRequest = before?.statements !== undefined && after?.statements !== undefined ? (after.statements - before.statements) / answered : undefined;
+          report.rows.push({ scale: scale.name, facts: info.facts, factVersions: info.factVersions, workload: w.name, side, result, disagreements, cpuMsPerRequest, statementsPerRequest });
         }
       }
       report.memory.push({
@@ -195,14 +206,17 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 
 export function formatReadReport(report: ReadReport): string {
-  type Line = { scale: string; workload: string; side: Side; r: LoadResult; vsSql: string; vsPgl: string; disagreements: number; versions: number };
+  type Line = { scale: string; workload: string; side: Side; r: LoadResult; vsSql: string; vsPgl: string; disagreements: number; versions: number; cpu?: number; stmts?: number };
   const lines: Line[] = report.rows.map((row) => {
     const same = (side: Side) => report.rows.find((o) => o.scale === row.scale && o.workload === row.workload && o.side === side);
     const ratio = (side: Side) => {
       const other = same(side);
       return other && row.side === 'factlog' ? `${fmt((100 * row.result.rps) / other.result.rps)}%` : '';
     };
-    return { scale: row.scale, workload: row.workload, side: row.side, r: row.result, vsSql: ratio('sql'), vsPgl: ratio('postgraphile'), disagreements: row.disagreements, versions: row.factVersions };
+    return {
+      scale: row.scale, workload: row.workload, side: row.side, r: row.result, vsSql: ratio('sql'), vsPgl: ratio('postgraphile'),
+      disagreements: row.disagreements, versions: row.factVersions, cpu: row.cpuMsPerRequest, stmts: row.statementsPerRequest,
+    };
   });
   const table = formatTable<Line>([
     { header: 'scale', align: 'left', cell: (l) => l.scale },
@@ -214,6 +228,8 @@ export function formatReadReport(report: ReadReport): string {
     { header: 'errors', align: 'right', cell: (l) => String(l.r.errors) },
     { header: 'Factlog/SQL', align: 'right', cell: (l) => l.vsSql },
     { header: 'Factlog/PostGraphile', align: 'right', cell: (l) => l.vsPgl },
+    { header: 'gateway CPU ms/req', align: 'right', cell: (l) => (l.cpu !== undefined ? fmt(l.cpu, 2) : '') },
+    { header: 'statements/req', align: 'right', cell: (l) => (l.stmts !== undefined ? fmt(l.stmts, 2) : '') },
     { header: 'answers differ', align: 'right', cell: (l) => (l.side === 'factlog' ? `${l.disagreements}/50` : '') },
   ], lines);
   const memory = report.memory.map((m) => `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile ${m.postgraphilePeakRssMb} MB` : ''}`);

@@ -19,6 +19,8 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** Called between the warm-up and the measured run (to read a gateway's counters). */
+  beforeMeasure?: () => Promise<void>;
 }
 
 interface AutocannonResult {
@@ -43,6 +45,7 @@ export async function httpLoad(url: string, body: (i: number) => unknown, option
     }, (err, result) => (err ? reject(err) : resolve(result)));
   });
   if (options.warmupSeconds > 0) await run(options.warmupSeconds);
+  await options.beforeMeasure?.();
   const r = await run(options.seconds);
   return {
     requests: r.requests.total, seconds: r.duration, rps: r.requests.total / r.duration,
@@ -98,7 +101,7 @@ export class ServerChild {
     return new ServerChild(child, `http://127.0.0.1:${port}/graphql`);
   }
 
-  async stats(): Promise<{ rssMb: number; maxRssMb: number; cpuSeconds: number }> {
+  async stats(): Promise<{ rssMb: number; maxRssMb: number; cpuSeconds: number; statements?: number }> {
     return new Promise((resolve) => {
       const on = (m: ChildMessage) => {
         if (m.type !== 'stats') return;

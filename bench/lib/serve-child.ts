@@ -13,7 +13,7 @@ import { openPostgres } from '../../src/store/database';
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
-  | { type: 'stats'; rssMb: number; maxRssMb: number; cpuSeconds: number };
+  | { type: 'stats'; rssMb: number; maxRssMb: number; cpuSeconds: number; statements?: number };
 
 /** bench/package.json's own dependencies (autocannon, postgraphile), resolved from the source tree. */
 export const benchRequire = createRequire(path.resolve(__dirname, '..', '..', '..', 'bench', 'package.json'));
@@ -21,8 +21,11 @@ export const benchRequire = createRequire(path.resolve(__dirname, '..', '..', '.
 /** The schema PostGraphile serves: the read-model tables, plus the bench's SQL functions. */
 export const POSTGRAPHILE_SCHEMAS = ['public', 'bench_pgl'];
 
+let statements: () => number | undefined = () => undefined;
+
 async function serveFactlog(url: string, connections: number, anonymous: 'read' | 'write'): Promise<number> {
   const database = openPostgres({ url, maxConnections: connections });
+  statements = () => database.stats.queries;
   // The rate limit is off for benchmarks; anonymous writes only for the write benchmark's own database.
   const running = await startServer({ ...wire(database), port: 0, host: '127.0.0.1', anonymous, http: { rateLimitPerMinute: 0 } });
   process.on('message', (m: { type: string }) => {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     const usage = process.resourceUsage();
     const reply: ChildMessage = {
       type: 'stats', rssMb: process.memoryUsage().rss / 1e6, maxRssMb: usage.maxRSS / 1e3, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+      statements: statements(),
     };
     process.send?.(reply);
   });
