@@ -10,11 +10,11 @@ import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { runMain } from './lib/cleanup';
 import { graphql, httpLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
 import {
-  listStarts, listWorkload, pageSourceIds, pageWorkload, pointKnownWorkload, pointParams, pointWorkload, POSTGRAPHILE_SETUP, type Workload,
+  floorWorkload, listStarts, listWorkload, pageSourceIds, pageWorkload, pointKnownWorkload, pointParams, pointWorkload, POSTGRAPHILE_SETUP, type Workload,
 } from './lib/read-workloads';
 import { formatTable } from './lib/table';
 
-const WORKLOADS = ['point', 'known', 'page', 'list'] as const;
+const WORKLOADS = ['point', 'known', 'page', 'list', 'floor'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 export const USAGE = `Usage: npm run bench:read -- [options]
@@ -29,6 +29,7 @@ Workloads:
   known   the same with knownAt (a random instant of the log's life)
   page    the example-page query (API.md) for random sources with citing pages and facts
   list    a page of 20 sources after a random one, with citing pages and facts and their counts
+  floor   { __typename } (SQL side: SELECT 1): each side's fixed cost per request
 Before measuring, the first requests of each workload are run on all three sides and their answers
 compared; disagreements are reported.
 
@@ -168,6 +169,7 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
         if (w === 'known') workloads.push(pointKnownWorkload(params));
         if (w === 'page') workloads.push(pageWorkload(await pageSourceIds(pool, 500)));
         if (w === 'list') workloads.push(listWorkload(await listStarts(pool, 500)));
+        if (w === 'floor') workloads.push(floorWorkload());
       }
       if (options.sides.includes('factlog')) servers.factlog = await ServerChild.start('factlog', url, options.connections);
       if (options.sides.includes('postgraphile')) servers.postgraphile = await ServerChild.start('postgraphile', url, options.connections);

@@ -270,3 +270,20 @@ export function listWorkload(starts: string[]): Workload {
     postgraphile: (i) => ({ query: PGL_LIST, variables: { after: pglCursor(starts[i % starts.length]) } }),
   };
 }
+
+// ---- the floor: what a request costs with (almost) nothing to read ----
+
+/**
+ * `{ __typename }`: each side's fixed cost per request (HTTP, GraphQL pipeline; Factlog still reads the
+ * log head for `extensions.basis`), against `SELECT 1` for the SQL side.
+ */
+export function floorWorkload(): Workload {
+  const request = { query: '{ __typename }', variables: {} };
+  return {
+    name: 'floor', description: '{ __typename } (SQL: SELECT 1): the fixed cost of a request', size: 1,
+    agree: { factlog: (d) => s(d.__typename), sql: () => s('Query'), postgraphile: (d) => s(d.__typename) },
+    factlog: () => request,
+    sql: () => ({ text: 'SELECT 1', values: [] }),
+    postgraphile: () => request,
+  };
+}

@@ -1,12 +1,13 @@
 import DataLoader from 'dataloader';
+import { sql } from 'kysely';
 import { ANONYMOUS, type Principal } from '../auth/keys';
 import { authorize, type Access, type AnonymousAccess } from '../auth/policy';
 import type { CommandHandler } from '../commands/handler';
 import type { StateOfKind } from '../domain/evolve';
-import type { Kind } from '../domain/events';
+import { streamName, type Kind } from '../domain/events';
 import { resolveBasis, type Basis } from '../projections/queries/basis';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
-import { pagesCitingAt, thingsAt, type Versioned } from '../projections/queries/things';
+import { pagesCitingAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { Replication } from '../replication/runtime';
 import type { Database } from '../store/database';
@@ -137,7 +138,7 @@ export class Loaders {
         else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
       }
       if (missing.length === 0) return found;
-      const loaded = await thingsAt(this.db, kind, missing, position);
+      const loaded = await latestThingsAt(this.db, kind, missing, position);
       for (const id of missing) {
         const v = loaded.get(id) ?? null;
         cache.set(kind, id, position, v);
@@ -212,6 +213,28 @@ export class Loaders {
       return groupBy(streams, rows.map(toStoredEvent), (e) => [e.stream]);
     }, []);
   }
+}
+
+/**
+ * The same answer as thingsAt (the newest version recorded at or before P), read with one index probe
+ * per thing: thingsAt's DISTINCT ON reads every version of each stream, and a page cited by many
+ * sources has one full state per citation (260 heap pages for 20 pages at 100k facts).
+ */
+async function latestThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, ids: readonly string[], position: number): Promise<Map<string, Versioned<StateOfKind[K]>>> {
+  const out = new Map<string, Versioned<StateOfKind[K]>>();
+  if (ids.length === 0) return out;
+  const streams = sql.join(ids.map((id) => sql`(${streamName(kind, id)})`));
+  const { rows } = await sql<{ id: string; state: unknown; version: number; tx_from: number; recorded_from: Date }>`
+    SELECT v.id, v.state, v.version, v.tx_from, v.recorded_from
+    FROM (VALUES ${streams}) AS s(stream)
+    CROSS JOIN LATERAL (
+      SELECT sv.id, sv.state, sv.version, sv.tx_from, sv.recorded_from FROM state_versions sv
+      WHERE sv.stream = s.stream AND sv.tx_from <= ${position}
+      ORDER BY sv.version DESC LIMIT 1) v`.execute(db);
+  for (const r of rows) {
+    out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: Number(r.tx_from), recordedAt: r.recorded_from });
+  }
+  return out;
 }
 
 /**
