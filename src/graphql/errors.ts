@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { MiddlewareFn } from 'type-graphql';
 import { DomainError } from '../domain/errors';
 
 /** The codes of API.md, plus what Apollo itself reports for malformed requests. */
@@ -40,19 +39,6 @@ export function toGraphQLError(error: DomainError): GraphQLError {
     extensions: { code: error.code, ...(error.path.length ? { field: error.path.join('.') } : {}), ...error.details },
   });
 }
-
-/**
- * Turns domain rejections into GraphQL errors where resolvers throw them. It must happen there: a
- * DomainError has an array `path` (its input field), which graphql-js would mistake for a response
- * path and so never add the real one, leaving clients unable to tell which field failed.
- */
-export const domainErrors: MiddlewareFn = async (_data, next) => {
-  try {
-    return await next();
-  } catch (err) {
-    throw err instanceof DomainError ? toGraphQLError(err) : err;
-  }
-};
 
 /**
  * Domain rejections thrown outside resolvers become GraphQL errors too; anything else is an internal
