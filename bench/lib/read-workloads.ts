@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { asOfInstant, parsePartialDate } from '../../src/domain/partial-date';
+import { EXAMPLE_QUERY } from '../../src/playground/example-query';
 
 /**
  * The read workloads, each in three equivalent forms over the same database: Factlog's GraphQL, the
@@ -170,16 +171,9 @@ export function pointKnownWorkload(params: PointParams[]): Workload {
 
 // ---- (c) the example page ----
 
-const FACTLOG_PAGE = `query SourcePage($id: ID!) {
-  source(id: $id) {
-    id stableId title type
-    credibility { rating label description inheritedFrom { name } }
-    summary keyPoints
-    citedBy(first: 50) { totalCount nodes { title type quality } }
-    facts { totalCount nodes { entity { name } property { name } displayValue asOfLabel } }
-    cachedContent { preview(chars: 400) sizeKb }
-  }
-}`;
+// API.md's example query itself, with the source as a variable so each request can ask for another.
+const FACTLOG_PAGE = EXAMPLE_QUERY.replace('query SourcePage {', 'query SourcePage($id: ID!) {').replace('source(id: "YmFkZjUwMz")', 'source(id: $id)');
+if (!FACTLOG_PAGE.includes('source(id: $id)')) throw new Error('the example query changed shape: update bench/lib/read-workloads.ts');
 
 const SQL_PAGE = `
 SELECT s.id, s.stable_id, s.title, s.type, s.summary, s.key_points, s.credibility_override, pub.name AS publication, pub.credibility,
