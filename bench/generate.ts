@@ -25,6 +25,7 @@ import {
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { Cleanup, runMain, settleWithin } from './lib/cleanup';
 import { DEFAULT_DATASET_DIR, describeShape, measureDataset, type DatasetShape } from './lib/dataset-shape';
+import { prng } from './lib/prng';
 
 export const GENERATOR_VERSION = 1;
 
@@ -88,17 +89,6 @@ export function parseGenerateArgs(args: readonly string[], env: NodeJS.ProcessEn
   };
 }
 
-/** mulberry32: the same seed gives the same knowledge base. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** A 10-character stable id from a number, deterministic: prefix + base-62 digits. */

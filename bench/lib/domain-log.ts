@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { sourceIdForUrl } from '../../src/domain/ids';
 import { GENESIS_HASH, eventHash } from '../../src/store/event-hash';
+import { prng } from './prng';
 
 /**
  * A synthetic but well-formed Factlog log for the replay benchmark: publications, properties, a few
@@ -45,17 +46,6 @@ const METADATA = [
   { actor: 'bob', reason: 'typo in the value' },
 ];
 
-/** mulberry32: small, fast and good enough to pick entities and values. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const entityId = (i: number) => `Bn${pad(i, 8)}`;
