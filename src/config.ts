@@ -22,6 +22,10 @@ export interface Config {
   anonymous: AnonymousAccess;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** Open subscription sockets per client address. */
+  wsMaxSocketsPerClient: number;
+  /** Running subscriptions per socket. */
+  wsMaxSubscriptionsPerSocket: number;
   introspection: boolean;
   statementTimeoutMs: number;
   maxCost: number;
@@ -86,6 +90,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anonymous: readAnonymousAccess(env.FACTLOG_ANONYMOUS || undefined),
     maxBodyBytes: integer(env, 'FACTLOG_MAX_BODY_BYTES', 1_000_000, 1),
     rateLimitPerMinute: integer(env, 'FACTLOG_RATE_LIMIT', 600),
+    wsMaxSocketsPerClient: integer(env, 'FACTLOG_WS_MAX_SOCKETS', 20, 1),
+    wsMaxSubscriptionsPerSocket: integer(env, 'FACTLOG_WS_MAX_SUBSCRIPTIONS', 50, 1),
     // Introspection helps people explore; production deployments usually switch it off.
     introspection: boolean(env, 'FACTLOG_INTROSPECTION', env.NODE_ENV !== 'production'),
     statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),

@@ -25,7 +25,7 @@ import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequests } 
 import { playgroundRouter } from './playground';
 import { readRoutingPlugin } from './replication/read-routing';
 import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
-import { attachSubscriptions } from './replication/websocket';
+import { attachSubscriptions, type SubscriptionServerOptions } from './replication/websocket';
 
 export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
   port: number;
@@ -34,6 +34,8 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   /** What requests without an API key may do (default: read). */
   anonymous?: AnonymousAccess;
   http?: Partial<HttpLimits>;
+  /** Limits on subscription sockets (src/replication/websocket.ts has the defaults). */
+  websocket?: Pick<SubscriptionServerOptions, 'maxSocketsPerClient' | 'maxSubscriptionsPerSocket'>;
   /** Read replicas, leader election, live subscriptions (src/replication; docs/deployment.md). */
   replication?: ReplicationOptions;
   /** One JSON line per request, and the server's own events (default: silent). */
@@ -123,6 +125,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticate: (header) => principalOf(header, keys),
     anonymous: options.anonymous,
     limits: options.limits,
+    maxPayloadBytes: edge.maxBodyBytes,
+    ...options.websocket,
   });
 
   let stopping = false;

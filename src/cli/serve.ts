@@ -35,6 +35,7 @@ Environment:
   PORT, HOST         as the options
   FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
   FACTLOG_MAX_BODY_BYTES, FACTLOG_RATE_LIMIT (per minute, 0: off), FACTLOG_INTROSPECTION,
+  FACTLOG_WS_MAX_SOCKETS (subscription sockets per address, 20), FACTLOG_WS_MAX_SUBSCRIPTIONS (per socket, 50),
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
   FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
@@ -83,6 +84,7 @@ Environment:
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
       http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
+      websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {
         readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
         leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,

@@ -21,7 +21,15 @@ export interface SubscriptionServerOptions {
   anonymous?: AnonymousAccess;
   limits?: ComplexityLimits;
   path?: string;
+  /** Largest message a client may send (bytes); bigger ones close the socket with 1009. */
+  maxPayloadBytes?: number;
+  /** Open sockets per client address; more are refused at the upgrade with HTTP 429. */
+  maxSocketsPerClient?: number;
+  /** Running subscriptions per socket; more are refused with RATE_LIMITED. */
+  maxSubscriptionsPerSocket?: number;
 }
+
+export const DEFAULT_WS_LIMITS = { maxPayloadBytes: 1_000_000, maxSocketsPerClient: 20, maxSubscriptionsPerSocket: 50 } as const;
 
 export interface SubscriptionServer {
   /** Closes every socket (clients see 1001 Going Away) and stops accepting new ones. */
@@ -43,7 +51,32 @@ function format(error: GraphQLError) {
 }
 
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
-  const wss = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
+  const maxSockets = options.maxSocketsPerClient ?? DEFAULT_WS_LIMITS.maxSocketsPerClient;
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_WS_LIMITS.maxSubscriptionsPerSocket;
+  // A socket is long-lived and holds a log follower, so HTTP's per-minute rate limit does not bound
+  // them: without a cap per address, one client could open sockets until memory runs out.
+  const open = new Map<string, number>();
+  const addressOf = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: options.path ?? '/graphql',
+    // ws would otherwise accept 100 MiB messages; a subscription document is as small as a query.
+    maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_LIMITS.maxPayloadBytes,
+    verifyClient: (info, done) => {
+      const n = open.get(addressOf(info.req)) ?? 0;
+      if (n >= maxSockets) done(false, 429, `more than ${maxSockets} open subscription sockets from this address`);
+      else done(true);
+    },
+  });
+  wss.on('connection', (socket, req) => {
+    const address = addressOf(req);
+    open.set(address, (open.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
   const limits = options.limits ?? DEFAULT_LIMITS;
   const anonymous = options.anonymous ?? 'read';
   const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal }>(
@@ -62,7 +95,11 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
       },
       context: (ctx) => createContext(options.deps, ctx.extra.principal),
-      onSubscribe(_ctx, _id, payload) {
+      onSubscribe(ctx, _id, payload) {
+        // graphql-ws has registered this one already, so it counts itself.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [userError('RATE_LIMITED', `at most ${maxSubscriptions} subscriptions per socket; complete one first or open another socket`)];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query);

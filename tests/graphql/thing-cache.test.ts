@@ -49,7 +49,7 @@ it('a thing absent at a position stays absent there and appears once registered'
 });
 
 describe('ThingCache bounds', () => {
-  const version = (position: number, state: unknown) => ({ state, version: 1, position, recordedAt: new Date(0) });
+  const version = (position: number, state: object) => ({ state, version: 1, position, recordedAt: new Date(0) });
 
   it('keeps memory bounded by size as well as by count: big states push old ones out, huge ones are not kept', () => {
     const cache = new ThingCache(1000, 1_000_000);
