@@ -37,11 +37,31 @@ export class CommandHandler {
 
   async execute(command: Command, options: CommandOptions = {}): Promise<CommandResult> {
     const fingerprint = sha256Hex(canonicalJson({ command, expectedVersion: options.expectedVersion ?? null }));
-    if (options.idempotencyKey) {
-      const earlier = await this.store.idempotentResult(options.idempotencyKey, fingerprint);
-      if (earlier) return this.resultOf(earlier.streams[0].stream, earlier.streams[0].version, earlier.lastPosition, false, true);
+    const key = options.idempotencyKey;
+    if (key) {
+      const earlier = await this.replayOf(key, fingerprint);
+      if (earlier) return earlier;
     }
+    try {
+      return await this.decideAndAppend(command, options, fingerprint);
+    } catch (err) {
+      // A retry racing the request it repeats can lose: the first one commits between this one's
+      // idempotency check and its decision, so the domain sees the fact already asserted (or the
+      // version moved on). If the key is now recorded, this is that retry: answer as a replay.
+      if (key && err instanceof DomainError) {
+        const earlier = await this.replayOf(key, fingerprint);
+        if (earlier) return earlier;
+      }
+      throw err;
+    }
+  }
 
+  private async replayOf(key: string, fingerprint: string): Promise<CommandResult | null> {
+    const earlier = await this.store.idempotentResult(key, fingerprint);
+    return earlier ? this.resultOf(earlier.streams[0].stream, earlier.streams[0].version, earlier.lastPosition, false, true) : null;
+  }
+
+  private async decideAndAppend(command: Command, options: CommandOptions, fingerprint: string): Promise<CommandResult> {
     const plan = await this.plan(command);
     const stream = streamName(plan.kind, plan.id);
     const { state, version, lastPosition } = await this.load(stream);
