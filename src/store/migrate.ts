@@ -49,17 +49,37 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dir = MIGRATIONS_DIR):
   // Named explicitly: Kysely otherwise finds its bookkeeping tables in *any* schema of the database, and
   // a second Factlog in another schema of the same database would think it is already migrated.
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
-  const migrator = new Migrator({
-    db,
-    provider: new SqlFileMigrationProvider(dir),
-    migrationTableSchema: rows[0].schema,
-  });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const provider = new SqlFileMigrationProvider(dir);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0].schema });
+  const result = await withRetryOnVanishedSchema(() => migrator.migrateToLatest());
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
     throw new Error(`migration ${failed} failed: ${cause}`);
   }
   const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  return { applied, total: (await migrator.getMigrations()).length };
+  return { applied, total: Object.keys(await provider.getMigrations()).length };
+}
+
+/** PostgreSQL's invalid_schema_name. */
+const SCHEMA_VANISHED = '3F000';
+const codeOf = (err: unknown): unknown => (err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined);
+
+/**
+ * Kysely's migrator looks for its tables by introspecting every table of every schema, with
+ * pg_get_serial_sequence on each; a schema dropped at that moment by someone else (another Factlog,
+ * or parallel test files on one database) fails the whole lookup with "schema … does not exist".
+ * Nothing was applied when that happens, and migrations take a lock, so trying again is safe.
+ */
+async function withRetryOnVanishedSchema(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt++) {
+    let result: MigrationResultSet;
+    try {
+      result = await run();
+    } catch (err) {
+      if (codeOf(err) !== SCHEMA_VANISHED || attempt >= 5) throw err;
+      continue;
+    }
+    if (codeOf(result.error) !== SCHEMA_VANISHED || attempt >= 5) return result;
+  }
 }
