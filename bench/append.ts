@@ -10,6 +10,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import { EventStore, type EventToAppend } from '../src/store/event-store';
+import { createBaselineTable, insertBaselineRows } from './lib/baseline';
 import { Cleanup, describeError, runMain } from './lib/cleanup';
 import { parseCommandLine, UsageError, USAGE, type BenchOptions } from './lib/cli';
 import { runPhase, type PhaseShape, type Transact } from './lib/driver';
@@ -77,50 +78,12 @@ function factlogSide(store: EventStore): Side {
 
 /** The least a transactional event log could do: BEGIN, one (multi-row) INSERT, COMMIT. */
 function baselineSide(pool: pg.Pool): Side {
-  const statements = new Map<number, string>();
-  const insertSql = (rows: number): string => {
-    let text = statements.get(rows);
-    if (text === undefined) {
-      const tuples = Array.from({ length: rows }, (_, i) => `($${2 * i + 1}, $${2 * i + 2})`);
-      text = `INSERT INTO baseline_events (stream, data) VALUES ${tuples.join(', ')}`;
-      statements.set(rows, text);
-    }
-    return text;
-  };
   return (scenario) => {
     const streams = streamNames(scenario);
     return async (writer, count) => {
-      const params: string[] = [];
-      for (let i = 0; i < count; i++) params.push(streams[writer], JSON.stringify(nextPayload()));
-      await inTransaction(pool, (client) => client.query(insertSql(count), params));
+      await insertBaselineRows(pool, Array.from({ length: count }, () => ({ stream: streams[writer], data: nextPayload() })));
     };
   };
-}
-
-async function inTransaction(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<unknown>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await body(client);
-    await client.query('COMMIT');
-    client.release();
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    // Discard the connection: after a failure mid-transaction its state is not worth trusting.
-    client.release(err instanceof Error ? err : true);
-    throw err;
-  }
-}
-
-async function createBaselineTable(pool: pg.Pool): Promise<void> {
-  await pool.query(
-    `CREATE TABLE baseline_events (
-       id bigserial PRIMARY KEY,
-       stream text,
-       data jsonb,
-       recorded_at timestamptz DEFAULT now()
-     )`,
-  );
 }
 
 /** At least one transaction per writer, so every connection and stream is warm before timing starts. */
