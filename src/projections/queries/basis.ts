@@ -21,27 +21,34 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
   if (pins.knownAt && pins.atPosition !== undefined) {
     throw new DomainError('BAD_USER_INPUT', 'give knownAt or atPosition, not both', ['atPosition']);
   }
-  const head = await db.selectFrom('log_head').select(['position', 'recorded_at']).executeTakeFirstOrThrow();
-  if (pins.atPosition !== undefined) {
-    if (!Number.isSafeInteger(pins.atPosition) || pins.atPosition < 0) {
-      throw new DomainError('BAD_USER_INPUT', `atPosition must be a whole number ≥ 0, got ${pins.atPosition}`, ['atPosition']);
-    }
-    if (pins.atPosition >= head.position) return { position: head.position, recordedAt: head.recorded_at };
-    return { position: pins.atPosition, recordedAt: await recordedAtOf(db, pins.atPosition) };
+  if (pins.atPosition !== undefined && (!Number.isSafeInteger(pins.atPosition) || pins.atPosition < 0)) {
+    throw new DomainError('BAD_USER_INPUT', `atPosition must be a whole number ≥ 0, got ${pins.atPosition}`, ['atPosition']);
   }
-  if (pins.knownAt) {
-    if (Number.isNaN(pins.knownAt.getTime())) throw new DomainError('BAD_USER_INPUT', 'knownAt is not a valid instant', ['knownAt']);
-    if (head.recorded_at && pins.knownAt >= head.recorded_at) return { position: head.position, recordedAt: head.recorded_at };
-    const row = await db.selectFrom('events').select(['position', 'recorded_at'])
-      .where('recorded_at', '<=', pins.knownAt)
-      .orderBy('recorded_at', 'desc').orderBy('position', 'desc').limit(1).executeTakeFirst();
-    return row ? { position: row.position, recordedAt: row.recorded_at } : { position: 0, recordedAt: null };
-  }
-  return { position: head.position, recordedAt: head.recorded_at };
-}
+  if (pins.knownAt && Number.isNaN(pins.knownAt.getTime())) throw new DomainError('BAD_USER_INPUT', 'knownAt is not a valid instant', ['knownAt']);
 
-async function recordedAtOf(db: FactlogDb, position: number): Promise<Date | null> {
-  if (position === 0) return null;
-  const row = await db.selectFrom('events').select('recorded_at').where('position', '=', position).executeTakeFirst();
-  return row?.recorded_at ?? null;
+  const { atPosition, knownAt } = pins;
+  if (atPosition === undefined && !knownAt) {
+    const h = await db.selectFrom('log_head').select(['position', 'recorded_at']).executeTakeFirstOrThrow();
+    return { position: h.position, recordedAt: h.recorded_at };
+  }
+  // One statement for a pinned read too: the head, and beside it the event the pin points at. Every
+  // read starts here, so a second round trip would be paid by every pinned request.
+  const row = await db.selectFrom('log_head as h')
+    .leftJoinLateral(
+      (eb) => {
+        const events = eb.selectFrom('events as e').select(['e.position', 'e.recorded_at']);
+        if (knownAt) return events.where('e.recorded_at', '<=', knownAt).orderBy('e.recorded_at', 'desc').orderBy('e.position', 'desc').limit(1).as('p');
+        return events.where('e.position', '=', atPosition!).as('p');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(['h.position as head', 'h.recorded_at as headAt', 'p.position as pinned', 'p.recorded_at as pinnedAt'])
+    .executeTakeFirstOrThrow();
+  const head: Basis = { position: row.head, recordedAt: row.headAt };
+  if (atPosition !== undefined) {
+    if (atPosition >= head.position) return head;
+    return { position: atPosition, recordedAt: atPosition === 0 ? null : row.pinnedAt ?? null };
+  }
+  if (knownAt && head.recordedAt && knownAt >= head.recordedAt) return head;
+  return row.pinned !== null ? { position: row.pinned, recordedAt: row.pinnedAt } : { position: 0, recordedAt: null };
 }

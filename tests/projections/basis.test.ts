@@ -1,0 +1,47 @@
+import { resolveBasis } from '../../src/projections/queries/basis';
+import { createTestFactlog, type TestFactlog } from '../support/factlog';
+
+/**
+ * Every read starts by resolving its basis: the head, or the position a knownAt / atPosition pin
+ * points at. That is one statement whatever the pin, and pins beyond the head answer at the head.
+ */
+
+let app: TestFactlog;
+const times: Date[] = [];
+
+beforeAll(async () => {
+  app = await createTestFactlog();
+  for (const id of ['basisent01', 'basisent02', 'basisent03']) {
+    await app.commands.execute({ type: 'RegisterEntity', id, fields: { slug: id, name: id, type: 'organization' } });
+    const { rows } = await app.database.pool.query<{ recorded_at: Date }>('SELECT recorded_at FROM log_head');
+    times.push(rows[0].recorded_at);
+    await new Promise((r) => setTimeout(r, 5)); // distinct recorded milliseconds
+  }
+});
+afterAll(() => app?.dispose());
+
+async function counted(pins: Parameters<typeof resolveBasis>[1]) {
+  const before = app.database.stats.queries;
+  const basis = await resolveBasis(app.db, pins);
+  return { basis, statements: app.database.stats.queries - before };
+}
+
+it('answers the head, a knownAt and an atPosition in one statement each', async () => {
+  expect(await counted({})).toEqual({ basis: { position: 3, recordedAt: times[2] }, statements: 1 });
+  expect(await counted({ knownAt: times[1] })).toEqual({ basis: { position: 2, recordedAt: times[1] }, statements: 1 });
+  expect(await counted({ knownAt: new Date(times[1].getTime() + 1) })).toEqual({ basis: { position: 2, recordedAt: times[1] }, statements: 1 });
+  expect(await counted({ atPosition: 1 })).toEqual({ basis: { position: 1, recordedAt: times[0] }, statements: 1 });
+});
+
+it('answers pins at the edges: before the first event, at 0, and beyond the head', async () => {
+  expect((await counted({ knownAt: new Date(times[0].getTime() - 1) })).basis).toEqual({ position: 0, recordedAt: null });
+  expect((await counted({ atPosition: 0 })).basis).toEqual({ position: 0, recordedAt: null });
+  expect((await counted({ atPosition: 99 })).basis).toEqual({ position: 3, recordedAt: times[2] });
+  expect((await counted({ knownAt: new Date(times[2].getTime() + 60_000) })).basis).toEqual({ position: 3, recordedAt: times[2] });
+});
+
+it('refuses bad pins before asking the database', async () => {
+  await expect(resolveBasis(app.db, { atPosition: -1 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  await expect(resolveBasis(app.db, { knownAt: new Date('nope') })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  await expect(resolveBasis(app.db, { atPosition: 1, knownAt: times[0] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+});
