@@ -32,7 +32,7 @@ interface FactColumns {
  * kept from the evolve before. The difference matters: the stored citations already point at the
  * sources they were merged into, and the next event (a citation removed, say) applies to those.
  */
-function factStateOf(id: string, c: FactColumns): FactState {
+export function factStateOf(id: string, c: FactColumns): FactState {
   return {
     id,
     retracted: c.retracted,

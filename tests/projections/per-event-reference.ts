@@ -8,96 +8,36 @@
 import type { EntityState } from '../../src/domain/entity';
 import { idOf, kindOfEvent, upcast, type DomainEvent, type Kind } from '../../src/domain/events';
 import { evolveAny, type AnyState } from '../../src/domain/evolve';
-import { evolveFact, type FactEvent, type FactState, type Rank } from '../../src/domain/fact';
+import { evolveFact, type FactEvent, type FactState } from '../../src/domain/fact';
 import type { PageEvent, PageState } from '../../src/domain/page';
-import { parsePartialDate, periodStart } from '../../src/domain/partial-date';
 import type { PropertyState } from '../../src/domain/property';
 import type { PublicationState } from '../../src/domain/publication';
 import type { SourceEvent, SourceState } from '../../src/domain/source';
 import type { StoredEvent } from '../../src/store/event-store';
+import { entityKeyRows, entityRow, moveCitations, pageRow, propertyRow, publicationRow, sourceContentRow, sourceRow, type At } from '../../src/projections/current';
+import { factStateOf, validInstant } from '../../src/projections/facts';
 import type { FactlogTrx } from '../../src/projections/tables';
 
-/** Where a state came from in the log: the stream version and position of its last event. */
-interface At {
-  version: number;
-  position: number;
-}
-
 // The current-view tables: one row per thing, rewritten from the evolved state on each of its events.
+// The rows themselves come from the production mappers (src/projections/current.ts): what this
+// reference checks is the order and grouping of the writes, one event at a time, not the mapping.
 
 async function writePublication(trx: FactlogTrx, s: NonNullable<PublicationState>, at: At): Promise<void> {
-  const row = {
-    name: s.fields.name,
-    domains: JSON.stringify(s.fields.domains ?? []),
-    type: s.fields.type ?? null,
-    credibility: s.fields.credibility ?? null,
-    peer_reviewed: s.fields.peerReviewed ?? null,
-    description: s.fields.description ?? null,
-    ...at,
-  };
-  await trx.insertInto('publications').values({ id: s.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  const row = publicationRow(s, at);
+  await trx.insertInto('publications').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
 }
 
 async function writeSource(trx: FactlogTrx, s: SourceState, at: At, event: SourceEvent): Promise<void> {
-  const f = s.fields;
-  const row = {
-    stable_id: f.stableId,
-    url: f.url,
-    title: f.title ?? null,
-    type: f.type ?? null,
-    authors: JSON.stringify(f.authors ?? []),
-    published_date: f.publishedDate ?? null,
-    publication_id: f.publicationId ?? null,
-    credibility_override: f.credibilityOverride ?? null,
-    abstract: f.abstract ?? null,
-    summary: f.summary ?? null,
-    review: f.review ?? null,
-    key_points: JSON.stringify(f.keyPoints ?? []),
-    tags: JSON.stringify(f.tags ?? []),
-    merged_into: s.mergedInto,
-    ...at,
-  };
-  await trx.insertInto('sources').values({ id: s.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
-
-  if (event.type === 'SourceContentCaptured' && s.content) {
-    const c = s.content;
-    const content = {
-      text: c.text,
-      length: c.length,
-      content_hash: c.contentHash,
-      fetched_at: c.fetchedAt ?? null,
-      http_status: c.httpStatus ?? null,
-      content_type: c.contentType ?? null,
-    };
-    await trx.insertInto('source_content').values({ source_id: s.id, ...content })
-      .onConflict((oc) => oc.column('source_id').doUpdateSet(content)).execute();
-  }
-  if (event.type === 'SourceMergedInto') {
-    // Citations of the merged-away source now count for the one it was merged into.
-    const { id: from, into } = event.data;
-    await trx.insertInto('page_citations')
-      .columns(['page_slug', 'source_id', 'position'])
-      .expression((eb) => eb.selectFrom('page_citations').select(['page_slug', eb.val(into).as('source_id'), 'position']).where('source_id', '=', from))
-      .onConflict((oc) => oc.doNothing()).execute();
-    await trx.deleteFrom('page_citations').where('source_id', '=', from).execute();
-    await trx.insertInto('fact_citations')
-      .columns(['fact_id', 'source_id'])
-      .expression((eb) => eb.selectFrom('fact_citations').select(['fact_id', eb.val(into).as('source_id')]).where('source_id', '=', from))
-      .onConflict((oc) => oc.doNothing()).execute();
-    await trx.deleteFrom('fact_citations').where('source_id', '=', from).execute();
-  }
+  const row = sourceRow(s, at);
+  await trx.insertInto('sources').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  const content = event.type === 'SourceContentCaptured' ? sourceContentRow(s) : null;
+  if (content) await trx.insertInto('source_content').values(content).onConflict((oc) => oc.column('source_id').doUpdateSet(content)).execute();
+  if (event.type === 'SourceMergedInto') await moveCitations(trx, event.data.id, event.data.into);
 }
 
 async function writePage(trx: FactlogTrx, s: PageState, at: At, event: PageEvent): Promise<void> {
-  const row = {
-    numeric_id: s.fields.numericId ?? null,
-    title: s.fields.title,
-    description: s.fields.description ?? null,
-    quality: s.fields.quality ?? null,
-    entity_id: s.fields.entityId ?? null,
-    ...at,
-  };
-  await trx.insertInto('pages').values({ slug: s.slug, ...row }).onConflict((oc) => oc.column('slug').doUpdateSet(row)).execute();
+  const row = pageRow(s, at);
+  await trx.insertInto('pages').values(row).onConflict((oc) => oc.column('slug').doUpdateSet(row)).execute();
   if (event.type === 'SourceCited') {
     const sourceId = await canonicalSource(trx, event.data.sourceId);
     await trx.insertInto('page_citations').values({ page_slug: s.slug, source_id: sourceId, position: at.position })
@@ -130,41 +70,15 @@ async function canonicalSources(trx: FactlogTrx, ids: readonly string[]): Promis
 }
 
 async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, at: At): Promise<void> {
-  const f = s.fields;
-  const row = { slug: f.slug, name: f.name, type: f.type, numeric_id: f.numericId ?? null, aliases: JSON.stringify(f.aliases ?? []), ...at };
-  await trx.insertInto('entities').values({ id: s.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  const row = entityRow(s, at);
+  await trx.insertInto('entities').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
   await trx.deleteFrom('entity_keys').where('entity_id', '=', s.id).execute();
-  const keys = new Map<string, number>([[f.slug, 1]]);
-  if (f.numericId && !keys.has(f.numericId)) keys.set(f.numericId, 2);
-  for (const alias of [...(s.formerSlugs ?? []), ...(f.aliases ?? [])]) if (!keys.has(alias)) keys.set(alias, 3);
-  await trx.insertInto('entity_keys').values([...keys].map(([key, rank]) => ({ key, entity_id: s.id, rank }))).execute();
+  await trx.insertInto('entity_keys').values(entityKeyRows(s)).execute();
 }
 
 async function writeProperty(trx: FactlogTrx, s: NonNullable<PropertyState>, at: At): Promise<void> {
-  const f = s.fields;
-  const row = {
-    name: f.name,
-    description: f.description ?? null,
-    data_type: f.dataType,
-    unit: f.unit ?? null,
-    category: f.category ?? null,
-    temporal: f.temporal ?? false,
-    applies_to: JSON.stringify(f.appliesTo ?? []),
-    display: JSON.stringify(f.display ?? null),
-    inverse_id: f.inverseId ?? null,
-    staleness_days: f.stalenessDays ?? null,
-    ...at,
-  };
-  await trx.insertInto('properties').values({ id: s.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
-}
-
-
-/** The instant a partial date's period starts: where a fact's valid range begins or ends. */
-function validInstant(date: string | undefined): string | null {
-  if (!date) return null;
-  const parsed = parsePartialDate(date, 'date');
-  if (!parsed.ok) throw new Error(`stored date "${date}" is not a partial date`);
-  return periodStart(parsed.value).toISOString();
+  const row = propertyRow(s, at);
+  await trx.insertInto('properties').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
 }
 
 /**
@@ -177,20 +91,7 @@ async function projectFact(trx: FactlogTrx, event: FactEvent, stored: StoredEven
   // Closing the believed version and reading it back is one statement: this runs for every fact event.
   const previous = await trx.updateTable('fact_versions').set({ tx_to: stored.position, recorded_to: recordedAt })
     .where('fact_id', '=', id).where('tx_to', 'is', null).returningAll().executeTakeFirst();
-  const prevState: FactState | null = previous ? {
-    id,
-    retracted: previous.retracted,
-    fields: {
-      entityId: previous.entity_id,
-      propertyId: previous.property_id,
-      value: previous.value as FactState['fields']['value'],
-      ...(previous.as_of ? { asOf: previous.as_of } : {}),
-      ...(previous.valid_end ? { validEnd: previous.valid_end } : {}),
-      citations: previous.citations as FactState['fields']['citations'],
-      ...(previous.notes ? { notes: previous.notes } : {}),
-      rank: previous.rank as Rank,
-    },
-  } : null;
+  const prevState: FactState | null = previous ? factStateOf(id, previous) : null;
   const next = evolveFact(prevState, event);
   if (!next) throw new Error(`event ${stored.position} (${stored.type}) has no fact to apply to`);
   const f = next.fields;
