@@ -4,10 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import { createHash } from 'node:crypto';
 import type { Factlog } from './app';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
@@ -21,7 +18,9 @@ import type { MetricsAccess } from './config';
 import { silentLogger, type Logger } from './observability/logger';
 import { GatewayMetrics } from './observability/metrics';
 import { ReadinessCheck } from './observability/readiness';
-import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequests } from './observability/request';
+import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequest } from './observability/request';
+import { sendError, sendHttpLayerError, type HttpLayerError } from './http/errors';
+import { graphqlEndpoint, GRAPHQL_PATH, isGraphQLPost } from './http/graphql-endpoint';
 import { playgroundRouter } from './playground';
 import { readRoutingPlugin } from './replication/read-routing';
 import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
@@ -56,12 +55,6 @@ export interface HttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true };
 
-/** An error in GraphQL's response shape, for failures that happen before GraphQL runs. */
-function sendError(res: express.Response, status: number, code: string, message: string): void {
-  recordOf(res)?.errorCodes.add(code);
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
-
 /** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
 async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
   if (!header) return ANONYMOUS;
@@ -94,7 +87,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const edge = { ...DEFAULT_HTTP_LIMITS, ...options.http };
   const logger = options.logger ?? silentLogger();
   const app = express();
-  const httpServer = http.createServer(app);
+  app.disable('x-powered-by');
+  // Its request handler comes once Apollo has started; Apollo's drain plugin needs the server first.
+  const httpServer = http.createServer();
   const replication = await startReplication(options, options.replication);
   const deps = { ...options, replication };
   const metrics = new GatewayMetrics({
@@ -102,11 +97,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     isLeader: () => replication.isLeader, timeoutMs: options.readyTimeoutMs ?? 2000,
   });
   const readiness = new ReadinessCheck(options.database, options.store, options.readyTimeoutMs ?? 2000);
-  // First, so that every response (probes, rate-limited, refused bodies) gets an id, a log line and a count.
-  app.use(trackRequests((finished) => {
-    logRequest(logger, finished);
-    metrics.observe(finished);
-  }));
   const apollo = new ApolloServer<GraphQLContext>({
     // Apollo would otherwise (outside NODE_ENV=test) stop on SIGTERM by itself and then re-raise the
     // signal, killing the process before `serve` has closed the database and exited 0.
@@ -170,45 +160,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.setHeader('content-type', contentType);
     res.send(body);
   });
-  app.use(playgroundRouter({ endpoint: '/graphql' }));
-  if (edge.rateLimitPerMinute > 0) {
-    app.use('/graphql', rateLimit({
-      windowMs: 60_000,
-      limit: edge.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      // One budget per key, so clients behind one NAT with their own keys do not share it.
-      keyGenerator: (req) => {
-        const auth = req.headers.authorization;
-        return auth ? `key:${createHash('sha256').update(auth).digest('hex')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-      },
-      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', `more than ${edge.rateLimitPerMinute} requests in a minute; wait and retry`),
-    }));
-  }
-  app.use(
-    '/graphql',
-    express.json({ limit: edge.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const record = recordOf(res);
-        try {
-          const principal = await principalOf(req.headers.authorization, keys);
-          if (record) record.principal = principal.name;
-          return bindRecord(createContext(deps, principal), record);
-        } catch (err) {
-          // Apollo answers a failed context without running the plugins, so the code is noted here.
-          if (err instanceof GraphQLError) record?.errorCodes.add(String(err.extensions.code));
-          throw err;
-        }
-      },
-    }),
-  );
-  // Body-parser failures (too large, not JSON) answer in GraphQL's shape too, never as an HTML page.
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    if (err.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body over ${edge.maxBodyBytes} bytes`);
-    if (err.status && err.status >= 400 && err.status < 500) return sendError(res, err.status, 'BAD_REQUEST', err.message ?? 'bad request');
-    logger.error({ requestId: recordOf(res)?.id, err }, 'unexpected error in the HTTP layer');
-    return sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+  const graphql = graphqlEndpoint({
+    apollo,
+    maxBodyBytes: edge.maxBodyBytes,
+    rateLimitPerMinute: edge.rateLimitPerMinute,
+    logger,
+    context: async (req, res) => {
+      const record = recordOf(res);
+      try {
+        const principal = await principalOf(req.headers.authorization, keys);
+        if (record) record.principal = principal.name;
+        return bindRecord(createContext(deps, principal), record);
+      } catch (err) {
+        // Apollo answers a failed context without running the plugins, so the code is noted here.
+        if (err instanceof GraphQLError) record?.errorCodes.add(String(err.extensions.code));
+        throw err;
+      }
+    },
+  });
+  // Other methods (GET) reach the endpoint through Express, after the playground has taken the browsers'.
+  app.use(playgroundRouter({ endpoint: GRAPHQL_PATH }));
+  app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
+  app.use((err: HttpLayerError, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    sendHttpLayerError(res, err, edge.maxBodyBytes, logger);
+  });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // First, so that every response (probes, rate-limited, refused bodies) gets an id, a log line and a count.
+    trackRequest(req, res, (finished) => {
+      logRequest(logger, finished);
+      metrics.observe(finished);
+    });
+    // POSTs, nearly all GraphQL traffic, skip Express (see graphqlEndpoint).
+    if (isGraphQLPost(req)) graphql(req, res);
+    else app(req, res);
   });
 
   try {

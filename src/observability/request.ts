@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type express from 'express';
 import { GraphQLError, Kind } from 'graphql';
 import { DomainError } from '../domain/errors';
 import type { GraphQLContext } from '../graphql/context';
@@ -38,37 +38,37 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value !== undefined && SANE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-const RECORD = 'factlogRequest';
+/** Keyed by the response object, which Express keeps (it only swaps its prototype). */
+const records = new WeakMap<ServerResponse, RequestRecord>();
 
-/** The record of the request a response belongs to (created by `trackRequests`). */
-export function recordOf(res: express.Response): RequestRecord | undefined {
-  return res.locals[RECORD] as RequestRecord | undefined;
+/** The record of the request a response belongs to (created by `trackRequest`). */
+export function recordOf(res: ServerResponse): RequestRecord | undefined {
+  return records.get(res);
 }
 
 /**
- * Starts a record per request, echoes its id in `X-Request-Id`, and hands the finished request to
- * `onFinish` exactly once: when the response is sent, or when the client hangs up first.
+ * Starts the request's record, echoes its id in `X-Request-Id`, and hands the finished request to
+ * `onFinish` exactly once: when the response is sent, or when the client hangs up first. Called
+ * first for every request, before any routing, so probes, refusals and GraphQL are all counted.
  */
-export function trackRequests(onFinish: (finished: FinishedRequest) => void): express.RequestHandler {
-  return (req, res, next) => {
-    const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']), started: process.hrtime.bigint(), errorCodes: new Set() };
-    res.locals[RECORD] = record;
-    res.setHeader(REQUEST_ID_HEADER, record.id);
-    // Taken now: Express rewrites req.url while routing into sub-apps and routers.
-    const path = req.originalUrl.split('?')[0];
-    let done = false;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
-      // A GraphQL parse failure never resolves an operation; the name the client sent still helps.
-      if (record.operation === undefined && typeof req.body?.operationName === 'string') record.operation = req.body.operationName;
-      const durationMs = Number(process.hrtime.bigint() - record.started) / 1e6;
-      onFinish({ record, method: req.method, path, status: res.statusCode, durationMs, aborted });
-    };
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(!res.writableFinished));
-    next();
+export function trackRequest(req: IncomingMessage & { body?: { operationName?: unknown } }, res: ServerResponse, onFinish: (finished: FinishedRequest) => void): void {
+  const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']), started: process.hrtime.bigint(), errorCodes: new Set() };
+  records.set(res, record);
+  res.setHeader(REQUEST_ID_HEADER, record.id);
+  // Taken now: Express rewrites req.url while routing into sub-apps and routers.
+  const path = (req.url ?? '/').split('?')[0];
+  const method = req.method ?? 'GET';
+  let done = false;
+  const finish = (aborted: boolean) => {
+    if (done) return;
+    done = true;
+    // A GraphQL parse failure never resolves an operation; the name the client sent still helps.
+    if (record.operation === undefined && typeof req.body?.operationName === 'string') record.operation = req.body.operationName;
+    const durationMs = Number(process.hrtime.bigint() - record.started) / 1e6;
+    onFinish({ record, method, path, status: res.statusCode, durationMs, aborted });
   };
+  res.once('finish', () => finish(false));
+  res.once('close', () => finish(!res.writableFinished));
 }
 
 /** Paths a load balancer or Prometheus polls every few seconds: logged at debug when they succeed, else at warn. */
