@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { resolveBasis } from '../projections/queries/basis';
-import type { GraphQLContext } from './context';
+import { readHead, type GraphQLContext } from './context';
 
 /**
  * Every response says which log position it was computed at (ARCHITECTURE.md invariant 5), so a
@@ -11,7 +10,7 @@ export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
     return {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
-        const basis = contextValue.request.basis ?? (await resolveBasis(contextValue.db).catch(() => null));
+        const basis = contextValue.request.basis ?? (await readHead(contextValue.db).catch(() => null));
         if (!basis) return;
         const result = response.body.singleResult;
         result.extensions = {

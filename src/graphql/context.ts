@@ -76,7 +76,7 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
         const key = position !== undefined ? `p${position}` : args.knownAt ? `t${args.knownAt.toISOString()}` : 'head';
         if (!bases.has(key)) {
           const db = request.read?.db ?? deps.db;
-          bases.set(key, key === 'head' ? headReaderOf(db).read() : resolveBasis(db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
+          bases.set(key, key === 'head' ? readHead(db) : resolveBasis(db, { knownAt: args.knownAt ?? undefined, atPosition: position }));
         }
         basis = await bases.get(key)!;
       }
@@ -334,10 +334,12 @@ export class HeadReader {
 }
 
 const headReaders = new WeakMap<FactlogDb, HeadReader>();
-function headReaderOf(db: FactlogDb): HeadReader {
+
+/** The log head as a request that arrives now must see it, read together with concurrent requests (HeadReader). */
+export function readHead(db: FactlogDb): Promise<Basis> {
   let reader = headReaders.get(db);
   if (!reader) headReaders.set(db, (reader = new HeadReader(db)));
-  return reader;
+  return reader.read();
 }
 
 const thingCaches = new WeakMap<FactlogDb, ThingCache>();
