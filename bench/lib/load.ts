@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type pg from 'pg';
-import { benchRequire, type ChildMessage } from './serve-child';
+import { benchRequire, type ChildMessage, type ServerKind } from './serve-child';
 import { summarizeLatencies } from './stats';
 
 /** One side's result under load. */
@@ -85,7 +85,7 @@ export async function sqlLoad(pool: pg.Pool, query: (i: number) => { text: strin
 export class ServerChild {
   private constructor(private readonly child: ChildProcess, readonly url: string) {}
 
-  static async start(kind: 'factlog' | 'factlog-write' | 'postgraphile', databaseUrl: string, connections: number): Promise<ServerChild> {
+  static async start(kind: ServerKind, databaseUrl: string, connections: number): Promise<ServerChild> {
     const script = path.join(__dirname, 'serve-child.js');
     // BENCH_CPU_PROF=<dir>: the gateways write V8 CPU profiles there when they stop (for profiling).
     const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

@@ -1,15 +1,30 @@
 /**
  * A gateway under test in a process of its own (so its RSS and CPU are its own, not the load
- * generator's): `node serve-child.js factlog|factlog-write|postgraphile <database url> <pool size>`. It tells its parent the
- * port over IPC when it listens, answers {type: 'stats'} with its memory, and exits on {type: 'stop'}.
+ * generator's): `node serve-child.js <kind> <database url> <pool size>`, kind one of SERVER_KINDS. It
+ * tells its parent the port over IPC when it listens, answers {type: 'stats'} with its memory, and
+ * exits on {type: 'stop'}.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { wire } from '../../src/app';
+import { createContext, type GraphQLContext } from '../../src/graphql/context';
+import { gatewayOptions } from '../../src/graphql/gateway';
+import { buildFactlogSchema } from '../../src/graphql/schema';
 import { startServer } from '../../src/server';
 import { openPostgres } from '../../src/store/database';
+
+/**
+ * The gateways, and the layers of Factlog's own taken apart (bench/layers.ts):
+ *   layer-http            a plain Node HTTP server that parses the JSON body and answers { __typename }
+ *   layer-apollo          + Apollo Server with Factlog's schema, default options, on a plain Node handler
+ *   layer-apollo-factlog  + Factlog's Apollo options (limits, basis, errors) and a context per request
+ *   factlog               the whole gateway (startServer), rate limit off
+ */
+export const SERVER_KINDS = ['factlog', 'factlog-write', 'postgraphile', 'layer-http', 'layer-apollo', 'layer-apollo-factlog'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
@@ -44,19 +59,72 @@ async function servePostgraphile(url: string, connections: number): Promise<numb
     disableQueryLog: true, retryOnInitFail: false, ignoreRBAC: true, dynamicJson: true, setofFunctionsContainNulls: false,
     disableDefaultMutations: true,
   });
+  return listen(handler, () => pool.end());
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+async function listen(handler: http.RequestListener, onStop: () => Promise<void>): Promise<number> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.on('message', (m: { type: string }) => {
-    if (m.type === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
+    if (m.type === 'stop') server.close(() => void onStop().then(() => process.exit(0)));
   });
   return (server.address() as AddressInfo).port;
 }
 
+/** One of the layers bench/layers.ts takes apart: the same request, less of the gateway around it. */
+async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-factlog', url: string, connections: number): Promise<number> {
+  const send = (res: http.ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  if (kind === 'layer-http') {
+    return listen((req, res) => {
+      readJson(req).then(() => send(res, 200, JSON.stringify({ data: { __typename: 'Query' } })), () => send(res, 400, '{}'));
+    }, async () => undefined);
+  }
+  const database = openPostgres({ url, maxConnections: connections });
+  statements = () => database.stats.queries;
+  const deps = wire(database);
+  const apollo = new ApolloServer<GraphQLContext>(kind === 'layer-apollo' ? { schema: buildFactlogSchema() } : gatewayOptions());
+  await apollo.start();
+  return listen((req, res) => {
+    void (async () => {
+      const headers = new HeaderMap();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+      const body = await readJson(req);
+      const r = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: '', body },
+        context: async () => createContext(deps),
+      });
+      send(res, r.status ?? 200, r.body.kind === 'complete' ? r.body.string : '{}');
+    })().catch(() => send(res, 500, '{}'));
+  }, async () => {
+    await apollo.stop();
+    await database.close();
+  });
+}
+
 async function main(): Promise<void> {
-  const [kind, url, connections] = process.argv.slice(2);
-  const port = kind === 'postgraphile'
-    ? await servePostgraphile(url, Number(connections) || 16)
-    : await serveFactlog(url, Number(connections) || 16, kind === 'factlog-write' ? 'write' : 'read');
+  const [kind, url, connections] = process.argv.slice(2) as [ServerKind, string, string];
+  const pool = Number(connections) || 16;
+  const port = kind === 'postgraphile' ? await servePostgraphile(url, pool)
+    : kind === 'layer-http' || kind === 'layer-apollo' || kind === 'layer-apollo-factlog' ? await serveLayer(kind, url, pool)
+    : await serveFactlog(url, pool, kind === 'factlog-write' ? 'write' : 'read');
   process.on('message', (m: { type: string }) => {
     if (m.type !== 'stats') return;
     const usage = process.resourceUsage();
