@@ -1,6 +1,6 @@
-import type { CompiledQuery } from 'kysely';
 import { DomainError } from '../../domain/errors';
 import type { FactlogDb } from '../tables';
+import { prepared } from './prepared';
 
 /** The log position an answer was computed at, and when that event was recorded. */
 export interface Basis {
@@ -13,7 +13,28 @@ export interface Pins {
   atPosition?: number;
 }
 
-let headQuery: CompiledQuery<{ position: number; recorded_at: Date }> | undefined;
+/** Nearly every request reads the head: built and compiled once (prepared.ts). */
+const headStatement = prepared((db) => db.selectFrom('log_head').select(['position', 'recorded_at']));
+
+/**
+ * The head, and beside it the event a pin points at: one statement for a pinned read too, since every
+ * read starts here and a second round trip would be paid by every pinned request.
+ */
+function headBeside(db: FactlogDb, by: 'time' | 'position', pin: Date | number) {
+  return db.selectFrom('log_head as h')
+    .leftJoinLateral(
+      (eb) => {
+        const events = eb.selectFrom('events as e').select(['e.position', 'e.recorded_at']);
+        return by === 'time'
+          ? events.where('e.recorded_at', '<=', pin as Date).orderBy('e.recorded_at', 'desc').orderBy('e.position', 'desc').limit(1).as('p')
+          : events.where('e.position', '=', pin as number).as('p');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(['h.position as head', 'h.recorded_at as headAt', 'p.position as pinned', 'p.recorded_at as pinnedAt']);
+}
+const headBesideTime = prepared((db, knownAt: Date) => headBeside(db, 'time', knownAt));
+const headBesidePosition = prepared((db, atPosition: number) => headBeside(db, 'position', atPosition));
 
 /**
  * Transaction time → a log position. Positions are assigned in commit order and recorded times never
@@ -31,26 +52,12 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
 
   const { atPosition, knownAt } = pins;
   if (atPosition === undefined && !knownAt) {
-    // Compiled once: nearly every request reads the head, and building the statement cost a third of
-    // running it (bench/, BENCHMARKS.md). Every database has the same log_head, so one text serves all.
-    headQuery ??= db.selectFrom('log_head').select(['position', 'recorded_at']).compile();
-    const [h] = (await db.executeQuery(headQuery)).rows;
+    const [h] = await headStatement(db);
     if (!h) throw new Error('log_head has no row: the store is not migrated');
     return { position: h.position, recordedAt: h.recorded_at };
   }
-  // One statement for a pinned read too: the head, and beside it the event the pin points at. Every
-  // read starts here, so a second round trip would be paid by every pinned request.
-  const row = await db.selectFrom('log_head as h')
-    .leftJoinLateral(
-      (eb) => {
-        const events = eb.selectFrom('events as e').select(['e.position', 'e.recorded_at']);
-        if (knownAt) return events.where('e.recorded_at', '<=', knownAt).orderBy('e.recorded_at', 'desc').orderBy('e.position', 'desc').limit(1).as('p');
-        return events.where('e.position', '=', atPosition!).as('p');
-      },
-      (join) => join.onTrue(),
-    )
-    .select(['h.position as head', 'h.recorded_at as headAt', 'p.position as pinned', 'p.recorded_at as pinnedAt'])
-    .executeTakeFirstOrThrow();
+  const [row] = knownAt ? await headBesideTime(db, knownAt) : await headBesidePosition(db, atPosition!);
+  if (!row) throw new Error('log_head has no row: the store is not migrated');
   const head: Basis = { position: row.head, recordedAt: row.headAt };
   if (atPosition !== undefined) {
     if (atPosition >= head.position) return head;

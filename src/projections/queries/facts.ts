@@ -2,6 +2,7 @@ import { sql, type SqlBool, type Expression } from 'kysely';
 import type { Citation, Rank } from '../../domain/fact';
 import type { StoredFactValue } from '../../domain/fact';
 import type { FactlogDb } from '../tables';
+import { prepared } from './prepared';
 
 /** One version of a fact, as believed over a stretch of the log. */
 export interface FactVersion {
@@ -81,15 +82,20 @@ function filterConditions(filter: FactFilter): Expression<SqlBool>[] {
  * timeless facts only when no dated fact covers T; equal winners are kept side by side (a conflict).
  */
 function factsAtQuery(db: FactlogDb, filter: FactFilter, q: FactQuery) {
+  return factsAtStatement(db, filter, { position: q.position, validAt: q.validAt?.toISOString(), includeDeprecated: q.includeDeprecated });
+}
+
+/** factsAtQuery with T already an ISO string, so that a prepared statement can pass it as a value. */
+function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: number; validAt?: string; includeDeprecated?: boolean }) {
   const conditions = filterConditions(filter);
   const base = db.selectFrom('fact_versions as fv').where(believedAt(q.position)).where('fv.retracted', '=', false);
-  if (!q.validAt) {
+  if (q.validAt === undefined) {
     let query = base.select(COLUMNS.map((c) => `fv.${c}` as const));
     if (!q.includeDeprecated) query = query.where('fv.rank', '<>', 'deprecated');
     for (const c of conditions) query = query.where(c);
     return query;
   }
-  const t = q.validAt.toISOString();
+  const t = q.validAt;
   // Rank within each (entity, property) over *all* its facts, then filter: a source's fact that a
   // later fact superseded is not valid at T even though it cites the source.
   const groups = filter.sourceIds !== undefined
@@ -142,9 +148,13 @@ export interface ValueAt {
   conflicts: FactVersion[];
 }
 
+/** The point query's statement: every GraphQL `value(property, asOf)` runs it. */
+const valueAtStatement = prepared((db, entityId: string, propertyId: string, validAt: string, position: number) =>
+  db.selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id'));
+
 /** DOMAIN.md's "value as of T" for one (entity, property), known at P. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
-  const rows = await db.selectFrom(factsAtQuery(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id').execute();
+  const rows = await valueAtStatement(db, entityId, propertyId, validAt.toISOString(), position);
   const facts = rows.map((r) => toFact(r as Row));
   return { fact: facts[0] ?? null, conflicts: facts.slice(1) };
 }
