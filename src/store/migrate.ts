@@ -61,15 +61,16 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dir = MIGRATIONS_DIR):
   return { applied, total: Object.keys(await provider.getMigrations()).length };
 }
 
-/** PostgreSQL's invalid_schema_name. */
-const SCHEMA_VANISHED = '3F000';
+/** PostgreSQL's invalid_schema_name and undefined_table: what a lookup meets when its object was just dropped. */
+const VANISHED = new Set(['3F000', '42P01']);
 const codeOf = (err: unknown): unknown => (err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined);
 
 /**
  * Kysely's migrator looks for its tables by introspecting every table of every schema, with
- * pg_get_serial_sequence on each; a schema dropped at that moment by someone else (another Factlog,
- * or parallel test files on one database) fails the whole lookup with "schema … does not exist".
- * Nothing was applied when that happens, and migrations take a lock, so trying again is safe.
+ * pg_get_serial_sequence on each; a schema or table dropped at that moment by someone else (another
+ * Factlog, or parallel test files on one database) fails the whole lookup with "schema … does not
+ * exist" or "relation … does not exist". Nothing was applied when that happens (no migration reports
+ * an error), and migrations take a lock, so trying again is safe.
  */
 async function withRetryOnVanishedSchema(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   for (let attempt = 1; ; attempt++) {
@@ -77,9 +78,10 @@ async function withRetryOnVanishedSchema(run: () => Promise<MigrationResultSet>)
     try {
       result = await run();
     } catch (err) {
-      if (codeOf(err) !== SCHEMA_VANISHED || attempt >= 5) throw err;
+      if (!VANISHED.has(codeOf(err) as string) || attempt >= 5) throw err;
       continue;
     }
-    if (codeOf(result.error) !== SCHEMA_VANISHED || attempt >= 5) return result;
+    const inAMigration = result.results?.some((r) => r.status === 'Error') ?? false;
+    if (!result.error || inAMigration || !VANISHED.has(codeOf(result.error) as string) || attempt >= 5) return result;
   }
 }
