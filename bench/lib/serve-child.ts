@@ -8,10 +8,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { wire } from '../../src/app';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
 import { gatewayOptions } from '../../src/graphql/gateway';
+import { headerMapOf } from '../../src/http/graphql-endpoint';
 import { buildFactlogSchema } from '../../src/graphql/schema';
 import { startServer } from '../../src/server';
 import { openPostgres } from '../../src/store/database';
@@ -104,11 +105,9 @@ async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-fa
   await apollo.start();
   return listen((req, res) => {
     void (async () => {
-      const headers = new HeaderMap();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
       const body = await readJson(req);
       const r = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: '', body },
+        httpGraphQLRequest: { method: req.method ?? 'POST', headers: headerMapOf(req), search: '', body },
         context: async () => createContext(deps),
       });
       send(res, r.status ?? 200, r.body.kind === 'complete' ? r.body.string : '{}');

@@ -51,10 +51,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
   steps.push(express.json({ limit: options.maxBodyBytes }) as unknown as Step);
 
   const execute = async (req: Request, res: ServerResponse): Promise<void> => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
+    const headers = headerMapOf(req);
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const response = await options.apollo.executeHTTPGraphQLRequest({
@@ -84,6 +81,15 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     };
     run(0);
   };
+}
+
+/** A Node request's headers as Apollo takes them (repeated headers joined, as HTTP allows). */
+export function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
 }
 
 /** A POST to the GraphQL path (any case, with or without a trailing part, as Express's mount matched). */
