@@ -4,6 +4,7 @@ import { createLogger } from '../observability/logger';
 import { loadSeeds } from '../seed';
 import { startServer } from '../server';
 import { openPostgres } from '../store/database';
+import { StoreInUseError } from '../store/folder-lock';
 import type { Command } from './command';
 
 export const serveCommand: Command = {
@@ -41,6 +42,7 @@ Environment:
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
   FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
   FACTLOG_METRICS    who may read /metrics: public (default), admin (an admin key) or off
+  FACTLOG_DEBUG_ERRORS  true: stack traces in error responses (default false; for debugging only)
   FACTLOG_READY_TIMEOUT_MS (2000)   how long /readyz waits for the database
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
@@ -66,7 +68,9 @@ Environment:
     try {
       app = await openFactlog(config);
     } catch (err) {
-      logger.fatal({ err }, 'could not open and migrate the database');
+      // A refusal is an expected answer, not a crash: its message says everything, without a stack.
+      if (err instanceof StoreInUseError) logger.fatal({ code: err.code, dataDir: err.dataDir, owner: err.owner }, 'the embedded store is open in another process');
+      else logger.fatal({ err }, 'could not open and migrate the database');
       throw err;
     }
     if (app.migrations.applied.length > 0) logger.info({ applied: app.migrations.applied }, 'migrations applied');
@@ -83,7 +87,7 @@ Environment:
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
-      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
+      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection, debugErrors: config.debugErrors },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {
         readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
