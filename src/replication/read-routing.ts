@@ -1,13 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLObjectType, GraphQLSchema, GraphQLString, Kind, valueFromAST,
-  type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
+  type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
 import { userError } from '../graphql/errors';
 
 export const MIN_POSITION_HEADER = 'x-factlog-min-position';
 export const MIN_POSITION_ARG = 'minPosition';
+const AT_POSITION_ARG = 'atPosition';
 
 export function parseMinPosition(raw: string, field: string): number {
   if (!/^\d{1,15}$/.test(raw.trim())) {
@@ -17,8 +18,9 @@ export function parseMinPosition(raw: string, field: string): number {
 }
 
 /**
- * The position a read must see: the largest of the `X-Factlog-Min-Position` header and the
- * `minPosition` arguments of the operation's root fields; undefined when none is given.
+ * The position a read must see: the largest of the `X-Factlog-Min-Position` header, the `minPosition`
+ * arguments of the operation's root fields and every `atPosition` pin in it (a replica that has not
+ * applied a pinned position cannot answer at it); undefined when none is given.
  */
 export function requestedMinPosition(
   operation: OperationDefinitionNode,
@@ -28,20 +30,31 @@ export function requestedMinPosition(
 ): number | undefined {
   const found: number[] = [];
   if (header) found.push(parseMinPosition(header, 'X-Factlog-Min-Position'));
-  const walk = (set: SelectionSetNode, seen: Set<string>): void => {
+  const positionArg = (selection: FieldNode, name: string): void => {
+    const arg = selection.arguments?.find((a) => a.name.value === name);
+    const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
+    if (typeof value === 'string') found.push(parseMinPosition(value, name));
+  };
+  // Only the largest position matters, so each fragment is walked once (per depth class): a document
+  // whose fragments spread each other many times over costs its size here, not its expansion.
+  const walked = new Set<string>();
+  const walk = (set: SelectionSetNode, root: boolean): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const arg = selection.arguments?.find((a) => a.name.value === MIN_POSITION_ARG);
-        const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
-        if (typeof value === 'string') found.push(parseMinPosition(value, MIN_POSITION_ARG));
+        if (root) positionArg(selection, MIN_POSITION_ARG);
+        positionArg(selection, AT_POSITION_ARG);
+        if (selection.selectionSet) walk(selection.selectionSet, false);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, seen);
-      } else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
-        walk(fragments[selection.name.value].selectionSet, new Set([...seen, selection.name.value]));
+        walk(selection.selectionSet, root);
+      } else {
+        const key = `${selection.name.value}:${root}`;
+        if (walked.has(key) || !fragments[selection.name.value]) continue;
+        walked.add(key);
+        walk(fragments[selection.name.value].selectionSet, root);
       }
     }
   };
-  walk(operation.selectionSet, new Set());
+  walk(operation.selectionSet, true);
   return found.length ? Math.max(...found) : undefined;
 }
 
