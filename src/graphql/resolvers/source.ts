@@ -3,7 +3,7 @@ import { effectiveCredibility } from '../../domain/credibility';
 import { streamName } from '../../domain/events';
 import { resolveSourceId } from '../../projections/lookup';
 import { listThingsAt } from '../../projections/queries/things';
-import { BitemporalArgs, PagingArgs, TimeArgs } from '../args';
+import { BitemporalArgs, FactListTimeArgs, PagingArgs, TimeArgs } from '../args';
 import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
@@ -81,7 +81,7 @@ export class SourceResolver {
   }
 
   @FieldResolver(() => FactConnection, { description: 'Facts citing this source; with asOf, only those that hold then.' })
-  async facts(@Root() source: Source, @Args() time: BitemporalArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+  async facts(@Root() source: Source, @Args() time: FactListTimeArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(time, source.pins);
     const withValidTime = time.asOf != null;
     const lists = await ctx.loaders.factsCiting(pins, withValidTime).loadMany([source.id, ...source.state.mergedFrom]);
