@@ -27,6 +27,8 @@ export interface Config {
   /** Running subscriptions per socket. */
   wsMaxSubscriptionsPerSocket: number;
   introspection: boolean;
+  /** Stack traces in GraphQL error responses, for debugging only. */
+  debugErrors: boolean;
   statementTimeoutMs: number;
   maxCost: number;
   maxDepth: number;
@@ -94,6 +96,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxSubscriptionsPerSocket: integer(env, 'FACTLOG_WS_MAX_SUBSCRIPTIONS', 50, 1),
     // Introspection helps people explore; production deployments usually switch it off.
     introspection: boolean(env, 'FACTLOG_INTROSPECTION', env.NODE_ENV !== 'production'),
+    debugErrors: boolean(env, 'FACTLOG_DEBUG_ERRORS', false),
     statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),
     maxCost: integer(env, 'FACTLOG_MAX_COST', 50_000, 1),
     maxDepth: integer(env, 'FACTLOG_MAX_DEPTH', 15, 1),

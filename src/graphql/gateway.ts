@@ -22,11 +22,14 @@ const KnownOperationTypes: ValidationRule = (context) => ({
 
 /** The Apollo configuration every entry point shares (HTTP server, tests), so they cannot drift apart. */
 export function gatewayOptions(
-  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean } = {},
+  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean; debugErrors?: boolean } = {},
 ): ApolloServerOptions<GraphQLContext> {
   return {
     schema: buildFactlogSchema(),
     introspection: options.introspection ?? true,
+    // Apollo's own default puts stack traces (with the server's absolute paths) into every error outside
+    // NODE_ENV=production; they help a developer at the console and tell an attacker about the host.
+    includeStacktraceInErrorResponses: options.debugErrors ?? false,
     formatError,
     validationRules: [KnownOperationTypes],
     // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to
