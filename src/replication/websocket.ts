@@ -5,6 +5,7 @@ import {
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, type ComplexityLimits } from '../graphql/complexity';
@@ -57,8 +58,10 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   // them: without a cap per address, one client could open sockets until memory runs out.
   const open = new Map<string, number>();
   const addressOf = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  // noServer: attached with `server`, ws re-emits the HTTP server's own errors (a port in use), and
+  // graphql-ws prints each as an "internal error" with a stack trace before the real one is reported.
   const wss = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     path: options.path ?? '/graphql',
     // ws would otherwise accept 100 MiB messages; a subscription document is as small as a query.
     maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_LIMITS.maxPayloadBytes,
@@ -68,6 +71,14 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       else done(true);
     },
   });
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!wss.shouldHandle(req)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  httpServer.on('upgrade', onUpgrade);
   wss.on('connection', (socket, req) => {
     const address = addressOf(req);
     open.set(address, (open.get(address) ?? 0) + 1);
@@ -129,6 +140,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   );
   return {
     async close() {
+      httpServer.off('upgrade', onUpgrade);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
