@@ -90,7 +90,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
 
 /**
  * A refused context (401, 403) is answered by Apollo before any plugin runs, so the basis plugin never
- * sees it; every answer carries `extensions.basis` all the same (docs/api.md).
+ * sees it; every answer carries `extensions.basis` all the same (README.md, "Two commands").
  */
 async function withBasis(text: string, head: () => Promise<Basis>): Promise<string> {
   let body: { extensions?: Record<string, unknown> };

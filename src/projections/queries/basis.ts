@@ -61,7 +61,7 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
   const head: Basis = { position: row.head, recordedAt: row.headAt };
   if (atPosition !== undefined) {
     // Answering a future position at the head would change that answer once the log grows there,
-    // breaking the promise that a pinned read is the same forever (docs/api.md).
+    // breaking the promise that a pinned read is the same forever (README.md, "Two commands").
     if (atPosition > head.position) {
       throw new DomainError('BAD_USER_INPUT',
         `atPosition ${atPosition} is beyond the log's head (position ${head.position}): nothing is recorded there yet. Pin a position up to ${head.position}, or leave atPosition out to read at the head.`,
