@@ -33,7 +33,11 @@ export function requestedMinPosition(
   const positionArg = (selection: FieldNode, name: string): void => {
     const arg = selection.arguments?.find((a) => a.name.value === name);
     const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
-    if (typeof value === 'string') found.push(parseMinPosition(value, name));
+    if (typeof value !== 'string') return;
+    // A malformed atPosition is its resolver's to refuse, with the field's own path; routing only
+    // needs the well-formed ones.
+    if (name === AT_POSITION_ARG && !/^\d{1,15}$/.test(value)) return;
+    found.push(parseMinPosition(value, name));
   };
   // Only the largest position matters, so each fragment is walked once (per depth class): a document
   // whose fragments spread each other many times over costs its size here, not its expansion.
