@@ -87,6 +87,9 @@ const BOOT_SCRIPT = `(function () {
 
 const PAGE_CSS = `html, body, #graphiql { height: 100%; margin: 0; }
 #graphiql > .loading { font-family: system-ui, sans-serif; padding: 2rem; color: #555; }
+/* The explorer sizes an argument's input to its value in ch: that fits only a monospaced font, and
+   only when GraphiQL's border-box sizing does not take the padding out of that width. */
+.graphiql-explorer-root input { font-family: var(--font-family-mono); box-sizing: content-box; padding: 0 1px; }
 `;
 
 const DEFAULT_QUERY = `# Factlog: the example page of API.md in one query.

@@ -181,6 +181,15 @@ it('has the explorer open beside the editor, and a click there adds a field to t
     await explorer.waitFor({ timeout: 30_000 });
     // It reads the schema and the query in the editor: the example's operation, its fields ticked.
     await explorer.locator('input[value="SourcePage"]').waitFor({ timeout: 30_000 });
+    // An argument's value shows whole in its input.
+    for (const value of ['SourcePage', 'YmFkZjUwMz', '400']) {
+      const input = explorer.locator(`input[value="${value}"]`);
+      const fits = await input.evaluate((el) => {
+        const box = el as unknown as { scrollWidth: number; clientWidth: number };
+        return box.scrollWidth <= box.clientWidth;
+      });
+      expect({ value, fits }).toEqual({ value, fits: true });
+    }
     expect(await queryText(page)).not.toContain('abstract');
     // Source's abstract: the only one shown, as the example query opens only source among the types that have one.
     await explorer.locator('[data-field-name="abstract"]').click();
