@@ -14,7 +14,8 @@ export const serveCommand: Command = {
 Usage: factlog serve [--port N] [--host H]
 
 Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
-On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/.
+On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/;
+FACTLOG_SEED=example loads seeds/ into any store (idempotent), FACTLOG_SEED=none into none.
 Probes: GET /healthz (process up), GET /readyz (database answers SELECT 1 and is migrated; else 503
 with a reason). Prometheus metrics: GET /metrics. Logs: one JSON line per request on stdout.
 Subscriptions: graphql-ws over WebSocket on the same path. Run any number of gateways on one
@@ -44,6 +45,7 @@ Environment:
   FACTLOG_METRICS    who may read /metrics: public (default), admin (an admin key) or off
   FACTLOG_DEBUG_ERRORS  true: stack traces in error responses (default false; for debugging only)
   FACTLOG_READY_TIMEOUT_MS (2000)   how long /readyz waits for the database
+  FACTLOG_SEED       example: load seeds/ at start, also into a DATABASE_URL store (idempotent); none: never
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -79,10 +81,11 @@ Environment:
       url, statementTimeoutMs: config.statementTimeoutMs, maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
     }));
     // The embedded database starts with the example loaded, so a fresh clone shows something at once;
-    // a DATABASE_URL store is someone's real data and is never seeded implicitly.
-    if (app.database.kind === 'pglite' && (await app.store.head()).position === 0) {
+    // a DATABASE_URL store is someone's real data and is seeded only when FACTLOG_SEED=example says so.
+    const seed = config.seed ?? (app.database.kind === 'pglite' && (await app.store.head()).position === 0 ? 'example' : 'none');
+    if (seed === 'example') {
       const seeded = await loadSeeds(app.commands);
-      logger.info({ commands: seeded.applied }, `empty embedded store: loaded ${seeded.applied} example commands from seeds/`);
+      logger.info({ commands: seeded.applied }, `loaded ${seeded.applied} example commands from seeds/ (${seeded.commands - seeded.applied} were there already)`);
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,

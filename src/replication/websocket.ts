@@ -51,6 +51,16 @@ function format(error: GraphQLError) {
   return formatError(error.toJSON(), error);
 }
 
+/**
+ * connectionParams.authorization, whatever its case: HTTP header names have none, and clients that send
+ * their headers as connectionParams (GraphiQL's Headers pane) keep them as typed, "Authorization".
+ */
+function authorizationParam(params: Record<string, unknown> | undefined): unknown {
+  if (!params) return undefined;
+  const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
+  return key === undefined ? undefined : params[key];
+}
+
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
   const maxSockets = options.maxSocketsPerClient ?? DEFAULT_WS_LIMITS.maxSocketsPerClient;
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_WS_LIMITS.maxSubscriptionsPerSocket;
@@ -94,7 +104,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     {
       schema: options.schema,
       async onConnect(ctx) {
-        const fromParams = ctx.connectionParams?.authorization;
+        const fromParams = authorizationParam(ctx.connectionParams);
         const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
         try {
           const principal = await options.authenticate(header);

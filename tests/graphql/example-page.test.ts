@@ -58,8 +58,15 @@ it('returns exactly what the example page shows', async () => {
 
   expect(s.cachedContent.sizeKb).toBe(13);
   expect(REFERENCE).toContain(`(truncated, ${s.cachedContent.sizeKb} KB total)`);
-  expect(s.cachedContent.preview).toHaveLength(400);
-  expect(REFERENCE).toContain(`Cached Content Preview\n${s.cachedContent.preview}`);
+  // At most 400 characters, cut where a word ends and marked with an ellipsis.
+  const preview: string = s.cachedContent.preview;
+  expect(preview.length).toBeLessThanOrEqual(400);
+  expect(preview.length).toBeGreaterThan(380);
+  expect(preview.endsWith('…')).toBe(true);
+  const previewed = `Cached Content Preview\n${preview.slice(0, -1)}`;
+  const at = REFERENCE.indexOf(previewed);
+  expect(at).toBeGreaterThan(0);
+  expect(REFERENCE[at + previewed.length]).toMatch(/\s/);
 });
 
 it('reports the basis it answered at', async () => {

@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { effectiveCredibility } from '../../domain/credibility';
 import { streamName } from '../../domain/events';
+import { previewText } from '../../domain/source';
 import { resolveSourceId } from '../../projections/lookup';
 import { listThingsAt } from '../../projections/queries/things';
 import { BitemporalArgs, FactListTimeArgs, PagingArgs, TimeArgs } from '../args';
@@ -106,8 +107,8 @@ export class CredibilityResolver {
 
 @Resolver(() => CachedContent)
 export class CachedContentResolver {
-  @FieldResolver(() => String, { description: 'The first `chars` characters of the text.' })
+  @FieldResolver(() => String, { description: 'The text, or when it is longer than `chars` characters its start, cut where a word ends and marked with "…" (at most `chars` characters in all).' })
   preview(@Root() c: CachedContent, @Arg('chars', () => Int, { defaultValue: 3000 }) chars: number): string {
-    return c.text.slice(0, Math.max(0, chars));
+    return previewText(c.text, chars);
   }
 }
