@@ -3,7 +3,7 @@ import type { Basis } from '../projections/queries/basis';
 import { readHead, type GraphQLContext } from './context';
 
 /**
- * Every response says which log position it was computed at (ARCHITECTURE.md invariant 5), so a
+ * Every response says which log position it was computed at (docs/architecture.md, invariant 5), so a
  * client can repeat the exact read later with `atPosition`, and which database node answered.
  */
 export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {

@@ -92,7 +92,7 @@ const PAGE_CSS = `html, body, #graphiql { height: 100%; margin: 0; }
 .graphiql-explorer-root input { font-family: var(--font-family-mono); box-sizing: content-box; padding: 0 1px; }
 `;
 
-const DEFAULT_QUERY = `# Factlog: the example page of API.md in one query.
+const DEFAULT_QUERY = `# Factlog: the example page of docs/api.md in one query.
 # Run it with Ctrl-Enter (Cmd-Enter) or the ▶ button.
 # Request headers (API keys) go in the Headers tab, as JSON.
 

@@ -61,7 +61,7 @@ it('runs the example query in GraphiQL, with its assets from this server only', 
   expect(response?.status()).toBe(200);
   expect(response?.headers()['content-type']).toMatch(/^text\/html/);
 
-  // GraphiQL is up, with the API.md example query in the editor.
+  // GraphiQL is up, with the docs/api.md example query in the editor.
   const editor = page.locator('.graphiql-query-editor');
   await editor.waitFor({ timeout: 30_000 });
   await page.locator('.graphiql-query-editor .CodeMirror-line', { hasText: 'query SourcePage' }).waitFor({ timeout: 30_000 });

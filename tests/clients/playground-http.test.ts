@@ -15,7 +15,7 @@ async function getPage(): Promise<{ res: Response; html: string }> {
   return { res, html: await res.text() };
 }
 
-it('serves GraphiQL to a browser, with the API.md example query and an editable headers pane', async () => {
+it('serves GraphiQL to a browser, with the docs/api.md example query and an editable headers pane', async () => {
   const { res, html } = await getPage();
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/html/);

@@ -3,7 +3,7 @@ import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
-// Every error code of API.md, over real HTTP, and a failed mutation never changes the log.
+// Every error code of docs/api.md, over real HTTP, and a failed mutation never changes the log.
 let app: TestFactlog;
 let server: RunningServer;
 let editorKey: string;

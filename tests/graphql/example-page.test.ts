@@ -4,7 +4,7 @@ import { EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { loadSeeds } from '../../src/seed';
 import { createSeededGateway, type TestGateway } from '../support/gateway';
 
-// The example query of API.md, against the seeds, must show what ../shared/reference/source-page-example.txt shows.
+// The example query of docs/api.md, against the seeds, must show what ../shared/reference/source-page-example.txt shows.
 const REFERENCE = readFileSync(path.resolve(__dirname, '../../../shared/reference/source-page-example.txt'), 'utf8');
 
 let g: TestGateway;

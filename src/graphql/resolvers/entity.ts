@@ -77,7 +77,7 @@ export class EntityResolver {
     return listConnection(facts.map((f) => toFact(f, pins)), paging.first, paging.after);
   }
 
-  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (DOMAIN.md’s rule); null when none holds.' })
+  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.' })
   async value(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<Fact | null> {
     return (await this.valueWithConflicts(entity, p, time, ctx)).fact;
   }
