@@ -6,7 +6,11 @@
 export function closestNames(wanted: string, known: readonly string[], max = 3): string[] {
   const w = wanted.toLowerCase();
   const limit = Math.max(2, Math.floor(w.length / 3));
+  // A name far longer than any known one is near none of them; without this cut, a hostile 100 kB
+  // name would cost 100 kB × every known name in edit-distance steps.
+  if (w.length > MAX_NAME) return [];
   return known
+    .filter((name) => Math.abs(name.length - w.length) <= limit || (w.length >= 3 && name.toLowerCase().includes(w)))
     .map((name) => {
       const n = name.toLowerCase();
       const contains = w.length >= 3 && (n.includes(w) || w.includes(n));
@@ -17,6 +21,9 @@ export function closestNames(wanted: string, known: readonly string[], max = 3):
     .slice(0, max)
     .map((c) => c.name);
 }
+
+/** Longer names are not compared at all (no name a person types is this long). */
+const MAX_NAME = 200;
 
 /** Levenshtein distance, one row at a time. */
 function editDistance(a: string, b: string): number {

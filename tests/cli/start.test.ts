@@ -60,7 +60,8 @@ it('reports a port in use in one clean line, without a stack trace', async () =>
   try {
     const exit = await runCli(['serve', '--port', String(port), '--host', '127.0.0.1'], { FACTLOG_DATA_DIR: tempDir('factlog-port-') });
     const said = `${exit.stdout}\n${exit.stderr}`;
-    expect({ code: exit.code, why: describeExit(exit) }).toEqual({ code: 1, why: expect.any(String) });
+    const why = describeExit(exit);
+    expect({ code: exit.code, why }).toEqual({ code: 1, why });
     expect(exit.stderr).toContain(`factlog: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
     expect(said).not.toMatch(/Internal error emitted on the WebSocket server/);
     expect(said).not.toMatch(/^\s+at /m);
