@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Basis } from '../projections/queries/basis';
-import { readHead, type GraphQLContext } from './context';
+import type { GraphQLContext } from './context';
+import { readHead } from './head-reader';
 
 /**
  * Every response says which log position it was computed at (docs/architecture.md, invariant 5), so a

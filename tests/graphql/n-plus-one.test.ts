@@ -1,4 +1,4 @@
-import { clearThingCache } from '../../src/graphql/context';
+import { clearThingCache } from '../../src/graphql/thing-cache';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 
 // Relations go through per-request DataLoaders: the statement count of a query must not grow with

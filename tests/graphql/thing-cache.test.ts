@@ -1,7 +1,7 @@
-import { clearThingCache, ThingCache } from '../../src/graphql/context';
+import { clearThingCache, ThingCache } from '../../src/graphql/thing-cache';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 
-// States are cached across requests by log position (src/graphql/context.ts, ThingCache): a repeated
+// States are cached across requests by log position (src/graphql/thing-cache.ts): a repeated
 // read at an unchanged head costs fewer statements, and a write or a pinned read still gets the state
 // the log says at its position.
 let g: TestGateway;

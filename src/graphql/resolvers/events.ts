@@ -1,6 +1,5 @@
 import { Args, ArgsType, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { sql } from 'kysely';
-import { toStoredEvent } from '../../store/event-store';
+import { eventsPage } from '../../projections/queries/events';
 import { Connection, offsetConnection, pageSize, readOffset, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { userError } from '../errors';
@@ -53,14 +52,14 @@ export class EventsResolver {
     const pins = await ctx.pins({});
     const first = pageSize(args.first);
     const offset = readOffset(args.after);
-    let q = ctx.db.selectFrom('events').where('position', '<=', pins.basis.position);
-    if (args.stream != null) q = q.where('stream', '=', args.stream);
-    if (args.types != null) q = args.types.length ? q.where('type', 'in', args.types) : q.where(sql<boolean>`false`);
-    if (args.afterPosition != null) q = q.where('position', '>', parsePosition(args.afterPosition));
-    if (args.toPosition != null) q = q.where('position', '<=', parsePosition(args.toPosition));
-    const rows = await q.selectAll().orderBy('position').offset(offset).limit(first + 1).execute();
-    return offsetConnection(rows.slice(0, first).map((r) => toEvent(toStoredEvent(r))), offset, rows.length > first,
-      async () => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+    const page = await eventsPage(ctx.db, {
+      upTo: pins.basis.position,
+      stream: args.stream ?? undefined,
+      types: args.types ?? undefined,
+      afterPosition: args.afterPosition != null ? parsePosition(args.afterPosition) : undefined,
+      toPosition: args.toPosition != null ? parsePosition(args.toPosition) : undefined,
+    }, { first, offset });
+    return offsetConnection(page.events.map(toEvent), offset, page.hasNextPage, page.totalCount);
   }
 
   @Query(() => ChangeConnection, { description: 'What was asserted, corrected or retracted in (fromKnownAt, toKnownAt].' })
@@ -70,12 +69,8 @@ export class EventsResolver {
     const pins = await ctx.pins({ knownAt: to });
     const first = pageSize(args.first);
     const offset = readOffset(args.after);
-    const q = ctx.db.selectFrom('events')
-      .where('type', 'in', Object.keys(CHANGE_KINDS))
-      .where('recorded_at', '>', args.fromKnownAt)
-      .where('position', '<=', pins.basis.position);
-    const rows = await q.selectAll().orderBy('position').offset(offset).limit(first + 1).execute();
-    const events = rows.slice(0, first).map(toStoredEvent);
+    const page = await eventsPage(ctx.db, { upTo: pins.basis.position, types: Object.keys(CHANGE_KINDS), recordedAfter: args.fromKnownAt }, { first, offset });
+    const events = page.events;
     const versions = await Promise.all(events.map((e) => ctx.loaders.fact(e.position).load(String(e.data.id))));
     const changes = events.map((e, i) => ({
       kind: CHANGE_KINDS[e.type],
@@ -86,7 +81,6 @@ export class EventsResolver {
       recordedAt: e.recordedAt,
       position: String(e.position),
     }));
-    return offsetConnection(changes, offset, rows.length > first,
-      async () => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+    return offsetConnection(changes, offset, page.hasNextPage, page.totalCount);
   }
 }

@@ -1,9 +1,14 @@
 import { sql } from 'kysely';
 import { streamName, type Kind } from '../../domain/events';
 import type { StateOfKind } from '../../domain/evolve';
-import type { FactlogDb } from '../tables';
+import type { ExpressionBuilder } from 'kysely';
+import type { FactlogDb, ReadModelSchema } from '../tables';
 
 type ThingKind = Exclude<Kind, 'fact'>;
+
+/** A state version alive at P: recorded at or before P and not yet superseded then. */
+const aliveAt = (position: number) => (eb: ExpressionBuilder<ReadModelSchema, 'state_versions'>) =>
+  eb.and([eb('tx_from', '<=', position), eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)])]);
 
 /** A thing's state as the log stood at a position, with the stream version it had then. */
 export interface Versioned<S> {
@@ -53,8 +58,7 @@ export async function listThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, 
   const base = () => {
     let q = db.selectFrom('state_versions')
       .where('kind', '=', kind)
-      .where('tx_from', '<=', position)
-      .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]));
+      .where(aliveAt(position));
     if (options.where && Object.keys(options.where).length > 0) {
       q = q.where(sql<boolean>`state @> ${JSON.stringify(options.where)}::jsonb`);
     }
@@ -83,11 +87,55 @@ export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[],
   const rows = await db.selectFrom('state_versions')
     .select(['id', sql<string[]>`state->'citations'`.as('citations')])
     .where('kind', '=', 'page')
-    .where('tx_from', '<=', position)
-    .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
+    .where(aliveAt(position))
     .where((eb) => eb.or(sourceIds.map((id) => sql<boolean>`state @> ${JSON.stringify({ citations: [id] })}::jsonb`)))
     .orderBy('id')
     .execute();
   for (const r of rows) for (const id of r.citations) out.get(id)?.push(r.id);
   return out;
+}
+
+/**
+ * The same answer as thingsAt (the newest version recorded at or before P), read with one index probe
+ * per thing: thingsAt's DISTINCT ON reads every version of each stream, and a page cited by many
+ * sources has one full state per citation (260 heap pages for 20 pages at 100k facts).
+ */
+export async function latestThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, ids: readonly string[], position: number): Promise<Map<string, Versioned<StateOfKind[K]>>> {
+  const out = new Map<string, Versioned<StateOfKind[K]>>();
+  if (ids.length === 0) return out;
+  const streams = sql.join(ids.map((id) => sql`(${streamName(kind, id)})`));
+  const { rows } = await sql<{ id: string; state: unknown; version: number; tx_from: number; recorded_from: Date }>`
+    SELECT v.id, v.state, v.version, v.tx_from, v.recorded_from
+    FROM (VALUES ${streams}) AS s(stream)
+    CROSS JOIN LATERAL (
+      SELECT sv.id, sv.state, sv.version, sv.tx_from, sv.recorded_from FROM state_versions sv
+      WHERE sv.stream = s.stream AND sv.tx_from <= ${position}
+      ORDER BY sv.version DESC LIMIT 1) v`.execute(db);
+  for (const r of rows) {
+    out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: Number(r.tx_from), recordedAt: r.recorded_from });
+  }
+  return out;
+}
+
+/** The page about each entity at P (the first by slug if several), by entity id. */
+export async function pagesOfEntitiesAt(db: FactlogDb, entityIds: readonly string[], position: number): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('state_versions').select(['id', 'state'])
+    .where('kind', '=', 'page').where(aliveAt(position))
+    .where((eb) => eb.or(entityIds.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { entityId: id } }) as never))))
+    .orderBy('id').execute();
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const entityId = (r.state as { fields: { entityId?: string } }).fields.entityId;
+    if (entityId && !out.has(entityId)) out.set(entityId, r.id);
+  }
+  return out;
+}
+
+/** The sources of the given publications at P, by id. */
+export async function sourcesOfPublicationsAt(db: FactlogDb, publicationIds: readonly string[], position: number): Promise<Versioned<StateOfKind['source']>[]> {
+  const rows = await db.selectFrom('state_versions').select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
+    .where('kind', '=', 'source').where(aliveAt(position))
+    .where((eb) => eb.or(publicationIds.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { publicationId: id } }) as never))))
+    .orderBy('id').execute();
+  return rows.map((r) => ({ state: r.state as NonNullable<StateOfKind['source']>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from }));
 }

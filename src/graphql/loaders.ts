@@ -1,0 +1,109 @@
+import DataLoader from 'dataloader';
+import type { StateOfKind } from '../domain/evolve';
+import type { Kind } from '../domain/events';
+import { streamEventsAt } from '../projections/queries/events';
+import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
+import { latestThingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
+import type { FactlogDb } from '../projections/tables';
+import type { StoredEvent } from '../store/event-store';
+import type { Pins } from './pins';
+import { thingCacheOf } from './thing-cache';
+
+type ThingKind = Exclude<Kind, 'fact'>;
+
+/**
+ * Per-request DataLoaders, one per (relation, pins): every relation a resolver follows is batched
+ * into one statement per level of the query, whatever the number of parent rows.
+ */
+export class Loaders {
+  private readonly cache = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(private readonly db: FactlogDb) {}
+
+  private loader<V>(key: string, batch: (keys: readonly string[]) => Promise<Map<string, V>>, missing: V): DataLoader<string, V> {
+    let loader = this.cache.get(key) as DataLoader<string, V> | undefined;
+    if (!loader) {
+      loader = new DataLoader<string, V>(async (keys) => {
+        const found = await batch(keys);
+        return keys.map((k) => (found.has(k) ? found.get(k)! : missing));
+      });
+      this.cache.set(key, loader as DataLoader<string, unknown>);
+    }
+    return loader;
+  }
+
+  thing<K extends ThingKind>(kind: K, position: number): DataLoader<string, Versioned<StateOfKind[K]> | null> {
+    const cache = thingCacheOf(this.db);
+    return this.loader(`${kind}@${position}`, async (ids) => {
+      const found = new Map<string, Versioned<StateOfKind[K]>>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const hit = cache.get(kind, id, position);
+        if (hit === undefined) missing.push(id);
+        else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
+      }
+      if (missing.length === 0) return found;
+      const loaded = await latestThingsAt(this.db, kind, missing, position);
+      for (const id of missing) {
+        const v = loaded.get(id) ?? null;
+        cache.set(kind, id, position, v);
+        if (v) found.set(id, v);
+      }
+      return found;
+    }, null);
+  }
+
+  fact(position: number): DataLoader<string, FactVersion | null> {
+    return this.loader(`fact@${position}`, (ids) => factsByIdAt(this.db, ids, position), null);
+  }
+
+  /** Page slugs citing a source at P. */
+  pagesCiting(position: number): DataLoader<string, string[]> {
+    return this.loader(`pagesCiting@${position}`, (ids) => pagesCitingAt(this.db, ids, position), []);
+  }
+
+  /** Facts citing a source, at P and (optionally) valid at T. */
+  factsCiting(pins: Pins, withValidTime: boolean): DataLoader<string, FactVersion[]> {
+    const validAt = withValidTime ? pins.validAt : undefined;
+    return this.loader(`factsCiting@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}`, async (ids) => {
+      const facts = await allFactsAt(this.db, { sourceIds: ids }, { position: pins.basis.position, validAt });
+      return groupBy(ids, facts, (f) => f.citations.map((c) => c.sourceId));
+    }, []);
+  }
+
+  /** Facts of an entity (optionally of one property), at P and (optionally) valid at T. */
+  factsOfEntity(pins: Pins, withValidTime: boolean, propertyId: string | undefined, includeDeprecated = false): DataLoader<string, FactVersion[]> {
+    const validAt = withValidTime ? pins.validAt : undefined;
+    return this.loader(`factsOf@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}@${propertyId ?? '*'}@${includeDeprecated}`, async (ids) => {
+      const facts = await allFactsAt(this.db, { entityIds: ids, propertyId }, { position: pins.basis.position, validAt, includeDeprecated });
+      return groupBy(ids, facts, (f) => [f.entityId]);
+    }, []);
+  }
+
+  /** The page about each entity at P (the first by slug if several). */
+  pageOfEntity(position: number): DataLoader<string, string | null> {
+    return this.loader(`pageOf@${position}`, (ids) => pagesOfEntitiesAt(this.db, ids, position), null);
+  }
+
+  /** Sources of each publication at P, by id. */
+  sourcesOfPublication(position: number): DataLoader<string, Versioned<StateOfKind['source']>[]> {
+    return this.loader(`sourcesOf@${position}`, async (ids) => {
+      const versions = await sourcesOfPublicationsAt(this.db, ids, position);
+      return groupBy(ids, versions, (v) => [v.state.fields.publicationId ?? '']);
+    }, []);
+  }
+
+  /** A stream's events up to P (its history as known then). */
+  streamEvents(position: number): DataLoader<string, StoredEvent[]> {
+    return this.loader(`events@${position}`, async (streams) => {
+      const events = await streamEventsAt(this.db, streams, position);
+      return groupBy(streams, events, (e) => [e.stream]);
+    }, []);
+  }
+}
+
+function groupBy<T>(keys: readonly string[], items: T[], keysOf: (t: T) => string[]): Map<string, T[]> {
+  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const item of items) for (const k of new Set(keysOf(item))) out.get(k)?.push(item);
+  return out;
+}
