@@ -1,21 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { basisExtension } from '../graphql/basis-plugin';
 import type { GraphQLContext } from '../graphql/context';
 import type { Basis } from '../projections/queries/basis';
 import type { Logger } from '../observability/logger';
-import { sendError, sendHttpLayerError, type HttpLayerError } from './errors';
+import { sendHttpLayerError, type HttpLayerError } from './errors';
+import { admitRequest, type RateLimiter } from './rate-limit';
 
 export const GRAPHQL_PATH = '/graphql';
 
 export interface GraphQLEndpointOptions {
   apollo: ApolloServer<GraphQLContext>;
   maxBodyBytes: number;
-  /** Requests per minute per API key (or per client address without one); 0 turns the limiter off. */
-  rateLimitPerMinute: number;
+  /** The gateway's one request budget per key or address (src/http/rate-limit.ts); null: no limit. */
+  rateLimiter: RateLimiter | null;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
   /** The log head, for `extensions.basis` on the answers Apollo gives without running its plugins. */
@@ -31,28 +30,16 @@ type Step = (req: Request, res: ServerResponse, next: (err?: unknown) => void) =
  * straight from the HTTP server, without Express: Express 5's routing and response helpers cost
  * about 0.15 ms of CPU per request, a quarter of a whole point query (BENCHMARKS.md). GETs still pass
  * through Express, so that the playground can claim the browsers' ones first; they end here too.
- * The rate limiter and the body parser are the same middleware Express ran before, called directly.
+ * The body parser is the same middleware Express ran before, called directly; the rate limiter is
+ * the gateway's own, shared with its other routes and its WebSocket operations.
  */
 export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request, res: ServerResponse) => void {
-  const steps: Step[] = [];
-  if (options.rateLimitPerMinute > 0) {
-    steps.push(rateLimit({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      // Its checks of Express settings (trust proxy, req.ip) do not apply to a plain Node request.
-      validate: false,
-      // One budget per key, so clients behind one NAT with their own keys do not share it. Without
-      // "trust proxy" (Factlog never sets it) Express's req.ip is this very socket address.
-      keyGenerator: (req) => {
-        const auth = req.headers.authorization;
-        return auth ? `key:${createHash('sha256').update(auth).digest('hex')}` : `ip:${ipKeyGenerator(req.socket.remoteAddress ?? '')}`;
-      },
-      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', `more than ${options.rateLimitPerMinute} requests in a minute; wait and retry`),
-    }) as unknown as Step);
-  }
-  steps.push(express.json({ limit: options.maxBodyBytes }) as unknown as Step);
+  const steps: Step[] = [
+    (req, res, next) => {
+      if (admitRequest(options.rateLimiter, req, res)) next();
+    },
+    express.json({ limit: options.maxBodyBytes }) as unknown as Step,
+  ];
 
   const execute = async (req: Request, res: ServerResponse): Promise<void> => {
     const headers = headerMapOf(req);

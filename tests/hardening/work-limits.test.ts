@@ -1,0 +1,162 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { ApiKeys } from '../../src/auth/keys';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server';
+import { createTestFactlog, type TestFactlog } from '../support/factlog';
+
+/**
+ * Production hardening: work a client can make the gateway do. Each attack runs against a gateway in
+ * this process while a second client, with a budget of its own, asks for `health`: the attack is
+ * refused or bounded, and the bystander's answer comes within BYSTANDER_MS (before these limits it
+ * took 10–60 s). Runs on PostgreSQL and PGlite like every test.
+ */
+jest.setTimeout(120_000);
+
+/** Generous: this machine has two shared cores. */
+const BYSTANDER_MS = 2000;
+
+let app: TestFactlog;
+let keys: ApiKeys;
+/** The bystander's key; each test's attacker gets keys of its own. */
+let bystanderKey: string;
+let running: RunningServer | null = null;
+const clients: Client[] = [];
+const sockets: WebSocket[] = [];
+
+beforeAll(async () => {
+  app = await createTestFactlog();
+  keys = new ApiKeys(app.database.db);
+  bystanderKey = (await keys.create('bystander', 'editor')).key;
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.dispose();
+  for (const s of sockets.splice(0)) s.terminate();
+  await running?.stop();
+  running = null;
+});
+
+afterAll(async () => {
+  await app?.dispose();
+});
+
+/** A gateway of this test's own, so that its rate-limit budgets start empty. */
+async function serve(options: Partial<ServerOptions> = {}): Promise<string> {
+  running = await startServer({
+    ...app, port: 0, host: '127.0.0.1',
+    replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
+    ...options,
+  });
+  return `http://127.0.0.1:${running.port}`;
+}
+
+async function post(base: string, query: string, authorization?: string): Promise<{ status: number; code?: string }> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+  return { status: res.status, code: body.errors?.[0]?.extensions?.code };
+}
+
+/** How long the bystander waits for `health`, which must succeed. */
+async function bystanderWait(base: string): Promise<number> {
+  const started = performance.now();
+  const answer = await post(base, '{ health { headPosition } }', `Bearer ${bystanderKey}`);
+  expect(answer).toEqual({ status: 200, code: undefined });
+  return performance.now() - started;
+}
+
+/** The bystander authenticates once first, as a client already in business would have. */
+async function introduceBystander(base: string): Promise<void> {
+  await bystanderWait(base);
+}
+
+function wsClient(base: string, authorization?: string): Client {
+  const client = createClient({
+    url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false,
+    connectionParams: authorization ? { authorization } : undefined,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Subscribes and settles with the first message's errors (or none once it completes). */
+function firstOutcome(client: Client, query: string): Promise<{ errors?: unknown; data?: unknown }> {
+  return new Promise((resolve) => {
+    const stop = client.subscribe({ query }, {
+      next: (msg) => {
+        stop();
+        resolve({ data: msg.data, errors: msg.errors });
+      },
+      error: (errors) => resolve({ errors }),
+      complete: () => resolve({}),
+    });
+  });
+}
+
+describe('one rate-limit budget per principal or address, on every door', () => {
+  const LIMIT = 5;
+
+  it('counts a key the same however "Bearer" is spelled', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: LIMIT } });
+    const { key } = await keys.create('speller', 'editor');
+    const spellings = [`Bearer ${key}`, `bearer ${key}`, `BEARER  ${key}`, `Bearer\t${key}`, `bEaReR ${key}`, `BeArEr   ${key}`, `bearer\t ${key}`];
+    const statuses = [];
+    for (const spelling of spellings) statuses.push((await post(base, '{ health { headPosition } }', spelling)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  it('limits bogus keys by address before they cost a lookup, while a good key keeps its own budget', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: LIMIT } });
+    await introduceBystander(base);
+    const flood = Array.from({ length: 60 }, (_, i) => `Bearer bogus-${i}-${Math.random()}`);
+    const statementsBefore = app.database.stats.queries;
+    const [answers, waited] = await Promise.all([
+      Promise.all(flood.map((auth) => post(base, '{ health { headPosition } }', auth))),
+      bystanderWait(base),
+    ]);
+    const statuses = answers.map((a) => a.status);
+    // At most the address's budget reaches the key lookup: the rest is refused at the door.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(LIMIT);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(60 - LIMIT);
+    expect(answers.filter((a) => a.status === 429).every((a) => a.code === 'RATE_LIMITED')).toBe(true);
+    // The bystander's own two statements (key, health) plus at most one lookup per admitted bogus key.
+    expect(app.database.stats.queries - statementsBefore).toBeLessThanOrEqual(LIMIT + 4);
+    expect(waited).toBeLessThan(BYSTANDER_MS);
+    // Anonymous requests from the address are out of budget too: failed keys spent it.
+    expect((await post(base, '{ health { headPosition } }')).status).toBe(429);
+  });
+
+  it('limits /readyz and /metrics on the same budget as GraphQL', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: LIMIT } });
+    const statuses = [];
+    for (const path of ['/readyz', '/metrics', '/readyz', '/metrics', '/graphql', '/readyz', '/metrics']) {
+      const res = path === '/graphql' ? await post(base, '{ health { headPosition } }') : await fetch(`${base}${path}`);
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const refused = await fetch(`${base}/metrics`);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('counts each WebSocket subscribe, so subscribing and completing in a loop is limited', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: LIMIT } });
+    await introduceBystander(base);
+    const { key } = await keys.create('looper', 'editor');
+    const client = wsClient(base, `Bearer ${key}`);
+    // An afterPosition the resolver refuses makes every admitted subscribe end at once, as a loop of
+    // subscribe-and-complete would. The connection spends one request, each subscribe another.
+    const outcomes = [];
+    for (let i = 0; i < 50; i++) outcomes.push(await firstOutcome(client, 'subscription { factChanged(entity: "nobody", afterPosition: "never") { position } }'));
+    const codes = outcomes.map((o) => (JSON.stringify(o.errors ?? '').includes('RATE_LIMITED') ? 'RATE_LIMITED' : 'ran'));
+    // (graphql-ws's client may connect more than once, each connect spending one request.)
+    const ran = codes.indexOf('RATE_LIMITED');
+    expect(ran).toBeGreaterThan(0);
+    expect(ran).toBeLessThan(LIMIT);
+    expect(codes.slice(ran).every((c) => c === 'RATE_LIMITED')).toBe(true);
+    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+  });
+});
