@@ -158,7 +158,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
+      // A send that failed because the client went away is no internal error, and there is no one to tell.
+      onError: (ctx, _id, _payload, errors) => (ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? errors.map(format) : [{ message: 'the socket closed' }]),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
     },
     wss,

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { ApiKeys } from '../../src/auth/keys';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
+import { targetKind } from '../support/test-database';
 
 /**
  * Production hardening: work a client can make the gateway do. Each attack runs against a gateway in
@@ -44,8 +45,8 @@ afterAll(async () => {
 async function serve(options: Partial<ServerOptions> = {}): Promise<string> {
   running = await startServer({
     ...app, port: 0, host: '127.0.0.1',
-    replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
     ...options,
+    replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000, ...options.replication },
   });
   return `http://127.0.0.1:${running.port}`;
 }
@@ -157,6 +158,93 @@ describe('one rate-limit budget per principal or address, on every door', () => 
     expect(ran).toBeGreaterThan(0);
     expect(ran).toBeLessThan(LIMIT);
     expect(codes.slice(ran).every((c) => c === 'RATE_LIMITED')).toBe(true);
+    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+  });
+});
+
+describe('subscriptions that replay history', () => {
+  // PGlite writes about five times slower; a shorter history makes the same point there.
+  const FACTS = targetKind === 'postgres' ? 1500 : 500;
+  let entityId: string;
+
+  beforeAll(async () => {
+    await app.commands.execute({ type: 'RegisterEntity', id: 'replayed01', fields: { slug: 'replayed', name: 'Replayed', type: 'organization' } });
+    await app.commands.execute({ type: 'DefineProperty', id: 'replays', fields: { name: 'replays', dataType: 'number' } });
+    entityId = 'replayed01';
+    for (let i = 0; i < FACTS; i++) await app.commands.execute({ type: 'AssertFact', entity: entityId, property: 'replays', value: i });
+  }, 600_000);
+
+  /** Raw sockets that subscribe from position 0 many times each and read (or not) what comes. */
+  async function replayers(base: string, count: number, perSocket: number, read: boolean): Promise<WebSocket[]> {
+    const opened = await Promise.all(Array.from({ length: count }, () => new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      socket.once('error', reject);
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+      socket.once('message', () => resolve(socket)); // connection_ack
+    })));
+    for (const socket of opened) {
+      sockets.push(socket);
+      if (!read) socket.pause();
+      for (let i = 0; i < perSocket; i++) {
+        socket.send(JSON.stringify({
+          id: String(i), type: 'subscribe',
+          payload: { query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position event { type data } fact { id value { ... on NumberValue { number } } } } }` },
+        }));
+      }
+    }
+    return opened;
+  }
+
+  it('keeps the gateway responsive while 1,000 subscriptions replay the log, and stops their work once the sockets close', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: 0 } });
+    const live = running!.replication.live;
+    const opened = await replayers(base, 20, 50, true);
+    await new Promise((r) => setTimeout(r, 1000));
+    const waits = [];
+    for (let i = 0; i < 3; i++) waits.push(await bystanderWait(base));
+    expect(Math.max(...waits)).toBeLessThan(BYSTANDER_MS);
+
+    for (const s of opened) s.terminate();
+    // The server notices the closes; then its followers are gone and it stops asking the database.
+    const closedAt = performance.now();
+    while (live.size > 0 && performance.now() - closedAt < 10_000) await new Promise((r) => setTimeout(r, 50));
+    expect(live.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = app.database.stats.queries;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(app.database.stats.queries - before).toBeLessThan(5);
+    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+  });
+
+  it('cuts off a replaying subscriber that stops reading, so that its turn goes to one that reads', async () => {
+    const base = await serve({ http: { rateLimitPerMinute: 0 }, replication: { catchUpStallMs: 300 } });
+    const live = running!.replication.live;
+    // 40 subscriptions, 20 on each of two sockets that read nothing: far more than the kernel buffers.
+    await replayers(base, 2, 20, false);
+    await new Promise((r) => setTimeout(r, 200));
+    const client = wsClient(base);
+    const positions: number[] = [];
+    const finished = new Promise<void>((resolve, reject) => {
+      client.subscribe<{ factChanged: { position: string } }>({
+        query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position fact { id } } }`,
+      }, {
+        next: (msg) => {
+          if (msg.errors) reject(new Error(JSON.stringify(msg.errors)));
+          positions.push(Number(msg.data!.factChanged.position));
+          if (positions.length === FACTS) resolve();
+        },
+        error: reject,
+        complete: () => reject(new Error('completed early')),
+      });
+    });
+    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await finished;
+    // Every fact once, in log order.
+    expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
+    // The subscribers that stopped reading are gone (the reader is the one follower left, now live).
+    const started = performance.now();
+    while (live.size > 1 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    expect(live.size).toBe(1);
     expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
   });
 });
