@@ -23,6 +23,8 @@ export interface Config {
   anonymous: AnonymousAccess;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** A client that takes none of its answer for this long is disconnected (ms). */
+  slowReaderTimeoutMs: number;
   /** Open subscription sockets per client address. */
   wsMaxSocketsPerClient: number;
   /** Running subscriptions per socket. */
@@ -102,6 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anonymous: readAnonymousAccess(env.FACTLOG_ANONYMOUS || undefined),
     maxBodyBytes: integer(env, 'FACTLOG_MAX_BODY_BYTES', 1_000_000, 1),
     rateLimitPerMinute: integer(env, 'FACTLOG_RATE_LIMIT', 600),
+    slowReaderTimeoutMs: integer(env, 'FACTLOG_SLOW_READER_TIMEOUT_MS', 10_000, 1),
     wsMaxSocketsPerClient: integer(env, 'FACTLOG_WS_MAX_SOCKETS', 20, 1),
     wsMaxSubscriptionsPerSocket: integer(env, 'FACTLOG_WS_MAX_SUBSCRIPTIONS', 50, 1),
     catchUpConcurrency: integer(env, 'FACTLOG_CATCHUP_CONCURRENCY', DEFAULT_CATCH_UP.concurrency, 1),

@@ -57,9 +57,13 @@ export interface HttpLimits {
   introspection: boolean;
   /** Stack traces in error responses (FACTLOG_DEBUG_ERRORS); off unless asked for. */
   debugErrors: boolean;
+  /** A client that takes none of its answer for this long is disconnected, and the answer freed (ms). */
+  slowReaderTimeoutMs: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false };
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false, slowReaderTimeoutMs: 10_000,
+};
 
 /** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
 async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
@@ -195,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     apollo,
     maxBodyBytes: edge.maxBodyBytes,
     rateLimiter: limiter,
+    slowReaderTimeoutMs: edge.slowReaderTimeoutMs,
     logger,
     head: () => readHead(options.db),
     context: async (req, res) => {

@@ -15,6 +15,8 @@ export interface GraphQLEndpointOptions {
   maxBodyBytes: number;
   /** The gateway's one request budget per key or address (src/http/rate-limit.ts); null: no limit. */
   rateLimiter: RateLimiter | null;
+  /** A client that takes none of its answer for this long is disconnected (ms). */
+  slowReaderTimeoutMs: number;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
   /** The log head, for `extensions.basis` on the answers Apollo gives without running its plugins. */
@@ -51,13 +53,21 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    const stallMs = options.slowReaderTimeoutMs;
     if (response.body.kind === 'complete') {
       const body = response.status !== undefined && response.status >= 400 ? await withBasis(response.body.string, options.head) : response.body.string;
       res.setHeader('content-length', Buffer.byteLength(body));
-      res.end(body);
+      for (let at = 0; at < body.length;) {
+        const end = pieceEnd(body, at);
+        if (!(await write(res, body.slice(at, end), stallMs))) return;
+        at = end;
+      }
+      res.end();
       return;
     }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    for await (const chunk of response.body.asyncIterator) {
+      if (!(await write(res, chunk, stallMs))) return; // leaving the loop ends the stream too
+    }
     res.end();
   };
 
@@ -89,6 +99,41 @@ async function withBasis(text: string, head: () => Promise<Basis>): Promise<stri
   if (typeof body !== 'object' || body === null || Array.isArray(body) || body.extensions?.basis) return text;
   const basis = await head().catch(() => null);
   return basis ? JSON.stringify({ ...body, extensions: { ...body.extensions, basis: basisExtension(basis) } }) : text;
+}
+
+/**
+ * An answer goes out a piece at a time, each encoded as it is sent: handed to Node whole, a large
+ * answer would sit in memory twice (the string and its bytes) for as long as a client that does not
+ * read keeps the socket open.
+ */
+const PIECE_CHARS = 64 * 1024;
+
+/** Where the piece starting at `at` ends: never between the two halves of a surrogate pair. */
+function pieceEnd(text: string, at: number): number {
+  const end = Math.min(text.length, at + PIECE_CHARS);
+  if (end === text.length) return end;
+  const last = text.charCodeAt(end - 1);
+  return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
+}
+
+/**
+ * Writes one piece and waits until the client has taken what is queued. False when the response is
+ * gone: the client hung up, or took nothing for `stallMs` and was disconnected, freeing its answer.
+ */
+function write(res: ServerResponse, chunk: Buffer | string, stallMs: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = () => {
+      clearTimeout(timer);
+      res.off('drain', settle);
+      res.off('close', settle);
+      resolve(!res.destroyed);
+    };
+    const timer = setTimeout(() => res.destroy(), stallMs);
+    res.on('drain', settle);
+    res.on('close', settle);
+  });
 }
 
 /** A Node request's headers as Apollo takes them (repeated headers joined, as HTTP allows). */

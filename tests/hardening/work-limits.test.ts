@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
+import pino from 'pino';
 import WebSocket from 'ws';
 import { ApiKeys } from '../../src/auth/keys';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server';
@@ -23,6 +25,7 @@ let bystanderKey: string;
 let running: RunningServer | null = null;
 const clients: Client[] = [];
 const sockets: WebSocket[] = [];
+const connections: net.Socket[] = [];
 
 beforeAll(async () => {
   app = await createTestFactlog();
@@ -33,6 +36,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.dispose();
   for (const s of sockets.splice(0)) s.terminate();
+  for (const c of connections.splice(0)) c.destroy();
   await running?.stop();
   running = null;
 });
@@ -245,6 +249,67 @@ describe('subscriptions that replay history', () => {
     const started = performance.now();
     while (live.size > 1 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
     expect(live.size).toBe(1);
+    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+  });
+});
+
+describe('clients that do not read their answers', () => {
+  const READERS = 10;
+  const STALL_MS = 6000;
+  // Six aliases of 100 facts, each with 10,000 characters of value and of notes: a 12 MB answer.
+  const BIG = `{ ${['a', 'b', 'c', 'd', 'e', 'f'].map((alias) => `${alias}: facts(entity: "bulky", first: 100) { nodes { notes value { ... on TextValue { text } } } }`).join(' ')} }`;
+
+  beforeAll(async () => {
+    await app.commands.execute({ type: 'RegisterEntity', id: 'bulky00001', fields: { slug: 'bulky', name: 'Bulky', type: 'organization' } });
+    await app.commands.execute({ type: 'DefineProperty', id: 'essay', fields: { name: 'essay', dataType: 'text' } });
+    for (let i = 0; i < 100; i++) {
+      const filler = `${i} `.repeat(5000).slice(0, 10_000);
+      await app.commands.execute({ type: 'AssertFact', entity: 'bulky00001', property: 'essay', value: filler, notes: filler });
+    }
+  }, 300_000);
+
+  /** A raw connection that posts the big query and never reads a byte of the answer. */
+  function slowReader(port: number): Promise<net.Socket> {
+    const body = JSON.stringify({ query: BIG });
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.pause();
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        resolve(socket);
+      });
+      socket.on('error', () => undefined); // the server may reset it: that is the point
+      socket.once('error', reject);
+    });
+  }
+
+  it('keeps only a little of each answer in hand, and lets go of the readers that take nothing', async () => {
+    const requests: { path?: string; status?: number; aborted?: boolean; durationMs?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => requests.push(JSON.parse(line) as (typeof requests)[number]) });
+    const base = await serve({ http: { rateLimitPerMinute: 0, slowReaderTimeoutMs: STALL_MS }, logger });
+    // One whole answer first, so that the database's and the gateway's own buffers have grown already.
+    const whole = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: BIG }) });
+    const size = (await whole.arrayBuffer()).byteLength;
+    expect(size).toBeGreaterThan(10_000_000);
+    const outside = () => process.memoryUsage().arrayBuffers;
+    const before = outside();
+
+    const readers = await Promise.all(Array.from({ length: READERS }, () => slowReader(running!.port)));
+    connections.push(...readers);
+    // Every answer is rendered and stuck in its socket once its request has had time to run (the
+    // rendering itself, 120 MB of JSON, is the cost limits' business: this is about what stays).
+    await new Promise((r) => setTimeout(r, 3000));
+    const held = outside() - before;
+    const waited = await bystanderWait(base);
+    // Bytes outside the JS heap: the answers' encoded copies. A piece per reader, not whole answers
+    // (ten of them would be 120 MB, less what the kernel's socket buffers took).
+    expect(held).toBeLessThan(READERS * 2_000_000);
+    expect(waited).toBeLessThan(BYSTANDER_MS);
+
+    // The readers that took nothing are disconnected after the stall and their requests end.
+    const started = performance.now();
+    const ended = () => requests.filter((r) => r.path === '/graphql' && r.aborted).length;
+    while (ended() < READERS && performance.now() - started < 30_000) await new Promise((r) => setTimeout(r, 100));
+    expect(ended()).toBe(READERS);
     expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
   });
 });

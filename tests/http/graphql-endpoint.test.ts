@@ -24,6 +24,7 @@ beforeAll(async () => {
     apollo,
     maxBodyBytes: 200,
     rateLimiter: limiter,
+    slowReaderTimeoutMs: 10_000,
     logger: silentLogger(),
     head: async () => ({ position: 42, recordedAt: new Date('2026-01-02T03:04:05Z') }),
     context: async (req) => {
