@@ -1,5 +1,6 @@
 /** Everything Factlog reads from its environment, in one place (the README lists the same). */
 import { readAnonymousAccess, type AnonymousAccess } from './auth/policy';
+import { DEFAULT_CATCH_UP } from './replication/live-log';
 
 export interface Config {
   databaseUrl?: string;
@@ -22,10 +23,16 @@ export interface Config {
   anonymous: AnonymousAccess;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** A client that takes none of its answer for this long is disconnected (ms). */
+  slowReaderTimeoutMs: number;
   /** Open subscription sockets per client address. */
   wsMaxSocketsPerClient: number;
   /** Running subscriptions per socket. */
   wsMaxSubscriptionsPerSocket: number;
+  /** Subscriptions replaying history at once, across the gateway. */
+  catchUpConcurrency: number;
+  /** How long a replaying subscription may leave an event untaken before it is cut off (ms). */
+  catchUpStallMs: number;
   introspection: boolean;
   /** Stack traces in GraphQL error responses, for debugging only. */
   debugErrors: boolean;
@@ -97,8 +104,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anonymous: readAnonymousAccess(env.FACTLOG_ANONYMOUS || undefined),
     maxBodyBytes: integer(env, 'FACTLOG_MAX_BODY_BYTES', 1_000_000, 1),
     rateLimitPerMinute: integer(env, 'FACTLOG_RATE_LIMIT', 600),
+    slowReaderTimeoutMs: integer(env, 'FACTLOG_SLOW_READER_TIMEOUT_MS', 10_000, 1),
     wsMaxSocketsPerClient: integer(env, 'FACTLOG_WS_MAX_SOCKETS', 20, 1),
     wsMaxSubscriptionsPerSocket: integer(env, 'FACTLOG_WS_MAX_SUBSCRIPTIONS', 50, 1),
+    catchUpConcurrency: integer(env, 'FACTLOG_CATCHUP_CONCURRENCY', DEFAULT_CATCH_UP.concurrency, 1),
+    catchUpStallMs: integer(env, 'FACTLOG_CATCHUP_STALL_MS', DEFAULT_CATCH_UP.stallMs, 1),
     // Introspection helps people explore; production deployments usually switch it off.
     introspection: boolean(env, 'FACTLOG_INTROSPECTION', env.NODE_ENV !== 'production'),
     debugErrors: boolean(env, 'FACTLOG_DEBUG_ERRORS', false),

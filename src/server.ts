@@ -22,6 +22,7 @@ import { ReadinessCheck } from './observability/readiness';
 import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequest } from './observability/request';
 import { sendError, sendHttpLayerError, type HttpLayerError } from './http/errors';
 import { graphqlEndpoint, GRAPHQL_PATH, isGraphQLPost } from './http/graphql-endpoint';
+import { admitRequest, bearerKey, RateLimiter } from './http/rate-limit';
 import { playgroundRouter } from './playground';
 import { readRoutingPlugin } from './replication/read-routing';
 import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
@@ -49,23 +50,30 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
 /** Limits at the HTTP edge, before any GraphQL work. */
 export interface HttpLimits {
   maxBodyBytes: number;
-  /** Requests per minute per API key (or per IP without one); 0 turns the limiter off. */
+  /**
+   * Requests per minute per API key (or per client address without one, or with a key that fails),
+   * counted over GraphQL, /readyz, /metrics and WebSocket connects and subscribes; 0 turns it off.
+   */
   rateLimitPerMinute: number;
   introspection: boolean;
   /** Stack traces in error responses (FACTLOG_DEBUG_ERRORS); off unless asked for. */
   debugErrors: boolean;
+  /** A client that takes none of its answer for this long is disconnected, and the answer freed (ms). */
+  slowReaderTimeoutMs: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false };
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false, slowReaderTimeoutMs: 10_000,
+};
 
 /** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
 async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
   if (!header) return ANONYMOUS;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw userError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"', { http: { status: 401 } });
+  const key = bearerKey(header);
+  if (key === null) throw userError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"', { http: { status: 401 } });
   let principal: Principal | null;
   try {
-    principal = await keys.authenticate(match[1]);
+    principal = await keys.authenticate(key);
   } catch (err) {
     // The key lookup is the first statement of a keyed request: an exhausted pool or a database that is
     // down shows up here, and is the client's cue to retry, not an internal error.
@@ -74,6 +82,23 @@ async function principalOf(header: string | undefined, keys: ApiKeys): Promise<P
   }
   if (!principal) throw userError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
   return principal;
+}
+
+/**
+ * Authentication that tells the rate limiter how it went: a good key gets its own budget, a failed
+ * one is paid for by its client address (src/http/rate-limit.ts).
+ */
+function authenticator(keys: ApiKeys, limiter: RateLimiter | null) {
+  return async (header: string | undefined, address: string | undefined): Promise<Principal> => {
+    try {
+      const principal = await principalOf(header, keys);
+      limiter?.authenticated(header);
+      return principal;
+    } catch (err) {
+      if (err instanceof GraphQLError && err.extensions.code === 'UNAUTHENTICATED') limiter?.refused(header, address);
+      throw err;
+    }
+  };
 }
 
 export interface RunningServer {
@@ -88,6 +113,12 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const keys = new ApiKeys(options.database.db);
   const edge = { ...DEFAULT_HTTP_LIMITS, ...options.http };
+  // One budget per key or address for every route and WebSocket operation alike.
+  const limiter = edge.rateLimitPerMinute > 0 ? new RateLimiter(edge.rateLimitPerMinute) : null;
+  const authenticate = authenticator(keys, limiter);
+  const limited: express.RequestHandler = (req, res, next) => {
+    if (admitRequest(limiter, req, res)) next();
+  };
   const logger = options.logger ?? silentLogger();
   const app = express();
   app.disable('x-powered-by');
@@ -116,7 +147,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const subscriptions = attachSubscriptions(httpServer, {
     schema: buildFactlogSchema(),
     deps,
-    authenticate: (header) => principalOf(header, keys),
+    authenticate,
+    rateLimiter: limiter,
     anonymous: options.anonymous,
     limits: options.limits,
     maxPayloadBytes: edge.maxBodyBytes,
@@ -130,7 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Readiness: the database answers SELECT 1 in time and has every migration; a stopping gateway
   // reports unready so balancers drain it first.
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', limited, async (_req, res) => {
     if (stopping) {
       res.status(503).json({ status: 'stopping', reason: 'the gateway is shutting down' });
       return;
@@ -140,11 +172,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else res.status(503).json({ status: result.status, reason: result.reason });
   });
   const metricsAccess = options.metrics ?? 'public';
-  app.get('/metrics', async (req, res) => {
+  app.get('/metrics', limited, async (req, res) => {
     if (metricsAccess === 'off') return sendError(res, 404, 'NOT_FOUND', 'metrics are switched off (FACTLOG_METRICS=off)');
     if (metricsAccess === 'admin') {
       try {
-        const principal = await principalOf(req.headers.authorization, keys);
+        const principal = await authenticate(req.headers.authorization, req.socket.remoteAddress);
         const record = recordOf(res);
         if (record) record.principal = principal.name;
         if (principal.role !== 'admin') {
@@ -167,13 +199,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const graphql = graphqlEndpoint({
     apollo,
     maxBodyBytes: edge.maxBodyBytes,
-    rateLimitPerMinute: edge.rateLimitPerMinute,
+    rateLimiter: limiter,
+    slowReaderTimeoutMs: edge.slowReaderTimeoutMs,
     logger,
     head: () => readHead(options.db),
     context: async (req, res) => {
       const record = recordOf(res);
       try {
-        const principal = await principalOf(req.headers.authorization, keys);
+        const principal = await authenticate(req.headers.authorization, req.socket.remoteAddress);
         if (record) record.principal = principal.name;
         return bindRecord(createContext(deps, principal), record);
       } catch (err) {

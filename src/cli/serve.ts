@@ -38,6 +38,9 @@ Environment:
   FACTLOG_ANONYMOUS  what requests without an API key may do: none, read (default) or write
   FACTLOG_MAX_BODY_BYTES, FACTLOG_RATE_LIMIT (per minute, 0: off), FACTLOG_INTROSPECTION,
   FACTLOG_WS_MAX_SOCKETS (subscription sockets per address, 20), FACTLOG_WS_MAX_SUBSCRIPTIONS (per socket, 50),
+  FACTLOG_SLOW_READER_TIMEOUT_MS (10000)   a client that takes none of its answer for this long is cut off
+  FACTLOG_CATCHUP_CONCURRENCY (4), FACTLOG_CATCHUP_STALL_MS (5000)   subscriptions replaying history at once,
+                     and how long one may leave an event untaken before it is cut off
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
   FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
@@ -90,11 +93,15 @@ Environment:
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
-      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection, debugErrors: config.debugErrors },
+      http: {
+        maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection,
+        debugErrors: config.debugErrors, slowReaderTimeoutMs: config.slowReaderTimeoutMs,
+      },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {
         readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
         leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,
+        catchUpConcurrency: config.catchUpConcurrency, catchUpStallMs: config.catchUpStallMs,
       },
       logger, metrics: config.metrics, readyTimeoutMs: config.readyTimeoutMs,
     });

@@ -1,21 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { basisExtension } from '../graphql/basis-plugin';
 import type { GraphQLContext } from '../graphql/context';
 import type { Basis } from '../projections/queries/basis';
 import type { Logger } from '../observability/logger';
-import { sendError, sendHttpLayerError, type HttpLayerError } from './errors';
+import { sendHttpLayerError, type HttpLayerError } from './errors';
+import { admitRequest, type RateLimiter } from './rate-limit';
 
 export const GRAPHQL_PATH = '/graphql';
 
 export interface GraphQLEndpointOptions {
   apollo: ApolloServer<GraphQLContext>;
   maxBodyBytes: number;
-  /** Requests per minute per API key (or per client address without one); 0 turns the limiter off. */
-  rateLimitPerMinute: number;
+  /** The gateway's one request budget per key or address (src/http/rate-limit.ts); null: no limit. */
+  rateLimiter: RateLimiter | null;
+  /** A client that takes none of its answer for this long is disconnected (ms). */
+  slowReaderTimeoutMs: number;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
   /** The log head, for `extensions.basis` on the answers Apollo gives without running its plugins. */
@@ -31,28 +32,16 @@ type Step = (req: Request, res: ServerResponse, next: (err?: unknown) => void) =
  * straight from the HTTP server, without Express: Express 5's routing and response helpers cost
  * about 0.15 ms of CPU per request, a quarter of a whole point query (BENCHMARKS.md). GETs still pass
  * through Express, so that the playground can claim the browsers' ones first; they end here too.
- * The rate limiter and the body parser are the same middleware Express ran before, called directly.
+ * The body parser is the same middleware Express ran before, called directly; the rate limiter is
+ * the gateway's own, shared with its other routes and its WebSocket operations.
  */
 export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request, res: ServerResponse) => void {
-  const steps: Step[] = [];
-  if (options.rateLimitPerMinute > 0) {
-    steps.push(rateLimit({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      // Its checks of Express settings (trust proxy, req.ip) do not apply to a plain Node request.
-      validate: false,
-      // One budget per key, so clients behind one NAT with their own keys do not share it. Without
-      // "trust proxy" (Factlog never sets it) Express's req.ip is this very socket address.
-      keyGenerator: (req) => {
-        const auth = req.headers.authorization;
-        return auth ? `key:${createHash('sha256').update(auth).digest('hex')}` : `ip:${ipKeyGenerator(req.socket.remoteAddress ?? '')}`;
-      },
-      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', `more than ${options.rateLimitPerMinute} requests in a minute; wait and retry`),
-    }) as unknown as Step);
-  }
-  steps.push(express.json({ limit: options.maxBodyBytes }) as unknown as Step);
+  const steps: Step[] = [
+    (req, res, next) => {
+      if (admitRequest(options.rateLimiter, req, res)) next();
+    },
+    express.json({ limit: options.maxBodyBytes }) as unknown as Step,
+  ];
 
   const execute = async (req: Request, res: ServerResponse): Promise<void> => {
     const headers = headerMapOf(req);
@@ -64,13 +53,21 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    const stallMs = options.slowReaderTimeoutMs;
     if (response.body.kind === 'complete') {
       const body = response.status !== undefined && response.status >= 400 ? await withBasis(response.body.string, options.head) : response.body.string;
       res.setHeader('content-length', Buffer.byteLength(body));
-      res.end(body);
+      for (let at = 0; at < body.length;) {
+        const end = pieceEnd(body, at);
+        if (!(await write(res, body.slice(at, end), stallMs))) return;
+        at = end;
+      }
+      res.end();
       return;
     }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    for await (const chunk of response.body.asyncIterator) {
+      if (!(await write(res, chunk, stallMs))) return; // leaving the loop ends the stream too
+    }
     res.end();
   };
 
@@ -102,6 +99,41 @@ async function withBasis(text: string, head: () => Promise<Basis>): Promise<stri
   if (typeof body !== 'object' || body === null || Array.isArray(body) || body.extensions?.basis) return text;
   const basis = await head().catch(() => null);
   return basis ? JSON.stringify({ ...body, extensions: { ...body.extensions, basis: basisExtension(basis) } }) : text;
+}
+
+/**
+ * An answer goes out a piece at a time, each encoded as it is sent: handed to Node whole, a large
+ * answer would sit in memory twice (the string and its bytes) for as long as a client that does not
+ * read keeps the socket open.
+ */
+const PIECE_CHARS = 64 * 1024;
+
+/** Where the piece starting at `at` ends: never between the two halves of a surrogate pair. */
+function pieceEnd(text: string, at: number): number {
+  const end = Math.min(text.length, at + PIECE_CHARS);
+  if (end === text.length) return end;
+  const last = text.charCodeAt(end - 1);
+  return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
+}
+
+/**
+ * Writes one piece and waits until the client has taken what is queued. False when the response is
+ * gone: the client hung up, or took nothing for `stallMs` and was disconnected, freeing its answer.
+ */
+function write(res: ServerResponse, chunk: Buffer | string, stallMs: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = () => {
+      clearTimeout(timer);
+      res.off('drain', settle);
+      res.off('close', settle);
+      resolve(!res.destroyed);
+    };
+    const timer = setTimeout(() => res.destroy(), stallMs);
+    res.on('drain', settle);
+    res.on('close', settle);
+  });
 }
 
 /** A Node request's headers as Apollo takes them (repeated headers joined, as HTTP allows). */

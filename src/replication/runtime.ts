@@ -22,6 +22,9 @@ export interface ReplicationOptions {
   heartbeatMs?: number;
   /** The poll interval behind live subscriptions, when a notification is lost (ms). */
   livePollMs?: number;
+  /** Subscriptions reading history at once, and how long one may stall its turn (src/replication/live-log.ts). */
+  catchUpConcurrency?: number;
+  catchUpStallMs?: number;
   /** Names this gateway in heartbeats and logs (default: host name, pid and a random suffix). */
   gatewayId?: string;
 }
@@ -59,7 +62,9 @@ export async function startReplication(
     ? new LeaderElection({ connect: openSession, name: 'leader', retryMs: options.leaderRetryMs ?? DEFAULT_LEADER_RETRY_MS, onError: warn, ...hooks })
     : new SoleLeader(hooks, (text, params) => primary.database.pool.query(text, params));
   heartbeat = new HeartbeatJob(election, gatewayId, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, warn);
-  const live = new LiveLog(primary.store, { pollIntervalMs: options.livePollMs });
+  const live = new LiveLog(primary.store, {
+    pollIntervalMs: options.livePollMs, catchUpConcurrency: options.catchUpConcurrency, catchUpStallMs: options.catchUpStallMs,
+  });
   await election.start();
   return {
     gatewayId,

@@ -11,14 +11,17 @@ import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
 import { formatError, userError } from '../graphql/errors';
+import type { RateLimiter } from '../http/rate-limit';
 import { SubscriberTooSlowError } from './live-log';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   /** What each subscription's context is built from (the primary, and the gateway's replication). */
   deps: ContextDeps;
-  /** The principal an `Authorization` value stands for; throws on a bad or revoked key. */
-  authenticate: (authorization: string | undefined) => Promise<Principal>;
+  /** The principal an `Authorization` value from a client address stands for; throws on a bad or revoked key. */
+  authenticate: (authorization: string | undefined, address: string | undefined) => Promise<Principal>;
+  /** The gateway's request budget: a connection and each subscribe message spend from it. */
+  rateLimiter?: RateLimiter | null;
   anonymous?: AnonymousAccess;
   limits?: ComplexityLimits;
   path?: string;
@@ -100,16 +103,24 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   });
   const limits = options.limits ?? DEFAULT_LIMITS;
   const anonymous = options.anonymous ?? 'read';
-  const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal }>(
+  const limiter = options.rateLimiter ?? null;
+  const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal; identity: string }>(
     {
       schema: options.schema,
       async onConnect(ctx) {
         const fromParams = authorizationParam(ctx.connectionParams);
         const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        const address = addressOf(ctx.extra.request);
+        if (limiter && !limiter.take(header, address).allowed) {
+          // graphql-ws clients do not retry 4429; a plain refusal (4403) would read as a bad key.
+          ctx.extra.socket.close(4429, `more than ${limiter.perMinute} requests in a minute; wait and retry`);
+          return false;
+        }
         try {
-          const principal = await options.authenticate(header);
+          const principal = await options.authenticate(header, address);
           authorize(principal, 'read', anonymous);
           ctx.extra.principal = principal;
+          ctx.extra.identity = limiter?.identityOf(header, address) ?? address;
           return true;
         } catch {
           return false; // closes with 4403 Forbidden
@@ -117,6 +128,10 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       },
       context: (ctx) => createContext(options.deps, ctx.extra.principal),
       onSubscribe(ctx, _id, payload) {
+        // Each subscribe is a request: subscribing and completing in a loop would otherwise be free.
+        if (limiter && !limiter.takeFor(ctx.extra.identity ?? addressOf(ctx.extra.request)).allowed) {
+          return [userError('RATE_LIMITED', `more than ${limiter.perMinute} requests in a minute; wait and retry`)];
+        }
         // graphql-ws has registered this one already, so it counts itself.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
           return [userError('RATE_LIMITED', `at most ${maxSubscriptions} subscriptions per socket; complete one first or open another socket`)];
@@ -143,7 +158,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
+      // A send that failed because the client went away is no internal error, and there is no one to tell.
+      onError: (ctx, _id, _payload, errors) => (ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? errors.map(format) : [{ message: 'the socket closed' }]),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
     },
     wss,

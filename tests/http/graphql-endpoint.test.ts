@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../../src/graphql/context';
 import { graphqlEndpoint, isGraphQLPost } from '../../src/http/graphql-endpoint';
+import { RateLimiter } from '../../src/http/rate-limit';
 import { silentLogger } from '../../src/observability/logger';
 
 // The endpoint on its own, as a plain Node handler with no Express in front: the gateway's POSTs
@@ -14,6 +15,7 @@ let apollo: ApolloServer<GraphQLContext>;
 let server: http.Server;
 let url: string;
 let contexts = 0;
+const limiter = new RateLimiter(3);
 
 beforeAll(async () => {
   apollo = new ApolloServer<GraphQLContext>({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } });
@@ -21,7 +23,8 @@ beforeAll(async () => {
   const handle = graphqlEndpoint({
     apollo,
     maxBodyBytes: 200,
-    rateLimitPerMinute: 3,
+    rateLimiter: limiter,
+    slowReaderTimeoutMs: 10_000,
     logger: silentLogger(),
     head: async () => ({ position: 42, recordedAt: new Date('2026-01-02T03:04:05Z') }),
     context: async (req) => {
@@ -39,8 +42,12 @@ afterAll(async () => {
   await apollo.stop();
 });
 
-/** Every client gets its own rate-limit budget through its own key. */
+/**
+ * Every client gets its own rate-limit budget through its own key, one the gateway has seen
+ * authenticate before (a key it does not know yet spends its address's budget too: tests/hardening).
+ */
 function post(key: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
+  limiter.authenticated(`Bearer ${key}`);
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body });
 }
 

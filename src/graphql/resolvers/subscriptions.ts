@@ -65,25 +65,41 @@ function liveLog(ctx: GraphQLContext) {
   return live;
 }
 
+/**
+ * Facts whose subject a follower remembers. A subscription replaying the log meets every fact in it;
+ * remembering them all would hold the whole log's fact ids per subscription. A forgotten one costs a
+ * lookup (batched per page) if it changes again.
+ */
+const SUBJECTS_REMEMBERED = 5000;
+
 /** Keeps the events of facts about one entity (and property): a fact's entity and property never change. */
 function factFilter(db: FactlogDb, entityId: string, propertyId: string | undefined): EventFilter {
   const subjects = new Map<string, { entityId: string; propertyId: string }>();
+  const remember = (factId: string, subject: { entityId: string; propertyId: string }) => {
+    subjects.delete(factId);
+    subjects.set(factId, subject);
+    if (subjects.size > SUBJECTS_REMEMBERED) subjects.delete(subjects.keys().next().value!);
+  };
   return async (events) => {
     const facts = events.filter((e) => e.stream.startsWith(STREAM_PREFIX.fact));
+    const known = new Map<string, { entityId: string; propertyId: string }>();
     for (const e of facts) {
       const data = e.data as { id?: string; entityId?: string; propertyId?: string };
       if (e.type === 'FactAsserted' && data.id && data.entityId && data.propertyId) {
-        subjects.set(data.id, { entityId: data.entityId, propertyId: data.propertyId });
+        known.set(data.id, { entityId: data.entityId, propertyId: data.propertyId });
+      } else if (!known.has(factIdOf(e)) && subjects.has(factIdOf(e))) {
+        known.set(factIdOf(e), subjects.get(factIdOf(e))!);
       }
     }
-    const unknown = [...new Set(facts.map(factIdOf).filter((id) => !subjects.has(id)))];
+    const unknown = [...new Set(facts.map(factIdOf).filter((id) => !known.has(id)))];
     if (unknown.length) {
       const rows = await db.selectFrom('fact_versions').select(['fact_id', 'entity_id', 'property_id']).distinct()
         .where('fact_id', 'in', unknown).execute();
-      for (const r of rows) subjects.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
+      for (const r of rows) known.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
     }
+    for (const [id, subject] of known) remember(id, subject);
     return facts.filter((e) => {
-      const s = subjects.get(factIdOf(e));
+      const s = known.get(factIdOf(e));
       return s !== undefined && s.entityId === entityId && (propertyId === undefined || s.propertyId === propertyId);
     });
   };
