@@ -7,6 +7,8 @@ COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
 RUN npm run build && npm prune --omit=dev
+# Production: Apollo leaves stack traces out of error responses, and introspection defaults to off.
+ENV NODE_ENV=production
 ENV PORT=4000
 EXPOSE 4000
 CMD ["node", "dist/cli.js", "serve"]
