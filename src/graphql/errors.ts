@@ -74,3 +74,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   return formatted;
 }
+
+type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** graphql-js appends its suggestions to the message as one last sentence. */
+const SUGGESTION = / ?Did you mean [\s\S]*$/;
+
+/** `format`, with graphql-js's "Did you mean …?" suggestions cut from every message. */
+export function withoutSuggestions(format: ErrorFormatter): ErrorFormatter {
+  return (formatted, error) => {
+    const out = format(formatted, error);
+    return SUGGESTION.test(out.message) ? { ...out, message: out.message.replace(SUGGESTION, '') } : out;
+  };
+}
