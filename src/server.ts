@@ -9,7 +9,7 @@ import type { Factlog } from './app';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
 import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
-import type { ComplexityLimits } from './graphql/complexity';
+import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { gatewayOptions } from './graphql/gateway';
 import { buildFactlogSchema } from './graphql/schema';
@@ -164,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     apollo,
     maxBodyBytes: edge.maxBodyBytes,
     rateLimitPerMinute: edge.rateLimitPerMinute,
+    maxStatements: options.limits?.maxStatements ?? DEFAULT_LIMITS.maxStatements,
     logger,
     context: async (req, res) => {
       const record = recordOf(res);

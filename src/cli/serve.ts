@@ -37,6 +37,7 @@ Environment:
   FACTLOG_MAX_BODY_BYTES, FACTLOG_RATE_LIMIT (per minute, 0: off), FACTLOG_INTROSPECTION,
   FACTLOG_WS_MAX_SOCKETS (subscription sockets per address, 20), FACTLOG_WS_MAX_SUBSCRIPTIONS (per socket, 50),
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
+  FACTLOG_MAX_STATEMENTS (500)   SQL statements per request before TOO_MANY_STATEMENTS (0: no cap)
   FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
   FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
@@ -82,7 +83,7 @@ Environment:
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
-      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
+      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements },
       http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {

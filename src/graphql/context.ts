@@ -11,6 +11,7 @@ import { pagesCitingAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { Replication } from '../replication/runtime';
 import type { Database } from '../store/database';
+import { outsideStatementBudget } from '../store/statement-budget';
 import { toStoredEvent, type EventStore, type StoredEvent } from '../store/event-store';
 import { parsePosition, validInstant, type PinArgs, type Pins } from './pins';
 
@@ -323,7 +324,8 @@ export class HeadReader {
     const waiting = this.queue;
     this.queue = [];
     this.inFlight = true;
-    resolveBasis(this.db).then(
+    // Shared by every waiting request, so charged to none of them (src/store/statement-budget.ts).
+    outsideStatementBudget(() => resolveBasis(this.db)).then(
       (basis) => waiting.forEach((w) => w.resolve(basis)),
       (err: unknown) => waiting.forEach((w) => w.reject(err)),
     ).finally(() => {

@@ -1,8 +1,9 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
+import { StatementLimitError } from '../store/statement-budget';
 
 /** The codes of API.md, plus what Apollo itself reports for malformed requests. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED' | 'TOO_MANY_STATEMENTS';
 
 /** PostgreSQL codes for "the server is going away or refuses connections" (classes 08 and 57P, 53300). */
 const UNAVAILABLE_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
@@ -49,6 +50,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof DomainError) {
     const { message, extensions } = toGraphQLError(original);
     return { ...formatted, message, extensions };
+  }
+  if (original instanceof StatementLimitError) {
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'TOO_MANY_STATEMENTS', maxStatements: original.limit } };
   }
   // PostgreSQL cancelled the statement (statement_timeout): the client asked for too much at once.
   if ((original as { code?: string } | null)?.code === '57014') {

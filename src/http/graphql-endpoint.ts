@@ -5,6 +5,7 @@ import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { GraphQLContext } from '../graphql/context';
 import type { Logger } from '../observability/logger';
+import { withStatementBudget } from '../store/statement-budget';
 import { sendError, sendHttpLayerError, type HttpLayerError } from './errors';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -14,6 +15,8 @@ export interface GraphQLEndpointOptions {
   maxBodyBytes: number;
   /** Requests per minute per API key (or per client address without one); 0 turns the limiter off. */
   rateLimitPerMinute: number;
+  /** SQL statements one request may run (TOO_MANY_STATEMENTS past it); 0 or unset: no limit. */
+  maxStatements?: number;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
   logger: Logger;
@@ -54,10 +57,10 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     const headers = headerMapOf(req);
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const response = await options.apollo.executeHTTPGraphQLRequest({
+    const response = await withStatementBudget(options.maxStatements ?? 0, () => options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query >= 0 ? url.slice(query) : '', body: req.body },
       context: () => options.context(req, res),
-    });
+    }));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

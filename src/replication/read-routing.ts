@@ -4,6 +4,7 @@ import {
   type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
+import { fragmentsOf } from '../graphql/complexity';
 import { userError } from '../graphql/errors';
 
 export const MIN_POSITION_HEADER = 'x-factlog-min-position';
@@ -29,20 +30,24 @@ export function requestedMinPosition(
 ): number | undefined {
   const found: number[] = [];
   if (header) found.push(parseMinPosition(header, 'X-Factlog-Min-Position'));
-  const walk = (set: SelectionSetNode, seen: Set<string>): void => {
+  // Each fragment is read once, however often it is spread: a walk along every spread is exponential
+  // in the document (fragment Fi spreading F(i+1) twice, 24 levels: 2^24 walks).
+  const visited = new Set<string>();
+  const walk = (set: SelectionSetNode): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const arg = selection.arguments?.find((a) => a.name.value === MIN_POSITION_ARG);
         const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
         if (typeof value === 'string') found.push(parseMinPosition(value, MIN_POSITION_ARG));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, seen);
-      } else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
-        walk(fragments[selection.name.value].selectionSet, new Set([...seen, selection.name.value]));
+        walk(selection.selectionSet);
+      } else if (!visited.has(selection.name.value) && fragments[selection.name.value]) {
+        visited.add(selection.name.value);
+        walk(fragments[selection.name.value].selectionSet);
       }
     }
   };
-  walk(operation.selectionSet, new Set());
+  walk(operation.selectionSet);
   return found.length ? Math.max(...found) : undefined;
 }
 
@@ -58,10 +63,7 @@ export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
-          const fragments = Object.fromEntries(
-            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-          );
-          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
+          const minPosition = requestedMinPosition(operation, fragmentsOf(document), request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
           const router = contextValue.replication?.router;
           if (operation.operation !== 'query' || !router || router.replicaCount === 0) return;
           const target = await router.route(minPosition);

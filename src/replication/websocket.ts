@@ -1,13 +1,13 @@
 import type http from 'node:http';
 import {
-  GraphQLError, Kind, getOperationAST, parse, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema,
+  GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema,
 } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
-import { DEFAULT_LIMITS, estimateComplexity, type ComplexityLimits } from '../graphql/complexity';
+import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
 import { formatError, userError } from '../graphql/errors';
 import { SubscriberTooSlowError } from './live-log';
@@ -113,10 +113,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         if (operation.operation !== 'subscription') {
           return [userError('BAD_USER_INPUT', 'only subscriptions are served over WebSocket; send queries and mutations to POST /graphql')];
         }
-        const fragments = Object.fromEntries(
-          document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-        );
-        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragments, payload.variables ?? {});
+        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragmentsOf(document), payload.variables ?? {});
         if (cost > limits.maxCost || depth > limits.maxDepth) {
           return [userError('QUERY_TOO_COMPLEX', `subscription too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth})`, { cost, depth })];
         }
