@@ -120,7 +120,7 @@ export function estimateComplexity(
     if (isListType(getNullableType(field.type))) perParent = isConnection(parent) ? page : ASSUMED_LIST_LENGTH;
     const below = walk(node.selectionSet, type, childPage);
     return {
-      cost: bounded(perParent + perParent * below.cost),
+      cost: bounded(1 + perParent * below.cost),
       depth: below.depth + 1,
       statements: bounded(own + perParent * below.statements),
     };
