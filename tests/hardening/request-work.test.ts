@@ -2,11 +2,14 @@ import http from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { parse } from 'graphql';
+import { sql } from 'kysely';
 import { ApiKeys } from '../../src/auth/keys';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf } from '../../src/graphql/complexity';
+import { isDatabaseUnavailable } from '../../src/graphql/errors';
 import { buildFactlogSchema } from '../../src/graphql/schema';
 import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
+import { openPglite } from '../../src/store/database';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
 /**
@@ -250,5 +253,21 @@ describe('hygiene (part 6)', () => {
     expect((again.body.data?.registerEntity as { entity: { id: string } }).entity.id).toBe(aliceEntity);
     const bobAgain = await register(keys.bob, 'scoped-bob');
     expect((bobAgain.body.data?.registerEntity as { entity: { id: string } }).entity.id).toBe(bobEntity.id);
+  });
+});
+
+describe('PGlite (the default database)', () => {
+  it('bounds the wait for its one connection with the pool timeout: SERVICE_UNAVAILABLE, not a pile-up', async () => {
+    const pglite = await openPglite({ dataDir: 'memory://', connectionTimeoutMs: 200 });
+    const held = await pglite.pool.connect();
+    try {
+      const started = performance.now();
+      const waited = await sql`SELECT 1`.execute(pglite.db).then(() => null, (e: unknown) => e);
+      expect(isDatabaseUnavailable(waited)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(RESPONSIVE_MS);
+    } finally {
+      held.release();
+      await pglite.close();
+    }
   });
 });
