@@ -115,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticate: (header) => principalOf(header, keys),
     anonymous: options.anonymous,
     limits: options.limits,
+    introspection: edge.introspection,
     maxPayloadBytes: edge.maxBodyBytes,
     ...options.websocket,
   });

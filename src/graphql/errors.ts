@@ -30,6 +30,11 @@ export function unavailableError(): GraphQLError {
   return userError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { http: { status: 503 } });
 }
 
+/** A graphql-js error (parse, validation) with the code Apollo would give it over HTTP. */
+export function withCode(error: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
@@ -79,7 +84,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return formatted;
 }
 
-type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
 /** graphql-js appends its suggestions to the message as one last sentence. */
 const SUGGESTION = / ?Did you mean [\s\S]*$/;

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
-import { formatError, userError } from '../graphql/errors';
+import { formatError, userError, withCode, withoutSuggestions, type ErrorFormatter } from '../graphql/errors';
 import { SubscriberTooSlowError } from './live-log';
 
 export interface SubscriptionServerOptions {
@@ -27,6 +27,8 @@ export interface SubscriptionServerOptions {
   maxSocketsPerClient?: number;
   /** Running subscriptions per socket; more are refused with RATE_LIMITED. */
   maxSubscriptionsPerSocket?: number;
+  /** As the HTTP endpoint's; off, error messages carry no "Did you mean" suggestions. */
+  introspection?: boolean;
 }
 
 export const DEFAULT_WS_LIMITS = { maxPayloadBytes: 1_000_000, maxSocketsPerClient: 20, maxSubscriptionsPerSocket: 50 } as const;
@@ -43,11 +45,11 @@ export interface SubscriptionServer {
  * `connectionParams.authorization` ("Bearer <key>") or in the upgrade request's `Authorization` header.
  */
 /** Errors in the API's shape; a follower cut off for falling behind is told so (and resumes from its position). */
-function format(error: GraphQLError) {
+function format(error: GraphQLError, formatter: ErrorFormatter = formatError) {
   if (error.originalError instanceof SubscriberTooSlowError) {
     return { message: error.message, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
   }
-  return formatError(error.toJSON(), error);
+  return formatter(error.toJSON(), error);
 }
 
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
@@ -78,6 +80,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     });
   });
   const limits = options.limits ?? DEFAULT_LIMITS;
+  // As over HTTP (src/graphql/gateway.ts): suggestions would name what closed introspection withholds.
+  const formatter = options.introspection === false ? withoutSuggestions(formatError) : formatError;
   const anonymous = options.anonymous ?? 'read';
   const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal }>(
     {
@@ -104,12 +108,13 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         try {
           document = parse(payload.query);
         } catch (err) {
-          return [err as GraphQLError];
+          return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
+        // Codes as over HTTP: without one, a client's mistake would be reported as an internal error.
         const invalid = validate(options.schema, document);
-        if (invalid.length) return invalid;
+        if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('no operation to run: name one with operationName')];
+        if (!operation) return [new GraphQLError('no operation to run: name one with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         if (operation.operation !== 'subscription') {
           return [userError('BAD_USER_INPUT', 'only subscriptions are served over WebSocket; send queries and mutations to POST /graphql')];
         }
@@ -119,8 +124,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e, formatter)),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e, formatter)) } : undefined),
     },
     wss,
   );

@@ -93,6 +93,20 @@ async function whileUnderAttack<T>(attack: () => Promise<T>): Promise<{ result: 
   return { result: await running, waitMs };
 }
 
+/** Subscribes over graphql-ws and resolves with the errors the subscription is refused with. */
+async function subscribeOnce(wsUrl: string, query: string): Promise<{ message: string; extensions?: { code?: string } }[]> {
+  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  try {
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+    });
+    if (!Array.isArray(outcome)) throw new Error(`expected the subscription to be refused, got ${String(outcome)}`);
+    return outcome as { message: string; extensions?: { code?: string } }[];
+  } finally {
+    await client.dispose();
+  }
+}
+
 /** Fragment Fi spreads F(i+1) twice: 2^levels paths through a document of a kilobyte or so. */
 function fanOut(levels: number, on: string, leaf: string, operation: string): string {
   const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on ${on} { ...F${i + 1} ...F${i + 1} }`);
@@ -119,19 +133,10 @@ describe('fragment fan-out (part 1)', () => {
   });
 
   it('is refused over WebSocket as well', async () => {
-    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
-    try {
-      const query = fanOut(24, 'Subscription', 'sourceChanged(id: "nope") { position }', 'subscription');
-      const { result, waitMs } = await whileUnderAttack(() => new Promise<unknown>((resolve) => {
-        client.subscribe({ query }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
-      }));
-      const errors = result as { extensions?: { code?: string } }[];
-      expect(Array.isArray(errors)).toBe(true);
-      expect(errors.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_COMPLEX']);
-      expect(waitMs).toBeLessThan(RESPONSIVE_MS);
-    } finally {
-      await client.dispose();
-    }
+    const query = fanOut(24, 'Subscription', 'sourceChanged(id: "nope") { position }', 'subscription');
+    const { result, waitMs } = await whileUnderAttack(() => subscribeOnce(url.replace('http', 'ws'), query));
+    expect(result.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(waitMs).toBeLessThan(RESPONSIVE_MS);
   });
 });
 
@@ -222,6 +227,11 @@ describe('hygiene (part 6)', () => {
       const hidden = await post(typo, {}, undefined, `http://127.0.0.1:${closed.port}/graphql`);
       expect(codes(hidden)).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
       for (const e of hidden.body.errors ?? []) expect(e.message).not.toMatch(/Did you mean|sources/);
+      // Over WebSocket too, where a validation error used to be an INTERNAL_SERVER_ERROR.
+      const ws = await subscribeOnce(`ws://127.0.0.1:${closed.port}/graphql`, 'subscription { sourceChangez(id: "x") { position } }');
+      expect(ws.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(ws[0].message).toMatch(/sourceChangez/);
+      expect(ws[0].message).not.toMatch(/Did you mean|sourceChanged/);
     } finally {
       await closed.stop();
     }
