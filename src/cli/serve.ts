@@ -38,6 +38,7 @@ Environment:
   FACTLOG_WS_MAX_SOCKETS (subscription sockets per address, 20), FACTLOG_WS_MAX_SUBSCRIPTIONS (per socket, 50),
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
   FACTLOG_MAX_STATEMENTS (500)   SQL statements per request before TOO_MANY_STATEMENTS (0: no cap)
+  FACTLOG_MAX_TOKENS (10000)   lexical tokens per GraphQL document (GRAPHQL_PARSE_FAILED past it)
   FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
   FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
@@ -83,7 +84,7 @@ Environment:
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
-      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements },
+      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements, maxTokens: config.maxTokens },
       http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {

@@ -14,9 +14,15 @@ export interface ComplexityLimits {
    * during execution when the statements actually run are (src/store/statement-budget.ts). 0: no cap.
    */
   maxStatements?: number;
+  /**
+   * Lexical tokens per document, checked while parsing. Parsing and validating are synchronous and
+   * linear in the document: a 1 MB body of 20,000 aliases held the event loop for seconds before any
+   * limit above could look at it. Example queries are a few hundred tokens.
+   */
+  maxTokens?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ComplexityLimits> = { maxCost: 50_000, maxDepth: 15, maxStatements: 500 };
+export const DEFAULT_LIMITS: Required<ComplexityLimits> = { maxCost: 50_000, maxDepth: 15, maxStatements: 500, maxTokens: 10_000 };
 
 /** Arguments that pin a field to its own log position: each distinct one is a statement to resolve it. */
 const PIN_ARGUMENTS = ['atPosition', 'knownAt'];

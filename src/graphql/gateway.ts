@@ -38,6 +38,7 @@ export function gatewayOptions(
     // they would hand out, one guess at a time, what the switch withholds.
     formatError: (options.introspection ?? true) ? formatError : withoutSuggestions(formatError),
     validationRules: [KnownOperationTypes],
+    parseOptions: { maxTokens: options.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens },
     // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to
     // compute HTTP cache hints, which Factlog never sets (answers are pinned by position instead).
     plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin, ApolloServerPluginCacheControlDisabled()],

@@ -106,7 +106,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: limits.maxTokens ?? DEFAULT_LIMITS.maxTokens });
         } catch (err) {
           return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }

@@ -158,9 +158,25 @@ describe('alias amplification (part 2)', () => {
     expect(estimate('{ sources(first: 5, atPosition: "1") { nodes { id } } }').statements).toBe(2);
   });
 
+  // The issue's own cases are over the token cap: refused while parsing, before validation (which,
+  // like parsing, holds the event loop in proportion to the document) and long before execution.
   it.each([
-    ['20,000 counts with `first: 0`', aliases(20_000, 'sources(first: 0) { totalCount }'), 40_000],
-    ['5,000 `health` aliases', aliases(5_000, 'health { headPosition }'), 5_000],
+    ['20,000 counts with `first: 0`', aliases(20_000, 'sources(first: 0) { totalCount }')],
+    ['5,000 `health` aliases', aliases(5_000, 'health { headPosition }')],
+  ])('%s are refused at parse time past FACTLOG_MAX_TOKENS', async (_, query) => {
+    const before = app.database.stats.queries;
+    const { result, waitMs } = await whileUnderAttack(() => post(query));
+    expect(result.status).toBe(400);
+    expect(codes(result)).toEqual(new Set(['GRAPHQL_PARSE_FAILED']));
+    expect(result.body.errors?.[0].message).toMatch(/10000 tokens/);
+    expect(app.database.stats.queries - before).toBeLessThan(10);
+    expect(waitMs).toBeLessThan(RESPONSIVE_MS);
+  });
+
+  // Under the token cap, the statement estimate refuses them.
+  it.each([
+    ['900 counts with `first: 0`', aliases(900, 'sources(first: 0) { totalCount }'), 1_800],
+    ['1,500 `health` aliases', aliases(1_500, 'health { headPosition }'), 1_500],
   ])('%s are refused with TOO_MANY_STATEMENTS before they run', async (_, query, needed) => {
     const before = app.database.stats.queries;
     const { result, waitMs } = await whileUnderAttack(() => post(query));
