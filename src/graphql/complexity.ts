@@ -17,7 +17,7 @@ export interface ComplexityLimits {
   /**
    * Lexical tokens per document, checked while parsing. Parsing and validating are synchronous and
    * linear in the document: a 1 MB body of 20,000 aliases held the event loop for seconds before any
-   * limit above could look at it. Example queries are a few hundred tokens.
+   * limit above could look at it. The example query is about 70 tokens.
    */
   maxTokens?: number;
 }
