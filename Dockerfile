@@ -7,7 +7,7 @@ COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
 RUN npm run build && npm prune --omit=dev
-# Production: Apollo leaves stack traces out of error responses, and introspection defaults to off.
+# Production: introspection defaults to off, and Apollo and Express run in their production modes.
 ENV NODE_ENV=production
 ENV PORT=4000
 EXPOSE 4000

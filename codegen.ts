@@ -17,7 +17,7 @@ const config: CodegenConfig = {
         fragmentMasking: { unmaskFunctionName: 'getFragmentData' },
       },
       config: {
-        // Factlog's custom scalars as they travel in JSON (API.md "Scalars").
+        // Factlog's custom scalars as they travel in JSON (docs/api.md, "Scalars").
         strictScalars: true,
         scalars: {
           DateTime: 'string',

@@ -27,7 +27,7 @@ beside two baselines measured in the same run at the same concurrency:
 Workloads:
   point   entity(id){ value(property, asOf) } at random (entity, property, T)
   known   the same with knownAt (a random instant of the log's life)
-  page    the example-page query (API.md) for random sources with citing pages and facts
+  page    the example-page query (docs/api.md) for random sources with citing pages and facts
   list    a page of 20 sources after a random one, with citing pages and facts and their counts
   floor   { __typename } (SQL side: SELECT 1): each side's fixed cost per request
 Before measuring, the first requests of each workload are run on all three sides and their answers

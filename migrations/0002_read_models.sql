@@ -1,4 +1,4 @@
--- Read models, all written inline in the append transaction by src/projections (ARCHITECTURE.md
+-- Read models, all written inline in the append transaction by src/projections (docs/architecture.md,
 -- invariant 4) and rebuildable from the log by `factlog projections rebuild`.
 
 -- Every version of every thing's state, by transaction time: the row valid at log position P is the

@@ -27,6 +27,8 @@ export interface Config {
   /** Running subscriptions per socket. */
   wsMaxSubscriptionsPerSocket: number;
   introspection: boolean;
+  /** Stack traces in GraphQL error responses, for debugging only. */
+  debugErrors: boolean;
   statementTimeoutMs: number;
   maxCost: number;
   maxDepth: number;
@@ -44,6 +46,8 @@ export interface Config {
   metrics: MetricsAccess;
   /** How long /readyz waits for the database's `SELECT 1` before it answers 503. */
   readyTimeoutMs: number;
+  /** FACTLOG_SEED; unset: only an empty embedded store is seeded, never a DATABASE_URL one. */
+  seed?: SeedSetting;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -51,6 +55,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** `public`: anyone who can reach the port; `admin`: an admin API key; `off`: no /metrics at all. */
 export const METRICS_ACCESS = ['public', 'admin', 'off'] as const;
 export type MetricsAccess = (typeof METRICS_ACCESS)[number];
+/** `example`: load seeds/ at every start (idempotent, so a restart appends nothing); `none`: never. */
+export const SEED_SETTINGS = ['example', 'none'] as const;
+export type SeedSetting = (typeof SEED_SETTINGS)[number];
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
@@ -98,6 +105,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxSubscriptionsPerSocket: integer(env, 'FACTLOG_WS_MAX_SUBSCRIPTIONS', 50, 1),
     // Introspection helps people explore; production deployments usually switch it off.
     introspection: boolean(env, 'FACTLOG_INTROSPECTION', env.NODE_ENV !== 'production'),
+    debugErrors: boolean(env, 'FACTLOG_DEBUG_ERRORS', false),
     statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),
     maxCost: integer(env, 'FACTLOG_MAX_COST', 50_000, 1),
     maxDepth: integer(env, 'FACTLOG_MAX_DEPTH', 15, 1),
@@ -108,5 +116,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: oneOf(env, 'FACTLOG_LOG_LEVEL', LOG_LEVELS, 'info'),
     metrics: oneOf(env, 'FACTLOG_METRICS', METRICS_ACCESS, 'public'),
     readyTimeoutMs: integer(env, 'FACTLOG_READY_TIMEOUT_MS', 2000, 1),
+    seed: env.FACTLOG_SEED ? oneOf(env, 'FACTLOG_SEED', SEED_SETTINGS, 'none') : undefined,
   };
 }

@@ -10,7 +10,7 @@ import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
 import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
 import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
-import { createContext, type GraphQLContext } from './graphql/context';
+import { createContext, readHead, type GraphQLContext } from './graphql/context';
 import { gatewayOptions } from './graphql/gateway';
 import { buildFactlogSchema } from './graphql/schema';
 import { GraphQLError } from 'graphql';
@@ -51,9 +51,11 @@ export interface HttpLimits {
   /** Requests per minute per API key (or per IP without one); 0 turns the limiter off. */
   rateLimitPerMinute: number;
   introspection: boolean;
+  /** Stack traces in error responses (FACTLOG_DEBUG_ERRORS); off unless asked for. */
+  debugErrors: boolean;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true };
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false };
 
 /** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
 async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
@@ -104,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...gatewayOptions({
       limits: options.limits,
       introspection: edge.introspection,
+      debugErrors: edge.debugErrors,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(), requestRecordPlugin(logger)],
     }),
@@ -167,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rateLimitPerMinute: edge.rateLimitPerMinute,
     maxStatements: options.limits?.maxStatements ?? DEFAULT_LIMITS.maxStatements,
     logger,
+    head: () => readHead(options.db),
     context: async (req, res) => {
       const record = recordOf(res);
       try {

@@ -36,7 +36,7 @@ const FACTLOG_POINT_KNOWN = `query PointKnown($id: ID!, $property: ID!, $asOf: P
   entity(id: $id, knownAt: $knownAt) { name value(property: $property, asOf: $asOf) { id displayValue asOf } }
 }`;
 
-/** DOMAIN.md's "value as of T" at the head, as one statement (the order is Factlog's: rank, then fact id). */
+/** docs/domain.md's "value as of a time" at the head, as one statement (the order is Factlog's: rank, then fact id). */
 export const SQL_POINT = `
 SELECT e.name, f.fact_id, f.value, f.as_of, p.unit, p.display
 FROM entities e
@@ -171,7 +171,7 @@ export function pointKnownWorkload(params: PointParams[]): Workload {
 
 // ---- (c) the example page ----
 
-// API.md's example query itself, with the source as a variable so each request can ask for another.
+// docs/api.md's example query itself, with the source as a variable so each request can ask for another.
 const FACTLOG_PAGE = EXAMPLE_QUERY.replace('query SourcePage {', 'query SourcePage($id: ID!) {').replace('source(id: "YmFkZjUwMz")', 'source(id: $id)');
 if (!FACTLOG_PAGE.includes('source(id: $id)')) throw new Error('the example query changed shape: update bench/lib/read-workloads.ts');
 
@@ -206,7 +206,7 @@ export async function pageSourceIds(pool: pg.Pool, n: number): Promise<string[]>
 
 export function pageWorkload(ids: string[]): Workload {
   return {
-    name: 'example page', description: 'the example-page query (API.md) for sources with citing pages and facts', size: ids.length,
+    name: 'example page', description: 'the example-page query (docs/api.md) for sources with citing pages and facts', size: ids.length,
     agree: {
       factlog: (d) => `${d.source.citedBy.totalCount}/${d.source.facts.totalCount}`,
       sql: (rows) => `${rows[0].cited_total}/${rows[0].facts?.length ?? 0}`,

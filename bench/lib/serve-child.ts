@@ -51,7 +51,6 @@ async function serveFactlog(url: string, connections: number, anonymous: 'read' 
 }
 
 async function servePostgraphile(url: string, connections: number): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { postgraphile } = benchRequire('postgraphile') as { postgraphile: (pool: unknown, schemas: string[], options: Record<string, unknown>) => http.RequestListener };
   const pg = benchRequire('pg') as typeof import('pg');
   const pool = new pg.Pool({ connectionString: url, max: connections });

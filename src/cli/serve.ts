@@ -4,6 +4,7 @@ import { createLogger } from '../observability/logger';
 import { loadSeeds } from '../seed';
 import { startServer } from '../server';
 import { openPostgres } from '../store/database';
+import { StoreInUseError } from '../store/folder-lock';
 import type { Command } from './command';
 
 export const serveCommand: Command = {
@@ -13,7 +14,8 @@ export const serveCommand: Command = {
 Usage: factlog serve [--port N] [--host H]
 
 Starts the GraphQL gateway on http://localhost:4000/graphql, after migrating the database.
-On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/.
+On the embedded database (no DATABASE_URL), an empty store is first loaded with seeds/;
+FACTLOG_SEED=example loads seeds/ into any store (idempotent), FACTLOG_SEED=none into none.
 Probes: GET /healthz (process up), GET /readyz (database answers SELECT 1 and is migrated; else 503
 with a reason). Prometheus metrics: GET /metrics. Logs: one JSON line per request on stdout.
 Subscriptions: graphql-ws over WebSocket on the same path. Run any number of gateways on one
@@ -43,7 +45,9 @@ Environment:
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
   FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
   FACTLOG_METRICS    who may read /metrics: public (default), admin (an admin key) or off
+  FACTLOG_DEBUG_ERRORS  true: stack traces in error responses (default false; for debugging only)
   FACTLOG_READY_TIMEOUT_MS (2000)   how long /readyz waits for the database
+  FACTLOG_SEED       example: load seeds/ at start, also into a DATABASE_URL store (idempotent); none: never
 `,
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -68,7 +72,9 @@ Environment:
     try {
       app = await openFactlog(config);
     } catch (err) {
-      logger.fatal({ err }, 'could not open and migrate the database');
+      // A refusal is an expected answer, not a crash: its message says everything, without a stack.
+      if (err instanceof StoreInUseError) logger.fatal({ code: err.code, dataDir: err.dataDir, owner: err.owner }, 'the embedded store is open in another process');
+      else logger.fatal({ err }, 'could not open and migrate the database');
       throw err;
     }
     if (app.migrations.applied.length > 0) logger.info({ applied: app.migrations.applied }, 'migrations applied');
@@ -77,15 +83,16 @@ Environment:
       url, statementTimeoutMs: config.statementTimeoutMs, maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
     }));
     // The embedded database starts with the example loaded, so a fresh clone shows something at once;
-    // a DATABASE_URL store is someone's real data and is never seeded implicitly.
-    if (app.database.kind === 'pglite' && (await app.store.head()).position === 0) {
+    // a DATABASE_URL store is someone's real data and is seeded only when FACTLOG_SEED=example says so.
+    const seed = config.seed ?? (app.database.kind === 'pglite' && (await app.store.head()).position === 0 ? 'example' : 'none');
+    if (seed === 'example') {
       const seeded = await loadSeeds(app.commands);
-      logger.info({ commands: seeded.applied }, `empty embedded store: loaded ${seeded.applied} example commands from seeds/`);
+      logger.info({ commands: seeded.applied }, `loaded ${seeded.applied} example commands from seeds/ (${seeded.commands - seeded.applied} were there already)`);
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements, maxTokens: config.maxTokens },
-      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection },
+      http: { maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection, debugErrors: config.debugErrors },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {
         readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,

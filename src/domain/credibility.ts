@@ -1,4 +1,4 @@
-/** DOMAIN.md's credibility scale: what a 1–5 rating means to a reader. */
+/** The credibility scale of docs/domain.md: what a 1–5 rating means to a reader. */
 export const CREDIBILITY_SCALE: Readonly<Record<number, { label: string; description: string }>> = {
   5: { label: 'Gold', description: 'Gold standard. Rigorous peer review, high editorial standards, and strong institutional reputation.' },
   4: { label: 'High', description: 'High quality. Established institution or organization with editorial oversight and accountability.' },

@@ -3,7 +3,7 @@ import { applyPatch, id, listOf, text, type FieldSpecs, type Patch } from './fie
 import { isKebabId, isNumericId, isStableId } from './ids';
 import { decideRegister, decideUpdate, notFound } from './kind';
 
-/** Entity types seen in the wiki; the list is open (DOMAIN.md ends it with "…"), so any kebab id is accepted. */
+/** Entity types seen in the wiki; the list is open (docs/domain.md, Entity), so any kebab id is accepted. */
 export const KNOWN_ENTITY_TYPES = [
   'organization', 'person', 'risk', 'risk-factor', 'capability', 'safety-agenda', 'approach', 'project', 'policy',
   'crux', 'concept', 'case-study', 'historical', 'analysis', 'argument', 'event', 'debate', 'ai-model', 'benchmark',

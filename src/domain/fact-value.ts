@@ -324,17 +324,70 @@ export const formatPlainNumber = (n: number): string => {
   return Number(fixed) !== 0 ? fixed : trimFraction(n.toPrecision(4));
 };
 
-const formatNumber = (n: number, opts: DisplayOptions): string => {
-  const { display } = opts;
-  if (display === undefined) return formatPlainNumber(n);
+/** Scale suffixes, largest first: a display in one of them may step down to a smaller one. */
+const SCALES: readonly { readonly divisor: number; readonly suffix: string }[] = [
+  { divisor: 1e12, suffix: 'T' },
+  { divisor: 1e9, suffix: 'B' },
+  { divisor: 1e6, suffix: 'M' },
+  { divisor: 1e3, suffix: 'K' },
+];
+
+/** A number in display form: the sign goes before the prefix ("-$1.5B"). */
+interface DisplayParts {
+  readonly sign: string;
+  readonly prefix: string;
+  readonly digits: string;
+  readonly suffix: string;
+}
+
+/** Two significant digits at least: "5.5", "55", "550". */
+const twoSignificant = (n: number): string => (Math.abs(n) < 10 ? n.toFixed(1) : n.toFixed(0));
+
+/**
+ * The number divided as the display says, with one decimal; but where one decimal leaves a single
+ * significant digit (5.5e8 in billions would read "0.6"), it says less than the value holds. Then, as the
+ * wiki does, a scale suffix steps down to the largest smaller scale the value reaches ("550M"), and
+ * below the smallest the value is shown whole; any other suffix keeps its scale with two significant digits.
+ */
+const scaled = (n: number, divisor: number, suffix: string): { digits: string; suffix: string } => {
+  const oneDecimal = (n / divisor).toFixed(1);
+  if (n === 0 || Math.abs(Number(oneDecimal)) >= 1) return { digits: oneDecimal, suffix };
+  if (!SCALES.some((s) => s.suffix === suffix.trim())) {
+    return { digits: trimFraction((n / divisor).toPrecision(2)), suffix };
+  }
+  const smaller = SCALES.find((s) => s.divisor < divisor && Math.abs(n) >= s.divisor);
+  return smaller === undefined
+    ? { digits: formatPlainNumber(n), suffix: '' }
+    : { digits: twoSignificant(n / smaller.divisor), suffix: smaller.suffix };
+};
+
+const numberParts = (n: number, display: NumberDisplay): DisplayParts => {
   const divisor = display.divisor !== undefined && Number.isFinite(display.divisor) && display.divisor > 0
     ? display.divisor
     : undefined;
-  const digits = divisor === undefined ? formatPlainNumber(n) : (n / divisor).toFixed(1);
-  const magnitude = digits.startsWith('-') ? digits.slice(1) : digits;
-  // The sign goes before the prefix ("-$1.5B"), and a value that rounds to zero loses it.
-  const sign = digits.startsWith('-') && Number(magnitude) !== 0 ? '-' : '';
-  return `${sign}${display.prefix ?? ''}${magnitude}${display.suffix ?? ''}`;
+  const shown = divisor === undefined
+    ? { digits: formatPlainNumber(n), suffix: display.suffix ?? '' }
+    : scaled(n, divisor, display.suffix ?? '');
+  const negative = shown.digits.startsWith('-');
+  return { sign: negative ? '-' : '', prefix: display.prefix ?? '', digits: negative ? shown.digits.slice(1) : shown.digits, suffix: shown.suffix };
+};
+
+const joinParts = (p: DisplayParts, withSuffix = true): string =>
+  `${p.sign}${p.prefix}${p.digits}${withSuffix ? p.suffix : ''}`;
+
+const formatNumber = (n: number, opts: DisplayOptions): string =>
+  opts.display === undefined ? formatPlainNumber(n) : joinParts(numberParts(n, opts.display));
+
+/**
+ * Both ends of a range, formatted alike. A suffix that is a word of its own (" employees") is said
+ * once, after the high end ("300–400 employees"); a symbol glued to the number stays on both ("$20.0B–$26.0B").
+ */
+const formatRange = (low: number, high: number, opts: DisplayOptions): string => {
+  if (opts.display === undefined) return `${formatPlainNumber(low)}–${formatPlainNumber(high)}`;
+  const lo = numberParts(low, opts.display);
+  const hi = numberParts(high, opts.display);
+  const sayOnce = lo.suffix === hi.suffix && /^\s/.test(hi.suffix);
+  return `${joinParts(lo, !sayOnce)}–${joinParts(hi)}`;
 };
 
 /** A unit is only spelled out when the property has no display format; the format already expresses it. */
@@ -349,7 +402,7 @@ export const displayFactValue = (v: FactValue, opts: DisplayOptions = {}): strin
     }
     case 'range': {
       const unit = v.unit ?? opts.unit;
-      return withUnitLabel(`${formatNumber(v.low, opts)}–${formatNumber(v.high, opts)}`, opts, unit);
+      return withUnitLabel(formatRange(v.low, v.high, opts), opts, unit);
     }
     case 'min': {
       const unit = v.unit ?? opts.unit;

@@ -155,7 +155,7 @@ export function decideFact(command: FactCommand, state: FactState | null, contex
   }
 }
 
-/** DOMAIN.md: validEnd must not come before asOf (compared by the instants their periods start). */
+/** docs/domain.md (Fact): validEnd must not come before asOf (compared by the instants their periods start). */
 function checkValidity(fields: FactFields): Result<FactFields> {
   if (fields.asOf && fields.validEnd) {
     const asOf = parsePartialDate(fields.asOf, 'asOf');

@@ -52,6 +52,24 @@ export interface CachedContent {
 
 export const MAX_CONTENT_LENGTH = 5_000_000;
 
+const ELLIPSIS = '…';
+
+/**
+ * At most `chars` characters of the text for a reader: whole when it fits, else cut where a word ends
+ * and marked with "…" (counted in `chars`), so a preview never ends in half a word. Only a single word
+ * longer than the whole preview is cut inside, and never inside a surrogate pair.
+ */
+export function previewText(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  if (chars < 1) return '';
+  const room = chars - ELLIPSIS.length;
+  // A space at index `room` means the kept part ends a word exactly.
+  const boundary = text.slice(0, room + 1).search(/\s\S*$/);
+  let end = boundary > 0 ? boundary : room;
+  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
+  return `${text.slice(0, end).trimEnd()}${ELLIPSIS}`;
+}
+
 export type SourceEvent =
   | { type: 'SourceRegistered'; data: { id: string } & SourceFields }
   | { type: 'SourceUpdated'; data: { id: string } & Patch<SourceFields> }

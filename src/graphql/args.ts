@@ -19,6 +19,16 @@ export class BitemporalArgs extends TimeArgs {
   asOf?: PartialDate | null;
 }
 
+/**
+ * The times of a list of facts. Unlike a single value, a list without `asOf` is not read "now": it
+ * holds every fact whatever its valid time, which is what a source's or an entity's fact list shows.
+ */
+@ArgsType()
+export class FactListTimeArgs extends TimeArgs {
+  @Field(() => PartialDateScalar, { nullable: true, description: 'Valid time: only the facts that hold then ("2025", "2025-05" or "2025-05-22": the end of that period). Without it: every fact, whatever its valid time (there is no default of now here).' })
+  asOf?: PartialDate | null;
+}
+
 @ArgsType()
 export class PagingArgs {
   @Field(() => Int, { nullable: true, description: 'Page size: default 20, at most 100 (more is an error).' })

@@ -63,7 +63,7 @@ export function Connection<T extends object>(Node: ClassType<T>) {
   return ConnectionClass;
 }
 
-/** Checks `first` against the cap: a larger value is an error, never a silent cut (API.md). */
+/** Checks `first` against the cap: a larger value is an error, never a silent cut (docs/api.md, "Pagination"). */
 export function pageSize(first: number | undefined | null): number {
   const n = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {

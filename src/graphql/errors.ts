@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
 import { StatementLimitError } from '../store/statement-budget';
 
-/** The codes of API.md, plus what Apollo itself reports for malformed requests. */
+/** The codes of docs/api.md ("Errors"), plus what Apollo itself reports for malformed requests. */
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED' | 'TOO_MANY_STATEMENTS';
 
 /** PostgreSQL codes for "the server is going away or refuses connections" (classes 08 and 57P, 53300). */

@@ -29,7 +29,7 @@ const KnownOperationTypes: ValidationRule = (context) => ({
 
 /** The Apollo configuration every entry point shares (HTTP server, tests), so they cannot drift apart. */
 export function gatewayOptions(
-  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean } = {},
+  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean; debugErrors?: boolean } = {},
 ): ApolloServerOptions<GraphQLContext> {
   return {
     schema: buildFactlogSchema(),
@@ -37,6 +37,9 @@ export function gatewayOptions(
     // Field and value suggestions ("Did you mean …") name the schema's fields: with introspection off
     // they would hand out, one guess at a time, what the switch withholds.
     formatError: (options.introspection ?? true) ? formatError : withoutSuggestions(formatError),
+    // Apollo's own default puts stack traces (with the server's absolute paths) into every error outside
+    // NODE_ENV=production; they help a developer at the console and tell an attacker about the host.
+    includeStacktraceInErrorResponses: options.debugErrors ?? false,
     validationRules: [KnownOperationTypes],
     parseOptions: { maxTokens: options.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens },
     // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to

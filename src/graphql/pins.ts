@@ -5,7 +5,7 @@ import { userError } from './errors';
 /**
  * Where in the two times a field is read: valid time (`asOf`, as the instant T it means) and
  * transaction time (the log position P). Every object the API returns carries the pins it was read
- * at; nested fields inherit them unless they set their own (API.md).
+ * at; nested fields inherit them unless they set their own (docs/api.md, "Time on every read").
  */
 export interface Pins {
   basis: Basis;

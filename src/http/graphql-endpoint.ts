@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { basisExtension } from '../graphql/basis-plugin';
 import type { GraphQLContext } from '../graphql/context';
+import type { Basis } from '../projections/queries/basis';
 import type { Logger } from '../observability/logger';
 import { withStatementBudget } from '../store/statement-budget';
 import { sendError, sendHttpLayerError, type HttpLayerError } from './errors';
@@ -19,6 +21,8 @@ export interface GraphQLEndpointOptions {
   maxStatements?: number;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
+  /** The log head, for `extensions.basis` on the answers Apollo gives without running its plugins. */
+  head(): Promise<Basis>;
   logger: Logger;
 }
 
@@ -64,8 +68,9 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.setHeader('content-length', Buffer.byteLength(response.body.string));
-      res.end(response.body.string);
+      const body = response.status !== undefined && response.status >= 400 ? await withBasis(response.body.string, options.head) : response.body.string;
+      res.setHeader('content-length', Buffer.byteLength(body));
+      res.end(body);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -84,6 +89,22 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     };
     run(0);
   };
+}
+
+/**
+ * A refused context (401, 403) is answered by Apollo before any plugin runs, so the basis plugin never
+ * sees it; every answer carries `extensions.basis` all the same (README.md, "Two commands").
+ */
+async function withBasis(text: string, head: () => Promise<Basis>): Promise<string> {
+  let body: { extensions?: Record<string, unknown> };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return text;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body.extensions?.basis) return text;
+  const basis = await head().catch(() => null);
+  return basis ? JSON.stringify({ ...body, extensions: { ...body.extensions, basis: basisExtension(basis) } }) : text;
 }
 
 /** A Node request's headers as Apollo takes them (repeated headers joined, as HTTP allows). */

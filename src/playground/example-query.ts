@@ -1,6 +1,6 @@
 /**
- * The example query of API.md ("The example page in one query"): the playground opens with it, and the
- * typed client and the browser test run it. Keep it identical to the one in API.md.
+ * The example query of docs/api.md ("The example page in one query"): the playground opens with it, and the
+ * typed client and the browser test run it. Keep it identical to the one in docs/api.md.
  */
 export const EXAMPLE_QUERY = `query SourcePage {
   source(id: "YmFkZjUwMz") {

@@ -62,7 +62,7 @@ class DryRunRollback extends Error {}
  * Rebuilds every read model from the log in one transaction that holds the log head, so no append
  * interleaves: checksums the live tables, truncates them, replays every event through the same
  * projection code, and checksums again. Equal checksums prove the live rows were exactly what the
- * log implies (ARCHITECTURE.md invariant 4).
+ * log implies (docs/architecture.md, invariant 4).
  */
 export async function rebuildReadModels(db: FactlogDb, options: RebuildOptions = {}): Promise<RebuildReport> {
   const started = Date.now();

@@ -1,14 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLObjectType, GraphQLSchema, GraphQLString, Kind, valueFromAST,
-  type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
+  type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
-import { fragmentsOf } from '../graphql/complexity';
 import { userError } from '../graphql/errors';
 
 export const MIN_POSITION_HEADER = 'x-factlog-min-position';
 export const MIN_POSITION_ARG = 'minPosition';
+const AT_POSITION_ARG = 'atPosition';
 
 export function parseMinPosition(raw: string, field: string): number {
   if (!/^\d{1,15}$/.test(raw.trim())) {
@@ -19,8 +19,9 @@ export function parseMinPosition(raw: string, field: string): number {
 }
 
 /**
- * The position a read must see: the largest of the `X-Factlog-Min-Position` header and the
- * `minPosition` arguments of the operation's root fields; undefined when none is given.
+ * The position a read must see: the largest of the `X-Factlog-Min-Position` header, the `minPosition`
+ * arguments of the operation's root fields and every `atPosition` pin in it (a replica that has not
+ * applied a pinned position cannot answer at it); undefined when none is given.
  */
 export function requestedMinPosition(
   operation: OperationDefinitionNode,
@@ -30,24 +31,35 @@ export function requestedMinPosition(
 ): number | undefined {
   const found: number[] = [];
   if (header) found.push(parseMinPosition(header, 'X-Factlog-Min-Position'));
-  // Each fragment is read once, however often it is spread: a walk along every spread is exponential
-  // in the document (fragment Fi spreading F(i+1) twice, 24 levels: 2^24 walks).
-  const visited = new Set<string>();
-  const walk = (set: SelectionSetNode): void => {
+  const positionArg = (selection: FieldNode, name: string): void => {
+    const arg = selection.arguments?.find((a) => a.name.value === name);
+    const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
+    if (typeof value !== 'string') return;
+    // A malformed atPosition is its resolver's to refuse, with the field's own path; routing only
+    // needs the well-formed ones.
+    if (name === AT_POSITION_ARG && !/^\d{1,15}$/.test(value)) return;
+    found.push(parseMinPosition(value, name));
+  };
+  // Only the largest position matters, so each fragment is walked once (per depth class): a document
+  // whose fragments spread each other many times over costs its size here, not its expansion.
+  const walked = new Set<string>();
+  const walk = (set: SelectionSetNode, root: boolean): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const arg = selection.arguments?.find((a) => a.name.value === MIN_POSITION_ARG);
-        const value = arg ? valueFromAST(arg.value, GraphQLString, variables) : undefined;
-        if (typeof value === 'string') found.push(parseMinPosition(value, MIN_POSITION_ARG));
+        if (root) positionArg(selection, MIN_POSITION_ARG);
+        positionArg(selection, AT_POSITION_ARG);
+        if (selection.selectionSet) walk(selection.selectionSet, false);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet);
-      } else if (!visited.has(selection.name.value) && fragments[selection.name.value]) {
-        visited.add(selection.name.value);
-        walk(fragments[selection.name.value].selectionSet);
+        walk(selection.selectionSet, root);
+      } else {
+        const key = `${selection.name.value}:${root}`;
+        if (walked.has(key) || !fragments[selection.name.value]) continue;
+        walked.add(key);
+        walk(fragments[selection.name.value].selectionSet, root);
       }
     }
   };
-  walk(operation.selectionSet);
+  walk(operation.selectionSet, true);
   return found.length ? Math.max(...found) : undefined;
 }
 
@@ -63,7 +75,10 @@ export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
-          const minPosition = requestedMinPosition(operation, fragmentsOf(document), request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
+          const fragments = Object.fromEntries(
+            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+          );
+          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
           const router = contextValue.replication?.router;
           if (operation.operation !== 'query' || !router || router.replicaCount === 0) return;
           const target = await router.route(minPosition);

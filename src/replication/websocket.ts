@@ -5,6 +5,7 @@ import {
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
@@ -52,6 +53,16 @@ function format(error: GraphQLError, formatter: ErrorFormatter = formatError) {
   return formatter(error.toJSON(), error);
 }
 
+/**
+ * connectionParams.authorization, whatever its case: HTTP header names have none, and clients that send
+ * their headers as connectionParams (GraphiQL's Headers pane) keep them as typed, "Authorization".
+ */
+function authorizationParam(params: Record<string, unknown> | undefined): unknown {
+  if (!params) return undefined;
+  const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
+  return key === undefined ? undefined : params[key];
+}
+
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
   const maxSockets = options.maxSocketsPerClient ?? DEFAULT_WS_LIMITS.maxSocketsPerClient;
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_WS_LIMITS.maxSubscriptionsPerSocket;
@@ -59,8 +70,10 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   // them: without a cap per address, one client could open sockets until memory runs out.
   const open = new Map<string, number>();
   const addressOf = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  // noServer: attached with `server`, ws re-emits the HTTP server's own errors (a port in use), and
+  // graphql-ws prints each as an "internal error" with a stack trace before the real one is reported.
   const wss = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     path: options.path ?? '/graphql',
     // ws would otherwise accept 100 MiB messages; a subscription document is as small as a query.
     maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_LIMITS.maxPayloadBytes,
@@ -70,6 +83,14 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       else done(true);
     },
   });
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!wss.shouldHandle(req)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  httpServer.on('upgrade', onUpgrade);
   wss.on('connection', (socket, req) => {
     const address = addressOf(req);
     open.set(address, (open.get(address) ?? 0) + 1);
@@ -87,7 +108,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     {
       schema: options.schema,
       async onConnect(ctx) {
-        const fromParams = ctx.connectionParams?.authorization;
+        const fromParams = authorizationParam(ctx.connectionParams);
         const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
         try {
           const principal = await options.authenticate(header);
@@ -131,6 +152,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   );
   return {
     async close() {
+      httpServer.off('upgrade', onUpgrade);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { lockFolder } from './folder-lock';
 import type { StoreSchema } from './schema';
 import { budgetedDriver } from './statement-budget';
 
@@ -121,9 +122,18 @@ export interface PgliteOptions {
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database> {
-  const dataDir = options.dataDir.startsWith('memory://') ? options.dataDir : path.resolve(options.dataDir);
-  const pglite = new PGlite(dataDir);
-  await pglite.waitReady;
+  const inMemory = options.dataDir.startsWith('memory://');
+  const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
+  // Taken before PGlite reads a byte: a folder opened by two processes is corrupted (src/store/folder-lock.ts).
+  const lock = inMemory ? undefined : await lockFolder(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite(dataDir);
+    await pglite.waitReady;
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   // PGlite has exactly one connection: a pool of one makes every caller queue for it, so a transaction
   // can never be interleaved with another caller's statements.
   const pool = new pg.Pool({
@@ -141,8 +151,13 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     listen,
     stats,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        // Only once PGlite has written its last page may another process have the folder.
+        await lock?.release();
+      }
     },
   };
 }

@@ -6,7 +6,7 @@ import { eventHash, sha256Hex } from './event-hash';
 import type { StoreSchema } from './schema';
 
 /**
- * Ordering strategy (ARCHITECTURE.md invariant 1): appends are serialized on the single `log_head` row
+ * Ordering strategy (docs/architecture.md, invariant 1): appends are serialized on the single `log_head` row
  * (`SELECT … FOR UPDATE`), and the position is assigned after that lock is taken. Assignment order is
  * therefore commit order, the log has no gaps (a rolled-back append also rolls back the head), and a
  * reader that follows `position > checkpoint` can never skip an event that commits later.

@@ -15,7 +15,7 @@ async function getPage(): Promise<{ res: Response; html: string }> {
   return { res, html: await res.text() };
 }
 
-it('serves GraphiQL to a browser, with the API.md example query and an editable headers pane', async () => {
+it('serves GraphiQL to a browser, with the docs/api.md example query and an editable headers pane', async () => {
   const { res, html } = await getPage();
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -30,22 +30,39 @@ it('serves GraphiQL to a browser, with the API.md example query and an editable 
 it('loads nothing from another origin: every script and stylesheet is served here from node_modules', async () => {
   const { html } = await getPage();
   const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-  expect(refs.length).toBeGreaterThanOrEqual(6);
+  expect(refs.length).toBeGreaterThanOrEqual(9);
+  const types: Record<string, RegExp> = { css: /^text\/css/, js: /javascript/, ico: /^image\/x-icon/ };
   for (const ref of refs) {
     expect(ref).not.toMatch(/^(https?:)?\/\//);
     const asset = await fetch(new URL(ref, s.url));
     expect({ ref, status: asset.status }).toEqual({ ref, status: 200 });
-    const type = asset.headers.get('content-type') ?? '';
-    expect(type).toMatch(ref.endsWith('.css') ? /^text\/css/ : /javascript/);
-    const body = await asset.text();
-    expect(body.length).toBeGreaterThan(ref.includes('playground.') ? 50 : 10_000);
+    expect(asset.headers.get('content-type') ?? '').toMatch(types[ref.split('.').pop()!]!);
+    const body = await asset.arrayBuffer();
+    // The packages' bundles are big; Factlog's own boot script, stylesheet and icon are small.
+    expect(body.byteLength).toBeGreaterThan(/\.umd\.js$|\.min\.js$/.test(ref) ? 10_000 : 50);
   }
   expect(refs).toEqual(expect.arrayContaining([
     './playground/assets/react.production.min.js',
     './playground/assets/react-dom.production.min.js',
     './playground/assets/graphiql.min.js',
     './playground/assets/graphiql.min.css',
+    './playground/assets/plugin-explorer.umd.js',
+    './playground/assets/plugin-explorer.css',
+    './playground/assets/favicon.ico',
   ]));
+});
+
+it('answers /favicon.ico with an icon, where browsers look for it on any page of this server', async () => {
+  for (const at of ['/favicon.ico', '/playground/assets/favicon.ico']) {
+    const res = await fetch(`${s.origin}${at}`);
+    expect({ at, status: res.status }).toEqual({ at, status: 200 });
+    expect(res.headers.get('content-type')).toMatch(/^image\/x-icon/);
+    const ico = Buffer.from(await res.arrayBuffer());
+    // An icon directory (reserved 0, type 1) of one 16×16 image at 32 bits, whose bytes all follow.
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([0, 1, 1]);
+    expect([ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([16, 16, 32]);
+    expect(ico.readUInt32LE(18) + ico.readUInt32LE(14)).toBe(ico.length);
+  }
 });
 
 it('serves only the listed asset files', async () => {

@@ -7,7 +7,7 @@ describe('CREDIBILITY_SCALE', () => {
     [3, 'Good', 'Good quality. Reputable source with community review or editorial standards, but less rigorous than peer-reviewed venues.'],
     [2, 'Mixed', 'Mixed quality. Some useful content but inconsistent editorial standards. Claims should be verified.'],
     [1, 'Low', 'Low credibility. Unvetted or unreliable source. Use with caution and always cross-reference.'],
-  ])('rating %d is %s with the DOMAIN.md description', (rating, label, description) => {
+  ])('rating %d is %s with the docs/domain.md description', (rating, label, description) => {
     expect(CREDIBILITY_SCALE[rating]).toEqual({ label, description });
   });
 

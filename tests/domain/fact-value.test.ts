@@ -279,9 +279,25 @@ describe('displayFactValue', () => {
     expect(displayFactValue({ kind: 'number', value: 300000 }, { display: { divisor: 1000, suffix: 'K' } })).toBe('300.0K');
   });
 
-  it('puts the sign before the prefix and drops it when the value rounds to zero', () => {
+  it('puts the sign before the prefix', () => {
     expect(displayFactValue({ kind: 'number', value: -1.5e9 }, billions)).toBe('-$1.5B');
-    expect(displayFactValue({ kind: 'number', value: -1e6 }, billions)).toBe('$0.0B');
+    expect(displayFactValue({ kind: 'number', value: -1e6 }, billions)).toBe('-$1.0M');
+    expect(displayFactValue({ kind: 'number', value: -40 }, billions)).toBe('-$40');
+  });
+
+  it('keeps two significant digits where one decimal would leave one, stepping down a scale as the wiki does', () => {
+    expect(displayFactValue({ kind: 'number', value: 5.5e8 }, billions)).toBe('$550M');
+    expect(displayFactValue({ kind: 'number', value: 5.5e7 }, billions)).toBe('$55M');
+    expect(displayFactValue({ kind: 'number', value: 5.5e6 }, billions)).toBe('$5.5M');
+    expect(displayFactValue({ kind: 'number', value: 9.4e8 }, billions)).toBe('$940M');
+    expect(displayFactValue({ kind: 'number', value: 22060 }, billions)).toBe('$22K');
+    expect(displayFactValue({ kind: 'number', value: 500 }, billions)).toBe('$500');
+    // One decimal already shows two significant digits from 0.95 up, so these stay in billions.
+    expect(displayFactValue({ kind: 'number', value: 9.6e8 }, billions)).toBe('$1.0B');
+    expect(displayFactValue({ kind: 'number', value: 0 }, billions)).toBe('$0.0B');
+    // A suffix that names no scale cannot step down: two significant digits in its own scale.
+    expect(displayFactValue({ kind: 'number', value: 5.5e8 }, { display: { divisor: 1e9, suffix: ' bn' } })).toBe('0.55 bn');
+    expect(displayFactValue({ kind: 'number', value: 1.234e6 }, { display: { divisor: 1e9, suffix: ' bn' } })).toBe('0.0012 bn');
   });
 
   it('uses a suffix-only display without dividing', () => {
@@ -308,6 +324,15 @@ describe('displayFactValue', () => {
     expect(displayFactValue({ kind: 'range', low: 870, high: 2847 })).toBe('870–2847');
     expect(displayFactValue({ kind: 'range', low: 20e9, high: 26e9 }, billions)).toBe('$20.0B–$26.0B');
     expect(displayFactValue({ kind: 'range', low: 870, high: 2847, unit: 'employees' })).toBe('870–2847 employees');
+  });
+
+  it('says a word suffix once, after the high end of a range', () => {
+    const employees = { display: { suffix: ' employees' } };
+    expect(displayFactValue({ kind: 'range', low: 300, high: 400 }, employees)).toBe('300–400 employees');
+    expect(displayFactValue({ kind: 'range', low: 300, high: 400, unit: 'employees' }, employees)).toBe('300–400 employees');
+    expect(displayFactValue({ kind: 'range', low: 20, high: 30 }, { display: { suffix: '%' } })).toBe('20%–30%');
+    // Ends in different scales keep their own suffixes.
+    expect(displayFactValue({ kind: 'range', low: 5e8, high: 2e9 }, billions)).toBe('$500M–$2.0B');
   });
 
   it('shows a lower bound with ≥', () => {

@@ -2,6 +2,7 @@ import {
   decideSource,
   evolveSource,
   MAX_CONTENT_LENGTH,
+  previewText,
   SOURCE_TYPES,
   sourceIdOf,
   type SourceCommand,
@@ -337,5 +338,39 @@ describe('evolveSource', () => {
     { type: 'SourceMergedFrom', data: { id: ID_ASL3, from: ID_CAI } },
   ])('ignores $type for a source it has not seen', (event) => {
     expect(evolveSource(null, event)).toBeNull();
+  });
+});
+
+describe('previewText', () => {
+  const text = 'We have activated the AI Safety Level 3 protections.';
+
+  it('returns a text that fits whole, with no ellipsis', () => {
+    expect(previewText(text, text.length)).toBe(text);
+    expect(previewText(text, 1000)).toBe(text);
+  });
+
+  it('cuts where a word ends and marks the cut with …, within the limit', () => {
+    // 'We have activated the AI Sa' is 27 characters: the cut goes back to the end of "AI".
+    expect(previewText(text, 28)).toBe('We have activated the AI…');
+    // Room for exactly "We have" (7) and the ellipsis.
+    expect(previewText(text, 8)).toBe('We have…');
+    expect(previewText('one two', 6)).toBe('one…');
+  });
+
+  it('cuts inside a word only when one word is longer than the preview, and never inside a surrogate pair', () => {
+    expect(previewText('https://example.org/a-very-long-path', 10)).toBe('https://e…');
+    expect(previewText('ab😀cd', 4)).toBe('ab…');
+    expect(previewText(text, 1)).toBe('…');
+    expect(previewText(text, 0)).toBe('');
+  });
+
+  it('never returns more than the limit, and always a start of the text', () => {
+    for (let chars = 1; chars <= text.length + 2; chars++) {
+      const p = previewText(text, chars);
+      expect(p.length).toBeLessThanOrEqual(chars);
+      expect(text.startsWith(p.replace(/…$/, ''))).toBe(true);
+      // What was kept ends a word: the text goes on with a space there.
+      if (p.endsWith('…') && p.includes(' ')) expect(text[p.length - 1]).toBe(' ');
+    }
   });
 });

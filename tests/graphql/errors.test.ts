@@ -3,7 +3,7 @@ import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
-// Every error code of API.md, over real HTTP, and a failed mutation never changes the log.
+// Every error code of docs/api.md, over real HTTP, and a failed mutation never changes the log.
 let app: TestFactlog;
 let server: RunningServer;
 let editorKey: string;
@@ -99,4 +99,62 @@ it('records the key’s name as the actor of what it writes', async () => {
 it('locates a domain error at the response path of the field that failed', async () => {
   const { body } = await post(ASSERT, { v: 42 }, editorKey);
   expect(body.errors?.[0]).toMatchObject({ path: ['assertFact'], extensions: { code: 'BAD_USER_INPUT', field: 'value' } });
+});
+
+it('reads say NOT_FOUND for an unknown property, entity or source, with the closest property names', async () => {
+  for (const field of ['value(property: "safety-levl") { id }', 'valueWithConflicts(property: "safety-levl") { fact { id } }', 'timeline(property: "safety-levl") { id }', 'facts(property: "safety-levl") { totalCount }']) {
+    const { error } = await expectCode('NOT_FOUND', `{ entity(id: "anthropic") { ${field} } }`);
+    expect(error.extensions.field).toBe('property');
+    expect(error.message).toMatch(/^property "safety-levl" does not exist at log position \d+ \(did you mean "safety-level"\?\)$/);
+  }
+  const unrelated = await expectCode('NOT_FOUND', '{ facts(property: "revenue") { totalCount } }');
+  expect(unrelated.error.message).not.toMatch(/did you mean/);
+  expect((await expectCode('NOT_FOUND', '{ facts(entity: "nobody") { totalCount } }')).error.extensions.field).toBe('entity');
+  expect((await expectCode('NOT_FOUND', '{ facts(source: "ZZZZZZZZZZ") { totalCount } }')).error.extensions.field).toBe('source');
+  // A property that exists now but not yet at an early position is unknown there.
+  expect((await expectCode('NOT_FOUND', '{ entity(id: "anthropic") { value(property: "safety-level", atPosition: "0") { id } } }')).error.message)
+    .toMatch(/does not exist at log position 0/);
+  // Known names still answer.
+  expect((await post('{ facts(entity: "anthropic", property: "safety-level") { totalCount } }')).body.data.facts.totalCount).toBeGreaterThan(0);
+});
+
+it('refuses an atPosition beyond the head with BAD_USER_INPUT naming the head, instead of answering at the head', async () => {
+  const head = (await app.store.head()).position;
+  const { error } = await expectCode('BAD_USER_INPUT', `{ entity(id: "anthropic", atPosition: "${head + 1}") { id } }`);
+  expect(error.extensions).toMatchObject({ field: 'atPosition', head: String(head) });
+  expect(error.message).toContain(`beyond the log's head (position ${head})`);
+  expect((await post(`{ entity(id: "anthropic", atPosition: "${head}") { id } }`)).body.errors).toBeUndefined();
+});
+
+it('sends no stack traces or server paths in error responses', async () => {
+  const bad = await post('{ entity(id: "anthropic") { value(property: "nope") { id } } }');
+  const invalid = await post('{ nope }');
+  const refused = await post('{ health { database } }', {}, 'flk_not-a-key');
+  for (const { body } of [bad, invalid, refused]) {
+    expect(body.errors!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(body)).not.toMatch(/stacktrace|\/src\/|node_modules/);
+  }
+});
+
+it('carries extensions.basis on every answer, a refused key (401) included', async () => {
+  const head = String((await app.store.head()).position);
+  const refused = await fetch(server.url.replace('localhost', '127.0.0.1'), {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer flk_not-a-key' }, body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(refused.status).toBe(401);
+  expect(((await refused.json()) as { extensions: { basis: { position: string } } }).extensions.basis.position).toBe(head);
+});
+
+it('says what facts lists do without asOf: every fact, not a default of now', async () => {
+  const { body } = await post(`{ __type(name: "Query") { fields { name args { name description } } } e: __type(name: "Entity") { fields { name args { name description } } } }`);
+  type T = { fields: { name: string; args: { name: string; description: string | null }[] }[] };
+  const asOfOf = (t: T, field: string) => t.fields.find((f) => f.name === field)!.args.find((a) => a.name === 'asOf')!.description!;
+  for (const description of [asOfOf(body.data.__type, 'facts'), asOfOf(body.data.e, 'facts')]) {
+    expect(description).toMatch(/Without it: every fact/);
+    expect(description).not.toMatch(/Default: now/);
+  }
+  expect(asOfOf(body.data.e, 'value')).toMatch(/Default: now/);
+  // And the behaviour matches: without asOf, facts whose validity ended are listed too.
+  const all = await post('{ entity(id: "anthropic") { facts { totalCount } now: facts(asOf: "2026") { totalCount } } }');
+  expect(all.body.data.entity.facts.totalCount).toBeGreaterThan(all.body.data.entity.now.totalCount);
 });

@@ -4,7 +4,7 @@ import { EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { loadSeeds } from '../../src/seed';
 import { createSeededGateway, type TestGateway } from '../support/gateway';
 
-// The example query of API.md, against the seeds, must show what ../shared/reference/source-page-example.txt shows.
+// The example query of docs/api.md, against the seeds, must show what ../shared/reference/source-page-example.txt shows.
 const REFERENCE = readFileSync(path.resolve(__dirname, '../../../shared/reference/source-page-example.txt'), 'utf8');
 
 let g: TestGateway;
@@ -58,8 +58,15 @@ it('returns exactly what the example page shows', async () => {
 
   expect(s.cachedContent.sizeKb).toBe(13);
   expect(REFERENCE).toContain(`(truncated, ${s.cachedContent.sizeKb} KB total)`);
-  expect(s.cachedContent.preview).toHaveLength(400);
-  expect(REFERENCE).toContain(`Cached Content Preview\n${s.cachedContent.preview}`);
+  // At most 400 characters, cut where a word ends and marked with an ellipsis.
+  const preview: string = s.cachedContent.preview;
+  expect(preview.length).toBeLessThanOrEqual(400);
+  expect(preview.length).toBeGreaterThan(380);
+  expect(preview.endsWith('…')).toBe(true);
+  const previewed = `Cached Content Preview\n${preview.slice(0, -1)}`;
+  const at = REFERENCE.indexOf(previewed);
+  expect(at).toBeGreaterThan(0);
+  expect(REFERENCE[at + previewed.length]).toMatch(/\s/);
 });
 
 it('reports the basis it answered at', async () => {

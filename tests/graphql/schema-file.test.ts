@@ -7,7 +7,7 @@ it('schema.graphql is the schema the code builds (run `npm run schema` after cha
   expect(checkedIn).toBe(printFactlogSchema());
 });
 
-it('keeps every name API.md fixes', () => {
+it('keeps every name docs/api.md documents', () => {
   const sdl = printFactlogSchema();
   const names = [
     'source(', 'sources(', 'publication(', 'publications(', 'page(', 'pages(', 'entity(', 'entities(', 'property(', 'properties:',

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { startServer, type RunningServer } from '../../src/server';
 import { openPostgres, type Database } from '../../src/store/database';
 import { migrateToLatest } from '../../src/store/migrate';
 import { ensureBuilt, ROOT } from '../audit/cli-support';
+import { describeExit, runCli, sleep, spawnCli, startGateway } from '../support/cli-process';
 import { createScratchDatabase } from '../support/test-database';
 import { startThrowawayCluster, type ThrowawayCluster } from '../support/throwaway-cluster';
 
@@ -22,7 +22,6 @@ import { startThrowawayCluster, type ThrowawayCluster } from '../support/throwaw
  * or on a fresh database of the shared server when DATABASE_URL is set.
  */
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const DATASET = path.resolve(__dirname, '../../../shared/datasets/longterm-wiki');
 
 let cluster: ThrowawayCluster;
@@ -37,51 +36,11 @@ afterAll(async () => {
   await cluster?.dispose();
 });
 
-// ---- processes ----------------------------------------------------------------------------------
-
-interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-interface Child { process: ChildProcess; output(): { stdout: string; stderr: string }; exited: Promise<Exit> }
-
-function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  delete base.FACTLOG_DATA_DIR;
-  delete base.NODE_OPTIONS;
-  return { ...base, CI: 'true', ...env };
-}
-
-function spawnCli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { process: child, output: () => ({ stdout, stderr }), exited };
-}
-
-async function runCli(args: string[], env: Record<string, string>, timeoutMs = 300_000): Promise<Exit> {
-  const child = spawnCli(args, env);
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
-  try {
-    return await child.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Progress lines on stderr, so a slow run shows where its time went. */
 function timer(label: string): (what: string) => void {
   const started = Date.now();
   return (what) => process.stderr.write(`[${label} +${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 }
-const describeExit = (e: Exit) => `exit ${e.code} ${e.signal ?? ''}\nstdout: ${e.stdout.slice(-3000)}\nstderr: ${e.stderr.slice(-3000)}`;
 
 
 // ---- (a) SIGKILL mid-import -----------------------------------------------------------------------
@@ -357,22 +316,7 @@ it('(b) a PostgreSQL restart under load fails requests cleanly, and the same gat
 
 // ---- (c) two gateway processes, concurrent corrections ---------------------------------------------
 
-async function startGateway(url: string): Promise<Child & { endpoint: string; origin: string }> {
-  const child = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1'], { DATABASE_URL: url, FACTLOG_RATE_LIMIT: '0' });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const match = /GraphQL: http:\/\/localhost:(\d+)\/graphql/.exec(child.output().stdout);
-    if (match) {
-      const origin = `http://127.0.0.1:${match[1]}`;
-      return { ...child, origin, endpoint: `${origin}/graphql` };
-    }
-    if (child.process.exitCode !== null || Date.now() > deadline) {
-      child.process.kill('SIGKILL');
-      throw new Error(`gateway did not start: ${describeExit(await child.exited)}`);
-    }
-    await sleep(50);
-  }
-}
+const startGatewayOn = (url: string) => startGateway({ DATABASE_URL: url });
 
 it('(c) two gateway processes: concurrent corrections with expectedVersion lose no update, conflicts are CONFLICT', async () => {
   const url = await cluster.createDatabase();
@@ -384,7 +328,7 @@ it('(c) two gateway processes: concurrent corrections with expectedVersion lose 
   } finally {
     await setup.close();
   }
-  const gateways = await Promise.all([startGateway(url), startGateway(url)]);
+  const gateways = await Promise.all([startGatewayOn(url), startGatewayOn(url)]);
   try {
     const FACTS = ['f_BnkEWenniQ', 'f_R59LmVVzcw'];
     type Outcome = { fact: string; note: string; ok: boolean; version?: number; code?: string; message?: string };

@@ -23,6 +23,7 @@ beforeAll(async () => {
     maxBodyBytes: 200,
     rateLimitPerMinute: 3,
     logger: silentLogger(),
+    head: async () => ({ position: 42, recordedAt: new Date('2026-01-02T03:04:05Z') }),
     context: async (req) => {
       contexts += 1;
       if (req.headers.authorization === 'Bearer revoked') throw new GraphQLError('unknown or revoked API key', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -91,10 +92,12 @@ it('limits requests per key per minute, each key on its own budget', async () =>
   expect((await post('another-key', HELLO)).status).toBe(200);
 });
 
-it('lets the context refuse a request with its own status and code', async () => {
+it('lets the context refuse a request with its own status and code, and the refusal still carries the basis', async () => {
   const res = await post('revoked', HELLO);
   expect(res.status).toBe(401);
-  expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  const body = (await res.json()) as { errors: { extensions: { code: string } }[]; extensions: unknown };
+  expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  expect(body.extensions).toEqual({ basis: { position: '42', recordedAt: '2026-01-02T03:04:05.000Z' } });
 });
 
 it('takes exactly the POSTs that Express\'s /graphql mount took', () => {

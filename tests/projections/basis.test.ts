@@ -3,7 +3,8 @@ import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
 /**
  * Every read starts by resolving its basis: the head, or the position a knownAt / atPosition pin
- * points at. That is one statement whatever the pin, and pins beyond the head answer at the head.
+ * points at. That is one statement whatever the pin; a knownAt beyond the head answers at the head, and a
+ * position beyond it is refused, since its answer would change once the log reached it.
  */
 
 let app: TestFactlog;
@@ -33,11 +34,17 @@ it('answers the head, a knownAt and an atPosition in one statement each', async 
   expect(await counted({ atPosition: 1 })).toEqual({ basis: { position: 1, recordedAt: times[0] }, statements: 1 });
 });
 
-it('answers pins at the edges: before the first event, at 0, and beyond the head', async () => {
+it('answers pins at the edges: before the first event, at 0, at the head, and a knownAt beyond it', async () => {
   expect((await counted({ knownAt: new Date(times[0].getTime() - 1) })).basis).toEqual({ position: 0, recordedAt: null });
   expect((await counted({ atPosition: 0 })).basis).toEqual({ position: 0, recordedAt: null });
-  expect((await counted({ atPosition: 99 })).basis).toEqual({ position: 3, recordedAt: times[2] });
+  expect((await counted({ atPosition: 3 })).basis).toEqual({ position: 3, recordedAt: times[2] });
   expect((await counted({ knownAt: new Date(times[2].getTime() + 60_000) })).basis).toEqual({ position: 3, recordedAt: times[2] });
+});
+
+it('refuses a position beyond the head, and names the head', async () => {
+  const refused = resolveBasis(app.db, { atPosition: 4 });
+  await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: ['atPosition'], details: { head: '3' } });
+  await expect(refused).rejects.toThrow(/atPosition 4 is beyond the log's head \(position 3\)/);
 });
 
 it('refuses bad pins before asking the database', async () => {

@@ -13,7 +13,7 @@ import {
 
 /**
  * Model-based test of the bitemporal fact queries: random command sequences go through the real
- * CommandHandler and through a small reference model written from DOMAIN.md; at random earlier log
+ * CommandHandler and through a small reference model written from docs/domain.md; at random earlier log
  * positions K and valid times T, valueAt / timelineAt / factsAt must agree with the model's snapshot
  * at K, and a rebuild of the read models from the log must reproduce them byte for byte.
  *
@@ -21,7 +21,7 @@ import {
  * ids, suffixed with the run number, so runs (and fast-check's shrinking) cannot see each other's facts.
  * The model also predicts each command's outcome (changed, unchanged, or rejected with a DomainError).
  *
- * Reading of DOMAIN.md where it is silent: a timeless fact's validEnd still ends it (it holds for T
+ * Rules docs/domain.md states that the design left open: a timeless fact's validEnd still ends it (it holds for T
  * before validEnd's start), and asOf ties are by period start, so "2025" and "2025-01" tie (a conflict).
  *
  * Env: MODEL_RUNS (default 15), MODEL_SEED (replay a failure), MODEL_TIMEOUT (ms), MODEL_STATS=1.

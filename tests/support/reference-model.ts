@@ -1,8 +1,8 @@
 import { parsePartialDate, periodStart } from '../../src/domain/partial-date';
 
 /**
- * A deliberately naive, in-memory model of facts, written straight from DOMAIN.md ("Partial dates",
- * "Several values over time") and independent of src/projections. Property tests run the same
+ * A deliberately naive, in-memory model of facts, written straight from docs/domain.md ("Partial dates",
+ * "The value as of a time") and independent of src/projections. Property tests run the same
  * commands through the real store and compare what the two say.
  */
 
@@ -105,7 +105,7 @@ export class ReferenceModel {
 }
 
 /**
- * DOMAIN.md's value as of T for one (entity, property): among facts neither retracted nor deprecated
+ * docs/domain.md's value as of T for one (entity, property): among facts neither retracted nor deprecated
  * whose valid range holds T (asOf start ≤ T, validEnd absent or its start > T), the latest asOf start
  * wins, preferred beats normal on ties, timeless facts (no asOf) count only when no dated fact holds T.
  * Returns every equal winner (more than one is a conflict), sorted by id.

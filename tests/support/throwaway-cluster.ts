@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { quoteIdent } from '../../src/store/database';
-import { asOwner as command, clusterOwner as runAs, freePort, pgBinaries, run, type RunAs } from './pg-binaries';
+import { asOwner as command, clusterOwner as runAs, freePort, pgBinaries, run } from './pg-binaries';
 
 export { freePort };
 const findBinaries = (): string => pgBinaries('initdb');

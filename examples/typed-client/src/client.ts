@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 
-/** A GraphQL error as Factlog reports it (API.md "Errors"). */
+/** A GraphQL error as Factlog reports it (docs/api.md, "Errors"). */
 export interface GraphQLErrorBody {
   message: string;
   path?: (string | number)[];

@@ -5,7 +5,7 @@ import { graphql } from './gql';
  * writes their result and variable types to src/gql/, so `graphql(...)` below returns a typed document.
  */
 
-/** The example page of API.md: everything the source page shows, in one query. */
+/** The example page of docs/api.md: everything the source page shows, in one query. */
 export const SourcePageQuery = graphql(`
   query SourcePage {
     source(id: "YmFkZjUwMz") {

@@ -4,7 +4,8 @@ import { isStableId } from '../../domain/ids';
 import { resolveEntityId } from '../../projections/lookup';
 import { listThingsAt } from '../../projections/queries/things';
 import { timelineAt, valueAt } from '../../projections/queries/facts';
-import { BitemporalArgs, PagingArgs, TimeArgs } from '../args';
+import { BitemporalArgs, FactListTimeArgs, PagingArgs, TimeArgs } from '../args';
+import { requireProperty } from '../known-names';
 import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
@@ -69,13 +70,14 @@ export class EntityResolver {
   }
 
   @FieldResolver(() => FactConnection, { description: 'Facts about this entity; with asOf, only the values that hold then.' })
-  async facts(@Root() entity: Entity, @Args() p: OptionalPropertyArg, @Args() time: BitemporalArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+  async facts(@Root() entity: Entity, @Args() p: OptionalPropertyArg, @Args() time: FactListTimeArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(time, entity.pins);
+    if (p.property != null) await requireProperty(ctx, p.property, pins);
     const facts = await ctx.loaders.factsOfEntity(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
     return listConnection(facts.map((f) => toFact(f, pins)), paging.first, paging.after);
   }
 
-  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (DOMAIN.md’s rule); null when none holds.' })
+  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.' })
   async value(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<Fact | null> {
     return (await this.valueWithConflicts(entity, p, time, ctx)).fact;
   }
@@ -83,6 +85,7 @@ export class EntityResolver {
   @FieldResolver(() => ValueWithConflicts, { description: 'The value as of a time and the facts that disagree with it then.' })
   async valueWithConflicts(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<ValueWithConflicts> {
     const pins = await ctx.pins(time, entity.pins);
+    await requireProperty(ctx, p.property, pins);
     const v = await valueAt(ctx.db, entity.id, p.property, pins.validAt, pins.basis.position);
     return { fact: v.fact && toFact(v.fact, pins), conflicts: v.conflicts.map((f) => toFact(f, pins)) };
   }
@@ -90,6 +93,7 @@ export class EntityResolver {
   @FieldResolver(() => [Fact], { description: 'Every fact of a property, in valid-time order.' })
   async timeline(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: TimeArgs, @Ctx() ctx: GraphQLContext): Promise<Fact[]> {
     const pins = await ctx.pins(time, entity.pins);
+    await requireProperty(ctx, p.property, pins);
     return (await timelineAt(ctx.db, entity.id, p.property, pins.basis.position)).map((f) => toFact(f, pins));
   }
 

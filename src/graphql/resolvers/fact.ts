@@ -1,9 +1,9 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { displayFactValue, refsOf } from '../../domain/fact-value';
 import { streamName } from '../../domain/events';
-import { resolveEntityId, resolveSourceId } from '../../projections/lookup';
 import { factsAt } from '../../projections/queries/facts';
-import { BitemporalArgs, PagingArgs, TimeArgs } from '../args';
+import { FactListTimeArgs, PagingArgs, TimeArgs } from '../args';
+import { requireEntityId, requireProperty, requireSourceId } from '../known-names';
 import { offsetConnection, pageSize, readOffset, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
@@ -16,7 +16,7 @@ class FactArgs extends TimeArgs {
 }
 
 @ArgsType()
-class FactsArgs extends BitemporalArgs {
+class FactsArgs extends FactListTimeArgs {
   @Field(() => ID, { nullable: true, description: 'Stable id, slug, alias or numeric id.' }) entity?: string | null;
   @Field(() => ID, { nullable: true }) property?: string | null;
   @Field(() => ID, { nullable: true, description: 'Facts citing this source (hex id, stable id or URL).' }) source?: string | null;
@@ -32,20 +32,14 @@ export class FactResolver {
     return f ? toFact(f, pins) : null;
   }
 
-  @Query(() => FactConnection, { description: 'With asOf: the facts valid then; without: all facts (not retracted).' })
+  @Query(() => FactConnection, { description: 'With asOf: the facts valid then; without: all facts (not retracted), whatever their valid time. An unknown entity, property or source is NOT_FOUND.' })
   async facts(@Args() args: FactsArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(args);
-    const empty = () => offsetConnection<Fact>([], 0, false, async () => 0);
-    let entityIds: string[] | undefined;
-    if (args.entity != null) {
-      const id = await resolveEntityId(ctx.db, args.entity);
-      if (!id) return empty();
-      entityIds = [id];
-    }
+    if (args.property != null) await requireProperty(ctx, args.property, pins);
+    const entityIds = args.entity != null ? [await requireEntityId(ctx, args.entity)] : undefined;
     let sourceIds: string[] | undefined;
     if (args.source != null) {
-      const id = await resolveSourceId(ctx.db, args.source);
-      if (!id) return empty();
+      const id = await requireSourceId(ctx, args.source);
       const v = await ctx.loaders.thing('source', pins.basis.position).load(id);
       sourceIds = [id, ...(v?.state.mergedFrom ?? [])];
     }

@@ -8,7 +8,7 @@ import { DateTimeScalar, JSONScalar, PartialDateScalar } from '../scalars';
 import { Fact, toFact } from '../types/fact';
 import { Entity, Page, Property, Publication, Source, toEntity, toPage, toProperty, toPublication, toSource } from '../types/things';
 
-// ---- inputs: one per command; names follow API.md ----
+// ---- inputs: one per command; names as docs/api.md ("Mutations") lists them ----
 
 // Shared input fields: these base classes are never referenced, so they never appear in the schema.
 @InputType('MutationMetaBase')

@@ -1,9 +1,10 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { effectiveCredibility } from '../../domain/credibility';
 import { streamName } from '../../domain/events';
+import { previewText } from '../../domain/source';
 import { resolveSourceId } from '../../projections/lookup';
 import { listThingsAt } from '../../projections/queries/things';
-import { BitemporalArgs, PagingArgs, TimeArgs } from '../args';
+import { BitemporalArgs, FactListTimeArgs, PagingArgs, TimeArgs } from '../args';
 import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
@@ -81,7 +82,7 @@ export class SourceResolver {
   }
 
   @FieldResolver(() => FactConnection, { description: 'Facts citing this source; with asOf, only those that hold then.' })
-  async facts(@Root() source: Source, @Args() time: BitemporalArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+  async facts(@Root() source: Source, @Args() time: FactListTimeArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(time, source.pins);
     const withValidTime = time.asOf != null;
     const lists = await ctx.loaders.factsCiting(pins, withValidTime).loadMany([source.id, ...source.state.mergedFrom]);
@@ -106,8 +107,8 @@ export class CredibilityResolver {
 
 @Resolver(() => CachedContent)
 export class CachedContentResolver {
-  @FieldResolver(() => String, { description: 'The first `chars` characters of the text.' })
+  @FieldResolver(() => String, { description: 'The text, or when it is longer than `chars` characters its start, cut where a word ends and marked with "…" (at most `chars` characters in all).' })
   preview(@Root() c: CachedContent, @Arg('chars', () => Int, { defaultValue: 3000 }) chars: number): string {
-    return c.text.slice(0, Math.max(0, chars));
+    return previewText(c.text, chars);
   }
 }

@@ -39,7 +39,7 @@ const headBesidePosition = prepared((db, atPosition: number) => headBeside(db, '
 /**
  * Transaction time → a log position. Positions are assigned in commit order and recorded times never
  * decrease along the log, so "known at K" is "every event up to the last one recorded at or before K".
- * A K or a position beyond the head is answered at the head, and the basis says so.
+ * A K beyond the head is answered at the head, and the basis says so; a position beyond it is an error.
  */
 export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basis> {
   if (pins.knownAt && pins.atPosition !== undefined) {
@@ -60,7 +60,14 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
   if (!row) throw new Error('log_head has no row: the store is not migrated');
   const head: Basis = { position: row.head, recordedAt: row.headAt };
   if (atPosition !== undefined) {
-    if (atPosition >= head.position) return head;
+    // Answering a future position at the head would change that answer once the log grows there,
+    // breaking the promise that a pinned read is the same forever (README.md, "Two commands").
+    if (atPosition > head.position) {
+      throw new DomainError('BAD_USER_INPUT',
+        `atPosition ${atPosition} is beyond the log's head (position ${head.position}): nothing is recorded there yet. Pin a position up to ${head.position}, or leave atPosition out to read at the head.`,
+        ['atPosition'], { head: String(head.position) });
+    }
+    if (atPosition === head.position) return head;
     return { position: atPosition, recordedAt: atPosition === 0 ? null : row.pinnedAt ?? null };
   }
   if (knownAt && head.recordedAt && knownAt >= head.recordedAt) return head;

@@ -77,7 +77,7 @@ function filterConditions(filter: FactFilter): Expression<SqlBool>[] {
 
 /**
  * The facts matching a filter at (T, P), as one SQL expression to page over.
- * Without T: every fact believed at P. With T: DOMAIN.md's rule per (entity, property): among facts
+ * Without T: every fact believed at P. With T: docs/domain.md's rule per (entity, property): among facts
  * not deprecated whose valid range holds T, the latest asOf wins, preferred beats normal on ties,
  * timeless facts only when no dated fact covers T; equal winners are kept side by side (a conflict).
  */
@@ -152,7 +152,7 @@ export interface ValueAt {
 const valueAtStatement = prepared((db, entityId: string, propertyId: string, validAt: string, position: number) =>
   db.selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id'));
 
-/** DOMAIN.md's "value as of T" for one (entity, property), known at P. */
+/** docs/domain.md's "value as of a time" for one (entity, property), known at P. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
   const rows = await valueAtStatement(db, entityId, propertyId, validAt.toISOString(), position);
   const facts = rows.map((r) => toFact(r as Row));
