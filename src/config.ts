@@ -39,6 +39,10 @@ export interface Config {
   statementTimeoutMs: number;
   maxCost: number;
   maxDepth: number;
+  /** SQL statements one HTTP request may run (0: no cap). */
+  maxStatements: number;
+  /** Lexical tokens per GraphQL document. */
+  maxTokens: number;
   /** PostgreSQL connections per gateway (the primary's pool; each replica gets one of the same size). */
   poolMax: number;
   /** How long a request waits for a pooled connection before it fails with SERVICE_UNAVAILABLE (0: for ever). */
@@ -115,6 +119,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: integer(env, 'FACTLOG_STATEMENT_TIMEOUT_MS', 15_000),
     maxCost: integer(env, 'FACTLOG_MAX_COST', 50_000, 1),
     maxDepth: integer(env, 'FACTLOG_MAX_DEPTH', 15, 1),
+    maxStatements: integer(env, 'FACTLOG_MAX_STATEMENTS', 500),
+    maxTokens: integer(env, 'FACTLOG_MAX_TOKENS', 10_000, 1),
     poolMax: integer(env, 'FACTLOG_POOL_MAX', 10, 1),
     poolTimeoutMs: integer(env, 'FACTLOG_POOL_TIMEOUT_MS', 10_000),
     logLevel: oneOf(env, 'FACTLOG_LOG_LEVEL', LOG_LEVELS, 'info'),

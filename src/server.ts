@@ -9,7 +9,7 @@ import type { Factlog } from './app';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
 import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
-import type { ComplexityLimits } from './graphql/complexity';
+import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { readHead } from './graphql/head-reader';
 import { gatewayOptions } from './graphql/gateway';
@@ -151,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rateLimiter: limiter,
     anonymous: options.anonymous,
     limits: options.limits,
+    introspection: edge.introspection,
     maxPayloadBytes: edge.maxBodyBytes,
     ...options.websocket,
   });
@@ -201,6 +202,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxBodyBytes: edge.maxBodyBytes,
     rateLimiter: limiter,
     slowReaderTimeoutMs: edge.slowReaderTimeoutMs,
+    maxStatements: options.limits?.maxStatements ?? DEFAULT_LIMITS.maxStatements,
     logger,
     head: () => readHead(options.db),
     context: async (req, res) => {

@@ -14,6 +14,15 @@ export interface Principal {
 
 export const ANONYMOUS: Principal = { name: 'anonymous', role: 'anonymous' };
 
+/**
+ * Whose idempotency keys a principal's are: each API key has its own (names are unique), and
+ * anonymous writers, who cannot be told apart, share one. The prefix keeps a key named "anonymous"
+ * apart from them.
+ */
+export function idempotencyScopeOf(principal: Principal): string {
+  return principal.role === 'anonymous' ? 'anonymous' : `key:${principal.name}`;
+}
+
 interface ApiKeysTable {
   name: string;
   key_hash: string;

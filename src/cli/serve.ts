@@ -42,6 +42,8 @@ Environment:
   FACTLOG_CATCHUP_CONCURRENCY (4), FACTLOG_CATCHUP_STALL_MS (5000)   subscriptions replaying history at once,
                      and how long one may leave an event untaken before it is cut off
   FACTLOG_STATEMENT_TIMEOUT_MS, FACTLOG_MAX_COST, FACTLOG_MAX_DEPTH   limits (see README)
+  FACTLOG_MAX_STATEMENTS (500)   SQL statements per request before TOO_MANY_STATEMENTS (0: no cap)
+  FACTLOG_MAX_TOKENS (10000)   lexical tokens per GraphQL document (GRAPHQL_PARSE_FAILED past it)
   FACTLOG_POOL_MAX (10)   PostgreSQL connections per pool (the primary's, and each replica's)
   FACTLOG_POOL_TIMEOUT_MS (10000)   wait for a free connection before SERVICE_UNAVAILABLE (0: for ever)
   FACTLOG_LOG_LEVEL  trace, debug, info (default), warn, error, fatal or silent
@@ -92,7 +94,7 @@ Environment:
     }
     const server = await startServer({
       ...app, port: config.port, host: config.host, anonymous: config.anonymous,
-      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth },
+      limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements, maxTokens: config.maxTokens },
       http: {
         maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection,
         debugErrors: config.debugErrors, slowReaderTimeoutMs: config.slowReaderTimeoutMs,

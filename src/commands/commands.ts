@@ -43,6 +43,8 @@ export type Command =
 export interface CommandOptions extends AppendMetadata {
   /** The version the caller last saw; a different current version is a CONFLICT. */
   expectedVersion?: number;
+  /** Whose idempotency key it is (EventStore's AppendOptions); not stored in the events. */
+  idempotencyScope?: string;
 }
 
 export interface CommandResult {

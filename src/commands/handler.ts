@@ -39,7 +39,7 @@ export class CommandHandler {
     const fingerprint = sha256Hex(canonicalJson({ command, expectedVersion: options.expectedVersion ?? null }));
     const key = options.idempotencyKey;
     if (key) {
-      const earlier = await this.replayOf(key, fingerprint);
+      const earlier = await this.replayOf(key, fingerprint, options.idempotencyScope);
       if (earlier) return earlier;
     }
     try {
@@ -49,15 +49,15 @@ export class CommandHandler {
       // idempotency check and its decision, so the domain sees the fact already asserted (or the
       // version moved on). If the key is now recorded, this is that retry: answer as a replay.
       if (key && err instanceof DomainError) {
-        const earlier = await this.replayOf(key, fingerprint);
+        const earlier = await this.replayOf(key, fingerprint, options.idempotencyScope);
         if (earlier) return earlier;
       }
       throw err;
     }
   }
 
-  private async replayOf(key: string, fingerprint: string): Promise<CommandResult | null> {
-    const earlier = await this.store.idempotentResult(key, fingerprint);
+  private async replayOf(key: string, fingerprint: string, scope: string | undefined): Promise<CommandResult | null> {
+    const earlier = await this.store.idempotentResult(key, fingerprint, scope);
     return earlier ? this.resultOf(earlier.streams[0].stream, earlier.streams[0].version, earlier.lastPosition, false, true) : null;
   }
 
@@ -76,8 +76,8 @@ export class CommandHandler {
     if (decided.value.length === 0) return this.resultOf(stream, version, lastPosition, false, false);
 
     const writes = groupByStream(decided.value, stream, options.expectedVersion ?? version);
-    const { expectedVersion: _seen, ...metadata } = options;
-    const appended = await this.store.appendMany(writes, metadata, { fingerprint });
+    const { expectedVersion: _seen, idempotencyScope, ...metadata } = options;
+    const appended = await this.store.appendMany(writes, metadata, { fingerprint, idempotencyScope });
     const own = appended.streams.find((s) => s.stream === stream) ?? appended.streams[0];
     return this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed);
   }

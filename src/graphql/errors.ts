@@ -1,8 +1,9 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
+import { StatementLimitError } from '../store/statement-budget';
 
 /** The codes of docs/api.md ("Errors"), plus what Apollo itself reports for malformed requests. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED' | 'TOO_MANY_STATEMENTS';
 
 /** PostgreSQL codes for "the server is going away or refuses connections" (classes 08 and 57P, 53300). */
 const UNAVAILABLE_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
@@ -29,6 +30,11 @@ export function unavailableError(): GraphQLError {
   return userError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { http: { status: 503 } });
 }
 
+/** A graphql-js error (parse, validation) with the code Apollo would give it over HTTP. */
+export function withCode(error: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
@@ -49,6 +55,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof DomainError) {
     const { message, extensions } = toGraphQLError(original);
     return { ...formatted, message, extensions };
+  }
+  if (original instanceof StatementLimitError) {
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'TOO_MANY_STATEMENTS', maxStatements: original.limit } };
   }
   // PostgreSQL cancelled the statement (statement_timeout): the client asked for too much at once.
   if ((original as { code?: string } | null)?.code === '57014') {
@@ -73,4 +82,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: 'internal error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   return formatted;
+}
+
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** graphql-js appends its suggestions to the message as one last sentence. */
+const SUGGESTION = / ?Did you mean [\s\S]*$/;
+
+/** `format`, with graphql-js's "Did you mean …?" suggestions cut from every message. */
+export function withoutSuggestions(format: ErrorFormatter): ErrorFormatter {
+  return (formatted, error) => {
+    const out = format(formatted, error);
+    return SUGGESTION.test(out.message) ? { ...out, message: out.message.replace(SUGGESTION, '') } : out;
+  };
 }

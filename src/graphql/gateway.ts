@@ -5,17 +5,24 @@ import { GraphQLError, type ValidationRule } from 'graphql';
 import { basisPlugin } from './basis-plugin';
 import { complexityPlugin, DEFAULT_LIMITS, type ComplexityLimits } from './complexity';
 import type { GraphQLContext } from './context';
-import { formatError } from './errors';
+import { formatError, withoutSuggestions } from './errors';
 import { buildFactlogSchema } from './schema';
 
 /**
- * The spec's "operation type existence" check, which graphql-js 16 lacks: without it a `subscription`
- * (this schema has none) passes validation and fails in execution as an internal error.
+ * The spec's "operation type existence" check, which graphql-js 16 lacks, and more: subscriptions are
+ * in the schema but served only over WebSocket (src/replication/websocket.ts). Apollo would execute
+ * one sent by POST and fail with a TypeError, an internal error, instead of telling the client where to go.
  */
 const KnownOperationTypes: ValidationRule = (context) => ({
   OperationDefinition(node) {
     const schema = context.getSchema();
-    const root = node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    if (node.operation === 'subscription') {
+      context.reportError(new GraphQLError(
+        'subscriptions are served over WebSocket (the graphql-ws protocol, on this same /graphql path), not over HTTP', { nodes: node },
+      ));
+      return;
+    }
+    const root = node.operation === 'query' ? schema.getQueryType() : schema.getMutationType();
     if (!root) context.reportError(new GraphQLError(`this API has no ${node.operation} operations`, { nodes: node }));
   },
 });
@@ -27,11 +34,14 @@ export function gatewayOptions(
   return {
     schema: buildFactlogSchema(),
     introspection: options.introspection ?? true,
+    // Field and value suggestions ("Did you mean …") name the schema's fields: with introspection off
+    // they would hand out, one guess at a time, what the switch withholds.
+    formatError: (options.introspection ?? true) ? formatError : withoutSuggestions(formatError),
     // Apollo's own default puts stack traces (with the server's absolute paths) into every error outside
     // NODE_ENV=production; they help a developer at the console and tell an attacker about the host.
     includeStacktraceInErrorResponses: options.debugErrors ?? false,
-    formatError,
     validationRules: [KnownOperationTypes],
+    parseOptions: { maxTokens: options.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens },
     // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to
     // compute HTTP cache hints, which Factlog never sets (answers are pinned by position instead).
     plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin, ApolloServerPluginCacheControlDisabled()],

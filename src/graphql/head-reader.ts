@@ -1,5 +1,6 @@
 import { resolveBasis, type Basis } from '../projections/queries/basis';
 import type { FactlogDb } from '../projections/tables';
+import { outsideStatementBudget } from '../store/statement-budget';
 
 /**
  * The log head for many requests at once. A request waits for the next head read that *starts* after
@@ -24,7 +25,8 @@ export class HeadReader {
     const waiting = this.queue;
     this.queue = [];
     this.inFlight = true;
-    resolveBasis(this.db).then(
+    // Shared by every waiting request, so charged to none of them (src/store/statement-budget.ts).
+    outsideStatementBudget(() => resolveBasis(this.db)).then(
       (basis) => waiting.forEach((w) => w.resolve(basis)),
       (err: unknown) => waiting.forEach((w) => w.reject(err)),
     ).finally(() => {

@@ -5,6 +5,7 @@ import { basisExtension } from '../graphql/basis-plugin';
 import type { GraphQLContext } from '../graphql/context';
 import type { Basis } from '../projections/queries/basis';
 import type { Logger } from '../observability/logger';
+import { withStatementBudget } from '../store/statement-budget';
 import { sendHttpLayerError, type HttpLayerError } from './errors';
 import { admitRequest, type RateLimiter } from './rate-limit';
 
@@ -17,6 +18,8 @@ export interface GraphQLEndpointOptions {
   rateLimiter: RateLimiter | null;
   /** A client that takes none of its answer for this long is disconnected (ms). */
   slowReaderTimeoutMs: number;
+  /** SQL statements one request may run (TOO_MANY_STATEMENTS past it); 0 or unset: no limit. */
+  maxStatements?: number;
   /** The request's GraphQL context; throws a GraphQLError (UNAUTHENTICATED…) to refuse it. */
   context(req: IncomingMessage, res: ServerResponse): Promise<GraphQLContext>;
   /** The log head, for `extensions.basis` on the answers Apollo gives without running its plugins. */
@@ -47,10 +50,10 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     const headers = headerMapOf(req);
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const response = await options.apollo.executeHTTPGraphQLRequest({
+    const response = await withStatementBudget(options.maxStatements ?? 0, () => options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query >= 0 ? url.slice(query) : '', body: req.body },
       context: () => options.context(req, res),
-    });
+    }));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     const stallMs = options.slowReaderTimeoutMs;

@@ -12,7 +12,8 @@ const AT_POSITION_ARG = 'atPosition';
 
 export function parseMinPosition(raw: string, field: string): number {
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field });
+    // A 4xx: refused before any resolver runs, this would otherwise be answered as a 500.
+    throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field, http: { status: 400 } });
   }
   return Number(raw.trim());
 }

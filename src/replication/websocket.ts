@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import {
-  GraphQLError, Kind, getOperationAST, parse, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema,
+  GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema,
 } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -8,9 +8,9 @@ import { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
-import { DEFAULT_LIMITS, estimateComplexity, type ComplexityLimits } from '../graphql/complexity';
+import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
-import { formatError, userError } from '../graphql/errors';
+import { formatError, userError, withCode, withoutSuggestions, type ErrorFormatter } from '../graphql/errors';
 import type { RateLimiter } from '../http/rate-limit';
 import { SubscriberTooSlowError } from './live-log';
 
@@ -31,6 +31,8 @@ export interface SubscriptionServerOptions {
   maxSocketsPerClient?: number;
   /** Running subscriptions per socket; more are refused with RATE_LIMITED. */
   maxSubscriptionsPerSocket?: number;
+  /** As the HTTP endpoint's; off, error messages carry no "Did you mean" suggestions. */
+  introspection?: boolean;
 }
 
 export const DEFAULT_WS_LIMITS = { maxPayloadBytes: 1_000_000, maxSocketsPerClient: 20, maxSubscriptionsPerSocket: 50 } as const;
@@ -47,11 +49,11 @@ export interface SubscriptionServer {
  * `connectionParams.authorization` ("Bearer <key>") or in the upgrade request's `Authorization` header.
  */
 /** Errors in the API's shape; a follower cut off for falling behind is told so (and resumes from its position). */
-function format(error: GraphQLError) {
+function format(error: GraphQLError, formatter: ErrorFormatter = formatError) {
   if (error.originalError instanceof SubscriberTooSlowError) {
     return { message: error.message, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
   }
-  return formatError(error.toJSON(), error);
+  return formatter(error.toJSON(), error);
 }
 
 /**
@@ -102,6 +104,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     });
   });
   const limits = options.limits ?? DEFAULT_LIMITS;
+  // As over HTTP (src/graphql/gateway.ts): suggestions would name what closed introspection withholds.
+  const formatter = options.introspection === false ? withoutSuggestions(formatError) : formatError;
   const anonymous = options.anonymous ?? 'read';
   const limiter = options.rateLimiter ?? null;
   const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal; identity: string }>(
@@ -138,29 +142,27 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: limits.maxTokens ?? DEFAULT_LIMITS.maxTokens });
         } catch (err) {
-          return [err as GraphQLError];
+          return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
+        // Codes as over HTTP: without one, a client's mistake would be reported as an internal error.
         const invalid = validate(options.schema, document);
-        if (invalid.length) return invalid;
+        if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('no operation to run: name one with operationName')];
+        if (!operation) return [new GraphQLError('no operation to run: name one with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         if (operation.operation !== 'subscription') {
           return [userError('BAD_USER_INPUT', 'only subscriptions are served over WebSocket; send queries and mutations to POST /graphql')];
         }
-        const fragments = Object.fromEntries(
-          document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-        );
-        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragments, payload.variables ?? {});
+        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragmentsOf(document), payload.variables ?? {});
         if (cost > limits.maxCost || depth > limits.maxDepth) {
           return [userError('QUERY_TOO_COMPLEX', `subscription too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth})`, { cost, depth })];
         }
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // A send that failed because the client went away is no internal error, and there is no one to tell.
-      onError: (ctx, _id, _payload, errors) => (ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? errors.map(format) : [{ message: 'the socket closed' }]),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+      onError: (ctx, _id, _payload, errors) => (ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? errors.map((e) => format(e, formatter)) : [{ message: 'the socket closed' }]),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e, formatter)) } : undefined),
     },
     wss,
   );

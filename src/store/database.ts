@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { lockFolder } from './folder-lock';
 import type { StoreSchema } from './schema';
+import { budgetedDriver } from './statement-budget';
 
 // int8 (bigint positions, counts) arrives as a string by default; our positions stay far below 2^53,
 // so numbers are safe and keep every caller free of string arithmetic.
@@ -36,9 +37,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Every statement, whichever database, is charged to the request that runs it (statement-budget.ts). */
+class BudgetedPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return budgetedDriver(super.createDriver());
+  }
+}
+
 function countingKysely(pool: pg.Pool, stats: { queries: number }): Kysely<StoreSchema> {
   return new Kysely<StoreSchema>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new BudgetedPostgresDialect({ pool }),
     log: (event) => {
       if (event.level === 'query' || event.level === 'error') stats.queries += 1;
     },
@@ -105,6 +113,12 @@ export function openPostgres(options: PostgresOptions): Database {
 export interface PgliteOptions {
   /** A folder for the data, or `memory://` for a throwaway in-memory database. */
   dataDir: string;
+  /**
+   * How long a caller waits for the single connection (0 or unset: for ever), as PostgresOptions'.
+   * PGlite has no statement_timeout to pair it with: it accepts the setting but runs in the same
+   * thread as the gateway, so nothing can interrupt a statement once it runs (README, security).
+   */
+  connectionTimeoutMs?: number;
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database> {
@@ -122,7 +136,10 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   }
   // PGlite has exactly one connection: a pool of one makes every caller queue for it, so a transaction
   // can never be interleaved with another caller's statements.
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as pg.PoolConfig);
+  const pool = new pg.Pool({
+    ...createPgConfig(pglite), max: 1,
+    ...(options.connectionTimeoutMs ? { connectionTimeoutMillis: options.connectionTimeoutMs } : {}),
+  } as unknown as pg.PoolConfig);
   const stats = { queries: 0 };
   const db = countingKysely(pool, stats);
   const listen: Listen = async (channel, onNotify) => pglite.listen(channel, onNotify);
@@ -150,8 +167,9 @@ export interface ConnectOptions {
   dataDir: string;
   schema?: string;
   statementTimeoutMs?: number;
-  /** PostgreSQL only; PGlite's single connection is always waited for. */
+  /** PostgreSQL only; PGlite has one connection. */
   maxConnections?: number;
+  /** Both databases: how long a caller waits for a connection. */
   connectionTimeoutMs?: number;
 }
 
@@ -162,7 +180,7 @@ export function openDatabase(options: ConnectOptions): Promise<Database> {
       url: options.databaseUrl, schema: options.schema, statementTimeoutMs: options.statementTimeoutMs,
       maxConnections: options.maxConnections, connectionTimeoutMs: options.connectionTimeoutMs,
     }))
-    : openPglite({ dataDir: options.dataDir });
+    : openPglite({ dataDir: options.dataDir, connectionTimeoutMs: options.connectionTimeoutMs });
 }
 
 export function quoteIdent(name: string): string {

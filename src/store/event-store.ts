@@ -48,6 +48,11 @@ export interface AppendOptions {
    * layer passes a hash of the command instead, since generated ids make the events differ per try.
    */
   fingerprint?: string;
+  /**
+   * Whose idempotency key it is (an API key's principal): the same key from another principal is
+   * another request. Kept out of the events' metadata, which stays as it was. Default '' (the CLI's).
+   */
+  idempotencyScope?: string;
 }
 
 export interface StoredEvent {
@@ -132,8 +137,9 @@ export class EventStore {
    * before deciding, because a retried command decided again against newer state could decide
    * differently (a second "register" would conflict with the first).
    */
-  async idempotentResult(key: string, fingerprint: string): Promise<AppendResult | null> {
-    const earlier = await this.db.selectFrom('idempotency_keys').select(['request_hash', 'result']).where('key', '=', key).executeTakeFirst();
+  async idempotentResult(key: string, fingerprint: string, scope = ''): Promise<AppendResult | null> {
+    const earlier = await this.db.selectFrom('idempotency_keys').select(['request_hash', 'result'])
+      .where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
     if (!earlier) return null;
     if (earlier.request_hash !== fingerprint) throw reusedKey(key);
     return { ...(earlier.result as AppendResult), replayed: true };
@@ -169,6 +175,7 @@ export class EventStore {
       const earlier = await trx
         .selectFrom('idempotency_keys')
         .select(['request_hash', 'result'])
+        .where('scope', '=', options.idempotencyScope ?? '')
         .where('key', '=', metadata.idempotencyKey)
         .executeTakeFirst();
       if (earlier) {
@@ -266,6 +273,7 @@ export class EventStore {
       await trx
         .insertInto('idempotency_keys')
         .values({
+          scope: options.idempotencyScope ?? '',
           key: metadata.idempotencyKey,
           request_hash: requestHash,
           result: JSON.stringify(result),

@@ -31,6 +31,8 @@ export interface LogHeadTable {
 }
 
 export interface IdempotencyKeysTable {
+  /** Whose key it is (AppendOptions.idempotencyScope); '' for the CLI's. */
+  scope: ColumnType<string, string | undefined, never>;
   key: string;
   request_hash: string;
   result: ColumnType<unknown, string, never>;

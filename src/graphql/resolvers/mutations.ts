@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { idempotencyScopeOf } from '../../auth/keys';
 import type { Command, CommandResult } from '../../commands/commands';
 import type { Kind } from '../../domain/events';
 import type { PartialDate } from '../../domain/partial-date';
@@ -252,6 +253,7 @@ export class MutationResolver {
       idempotencyKey: input.idempotencyKey ?? undefined,
       reason: input.reason ?? undefined,
       actor: ctx.principal.name,
+      idempotencyScope: idempotencyScopeOf(ctx.principal),
     });
     ctx.invalidate();
     return result;
