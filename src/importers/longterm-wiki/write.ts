@@ -1,18 +1,12 @@
 import type { Transaction } from 'kysely';
-import type { Command } from '../../commands/commands';
-import { decideEntity } from '../../domain/entity';
+import { planCommand, type Plan } from '../../commands/deciders';
+import type { CommandLookups, NameLookups } from '../../commands/lookups';
+import type { FactProperty } from '../../domain/fact';
 import { DomainError, type Result } from '../../domain/errors';
-import { CURRENT_SCHEMA_VERSION, streamName, streamOf, upcast, type DomainEvent, type Kind } from '../../domain/events';
-import { evolveAny, type AnyState, type StateOfKind } from '../../domain/evolve';
-import { decideFact, type FactProperty } from '../../domain/fact';
+import { CURRENT_SCHEMA_VERSION, streamName, streamOf, upcast, type DomainEvent } from '../../domain/events';
+import { evolveAny, type AnyState } from '../../domain/evolve';
 import type { DataType } from '../../domain/fact-value';
 import { isRecord } from '../../domain/fields';
-import { generateStableId } from '../../domain/ids';
-import { notFound } from '../../domain/kind';
-import { decidePage } from '../../domain/page';
-import { decideProperty } from '../../domain/property';
-import { decidePublication } from '../../domain/publication';
-import { decideSource, sourceIdOf } from '../../domain/source';
 import type { FactlogSchema } from '../../projections/tables';
 import { assertJson } from '../../store/canonical-json';
 import type { AppendMetadata, EventStore, StreamWrite } from '../../store/event-store';
@@ -20,61 +14,16 @@ import type { StoreSchema } from '../../store/schema';
 import type { Step } from './plan';
 
 /**
- * The fast writer: one batch of planned commands → one append. It decides each command with the
- * domain's own pure `decide*` functions, exactly as CommandHandler does, but loads the state of all
- * the batch's streams (and the cross-stream facts the domain asks about) in a few queries, and appends
- * the batch's events with a single `appendWithin`. Names were already resolved to ids by the planner.
+ * The fast writer: one batch of planned commands → one append. It decides each command with the same
+ * plan as CommandHandler (`planCommand`), but loads the state of all the batch's streams and the
+ * answers to its lookups in a few queries, and appends the batch's events with a single
+ * `appendWithin`: per-command queries would make an import of the whole wiki take minutes.
  *
  * The log head is locked first, so nothing can append between the reads and the append: the versions
  * read are the versions the append expects, and a batch is all-or-nothing.
  */
 
 export type Outcome = { step: Step; events: number; error?: DomainError };
-
-interface Target {
-  kind: Kind;
-  id: string;
-}
-
-function targetOf(command: Command): Target {
-  switch (command.type) {
-    case 'RegisterPublication':
-    case 'UpdatePublication':
-      return { kind: 'publication', id: String(command.id) };
-    case 'DefineProperty':
-    case 'UpdateProperty':
-      return { kind: 'property', id: String(command.id) };
-    case 'RegisterEntity':
-      return { kind: 'entity', id: command.id ?? '' };
-    case 'RenameEntity':
-    case 'UpdateEntity':
-      return { kind: 'entity', id: command.entity };
-    case 'RegisterSource': {
-      const id = sourceIdOf(command.fields);
-      if (!id.ok) throw id.error;
-      return { kind: 'source', id: id.value };
-    }
-    case 'UpdateSource':
-    case 'CaptureSourceContent':
-      return { kind: 'source', id: command.source };
-    case 'CreatePage':
-      return { kind: 'page', id: String(command.slug) };
-    case 'UpdatePage':
-    case 'CiteSource':
-    case 'UnciteSource':
-      return { kind: 'page', id: command.page };
-    case 'AssertFact':
-      return { kind: 'fact', id: command.id ?? '' };
-    case 'CorrectFact':
-    case 'RetractFact':
-    case 'DeprecateFact':
-    case 'AddFactCitation':
-    case 'RemoveFactCitation':
-      return { kind: 'fact', id: command.id };
-    case 'MergeSources':
-      throw new Error('the importer does not merge sources');
-  }
-}
 
 /** What the batch's commands need to know beyond their own streams, loaded once per batch. */
 interface Context {
@@ -91,15 +40,15 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
   await trx.selectFrom('log_head').select('position').forUpdate().executeTakeFirstOrThrow();
 
   // A command whose target cannot even be named (say, a URL the domain refuses) is refused on its own.
-  const targets = steps.map((s): Target | DomainError => {
+  const plans = await Promise.all(steps.map(async (s): Promise<Plan | DomainError> => {
     try {
-      return targetOf(s.command);
+      return await planCommand(s.command, PLANNED_NAMES);
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;
     }
-  });
-  const streams = uniq(targets.flatMap((t) => (t instanceof DomainError ? [] : [streamName(t.kind, t.id)])));
+  }));
+  const streams = uniq(plans.flatMap((p) => (p instanceof DomainError ? [] : [streamName(p.kind, p.id)])));
   const versions = new Map<string, number>();
   const states = new Map<string, AnyState>();
   if (streams.length) {
@@ -119,18 +68,20 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
   }
   const context = await loadContext(db, steps);
 
+  const lookups = batchLookups(context);
+
   const outcomes: Outcome[] = [];
   const writes = new Map<string, StreamWrite>();
-  steps.forEach((step, i) => {
-    const target = targets[i];
-    if (target instanceof DomainError) {
-      outcomes.push({ step, events: 0, error: target });
-      return;
+  for (const [i, step] of steps.entries()) {
+    const plan = plans[i];
+    if (plan instanceof DomainError) {
+      outcomes.push({ step, events: 0, error: plan });
+      continue;
     }
-    const state = states.get(streamName(target.kind, target.id)) ?? null;
+    const state = states.get(streamName(plan.kind, plan.id)) ?? null;
     let decided: Result<DomainEvent[]>;
     try {
-      decided = decide(step.command, target, state, context);
+      decided = await plan.decide(state, lookups);
       if (decided.ok) for (const e of decided.value) assertJson(e.data, 'event');
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -138,7 +89,7 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
     }
     if (!decided.ok) {
       outcomes.push({ step, events: 0, error: decided.error });
-      return;
+      continue;
     }
     for (const event of decided.value) {
       const own = streamOf(event);
@@ -153,7 +104,7 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
       track(event, context);
     }
     outcomes.push({ step, events: decided.value.length });
-  });
+  }
 
   if (writes.size === 0) return { outcomes, appended: 0 };
   const result = await store.appendWithin(trx, [...writes.values()], metadata);
@@ -204,76 +155,22 @@ async function loadContext(db: Transaction<FactlogSchema>, steps: readonly Step[
 const citationSources = (raw: unknown): string[] =>
   Array.isArray(raw) ? raw.filter(isRecord).map((c) => c.source).filter((s): s is string => typeof s === 'string') : [];
 
-/** API citations name a source (`{source, quote?, locator?}`); events keep `{sourceId, …}`. */
-function toCitations(raw: unknown, context: Context, path: string): unknown {
-  if (!Array.isArray(raw)) return raw;
-  return raw.map((c: unknown, i) => {
-    if (!isRecord(c)) throw new DomainError('BAD_USER_INPUT', `${path}.${i}: expected {source, quote?, locator?}`, [path, String(i)]);
-    const { source, ...rest } = c;
-    if (typeof source !== 'string' || !context.sources.has(source)) throw notFound(`source ${JSON.stringify(source)}`, `${path}.${i}.source`);
-    return { ...rest, sourceId: source };
-  });
-}
+/** The planner already turned the wiki's names into ids, so a target is named by its id as is. */
+const PLANNED_NAMES: NameLookups = {
+  entityId: async (id) => id,
+  sourceId: async (id) => id,
+  pageSlug: async (slug) => slug,
+};
 
-/** The same decisions CommandHandler.plan makes, with the context loaded for the whole batch. */
-function decide(command: Command, target: Target, state: AnyState, context: Context): Result<DomainEvent[]> {
-  switch (command.type) {
-    case 'RegisterPublication':
-    case 'UpdatePublication':
-      return decidePublication(command, state as StateOfKind['publication']);
-    case 'DefineProperty':
-    case 'UpdateProperty':
-      return decideProperty(command, state as StateOfKind['property']);
-    case 'RegisterSource':
-      return decideSource(command, state as StateOfKind['source'], { newStableId: generateStableId() });
-    case 'UpdateSource':
-      return decideSource({ type: 'UpdateSource', id: target.id, set: command.set, unset: command.unset }, state as StateOfKind['source']);
-    case 'CreatePage':
-      return decidePage(command, state as StateOfKind['page']);
-    case 'UpdatePage':
-      return decidePage({ type: 'UpdatePage', slug: target.id, set: command.set, unset: command.unset }, state as StateOfKind['page']);
-    case 'CiteSource':
-      return decidePage({ type: 'CiteSource', slug: target.id, sourceId: command.source }, state as StateOfKind['page'], { sourceExists: context.sources.has(command.source) });
-    case 'UnciteSource':
-      return decidePage({ type: 'UnciteSource', slug: target.id, sourceId: command.source }, state as StateOfKind['page']);
-    case 'RegisterEntity': {
-      const slug = isRecord(command.fields) && typeof command.fields.slug === 'string' ? command.fields.slug : null;
-      return decideEntity({ type: 'RegisterEntity', id: target.id, fields: command.fields }, state as StateOfKind['entity'], { slugOwner: slug ? context.slugOwner.get(slug) ?? null : null });
-    }
-    case 'UpdateEntity':
-      return decideEntity({ type: 'UpdateEntity', id: target.id, set: command.set, unset: command.unset }, state as StateOfKind['entity']);
-    case 'RenameEntity': {
-      const owner = typeof command.newSlug === 'string' ? context.slugOwner.get(command.newSlug) ?? null : null;
-      return decideEntity({ type: 'RenameEntity', id: target.id, newSlug: command.newSlug }, state as StateOfKind['entity'], { slugOwner: owner });
-    }
-    case 'AssertFact': {
-      const fields = {
-        entityId: command.entity,
-        propertyId: command.property,
-        value: command.value,
-        asOf: command.asOf ?? undefined,
-        validEnd: command.validEnd ?? undefined,
-        citations: command.citations == null ? undefined : toCitations(command.citations, context, 'citations'),
-        notes: command.notes ?? undefined,
-        rank: command.rank ?? undefined,
-      };
-      const property = context.properties.get(command.property) ?? null;
-      return decideFact({ type: 'AssertFact', id: target.id, fields }, state as StateOfKind['fact'], { property, entityExists: context.entities.has(command.entity) });
-    }
-    case 'CorrectFact': {
-      const current = state as StateOfKind['fact'];
-      const property = current ? context.properties.get(current.fields.propertyId) ?? null : null;
-      const set = isRecord(command.set) && Array.isArray(command.set.citations)
-        ? { ...command.set, citations: toCitations(command.set.citations, context, 'set.citations') }
-        : command.set;
-      return decideFact({ type: 'CorrectFact', id: target.id, set, unset: command.unset }, current, { property, entityExists: true });
-    }
-    case 'RetractFact':
-    case 'DeprecateFact':
-      return decideFact(command, state as StateOfKind['fact'], { property: null, entityExists: true });
-    default:
-      throw new Error(`the importer does not plan ${command.type}`);
-  }
+/** The batch's answers, kept current by `track`; an id the batch never loaded or made does not exist. */
+function batchLookups(context: Context): CommandLookups {
+  return {
+    ...PLANNED_NAMES,
+    entityId: async (id) => (context.entities.has(id) ? id : null),
+    sourceId: async (id) => (context.sources.has(id) ? id : null),
+    slugOwner: async (slug) => context.slugOwner.get(slug) ?? null,
+    property: async (id) => context.properties.get(id) ?? null,
+  };
 }
 
 /** Keeps the batch's context current as its own events land (a registration makes its slug taken). */
