@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { resolveBasis } from '../../projections/queries/basis';
-import { CORRELATION_PREFIX } from './current';
+import { CORRELATION_PREFIX } from './store-snapshot';
 import { ImportFailed, importLongtermWiki, type ImportOptions, type ImportReport, type ImportTarget } from './index';
 import { DATASET_FILES } from './read';
 import type { Anomaly, AnomalyKind } from './types';

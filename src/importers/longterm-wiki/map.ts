@@ -8,7 +8,7 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/source';
 import { assertJson, canonicalJson } from '../../store/canonical-json';
-import type { CurrentState } from './current';
+import type { StoreSnapshot } from './store-snapshot';
 import type { RawDataset, RawItem, RawRecord } from './read';
 import { Anomalies, Tally, type Loc } from './types';
 import { DateTag, RefTag, SrcTag } from './yaml';
@@ -200,7 +200,7 @@ class SourceIndex {
 
 // ---------------------------------------------------------------------------------------------------
 
-export function mapDataset(data: RawDataset, current: CurrentState, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
+export function mapDataset(data: RawDataset, current: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
   const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped });
@@ -274,7 +274,7 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
   }
 }
 
-function mapEntities(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
+function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
   const bySlug = new Map<string, DesiredEntity>();
   const numericOwner = new Map<string, DesiredEntity>();
   const currentBySlug = new Map([...current.entities].map(([id, f]) => [f.slug, id]));
@@ -382,7 +382,7 @@ interface ResourceRecord {
   citedBy: { slug: string; loc: Loc }[];
 }
 
-function mapSources(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
+function mapSources(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
   const index = new SourceIndex();
   for (const item of data.snapshot.items) {
     const url = item.data.url;
@@ -506,7 +506,7 @@ function mergeResource(into: ResourceRecord, fields: DesiredSource['fields'], ci
 
 // ---------------------------------------------------------------------------------------------------
 
-function mapPages(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapPages(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
   const numericOwner = new Map<string, string>();
   const entityByNumeric = new Map<string, string>();
   for (const e of desired.entities.values()) if (e.fields.numericId) entityByNumeric.set(e.fields.numericId, e.id);
@@ -547,7 +547,7 @@ function mapPages(data: RawDataset, current: CurrentState, desired: DesiredState
   }
 }
 
-function mapCitations(current: CurrentState, desired: DesiredState, anomalies: Anomalies): void {
+function mapCitations(current: StoreSnapshot, desired: DesiredState, anomalies: Anomalies): void {
   for (const [slug, bySource] of desired.citations.bySlug) {
     if (desired.pages.has(slug) || current.pages.has(slug)) continue;
     for (const loc of bySource.values()) {
@@ -565,7 +565,7 @@ interface EffectiveProperty {
   unit?: string;
 }
 
-function mapFacts(data: RawDataset, current: CurrentState, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapFacts(data: RawDataset, current: StoreSnapshot, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
   const { retractions } = desired;
   const entityBySlug = new Map<string, string>();
   for (const e of desired.entities.values()) entityBySlug.set(e.fields.slug, e.id);

@@ -6,7 +6,7 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
-import { citationKey, type CurrentState } from './current';
+import { citationKey, type StoreSnapshot } from './store-snapshot';
 import type { DesiredFact, DesiredState } from './map';
 import { Anomalies, PHASES, type Loc, type Phase } from './types';
 
@@ -89,7 +89,7 @@ const patchOf = (p: Patch): { set?: Record<string, unknown>; unset?: string[] } 
   ...(p.unset.length ? { unset: p.unset } : {}),
 });
 
-export function planSync(desired: DesiredState, current: CurrentState, anomalies: Anomalies): ImportPlan {
+export function planSync(desired: DesiredState, current: StoreSnapshot, anomalies: Anomalies): ImportPlan {
   const steps: Step[] = [];
   const totals = Object.fromEntries(PHASES.map((p) => [p, { inFiles: 0, unchanged: 0, planned: {} }])) as Record<Phase, PhaseTotals>;
   const push = (step: Step) => {
@@ -286,7 +286,7 @@ function assertCommand(f: DesiredFact): Command {
 }
 
 /** A source id → the source it was merged into (following chains), as the read models count citations. */
-function canonicalSources(current: CurrentState): (id: string) => string {
+function canonicalSources(current: StoreSnapshot): (id: string) => string {
   return (id) => {
     let at = id;
     for (let hops = 0; hops < 16; hops++) {

@@ -12,7 +12,7 @@ import type { FactlogDb } from '../../projections/tables';
  * `state_versions` for every thing (its domain state as JSON) and the `facts` table. The planner
  * diffs the files against this, so a re-run over unchanged files plans nothing.
  */
-export interface CurrentFact {
+export interface SnapshotFact {
   entityId: string;
   propertyId: string;
   value: StoredFactValue;
@@ -27,7 +27,7 @@ export interface CurrentFact {
   imported: boolean;
 }
 
-export interface CurrentState {
+export interface StoreSnapshot {
   publications: Map<string, PublicationFields>;
   properties: Map<string, PropertyFields>;
   entities: Map<string, EntityFields>;
@@ -37,7 +37,7 @@ export interface CurrentState {
   pages: Map<string, { fields: PageFields; citations: string[] }>;
   /** `slug\u0000sourceId` of citations this importer added: the only ones it may take away again. */
   importedCitations: Set<string>;
-  facts: Map<string, CurrentFact>;
+  facts: Map<string, SnapshotFact>;
 }
 
 /** Every importer run's correlation id starts with this; it is how the importer knows what it owns. */
@@ -45,7 +45,7 @@ export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 
 export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
 
-export const emptyCurrentState = (): CurrentState => ({
+export const emptyStoreSnapshot = (): StoreSnapshot => ({
   publications: new Map(),
   properties: new Map(),
   entities: new Map(),
@@ -58,8 +58,8 @@ export const emptyCurrentState = (): CurrentState => ({
 
 type Json = Record<string, unknown>;
 
-export async function loadCurrentState(db: FactlogDb): Promise<CurrentState> {
-  const state = emptyCurrentState();
+export async function loadStoreSnapshot(db: FactlogDb): Promise<StoreSnapshot> {
+  const state = emptyStoreSnapshot();
   const rows = await db.selectFrom('state_versions').select(['kind', 'id', 'state']).where('tx_to', 'is', null).execute();
   for (const row of rows) {
     const s = (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as Json | null;
@@ -100,7 +100,7 @@ export async function loadCurrentState(db: FactlogDb): Promise<CurrentState> {
     .select(['id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
     .execute();
   for (const f of facts) {
-    const fact: CurrentFact = {
+    const fact: SnapshotFact = {
       entityId: f.entity_id,
       propertyId: f.property_id,
       value: parseJson(f.value) as StoredFactValue,
