@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { emptyStoreSnapshot } from '../../src/importers/longterm-wiki/store-snapshot';
-import { mapDataset, type DesiredFact } from '../../src/importers/longterm-wiki/map';
+import { emptyStoreSnapshot } from '../../src/importers/sync/store-snapshot';
+import type { DesiredFact } from '../../src/importers/sync/desired';
+import { mapDataset } from '../../src/importers/longterm-wiki/map';
 import { readDataset } from '../../src/importers/longterm-wiki/read';
-import { Anomalies } from '../../src/importers/longterm-wiki/types';
+import { Anomalies } from '../../src/importers/sync/vocabulary';
 import type { EntityFields } from '../../src/domain/entity';
 import type { PageFields } from '../../src/domain/page';
 import type { PropertyFields } from '../../src/domain/property';

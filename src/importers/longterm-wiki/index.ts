@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
 import type { EventStore } from '../../store/event-store';
-import { CORRELATION_PREFIX, loadStoreSnapshot } from './store-snapshot';
+import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { mapDataset } from './map';
-import { planSync } from './plan';
+import { planSync } from '../sync/plan';
 import type { ImportReport, PhaseReport } from './report';
 import { readDataset } from './read';
-import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from './sync';
-import { Anomalies, PHASES, type Phase } from './types';
+import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from '../sync/execute';
+import { Anomalies, PHASES, type Phase } from '../sync/vocabulary';
 
 /**
  * `factlog import longterm-wiki <dir>`: read → map → plan → sync. The first three are a pure function
@@ -51,6 +51,8 @@ export class ImportFailed extends Error {
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
+/** Every run's correlation id starts with this; it is how the importer knows what it owns. */
+export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 export const DEFAULT_ACTOR = 'longterm-wiki-importer';
 
 export interface ImportTarget {
@@ -87,7 +89,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   progress?.stop('read');
   const readDone = Date.now();
 
-  const current = await loadStoreSnapshot(target.db);
+  const current = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
   const desired = mapDataset(data, current, anomalies, { newStableId: options.newStableId });
   const plan = planSync(desired, current, anomalies);
   const planDone = Date.now();
@@ -158,4 +160,4 @@ const sorted = (counts: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 
 export { formatReport, type ImportReport, type PhaseReport } from './report';
-export type { Anomaly, AnomalyKind } from './types';
+export type { Anomaly, AnomalyKind } from '../sync/vocabulary';

@@ -1,5 +1,5 @@
 import { entityFields, type EntityFields } from '../../domain/entity';
-import { decideFact, type Citation, type StoredFactValue } from '../../domain/fact';
+import { decideFact } from '../../domain/fact';
 import type { DataType } from '../../domain/fact-value';
 import type { FieldSpec, FieldSpecs } from '../../domain/fields';
 import { generateStableId, isFactId, isKebabId, isSourceHexId, isStableId, sourceIdForUrl, validateUrl } from '../../domain/ids';
@@ -8,9 +8,10 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/source';
 import { assertJson, canonicalJson } from '../../store/canonical-json';
-import type { StoreSnapshot } from './store-snapshot';
+import type { DesiredEntity, DesiredFact, DesiredSource, DesiredState } from '../sync/desired';
+import type { StoreSnapshot } from '../sync/store-snapshot';
 import type { RawDataset, RawItem, RawRecord } from './read';
-import { Anomalies, Tally, type Loc } from './types';
+import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
 import { coerceDate, coerceValue, EntityIndex } from './values';
 
@@ -19,63 +20,6 @@ import { coerceDate, coerceValue, EntityIndex } from './values';
  * goes through the domain's own field specs, so what is desired here is byte for byte what the domain
  * would store; a field the domain refuses is reported and left out rather than failing its record.
  */
-
-export interface Desired<F> {
-  loc: Loc;
-  fields: F;
-}
-
-export interface DesiredEntity extends Desired<EntityFields> {
-  id: string;
-}
-
-/** A source the files define (managed: its fields are synced), or one a fact cites by URL only. */
-export interface DesiredSource {
-  loc: Loc;
-  id: string;
-  /** stableId is absent when neither the snapshot nor the store has one: the domain generates it once. */
-  fields: Omit<SourceFields, 'stableId'> & { stableId?: string };
-  managed: boolean;
-}
-
-export interface DesiredFact {
-  loc: Loc;
-  id: string;
-  entityId: string;
-  propertyId: string;
-  /** What the AssertFact command carries (citations by source id). */
-  input: { value: unknown; asOf?: string; validEnd?: string; sources?: string[]; notes?: string };
-  /** What the domain will store, for comparing with the read model. */
-  stored: { value: StoredFactValue; asOf?: string; validEnd?: string; citations?: Citation[]; notes?: string };
-}
-
-export interface DesiredState {
-  publications: Map<string, Desired<PublicationFields>>;
-  properties: Map<string, Desired<PropertyFields>>;
-  /** By stable id. */
-  entities: Map<string, DesiredEntity>;
-  /** By source id (sha256 of the URL). */
-  sources: Map<string, DesiredSource>;
-  pages: Map<string, Desired<PageFields>>;
-  citations: {
-    /** False when the resources could not all be read: then no citation is taken away. */
-    removals: boolean;
-    bySlug: Map<string, Map<string, Loc>>;
-  };
-  facts: Map<string, DesiredFact>;
-  retractions: {
-    /** False when the things folder is missing: then no fact is retracted. */
-    enabled: boolean;
-    /** Facts present in the files but unusable this time: keep what an earlier run imported. */
-    protectedFacts: Set<string>;
-    /** Entities whose things file could not be read. */
-    protectedEntities: Set<string>;
-  };
-  /** How many records the files hold, per kind (before skipping invalid ones). */
-  inFiles: Record<string, number>;
-  conversions: Tally;
-  unmapped: Tally;
-}
 
 export interface MapOptions {
   /** Stable ids for entities that have none in the files (tests pass a seeded one). */
@@ -225,6 +169,10 @@ export function mapDataset(data: RawDataset, current: StoreSnapshot, anomalies: 
     },
     conversions,
     unmapped,
+    removed: {
+      citation: (_slug, sourceId) => ({ file: 'resources', at: `${sourceId}.cited_by` }),
+      fact: (slug, id) => ({ loc: { file: `things/${slug}.yaml`, at: id }, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` }),
+    },
   };
 
   mapPublications(data, desired, ctxFor, anomalies);

@@ -1,6 +1,6 @@
-import type { Effect, PhaseTotals } from './plan';
-import type { SyncOptions } from './sync';
-import { ANOMALY_KINDS, formatLoc, PHASES, type Anomaly, type AnomalyKind, type Phase } from './types';
+import type { Effect, PhaseTotals } from '../sync/plan';
+import type { SyncOptions } from '../sync/execute';
+import { ANOMALY_KINDS, formatLoc, PHASES, type Anomaly, type AnomalyKind, type Phase } from '../sync/vocabulary';
 
 // The report's shape lives here, not in index.ts, so that index → report is the only import between
 // them: index builds a report, this file only reads one.

@@ -10,7 +10,8 @@ import type { FactlogDb } from '../../projections/tables';
 /**
  * What the store holds now, read from the read models in a handful of queries: the current row of
  * `state_versions` for every thing (its domain state as JSON) and the `facts` table. The planner
- * diffs the files against this, so a re-run over unchanged files plans nothing.
+ * diffs the files against this, so a re-run over unchanged files plans nothing. It is read once per
+ * run, before planning; nothing keeps it current.
  */
 export interface SnapshotFact {
   entityId: string;
@@ -40,9 +41,6 @@ export interface StoreSnapshot {
   facts: Map<string, SnapshotFact>;
 }
 
-/** Every importer run's correlation id starts with this; it is how the importer knows what it owns. */
-export const CORRELATION_PREFIX = 'longterm-wiki-import:';
-
 export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
 
 export const emptyStoreSnapshot = (): StoreSnapshot => ({
@@ -58,7 +56,11 @@ export const emptyStoreSnapshot = (): StoreSnapshot => ({
 
 type Json = Record<string, unknown>;
 
-export async function loadStoreSnapshot(db: FactlogDb): Promise<StoreSnapshot> {
+/**
+ * `ownerPrefix` starts the correlation id of every run of one importer: facts and citations whose
+ * events carry it are that importer's, and only those may it take away again.
+ */
+export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Promise<StoreSnapshot> {
   const state = emptyStoreSnapshot();
   const rows = await db.selectFrom('state_versions').select(['kind', 'id', 'state']).where('tx_to', 'is', null).execute();
   for (const row of rows) {
@@ -86,14 +88,14 @@ export async function loadStoreSnapshot(db: FactlogDb): Promise<StoreSnapshot> {
   const cited = await db.selectFrom('events')
     .select([sql<string>`data->>'slug'`.as('slug'), sql<string>`data->>'sourceId'`.as('sourceId')])
     .where('type', '=', 'SourceCited')
-    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute();
   for (const c of cited) state.importedCitations.add(citationKey(c.slug, c.sourceId));
 
   const owned = new Set((await db.selectFrom('events')
     .select(sql<string>`data->>'id'`.as('id'))
     .where('type', '=', 'FactAsserted')
-    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute()).map((r) => r.id));
 
   const facts = await db.selectFrom('facts')

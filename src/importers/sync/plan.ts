@@ -7,12 +7,12 @@ import { publicationFields, type PublicationFields } from '../../domain/publicat
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
 import { citationKey, type StoreSnapshot } from './store-snapshot';
-import type { DesiredFact, DesiredState } from './map';
-import { Anomalies, PHASES, type Loc, type Phase } from './types';
+import type { DesiredFact, DesiredState } from './desired';
+import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
 
 /**
- * Planning (pure): the desired state and the store's current state → the commands that make the
- * store match the files, and nothing else. Things are registered when new and patched field by field
+ * Planning (pure), for any format: the desired state and the store snapshot → the commands that make
+ * the store match the files, and nothing else. Things are registered when new and patched field by field
  * when they differ (`set` for changed fields, `unset` for cleared ones); facts are asserted, corrected
  * or retracted. Equal states plan no command at all, so a re-run appends zero events.
  */
@@ -246,7 +246,7 @@ function planCitations({ desired, current, totals, push }: Planning): void {
     if (!desired.citations.removals) continue;
     for (const sourceId of current.pages.get(slug)?.citations ?? []) {
       if (wanted.has(canonical(sourceId)) || !current.importedCitations.has(citationKey(slug, sourceId))) continue;
-      push({ phase: 'citations', effect: 'uncite', loc: { file: 'resources', at: `${sourceId}.cited_by` }, label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
+      push({ phase: 'citations', effect: 'uncite', loc: desired.removed.citation(slug, sourceId), label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
     }
   }
 }
@@ -292,14 +292,8 @@ function planFacts({ desired, current, anomalies, totals, push }: Planning): voi
     const { protectedFacts, protectedEntities } = desired.retractions;
     for (const [id, cur] of current.facts) {
       if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId)) continue;
-      const slug = current.entities.get(cur.entityId)?.slug ?? cur.entityId;
-      push({
-        phase: 'facts',
-        effect: 'retract',
-        loc: { file: `things/${slug}.yaml`, at: id },
-        label: `fact ${id}`,
-        command: { type: 'RetractFact', id, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` },
-      });
+      const { loc, reason } = desired.removed.fact(current.entities.get(cur.entityId)?.slug ?? cur.entityId, id);
+      push({ phase: 'facts', effect: 'retract', loc, label: `fact ${id}`, command: { type: 'RetractFact', id, reason } });
     }
   }
 }
