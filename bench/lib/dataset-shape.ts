@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { emptyCurrentState } from '../../src/importers/longterm-wiki/current';
-import { mapDataset, type DesiredFact } from '../../src/importers/longterm-wiki/map';
+import { emptyStoreSnapshot } from '../../src/importers/sync/store-snapshot';
+import type { DesiredFact } from '../../src/importers/sync/desired';
+import { mapDataset } from '../../src/importers/longterm-wiki/map';
 import { readDataset } from '../../src/importers/longterm-wiki/read';
-import { Anomalies } from '../../src/importers/longterm-wiki/types';
+import { Anomalies } from '../../src/importers/sync/vocabulary';
 import type { EntityFields } from '../../src/domain/entity';
 import type { PageFields } from '../../src/domain/page';
 import type { PropertyFields } from '../../src/domain/property';
@@ -51,7 +52,7 @@ export interface DatasetShape {
 export async function measureDataset(dir: string = DEFAULT_DATASET_DIR): Promise<DatasetShape> {
   const anomalies = new Anomalies();
   const raw = await readDataset(dir, anomalies);
-  const desired = mapDataset(raw, emptyCurrentState(), anomalies);
+  const desired = mapDataset(raw, emptyStoreSnapshot(), anomalies);
   const facts = [...desired.facts.values()];
   if (facts.length === 0) throw new Error(`no facts found in ${dir}: is it the Longterm Wiki data set?`);
 

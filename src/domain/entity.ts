@@ -1,7 +1,7 @@
 import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, listOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isStableId } from './ids';
-import { decideRegister, decideUpdate, notFound } from './kind';
+import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
 
 /** Entity types seen in the wiki; the list is open (docs/domain.md, Entity), so any kebab id is accepted. */
 export const KNOWN_ENTITY_TYPES = [
@@ -109,3 +109,5 @@ export function evolveEntity(state: EntityState, event: EntityEvent): EntityStat
     }
   }
 }
+
+export const entityDecider: Decider<EntityCommand, EntityState, EntityEvent, EntityContext | void> = { initialState: null, decide: decideEntity, evolve: evolveEntity };

@@ -2,7 +2,7 @@ import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, effectivePatch, id, isEmptyPatch, isRecord, listOf, oneOf, partialDateString, readFields, readPatch, text, type FieldSpecs, type Patch } from './fields';
 import { factValueToJson, readFactValue, type DataType, type JsonValue } from './fact-value';
 import { isFactId, isKebabId, isSourceHexId, isStableId } from './ids';
-import { notFound } from './kind';
+import { notFound, type Decider } from './kind';
 import { parsePartialDate, periodStart } from './partial-date';
 
 export const RANKS = ['preferred', 'normal', 'deprecated'] as const;
@@ -188,3 +188,5 @@ export function evolveFact(state: FactState | null, event: FactEvent): FactState
       };
   }
 }
+
+export const factDecider: Decider<FactCommand, FactState | null, FactEvent, FactContext> = { initialState: null, decide: decideFact, evolve: evolveFact };

@@ -1,7 +1,7 @@
 import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, numberIn, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isSourceHexId, isStableId } from './ids';
-import { decideRegister, decideUpdate, notFound } from './kind';
+import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
 
 export interface PageFields {
   title: string;
@@ -93,3 +93,5 @@ export function evolvePage(state: PageState | null, event: PageEvent): PageState
       return state && { ...state, citations: state.citations.filter((s) => s !== event.data.sourceId) };
   }
 }
+
+export const pageDecider: Decider<PageCommand, PageState | null, PageEvent, PageContext | void> = { initialState: null, decide: decidePage, evolve: evolvePage };

@@ -2,7 +2,7 @@ import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, bool, id, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
 import { DATA_TYPES, type DataType, type NumberDisplay } from './fact-value';
 import { isKebabId } from './ids';
-import { decideRegister, decideUpdate } from './kind';
+import { decideRegister, decideUpdate, type Decider } from './kind';
 
 export interface PropertyFields {
   name: string;
@@ -88,3 +88,5 @@ export function evolveProperty(state: PropertyState, event: PropertyEvent): Prop
       return state && { ...state, fields: applyPatch(state.fields, event.data) };
   }
 }
+
+export const propertyDecider: Decider<PropertyCommand, PropertyState, PropertyEvent> = { initialState: null, decide: decideProperty, evolve: evolveProperty };

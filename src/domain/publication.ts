@@ -1,7 +1,7 @@
 import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, bool, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId } from './ids';
-import { decideRegister, decideUpdate } from './kind';
+import { decideRegister, decideUpdate, type Decider } from './kind';
 
 export const PUBLICATION_TYPES = [
   'academic_journal', 'preprint_server', 'think_tank', 'company_blog', 'government', 'encyclopedia',
@@ -71,3 +71,5 @@ export function evolvePublication(state: PublicationState, event: PublicationEve
       return state && { ...state, fields: applyPatch(state.fields, event.data) };
   }
 }
+
+export const publicationDecider: Decider<PublicationCommand, PublicationState, PublicationEvent> = { initialState: null, decide: decidePublication, evolve: evolvePublication };

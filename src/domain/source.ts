@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
-import { decideRegister, decideUpdate, notFound } from './kind';
+import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
 
 export const SOURCE_TYPES = ['paper', 'blog', 'report', 'book', 'talk', 'podcast', 'government', 'reference', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -203,3 +203,5 @@ export function evolveSource(state: SourceState | null, event: SourceEvent): Sou
       return state && { ...state, mergedFrom: [...state.mergedFrom, event.data.from] };
   }
 }
+
+export const sourceDecider: Decider<SourceCommand, SourceState | null, SourceEvent, SourceContext | void> = { initialState: null, decide: decideSource, evolve: evolveSource };

@@ -1,5 +1,5 @@
 import { coerceValue, EntityIndex } from '../../src/importers/longterm-wiki/values';
-import { Anomalies, Tally } from '../../src/importers/longterm-wiki/types';
+import { Anomalies, Tally } from '../../src/importers/sync/vocabulary';
 import { DateTag, parseYaml, RefTag } from '../../src/importers/longterm-wiki/yaml';
 
 /** The pure parts: YAML with the wiki's tags, and values converted to what a property expects. */

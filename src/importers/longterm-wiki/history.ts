@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { resolveBasis } from '../../projections/queries/basis';
-import { CORRELATION_PREFIX } from './current';
-import { ImportFailed, importLongtermWiki, type ImportOptions, type ImportReport, type ImportTarget } from './index';
+import { CORRELATION_PREFIX, ImportFailed, importLongtermWiki, type ImportOptions, type ImportReport, type ImportTarget } from './index';
 import { DATASET_FILES } from './read';
-import type { Anomaly, AnomalyKind } from './types';
+import type { Anomaly, AnomalyKind } from '../sync/vocabulary';
 
 /**
  * `factlog import longterm-wiki-history <file.jsonl>`: the wiki's real edit history of `things/`, one

@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
 import type { EventStore } from '../../store/event-store';
-import { CORRELATION_PREFIX, loadCurrentState } from './current';
+import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { mapDataset } from './map';
-import { planSync, type Effect, type PhaseTotals } from './plan';
+import { planSync } from '../sync/plan';
+import type { ImportReport, PhaseReport } from './report';
 import { readDataset } from './read';
-import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from './sync';
-import { Anomalies, PHASES, type Anomaly, type AnomalyKind, type Phase } from './types';
+import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from '../sync/execute';
+import { Anomalies, PHASES, type Phase } from '../sync/vocabulary';
 
 /**
  * `factlog import longterm-wiki <dir>`: read → map → plan → sync. The first three are a pure function
@@ -41,33 +42,6 @@ export interface ImportOptions {
   afterCommand?: SyncOptions['afterCommand'];
 }
 
-export interface PhaseReport extends PhaseTotals {
-  /** What the run actually did (absent on a dry run). */
-  applied: Partial<Record<Effect | 'rejected' | 'noop', number>>;
-}
-
-export interface ImportReport {
-  source: 'longterm-wiki';
-  dir: string;
-  database: string;
-  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string; origin?: SyncOptions['origin'] };
-  seconds: { read: number; plan: number; sync: number; total: number; phases: Partial<Record<Phase, number>> };
-  /** Records per file group, as read (before invalid ones were skipped). */
-  inFiles: Record<string, number>;
-  phases: Record<Phase, PhaseReport>;
-  commands: number;
-  batches: number;
-  eventsAppended: number;
-  /** Values converted to what the property expects, by kind of conversion. */
-  conversions: Record<string, number>;
-  /** File keys the domain model has no place for (not imported), with how often they occur. */
-  unmapped: Record<string, number>;
-  anomalyCounts: Partial<Record<AnomalyKind, number>>;
-  anomalies: Anomaly[];
-  completed: boolean;
-  error?: string;
-}
-
 /** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
 export class ImportFailed extends Error {
   constructor(message: string, readonly report: ImportReport, options?: { cause?: unknown }) {
@@ -77,6 +51,8 @@ export class ImportFailed extends Error {
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
+/** Every run's correlation id starts with this; it is how the importer knows what it owns. */
+export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 export const DEFAULT_ACTOR = 'longterm-wiki-importer';
 
 export interface ImportTarget {
@@ -113,7 +89,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   progress?.stop('read');
   const readDone = Date.now();
 
-  const current = await loadCurrentState(target.db);
+  const current = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
   const desired = mapDataset(data, current, anomalies, { newStableId: options.newStableId });
   const plan = planSync(desired, current, anomalies);
   const planDone = Date.now();
@@ -183,5 +159,5 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
 const sorted = (counts: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 
-export { formatReport } from './report';
-export type { Anomaly, AnomalyKind } from './types';
+export { formatReport, type ImportReport, type PhaseReport } from './report';
+export type { Anomaly, AnomalyKind } from '../sync/vocabulary';

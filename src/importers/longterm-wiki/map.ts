@@ -1,16 +1,18 @@
 import { entityFields, type EntityFields } from '../../domain/entity';
-import { decideFact, type Citation, type StoredFactValue } from '../../domain/fact';
+import { decideFact } from '../../domain/fact';
 import type { DataType } from '../../domain/fact-value';
-import type { FieldSpec, FieldSpecs } from '../../domain/fields';
+import type { FieldSpecs } from '../../domain/fields';
 import { generateStableId, isFactId, isKebabId, isSourceHexId, isStableId, sourceIdForUrl, validateUrl } from '../../domain/ids';
 import { pageFields, type PageFields } from '../../domain/page';
 import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/source';
-import { assertJson, canonicalJson } from '../../store/canonical-json';
-import type { CurrentState } from './current';
+import { assertJson } from '../../store/canonical-json';
+import type { DesiredEntity, DesiredFact, DesiredSource, DesiredState } from '../sync/desired';
+import type { StoreSnapshot } from '../sync/store-snapshot';
 import type { RawDataset, RawItem, RawRecord } from './read';
-import { Anomalies, Tally, type Loc } from './types';
+import { at, readRecord, type RecordCtx } from '../sync/lenient-fields';
+import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
 import { coerceDate, coerceValue, EntityIndex } from './values';
 
@@ -20,169 +22,9 @@ import { coerceDate, coerceValue, EntityIndex } from './values';
  * would store; a field the domain refuses is reported and left out rather than failing its record.
  */
 
-export interface Desired<F> {
-  loc: Loc;
-  fields: F;
-}
-
-export interface DesiredEntity extends Desired<EntityFields> {
-  id: string;
-}
-
-/** A source the files define (managed: its fields are synced), or one a fact cites by URL only. */
-export interface DesiredSource {
-  loc: Loc;
-  id: string;
-  /** stableId is absent when neither the snapshot nor the store has one: the domain generates it once. */
-  fields: Omit<SourceFields, 'stableId'> & { stableId?: string };
-  managed: boolean;
-}
-
-export interface DesiredFact {
-  loc: Loc;
-  id: string;
-  entityId: string;
-  propertyId: string;
-  /** What the AssertFact command carries (citations by source id). */
-  input: { value: unknown; asOf?: string; validEnd?: string; sources?: string[]; notes?: string };
-  /** What the domain will store, for comparing with the read model. */
-  stored: { value: StoredFactValue; asOf?: string; validEnd?: string; citations?: Citation[]; notes?: string };
-}
-
-export interface DesiredState {
-  publications: Map<string, Desired<PublicationFields>>;
-  properties: Map<string, Desired<PropertyFields>>;
-  /** By stable id. */
-  entities: Map<string, DesiredEntity>;
-  /** By source id (sha256 of the URL). */
-  sources: Map<string, DesiredSource>;
-  pages: Map<string, Desired<PageFields>>;
-  citations: {
-    /** False when the resources could not all be read: then no citation is taken away. */
-    removals: boolean;
-    bySlug: Map<string, Map<string, Loc>>;
-  };
-  facts: Map<string, DesiredFact>;
-  retractions: {
-    /** False when the things folder is missing: then no fact is retracted. */
-    enabled: boolean;
-    /** Facts present in the files but unusable this time: keep what an earlier run imported. */
-    protectedFacts: Set<string>;
-    /** Entities whose things file could not be read. */
-    protectedEntities: Set<string>;
-  };
-  /** How many records the files hold, per kind (before skipping invalid ones). */
-  inFiles: Record<string, number>;
-  conversions: Tally;
-  unmapped: Tally;
-}
-
 export interface MapOptions {
   /** Stable ids for entities that have none in the files (tests pass a seeded one). */
   newStableId?: () => string;
-}
-
-type Spec = FieldSpec<unknown>;
-
-/** Maps a file record's keys onto domain fields; unknown keys are tallied as unmapped. */
-interface RecordCtx {
-  kind: string;
-  loc: Loc;
-  anomalies: Anomalies;
-  conversions: Tally;
-  unmapped: Tally;
-}
-
-const looksNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
-
-const at = (loc: Loc, field: string): Loc => ({ ...loc, at: loc.at ? `${loc.at}.${field}` : field });
-
-/**
- * One field through its domain spec. A refused value is reported and dropped; list items are checked
- * one by one, so one bad item costs only itself, and repeats are dropped.
- */
-function cleanField(spec: Spec, raw: unknown, field: string, ctx: RecordCtx): unknown {
-  if (raw === undefined || raw === null) return undefined;
-  const read = spec.read(raw, field);
-  if (read.ok) return jsonSafe(read.value, field, ctx);
-  if (raw instanceof DateTag || raw instanceof RefTag || raw instanceof SrcTag) {
-    const again = spec.read(String(raw), field);
-    if (again.ok) return jsonSafe(again.value, field, ctx);
-  }
-  if (typeof raw === 'number' || typeof raw === 'boolean') {
-    const again = spec.read(String(raw), field);
-    if (again.ok) {
-      ctx.conversions.add('text-from-number');
-      return jsonSafe(again.value, field, ctx);
-    }
-  }
-  if (typeof raw === 'string' && looksNumeric(raw)) {
-    const again = spec.read(Number(raw), field);
-    if (again.ok) {
-      ctx.conversions.add('number-from-string');
-      return again.value;
-    }
-  }
-  if (Array.isArray(raw) && spec.read([], field).ok) {
-    const kept: unknown[] = [];
-    const seen = new Set<string>();
-    raw.forEach((item, i) => {
-      const one = spec.read([item instanceof RefTag || item instanceof DateTag || item instanceof SrcTag ? String(item) : item], `${field}.${i}`);
-      if (!one.ok) {
-        ctx.anomalies.add('invalid-field', at(ctx.loc, field), one.error.message.replace(`${field}.${i}.0`, `${field}.${i}`));
-        return;
-      }
-      const value = (one.value as unknown[])[0];
-      const key = canonicalJson(value);
-      if (seen.has(key)) {
-        ctx.anomalies.add('duplicate-item', at(ctx.loc, field), `${field}.${i}: ${JSON.stringify(value)} is listed twice; the repeat was dropped`);
-        return;
-      }
-      seen.add(key);
-      kept.push(value);
-    });
-    if (kept.length === 0) return undefined;
-    const all = spec.read(kept, field);
-    if (all.ok) return jsonSafe(all.value, field, ctx);
-    ctx.anomalies.add('invalid-field', at(ctx.loc, field), all.error.message);
-    return undefined;
-  }
-  ctx.anomalies.add('invalid-field', at(ctx.loc, field), read.error.message);
-  return undefined;
-}
-
-function jsonSafe(value: unknown, field: string, ctx: RecordCtx): unknown {
-  try {
-    assertJson(value, field);
-    return value;
-  } catch (err) {
-    ctx.anomalies.add('invalid-field', at(ctx.loc, field), (err as Error).message);
-    return undefined;
-  }
-}
-
-/**
- * Reads the fields of one record: `mapping` says which file key feeds which domain field. Returns null
- * (reported) when a required field is missing or refused.
- */
-function readRecord<F>(specs: FieldSpecs<F>, mapping: { [K in keyof F]?: string }, data: RawRecord, ctx: RecordCtx, consumed: readonly string[] = []): F | null {
-  const out: Record<string, unknown> = {};
-  for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {
-    const spec = (specs as Record<string, Spec>)[field];
-    const value = cleanField(spec, data[fileKey], fileKey, ctx);
-    if (value === undefined) {
-      if (spec.required) {
-        const why = data[fileKey] === undefined || data[fileKey] === null ? 'is missing' : 'is not usable';
-        ctx.anomalies.add('invalid-record', ctx.loc, `required field "${fileKey}" ${why}: the ${ctx.kind} was skipped`);
-        return null;
-      }
-      continue;
-    }
-    out[field] = value;
-  }
-  const known = new Set<string>([...Object.values(mapping) as string[], ...consumed]);
-  for (const key of Object.keys(data)) if (!known.has(key)) ctx.unmapped.add(`${ctx.kind}.${key}`);
-  return out as F;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -200,10 +42,10 @@ class SourceIndex {
 
 // ---------------------------------------------------------------------------------------------------
 
-export function mapDataset(data: RawDataset, current: CurrentState, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
+export function mapDataset(data: RawDataset, current: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
-  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped });
+  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText });
   const desired: DesiredState = {
     publications: new Map(),
     properties: new Map(),
@@ -225,6 +67,10 @@ export function mapDataset(data: RawDataset, current: CurrentState, anomalies: A
     },
     conversions,
     unmapped,
+    removed: {
+      citation: (_slug, sourceId) => ({ file: 'resources', at: `${sourceId}.cited_by` }),
+      fact: (slug, id) => ({ loc: { file: `things/${slug}.yaml`, at: id }, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` }),
+    },
   };
 
   mapPublications(data, desired, ctxFor, anomalies);
@@ -241,6 +87,10 @@ export function mapDataset(data: RawDataset, current: CurrentState, anomalies: A
 }
 
 type CtxFor = (kind: string, loc: Loc) => RecordCtx;
+
+/** The wiki's YAML tags (`!date`, `!ref`, `!src`) read as the plain text they wrap. */
+const taggedText = (raw: unknown): string | undefined =>
+  raw instanceof DateTag || raw instanceof RefTag || raw instanceof SrcTag ? String(raw) : undefined;
 
 function mapPublications(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
   for (const { loc, data: raw } of data.publications.items) {
@@ -274,7 +124,7 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
   }
 }
 
-function mapEntities(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
+function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
   const bySlug = new Map<string, DesiredEntity>();
   const numericOwner = new Map<string, DesiredEntity>();
   const currentBySlug = new Map([...current.entities].map(([id, f]) => [f.slug, id]));
@@ -382,7 +232,7 @@ interface ResourceRecord {
   citedBy: { slug: string; loc: Loc }[];
 }
 
-function mapSources(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
+function mapSources(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
   const index = new SourceIndex();
   for (const item of data.snapshot.items) {
     const url = item.data.url;
@@ -506,7 +356,7 @@ function mergeResource(into: ResourceRecord, fields: DesiredSource['fields'], ci
 
 // ---------------------------------------------------------------------------------------------------
 
-function mapPages(data: RawDataset, current: CurrentState, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapPages(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
   const numericOwner = new Map<string, string>();
   const entityByNumeric = new Map<string, string>();
   for (const e of desired.entities.values()) if (e.fields.numericId) entityByNumeric.set(e.fields.numericId, e.id);
@@ -547,7 +397,7 @@ function mapPages(data: RawDataset, current: CurrentState, desired: DesiredState
   }
 }
 
-function mapCitations(current: CurrentState, desired: DesiredState, anomalies: Anomalies): void {
+function mapCitations(current: StoreSnapshot, desired: DesiredState, anomalies: Anomalies): void {
   for (const [slug, bySource] of desired.citations.bySlug) {
     if (desired.pages.has(slug) || current.pages.has(slug)) continue;
     for (const loc of bySource.values()) {
@@ -565,7 +415,7 @@ interface EffectiveProperty {
   unit?: string;
 }
 
-function mapFacts(data: RawDataset, current: CurrentState, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapFacts(data: RawDataset, current: StoreSnapshot, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
   const { retractions } = desired;
   const entityBySlug = new Map<string, string>();
   for (const e of desired.entities.values()) entityBySlug.set(e.fields.slug, e.id);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mapKeyNodes, mapValueNode, parseYaml, seqItems, locOf, type ParsedYaml } from './yaml';
-import { Anomalies, type Loc } from './types';
+import { Anomalies, type Loc } from '../sync/vocabulary';
 
 /**
  * Reading: the data set's files → plain records with their locations, and the anomalies of reading

@@ -1,6 +1,35 @@
-import type { ImportReport } from './index';
-import type { Effect } from './plan';
-import { ANOMALY_KINDS, formatLoc, PHASES, type AnomalyKind } from './types';
+import type { Effect, PhaseTotals } from '../sync/plan';
+import type { SyncOptions } from '../sync/execute';
+import { ANOMALY_KINDS, formatLoc, PHASES, type Anomaly, type AnomalyKind, type Phase } from '../sync/vocabulary';
+
+// The report's shape lives here, not in index.ts, so that index → report is the only import between
+// them: index builds a report, this file only reads one.
+export interface PhaseReport extends PhaseTotals {
+  /** What the run actually did (absent on a dry run). */
+  applied: Partial<Record<Effect | 'rejected' | 'noop', number>>;
+}
+
+export interface ImportReport {
+  source: 'longterm-wiki';
+  dir: string;
+  database: string;
+  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string; origin?: SyncOptions['origin'] };
+  seconds: { read: number; plan: number; sync: number; total: number; phases: Partial<Record<Phase, number>> };
+  /** Records per file group, as read (before invalid ones were skipped). */
+  inFiles: Record<string, number>;
+  phases: Record<Phase, PhaseReport>;
+  commands: number;
+  batches: number;
+  eventsAppended: number;
+  /** Values converted to what the property expects, by kind of conversion. */
+  conversions: Record<string, number>;
+  /** File keys the domain model has no place for (not imported), with how often they occur. */
+  unmapped: Record<string, number>;
+  anomalyCounts: Partial<Record<AnomalyKind, number>>;
+  anomalies: Anomaly[];
+  completed: boolean;
+  error?: string;
+}
 
 /**
  * The human summary printed at the end of a run (`--json` prints the ImportReport itself). Anomalies

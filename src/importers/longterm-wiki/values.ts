@@ -1,7 +1,7 @@
 import type { EntityFields } from '../../domain/entity';
 import type { DataType } from '../../domain/fact-value';
 import { parsePartialDate } from '../../domain/partial-date';
-import { Anomalies, Tally, type Loc } from './types';
+import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
 
 /**

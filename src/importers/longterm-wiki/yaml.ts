@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
-import type { Anomalies, Loc } from './types';
+import type { Anomalies, Loc } from '../sync/vocabulary';
 
 /** `!ref id`, `!ref id:slug`: a reference to an entity by stable id, with the slug as a reading aid. */
 export class RefTag {

@@ -10,9 +10,10 @@ import type { FactlogDb } from '../../projections/tables';
 /**
  * What the store holds now, read from the read models in a handful of queries: the current row of
  * `state_versions` for every thing (its domain state as JSON) and the `facts` table. The planner
- * diffs the files against this, so a re-run over unchanged files plans nothing.
+ * diffs the files against this, so a re-run over unchanged files plans nothing. It is read once per
+ * run, before planning; nothing keeps it current.
  */
-export interface CurrentFact {
+export interface SnapshotFact {
   entityId: string;
   propertyId: string;
   value: StoredFactValue;
@@ -27,7 +28,7 @@ export interface CurrentFact {
   imported: boolean;
 }
 
-export interface CurrentState {
+export interface StoreSnapshot {
   publications: Map<string, PublicationFields>;
   properties: Map<string, PropertyFields>;
   entities: Map<string, EntityFields>;
@@ -37,15 +38,12 @@ export interface CurrentState {
   pages: Map<string, { fields: PageFields; citations: string[] }>;
   /** `slug\u0000sourceId` of citations this importer added: the only ones it may take away again. */
   importedCitations: Set<string>;
-  facts: Map<string, CurrentFact>;
+  facts: Map<string, SnapshotFact>;
 }
-
-/** Every importer run's correlation id starts with this; it is how the importer knows what it owns. */
-export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 
 export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
 
-export const emptyCurrentState = (): CurrentState => ({
+export const emptyStoreSnapshot = (): StoreSnapshot => ({
   publications: new Map(),
   properties: new Map(),
   entities: new Map(),
@@ -58,8 +56,12 @@ export const emptyCurrentState = (): CurrentState => ({
 
 type Json = Record<string, unknown>;
 
-export async function loadCurrentState(db: FactlogDb): Promise<CurrentState> {
-  const state = emptyCurrentState();
+/**
+ * `ownerPrefix` starts the correlation id of every run of one importer: facts and citations whose
+ * events carry it are that importer's, and only those may it take away again.
+ */
+export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Promise<StoreSnapshot> {
+  const state = emptyStoreSnapshot();
   const rows = await db.selectFrom('state_versions').select(['kind', 'id', 'state']).where('tx_to', 'is', null).execute();
   for (const row of rows) {
     const s = (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as Json | null;
@@ -86,21 +88,21 @@ export async function loadCurrentState(db: FactlogDb): Promise<CurrentState> {
   const cited = await db.selectFrom('events')
     .select([sql<string>`data->>'slug'`.as('slug'), sql<string>`data->>'sourceId'`.as('sourceId')])
     .where('type', '=', 'SourceCited')
-    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute();
   for (const c of cited) state.importedCitations.add(citationKey(c.slug, c.sourceId));
 
   const owned = new Set((await db.selectFrom('events')
     .select(sql<string>`data->>'id'`.as('id'))
     .where('type', '=', 'FactAsserted')
-    .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute()).map((r) => r.id));
 
   const facts = await db.selectFrom('facts')
     .select(['id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
     .execute();
   for (const f of facts) {
-    const fact: CurrentFact = {
+    const fact: SnapshotFact = {
       entityId: f.entity_id,
       propertyId: f.property_id,
       value: parseJson(f.value) as StoredFactValue,

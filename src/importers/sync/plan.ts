@@ -6,13 +6,13 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
-import { citationKey, type CurrentState } from './current';
-import type { DesiredFact, DesiredState } from './map';
-import { Anomalies, PHASES, type Loc, type Phase } from './types';
+import { citationKey, type StoreSnapshot } from './store-snapshot';
+import type { DesiredFact, DesiredState } from './desired';
+import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
 
 /**
- * Planning (pure): the desired state and the store's current state → the commands that make the
- * store match the files, and nothing else. Things are registered when new and patched field by field
+ * Planning (pure), for any format: the desired state and the store snapshot → the commands that make
+ * the store match the files, and nothing else. Things are registered when new and patched field by field
  * when they differ (`set` for changed fields, `unset` for cleared ones); facts are asserted, corrected
  * or retracted. Equal states plan no command at all, so a re-run appends zero events.
  */
@@ -89,7 +89,19 @@ const patchOf = (p: Patch): { set?: Record<string, unknown>; unset?: string[] } 
   ...(p.unset.length ? { unset: p.unset } : {}),
 });
 
-export function planSync(desired: DesiredState, current: CurrentState, anomalies: Anomalies): ImportPlan {
+/** What every kind's planner shares: both states, and where its steps and counts go. */
+interface Planning {
+  desired: DesiredState;
+  current: StoreSnapshot;
+  anomalies: Anomalies;
+  totals: Record<Phase, PhaseTotals>;
+  push(step: Step): void;
+}
+
+/** One planner per kind, in the order of PHASES: a later kind may refer to an earlier one's things. */
+const PLANNERS: ((p: Planning) => void)[] = [planPublications, planProperties, planEntities, planSources, planPages, planCitations, planFacts];
+
+export function planSync(desired: DesiredState, current: StoreSnapshot, anomalies: Anomalies): ImportPlan {
   const steps: Step[] = [];
   const totals = Object.fromEntries(PHASES.map((p) => [p, { inFiles: 0, unchanged: 0, planned: {} }])) as Record<Phase, PhaseTotals>;
   const push = (step: Step) => {
@@ -97,36 +109,61 @@ export function planSync(desired: DesiredState, current: CurrentState, anomalies
     const planned = totals[step.phase].planned;
     planned[step.effect] = (planned[step.effect] ?? 0) + 1;
   };
-  const immutable = (loc: Loc, what: string) => (key: string, want: unknown, have: unknown) =>
-    anomalies.add('immutable-change', { ...loc, at: `${loc.at ?? what}.${key}` }, `${what}: ${key} is ${JSON.stringify(have)} in the store and cannot change to ${JSON.stringify(want)}`);
+  for (const plan of PLANNERS) plan({ desired, current, anomalies, totals, push });
+  steps.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
+  return { steps, totals };
+}
 
-  // ---- publications ----
-  for (const [id, d] of desired.publications) {
-    totals.publications.inFiles++;
-    const have = current.publications.get(id);
-    if (!have) {
-      push({ phase: 'publications', effect: 'register', loc: d.loc, label: `publication ${id}`, command: { type: 'RegisterPublication', id, fields: d.fields } });
-      continue;
-    }
-    const patch = diffFields(publicationFields, MANAGED.publication, d.fields, have, immutable(d.loc, `publication ${id}`));
-    if (!patch) totals.publications.unchanged++;
-    else push({ phase: 'publications', effect: 'update', loc: d.loc, label: `publication ${id}`, command: { type: 'UpdatePublication', id, ...patchOf(patch) } });
+/** Reports a difference in a field the store keeps fixed instead of planning a change it would refuse. */
+const immutable = (p: Planning, loc: Loc, what: string) => (key: string, want: unknown, have: unknown) =>
+  p.anomalies.add('immutable-change', { ...loc, at: `${loc.at ?? what}.${key}` }, `${what}: ${key} is ${JSON.stringify(have)} in the store and cannot change to ${JSON.stringify(want)}`);
+
+interface Thing<F extends object> {
+  phase: Phase;
+  label: string;
+  loc: Loc;
+  want: Partial<F>;
+  have: Partial<F> | undefined;
+  specs: FieldSpecs<F>;
+  managed: (keyof F)[];
+  register: Command;
+  update(patch: { set?: Record<string, unknown>; unset?: string[] }): Command;
+}
+
+/** A thing is registered when the store lacks it, else patched in the fields the importer manages. */
+function planThing<F extends object>(p: Planning, t: Thing<F>): void {
+  p.totals[t.phase].inFiles++;
+  if (!t.have) {
+    p.push({ phase: t.phase, effect: 'register', loc: t.loc, label: t.label, command: t.register });
+    return;
   }
+  const patch = diffFields(t.specs, t.managed, t.want, t.have, immutable(p, t.loc, t.label));
+  if (!patch) p.totals[t.phase].unchanged++;
+  else p.push({ phase: t.phase, effect: 'update', loc: t.loc, label: t.label, command: t.update(patchOf(patch)) });
+}
 
-  // ---- properties ----
-  for (const [id, d] of desired.properties) {
-    totals.properties.inFiles++;
-    const have = current.properties.get(id);
-    if (!have) {
-      push({ phase: 'properties', effect: 'register', loc: d.loc, label: `property ${id}`, command: { type: 'DefineProperty', id, fields: d.fields } });
-      continue;
-    }
-    const patch = diffFields(propertyFields, MANAGED.property, d.fields, have, immutable(d.loc, `property ${id}`));
-    if (!patch) totals.properties.unchanged++;
-    else push({ phase: 'properties', effect: 'update', loc: d.loc, label: `property ${id}`, command: { type: 'UpdateProperty', id, ...patchOf(patch) } });
+function planPublications(p: Planning): void {
+  for (const [id, d] of p.desired.publications) {
+    planThing(p, {
+      phase: 'publications', label: `publication ${id}`, loc: d.loc, want: d.fields, have: p.current.publications.get(id),
+      specs: publicationFields, managed: MANAGED.publication,
+      register: { type: 'RegisterPublication', id, fields: d.fields }, update: (patch) => ({ type: 'UpdatePublication', id, ...patch }),
+    });
   }
+}
 
-  // ---- entities ----
+function planProperties(p: Planning): void {
+  for (const [id, d] of p.desired.properties) {
+    planThing(p, {
+      phase: 'properties', label: `property ${id}`, loc: d.loc, want: d.fields, have: p.current.properties.get(id),
+      specs: propertyFields, managed: MANAGED.property,
+      register: { type: 'DefineProperty', id, fields: d.fields }, update: (patch) => ({ type: 'UpdateProperty', id, ...patch }),
+    });
+  }
+}
+
+function planEntities(p: Planning): void {
+  const { desired, current, totals, push } = p;
   for (const [id, d] of desired.entities) {
     totals.entities.inFiles++;
     const label = `entity ${d.fields.slug}`;
@@ -154,49 +191,46 @@ export function planSync(desired: DesiredState, current: CurrentState, anomalies
     const want: EntityFields = { ...d.fields };
     if (aliases.length) want.aliases = aliases;
     else delete want.aliases;
-    const patch = diffFields(entityFields, MANAGED.entity, want, have, immutable(d.loc, label));
+    const patch = diffFields(entityFields, MANAGED.entity, want, have, immutable(p, d.loc, label));
     if (patch) {
       push({ phase: 'entities', effect: 'update', loc: d.loc, label, command: { type: 'UpdateEntity', entity: id, ...patchOf(patch) } });
       changed = true;
     }
     if (!changed) totals.entities.unchanged++;
   }
+}
 
-  // ---- sources ----
-  for (const [id, d] of desired.sources) {
-    totals.sources.inFiles++;
+function planSources(p: Planning): void {
+  for (const [id, d] of p.desired.sources) {
     const label = `source ${id} (${d.fields.url})`;
-    const cur = current.sources.get(id);
-    if (!cur) {
-      push({ phase: 'sources', effect: 'register', loc: d.loc, label, command: { type: 'RegisterSource', fields: d.fields } });
-      continue;
-    }
+    const cur = p.current.sources.get(id);
     // A source someone merged into another takes no changes; one only a fact cites is not ours to edit.
-    if (!d.managed || cur.mergedInto) {
-      totals.sources.unchanged++;
+    if (cur && (!d.managed || cur.mergedInto)) {
+      p.totals.sources.inFiles++;
+      p.totals.sources.unchanged++;
       continue;
     }
-    const patch = diffFields(sourceFields, MANAGED.source, d.fields as Partial<SourceFields>, cur.fields, immutable(d.loc, label));
-    if (!patch) totals.sources.unchanged++;
-    else push({ phase: 'sources', effect: 'update', loc: d.loc, label, command: { type: 'UpdateSource', source: id, ...patchOf(patch) } });
+    planThing(p, {
+      phase: 'sources', label, loc: d.loc, want: d.fields as Partial<SourceFields>, have: cur?.fields,
+      specs: sourceFields, managed: MANAGED.source,
+      register: { type: 'RegisterSource', fields: d.fields }, update: (patch) => ({ type: 'UpdateSource', source: id, ...patch }),
+    });
   }
+}
+
+function planPages(p: Planning): void {
+  for (const [slug, d] of p.desired.pages) {
+    planThing(p, {
+      phase: 'pages', label: `page ${slug}`, loc: d.loc, want: d.fields, have: p.current.pages.get(slug)?.fields,
+      specs: pageFields, managed: MANAGED.page,
+      register: { type: 'CreatePage', slug, fields: d.fields }, update: (patch) => ({ type: 'UpdatePage', page: slug, ...patch }),
+    });
+  }
+}
+
+/** Page → source, from the resources' cited_by. */
+function planCitations({ desired, current, totals, push }: Planning): void {
   const canonical = canonicalSources(current);
-
-  // ---- pages ----
-  for (const [slug, d] of desired.pages) {
-    totals.pages.inFiles++;
-    const label = `page ${slug}`;
-    const cur = current.pages.get(slug);
-    if (!cur) {
-      push({ phase: 'pages', effect: 'register', loc: d.loc, label, command: { type: 'CreatePage', slug, fields: d.fields } });
-      continue;
-    }
-    const patch = diffFields(pageFields, MANAGED.page, d.fields, cur.fields, immutable(d.loc, label));
-    if (!patch) totals.pages.unchanged++;
-    else push({ phase: 'pages', effect: 'update', loc: d.loc, label, command: { type: 'UpdatePage', page: slug, ...patchOf(patch) } });
-  }
-
-  // ---- citations: page → source, from the resources' cited_by ----
   const slugs = new Set([...desired.citations.bySlug.keys(), ...current.pages.keys()]);
   for (const slug of slugs) {
     const want = desired.citations.bySlug.get(slug) ?? new Map<string, Loc>();
@@ -212,11 +246,13 @@ export function planSync(desired: DesiredState, current: CurrentState, anomalies
     if (!desired.citations.removals) continue;
     for (const sourceId of current.pages.get(slug)?.citations ?? []) {
       if (wanted.has(canonical(sourceId)) || !current.importedCitations.has(citationKey(slug, sourceId))) continue;
-      push({ phase: 'citations', effect: 'uncite', loc: { file: 'resources', at: `${sourceId}.cited_by` }, label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
+      push({ phase: 'citations', effect: 'uncite', loc: desired.removed.citation(slug, sourceId), label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
     }
   }
+}
 
-  // ---- facts ----
+function planFacts({ desired, current, anomalies, totals, push }: Planning): void {
+  const canonical = canonicalSources(current);
   for (const [id, f] of desired.facts) {
     totals.facts.inFiles++;
     const label = `fact ${id}`;
@@ -256,19 +292,10 @@ export function planSync(desired: DesiredState, current: CurrentState, anomalies
     const { protectedFacts, protectedEntities } = desired.retractions;
     for (const [id, cur] of current.facts) {
       if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId)) continue;
-      const slug = current.entities.get(cur.entityId)?.slug ?? cur.entityId;
-      push({
-        phase: 'facts',
-        effect: 'retract',
-        loc: { file: `things/${slug}.yaml`, at: id },
-        label: `fact ${id}`,
-        command: { type: 'RetractFact', id, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` },
-      });
+      const { loc, reason } = desired.removed.fact(current.entities.get(cur.entityId)?.slug ?? cur.entityId, id);
+      push({ phase: 'facts', effect: 'retract', loc, label: `fact ${id}`, command: { type: 'RetractFact', id, reason } });
     }
   }
-
-  steps.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
-  return { steps, totals };
 }
 
 function assertCommand(f: DesiredFact): Command {
@@ -286,7 +313,7 @@ function assertCommand(f: DesiredFact): Command {
 }
 
 /** A source id → the source it was merged into (following chains), as the read models count citations. */
-function canonicalSources(current: CurrentState): (id: string) => string {
+function canonicalSources(current: StoreSnapshot): (id: string) => string {
   return (id) => {
     let at = id;
     for (let hops = 0; hops < 16; hops++) {

@@ -1,6 +1,6 @@
 /**
- * Shared vocabulary of the Longterm Wiki importer: where something is in the files, and what went
- * wrong there. Every stage (read → map → plan → sync) reports through the same Anomalies list, so the
+ * Shared vocabulary of the importers: where something is in a format's files, and what went wrong
+ * there. Every stage (read → map → plan → sync) reports through the same Anomalies list, so the
  * summary can say for each problem which file and line it came from.
  */
 

@@ -7,13 +7,13 @@ import type { Database } from '../../store/database';
 import { EventStore, type AppendMetadata, type AppendOptions, type AppendResult, type StreamWrite } from '../../store/event-store';
 import type { StoreSchema } from '../../store/schema';
 import type { Effect, Step } from './plan';
-import { writeBatch, type Outcome } from './write';
-import { Anomalies, PHASES, type Phase } from './types';
+import { writeBatch, type Outcome } from './write-batch';
+import { Anomalies, PHASES, type Phase } from './vocabulary';
 
 /**
  * Executing a plan, phase by phase, N commands per database transaction. A crash therefore leaves
  * whole batches behind, and since the next run diffs against what is stored, it simply finishes the job.
- * The commands are decided by the domain either way: in bulk by write.ts (default), or one by one
+ * The commands are decided by the domain either way: in bulk by write-batch.ts (default), or one by one
  * through the CommandHandler (the reference path, which the tests check gives the same store).
  */
 

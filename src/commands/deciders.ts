@@ -1,0 +1,168 @@
+import { entityDecider } from '../domain/entity';
+import { DomainError, type Result } from '../domain/errors';
+import type { DomainEvent, Kind } from '../domain/events';
+import type { AnyState, StateOfKind } from '../domain/evolve';
+import { factDecider, type FactContext } from '../domain/fact';
+import { isRecord } from '../domain/fields';
+import { generateFactId, generateStableId } from '../domain/ids';
+import { notFound } from '../domain/kind';
+import { pageDecider } from '../domain/page';
+import { propertyDecider } from '../domain/property';
+import { publicationDecider } from '../domain/publication';
+import { sourceDecider, sourceIdOf } from '../domain/source';
+import type { Command } from './commands';
+import type { CommandLookups, NameLookups } from './lookups';
+
+/**
+ * A command made concrete: the stream it acts on, and how it decides once that stream's state is
+ * loaded. Lookups beyond the target happen at decide time, not at planning, because the importer's
+ * answers change as its batch's own events land (a registration earlier in the batch takes a slug).
+ */
+export interface Plan {
+  kind: Kind;
+  id: string;
+  decide(state: AnyState, lookups: CommandLookups): Promise<Result<DomainEvent[]>>;
+}
+
+/**
+ * The one place that maps a caller's command to its kind's decider. `names` resolves the target;
+ * the handler resolves names the caller used, the importer passes ids its planner already resolved.
+ */
+export async function planCommand(command: Command, names: NameLookups): Promise<Plan> {
+  switch (command.type) {
+    case 'RegisterPublication':
+    case 'UpdatePublication':
+      return on('publication', String(command.id), async (s) => publicationDecider.decide(command, s));
+    case 'DefineProperty':
+    case 'UpdateProperty':
+      return on('property', String(command.id), async (s) => propertyDecider.decide(command, s));
+
+    case 'RegisterSource': {
+      const id = sourceIdOf(command.fields);
+      if (!id.ok) throw id.error;
+      return on('source', id.value, async (s) => sourceDecider.decide(command, s, { newStableId: generateStableId() }));
+    }
+    case 'UpdateSource': {
+      const id = await required(names, 'sourceId', command.source, 'source');
+      return on('source', id, async (s) => sourceDecider.decide({ type: command.type, id, set: command.set, unset: command.unset }, s));
+    }
+    case 'CaptureSourceContent': {
+      const id = await required(names, 'sourceId', command.source, 'source');
+      return on('source', id, async (s) => sourceDecider.decide({ type: command.type, id, content: command.content }, s));
+    }
+    case 'MergeSources': {
+      const from = await required(names, 'sourceId', command.from, 'from');
+      return on('source', from, async (s, lookups) => {
+        const into = await required(lookups, 'sourceId', command.into, 'into');
+        return sourceDecider.decide({ type: 'MergeSources', from, into }, s);
+      });
+    }
+
+    case 'CreatePage':
+      return on('page', String(command.slug), async (s) => pageDecider.decide(command, s));
+    case 'UpdatePage': {
+      const slug = await required(names, 'pageSlug', command.page, 'page');
+      return on('page', slug, async (s) => pageDecider.decide({ type: 'UpdatePage', slug, set: command.set, unset: command.unset }, s));
+    }
+    case 'CiteSource':
+    case 'UnciteSource': {
+      const slug = await required(names, 'pageSlug', command.page, 'page');
+      return on('page', slug, async (s, lookups) => {
+        // Unciting a source that is gone (or never was) is still allowed, by the id the page keeps.
+        const sourceId = command.type === 'CiteSource'
+          ? await required(lookups, 'sourceId', command.source, 'source')
+          : (await lookups.sourceId(command.source)) ?? command.source;
+        return pageDecider.decide({ type: command.type, slug, sourceId }, s, { sourceExists: true });
+      });
+    }
+
+    case 'RegisterEntity': {
+      const id = command.id ?? generateStableId();
+      const slug = isRecord(command.fields) && typeof command.fields.slug === 'string' ? command.fields.slug : null;
+      return on('entity', id, async (s, lookups) =>
+        entityDecider.decide({ type: 'RegisterEntity', id, fields: command.fields }, s, { slugOwner: slug ? await lookups.slugOwner(slug) : null }));
+    }
+    case 'UpdateEntity': {
+      const id = await required(names, 'entityId', command.entity, 'entity');
+      return on('entity', id, async (s) => entityDecider.decide({ type: 'UpdateEntity', id, set: command.set, unset: command.unset }, s));
+    }
+    case 'RenameEntity': {
+      const id = await required(names, 'entityId', command.entity, 'entity');
+      const { newSlug } = command;
+      return on('entity', id, async (s, lookups) =>
+        entityDecider.decide({ type: 'RenameEntity', id, newSlug }, s, { slugOwner: typeof newSlug === 'string' ? await lookups.slugOwner(newSlug) : null }));
+    }
+
+    case 'AssertFact': {
+      const id = command.id ?? generateFactId();
+      return on('fact', id, async (s, lookups) => {
+        const entityId = typeof command.entity === 'string' ? await lookups.entityId(command.entity) : null;
+        const property = typeof command.property === 'string' ? await lookups.property(command.property) : null;
+        const fields = {
+          entityId: entityId ?? command.entity,
+          propertyId: command.property,
+          value: command.value,
+          asOf: command.asOf ?? undefined,
+          validEnd: command.validEnd ?? undefined,
+          citations: command.citations == null ? undefined : await citations(lookups, command.citations, 'citations'),
+          notes: command.notes ?? undefined,
+          rank: command.rank ?? undefined,
+        };
+        return factDecider.decide({ type: 'AssertFact', id, fields }, s, { property, entityExists: entityId !== null });
+      });
+    }
+    case 'CorrectFact':
+      return on('fact', command.id, async (s, lookups) => {
+        // A fact's property never changes, so the fact's own state names the property to check against.
+        const property = s ? await lookups.property(s.fields.propertyId) : null;
+        const set = isRecord(command.set) && Array.isArray(command.set.citations)
+          ? { ...command.set, citations: await citations(lookups, command.set.citations, 'set.citations') }
+          : command.set;
+        return factDecider.decide({ type: 'CorrectFact', id: command.id, set, unset: command.unset }, s, { property, entityExists: true });
+      });
+    case 'RetractFact':
+    case 'DeprecateFact':
+      return on('fact', command.id, async (s) => factDecider.decide(command, s, ABOUT_NOTHING_ELSE));
+    case 'AddFactCitation':
+      return on('fact', command.id, async (s, lookups) => {
+        const [citation] = await citations(lookups, [command.citation], 'citation');
+        return factDecider.decide({ type: 'AddFactCitation', id: command.id, citation }, s, ABOUT_NOTHING_ELSE);
+      });
+    case 'RemoveFactCitation':
+      return on('fact', command.id, async (s, lookups) => {
+        const sourceId = (await lookups.sourceId(command.source)) ?? command.source;
+        return factDecider.decide({ type: 'RemoveFactCitation', id: command.id, sourceId }, s, ABOUT_NOTHING_ELSE);
+      });
+  }
+}
+
+/** These fact commands check nothing in other streams. */
+const ABOUT_NOTHING_ELSE: FactContext = { property: null, entityExists: true };
+
+function on<K extends Kind>(
+  kind: K,
+  id: string,
+  decide: (state: StateOfKind[K], lookups: CommandLookups) => Promise<Result<DomainEvent[]>>,
+): Plan {
+  // The only narrowing of a loaded state: a stream's name carries its kind, and its events are folded
+  // by that kind's evolve, so the state of stream `<kind>-<id>` is a StateOfKind[kind].
+  return { kind, id, decide: (state, lookups) => decide(state as StateOfKind[K], lookups) };
+}
+
+const WHAT: Record<keyof NameLookups, string> = { entityId: 'entity', sourceId: 'source', pageSlug: 'page' };
+
+async function required(names: NameLookups, name: keyof NameLookups, key: unknown, path: string): Promise<string> {
+  const id = typeof key === 'string' ? await names[name](key) : null;
+  if (!id) throw notFound(`${WHAT[name]} ${JSON.stringify(key)}`, path);
+  return id;
+}
+
+/** API citations name sources by id, stable id or URL; events keep the hex id. */
+async function citations(lookups: CommandLookups, raw: unknown, path: string): Promise<{ sourceId: string; quote?: unknown; locator?: unknown }[]> {
+  if (!Array.isArray(raw)) throw new DomainError('BAD_USER_INPUT', `${path}: expected a list of {source, quote?, locator?}`, [path]);
+  return Promise.all(raw.map(async (c: unknown, i) => {
+    if (!isRecord(c)) throw new DomainError('BAD_USER_INPUT', `${path}.${i}: expected {source, quote?, locator?}`, [path, String(i)]);
+    const { source, ...rest } = c;
+    return { ...rest, sourceId: await required(lookups, 'sourceId', source, `${path}.${i}.source`) };
+  }));
+}

@@ -1,0 +1,38 @@
+import type { FactProperty } from '../domain/fact';
+import { factProperty, resolveEntityId, resolvePageSlug, resolveSourceId, slugOwner } from '../projections/lookup';
+import type { FactlogDb } from '../projections/tables';
+
+/**
+ * How a command's names become the ids of its target stream. Null means nothing has that name; the
+ * decider reports it as NOT_FOUND.
+ */
+export interface NameLookups {
+  /** An entity's stable id from its id, slug, old slug, alias or numeric id. */
+  entityId(key: string): Promise<string | null>;
+  /** A live source's hex id from its hex id, stable id or URL (following merges). */
+  sourceId(key: string): Promise<string | null>;
+  /** A page's slug from its slug or numeric id. */
+  pageSlug(key: string): Promise<string | null>;
+}
+
+/**
+ * What deciding needs to know beyond the target stream. The command handler answers per command from
+ * the database; the importer's batch writer answers from maps it loaded for the whole batch, so that
+ * a batch costs a few queries rather than several per command.
+ */
+export interface CommandLookups extends NameLookups {
+  /** The entity whose current slug this is, if any (slugs are unique across entities). */
+  slugOwner(slug: string): Promise<string | null>;
+  property(id: string): Promise<FactProperty | null>;
+}
+
+/** The current read models answer: the command handler's lookups. */
+export function databaseLookups(db: FactlogDb): CommandLookups {
+  return {
+    entityId: (key) => resolveEntityId(db, key),
+    sourceId: (key) => resolveSourceId(db, key),
+    pageSlug: (key) => resolvePageSlug(db, key),
+    slugOwner: (slug) => slugOwner(db, slug),
+    property: (id) => factProperty(db, id),
+  };
+}

@@ -1,0 +1,114 @@
+import type { FieldSpec, FieldSpecs } from '../../domain/fields';
+import { assertJson, canonicalJson } from '../../store/canonical-json';
+import type { Anomalies, Loc, Tally } from './vocabulary';
+
+/**
+ * Lenient field reading, for any format: a record's fields go through the domain's own field specs,
+ * and a field the domain refuses is reported and left out rather than failing its whole record.
+ */
+
+type Spec = FieldSpec<unknown>;
+
+/** Maps a file record's keys onto domain fields; unknown keys are tallied as unmapped. */
+export interface RecordCtx {
+  kind: string;
+  loc: Loc;
+  anomalies: Anomalies;
+  conversions: Tally;
+  unmapped: Tally;
+  /** The format's tagged scalars (YAML's `!date`, say) as the text they carry; undefined for anything else. */
+  taggedText(raw: unknown): string | undefined;
+}
+
+const looksNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
+
+export const at = (loc: Loc, field: string): Loc => ({ ...loc, at: loc.at ? `${loc.at}.${field}` : field });
+
+/**
+ * One field through its domain spec. A refused value is reported and dropped; list items are checked
+ * one by one, so one bad item costs only itself, and repeats are dropped.
+ */
+function cleanField(spec: Spec, raw: unknown, field: string, ctx: RecordCtx): unknown {
+  if (raw === undefined || raw === null) return undefined;
+  const read = spec.read(raw, field);
+  if (read.ok) return jsonSafe(read.value, field, ctx);
+  const tagged = ctx.taggedText(raw);
+  if (tagged !== undefined) {
+    const again = spec.read(tagged, field);
+    if (again.ok) return jsonSafe(again.value, field, ctx);
+  }
+  if (typeof raw === 'number' || typeof raw === 'boolean') {
+    const again = spec.read(String(raw), field);
+    if (again.ok) {
+      ctx.conversions.add('text-from-number');
+      return jsonSafe(again.value, field, ctx);
+    }
+  }
+  if (typeof raw === 'string' && looksNumeric(raw)) {
+    const again = spec.read(Number(raw), field);
+    if (again.ok) {
+      ctx.conversions.add('number-from-string');
+      return again.value;
+    }
+  }
+  if (Array.isArray(raw) && spec.read([], field).ok) {
+    const kept: unknown[] = [];
+    const seen = new Set<string>();
+    raw.forEach((item, i) => {
+      const one = spec.read([ctx.taggedText(item) ?? item], `${field}.${i}`);
+      if (!one.ok) {
+        ctx.anomalies.add('invalid-field', at(ctx.loc, field), one.error.message.replace(`${field}.${i}.0`, `${field}.${i}`));
+        return;
+      }
+      const value = (one.value as unknown[])[0];
+      const key = canonicalJson(value);
+      if (seen.has(key)) {
+        ctx.anomalies.add('duplicate-item', at(ctx.loc, field), `${field}.${i}: ${JSON.stringify(value)} is listed twice; the repeat was dropped`);
+        return;
+      }
+      seen.add(key);
+      kept.push(value);
+    });
+    if (kept.length === 0) return undefined;
+    const all = spec.read(kept, field);
+    if (all.ok) return jsonSafe(all.value, field, ctx);
+    ctx.anomalies.add('invalid-field', at(ctx.loc, field), all.error.message);
+    return undefined;
+  }
+  ctx.anomalies.add('invalid-field', at(ctx.loc, field), read.error.message);
+  return undefined;
+}
+
+function jsonSafe(value: unknown, field: string, ctx: RecordCtx): unknown {
+  try {
+    assertJson(value, field);
+    return value;
+  } catch (err) {
+    ctx.anomalies.add('invalid-field', at(ctx.loc, field), (err as Error).message);
+    return undefined;
+  }
+}
+
+/**
+ * Reads the fields of one record: `mapping` says which file key feeds which domain field. Returns null
+ * (reported) when a required field is missing or refused.
+ */
+export function readRecord<F>(specs: FieldSpecs<F>, mapping: { [K in keyof F]?: string }, data: Readonly<Record<string, unknown>>, ctx: RecordCtx, consumed: readonly string[] = []): F | null {
+  const out: Record<string, unknown> = {};
+  for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {
+    const spec = (specs as Record<string, Spec>)[field];
+    const value = cleanField(spec, data[fileKey], fileKey, ctx);
+    if (value === undefined) {
+      if (spec.required) {
+        const why = data[fileKey] === undefined || data[fileKey] === null ? 'is missing' : 'is not usable';
+        ctx.anomalies.add('invalid-record', ctx.loc, `required field "${fileKey}" ${why}: the ${ctx.kind} was skipped`);
+        return null;
+      }
+      continue;
+    }
+    out[field] = value;
+  }
+  const known = new Set<string>([...Object.values(mapping) as string[], ...consumed]);
+  for (const key of Object.keys(data)) if (!known.has(key)) ctx.unmapped.add(`${ctx.kind}.${key}`);
+  return out as F;
+}
