@@ -20,8 +20,15 @@ export interface PinArgs {
   atPosition?: string | null;
 }
 
-export function parsePosition(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw userError('BAD_USER_INPUT', `atPosition must be a log position (a whole number), got "${raw}"`, { field: 'atPosition' });
+/** A log position as clients spell it: digits only, below 10^15 (exact in a JavaScript number). */
+export const isLogPosition = (raw: string): boolean => /^\d{1,15}$/.test(raw);
+
+/**
+ * The one parser of a log position a client sent (atPosition, afterPosition, minPosition, the
+ * X-Factlog-Min-Position header): the number, or BAD_USER_INPUT naming the field it came in.
+ */
+export function parsePosition(raw: string, field = 'atPosition', extensions: Record<string, unknown> = {}): number {
+  if (!isLogPosition(raw)) throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field, ...extensions });
   return Number(raw);
 }
 

@@ -4,18 +4,15 @@ import {
   type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
-import { userError } from '../graphql/errors';
+import { isLogPosition, parsePosition } from '../graphql/pins';
 
 export const MIN_POSITION_HEADER = 'x-factlog-min-position';
 export const MIN_POSITION_ARG = 'minPosition';
 const AT_POSITION_ARG = 'atPosition';
 
 export function parseMinPosition(raw: string, field: string): number {
-  if (!/^\d{1,15}$/.test(raw.trim())) {
-    // A 4xx: refused before any resolver runs, this would otherwise be answered as a 500.
-    throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field, http: { status: 400 } });
-  }
-  return Number(raw.trim());
+  // A 4xx: refused before any resolver runs, this would otherwise be answered as a 500.
+  return parsePosition(raw.trim(), field, { http: { status: 400 } });
 }
 
 /**
@@ -37,7 +34,7 @@ export function requestedMinPosition(
     if (typeof value !== 'string') return;
     // A malformed atPosition is its resolver's to refuse, with the field's own path; routing only
     // needs the well-formed ones.
-    if (name === AT_POSITION_ARG && !/^\d{1,15}$/.test(value)) return;
+    if (name === AT_POSITION_ARG && !isLogPosition(value)) return;
     found.push(parseMinPosition(value, name));
   };
   // Only the largest position matters, so each fragment is walked once (per depth class): a document

@@ -158,3 +158,12 @@ it('says what facts lists do without asOf: every fact, not a default of now', as
   const all = await post('{ entity(id: "anthropic") { facts { totalCount } now: facts(asOf: "2026") { totalCount } } }');
   expect(all.body.data.entity.facts.totalCount).toBeGreaterThan(all.body.data.entity.now.totalCount);
 });
+
+it('names the argument a malformed log position came in', async () => {
+  for (const arg of ['afterPosition', 'toPosition']) {
+    const { error } = await expectCode('BAD_USER_INPUT', `{ events(${arg}: "12x") { totalCount } }`);
+    expect(error.extensions.field).toBe(arg);
+    expect(error.message).toBe(`${arg} must be a log position (a whole number), got "12x"`);
+  }
+  expect((await expectCode('BAD_USER_INPUT', '{ entity(id: "anthropic", atPosition: "-1") { id } }')).error.extensions.field).toBe('atPosition');
+});

@@ -56,8 +56,8 @@ export class EventsResolver {
       upTo: pins.basis.position,
       stream: args.stream ?? undefined,
       types: args.types ?? undefined,
-      afterPosition: args.afterPosition != null ? parsePosition(args.afterPosition) : undefined,
-      toPosition: args.toPosition != null ? parsePosition(args.toPosition) : undefined,
+      afterPosition: args.afterPosition != null ? parsePosition(args.afterPosition, 'afterPosition') : undefined,
+      toPosition: args.toPosition != null ? parsePosition(args.toPosition, 'toPosition') : undefined,
     }, { first, offset });
     return offsetConnection(page.events.map(toEvent), offset, page.hasNextPage, page.totalCount);
   }

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../store/event-store';
 import type { GraphQLContext } from '../context';
 import { Loaders } from '../loaders';
 import { userError } from '../errors';
-import type { Pins } from '../pins';
+import { parsePosition, type Pins } from '../pins';
 import { Event, toEvent } from '../types/event';
 import { Fact, toFact } from '../types/fact';
 import { Source, toSource } from '../types/things';
@@ -54,9 +54,7 @@ interface SourceChangedArgs {
 }
 
 function parseAfter(raw: string | null | undefined): number | undefined {
-  if (raw == null) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw userError('BAD_USER_INPUT', `afterPosition must be a log position (a whole number), got "${raw}"`, { field: 'afterPosition' });
-  return Number(raw);
+  return raw == null ? undefined : parsePosition(raw, 'afterPosition');
 }
 
 function liveLog(ctx: GraphQLContext) {
