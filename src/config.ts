@@ -1,6 +1,10 @@
 /** Everything Factlog reads from its environment, in one place (the README lists the same). */
 import { readAnonymousAccess, type AnonymousAccess } from './auth/policy';
+import { DEFAULT_READY_TIMEOUT_MS } from './observability/readiness';
+import { DEFAULT_LEADER_RETRY_MS } from './replication/leader-election';
 import { DEFAULT_CATCH_UP } from './replication/live-log';
+import { DEFAULT_READ_WAIT_MS } from './replication/read-router';
+import { DEFAULT_HEARTBEAT_MS } from './replication/runtime';
 
 export interface Config {
   databaseUrl?: string;
@@ -97,11 +101,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseReadUrls: (env.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
-    readWaitMs: integer(env, 'FACTLOG_READ_WAIT_MS', 2000),
+    readWaitMs: integer(env, 'FACTLOG_READ_WAIT_MS', DEFAULT_READ_WAIT_MS),
     readPollMs: integer(env, 'FACTLOG_READ_POLL_MS', 20, 1),
     readProbeTimeoutMs: integer(env, 'FACTLOG_READ_PROBE_TIMEOUT_MS', 1000, 1),
-    leaderRetryMs: integer(env, 'FACTLOG_LEADER_RETRY_MS', 2000, 10),
-    heartbeatMs: integer(env, 'FACTLOG_HEARTBEAT_MS', 5000, 10),
+    leaderRetryMs: integer(env, 'FACTLOG_LEADER_RETRY_MS', DEFAULT_LEADER_RETRY_MS, 10),
+    heartbeatMs: integer(env, 'FACTLOG_HEARTBEAT_MS', DEFAULT_HEARTBEAT_MS, 10),
     dataDir: env.FACTLOG_DATA_DIR || './.factlog-data',
     port,
     host: env.HOST || '0.0.0.0',
@@ -125,7 +129,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolTimeoutMs: integer(env, 'FACTLOG_POOL_TIMEOUT_MS', 10_000),
     logLevel: oneOf(env, 'FACTLOG_LOG_LEVEL', LOG_LEVELS, 'info'),
     metrics: oneOf(env, 'FACTLOG_METRICS', METRICS_ACCESS, 'public'),
-    readyTimeoutMs: integer(env, 'FACTLOG_READY_TIMEOUT_MS', 2000, 1),
+    readyTimeoutMs: integer(env, 'FACTLOG_READY_TIMEOUT_MS', DEFAULT_READY_TIMEOUT_MS, 1),
     seed: env.FACTLOG_SEED ? oneOf(env, 'FACTLOG_SEED', SEED_SETTINGS, 'none') : undefined,
   };
 }

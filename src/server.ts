@@ -18,7 +18,7 @@ import { GraphQLError } from 'graphql';
 import type { MetricsAccess } from './config';
 import { silentLogger, type Logger } from './observability/logger';
 import { GatewayMetrics } from './observability/metrics';
-import { ReadinessCheck } from './observability/readiness';
+import { DEFAULT_READY_TIMEOUT_MS, ReadinessCheck } from './observability/readiness';
 import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequest } from './observability/request';
 import { sendError, sendHttpLayerError, type HttpLayerError } from './http/errors';
 import { graphqlEndpoint, GRAPHQL_PATH, isGraphQLPost } from './http/graphql-endpoint';
@@ -43,7 +43,7 @@ export interface ServerOptions extends Pick<Factlog, 'database' | 'store' | 'db'
   logger?: Logger;
   /** Who may read GET /metrics (default: public). */
   metrics?: MetricsAccess;
-  /** How long /readyz waits for the database (default 2000 ms). */
+  /** How long /readyz waits for the database (default DEFAULT_READY_TIMEOUT_MS). */
   readyTimeoutMs?: number;
 }
 
@@ -126,11 +126,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer();
   const replication = await startReplication(options, options.replication);
   const deps = { ...options, replication };
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const metrics = new GatewayMetrics({
     primary: options.database, store: options.store, replicas: options.replication?.readReplicas,
-    isLeader: () => replication.isLeader, timeoutMs: options.readyTimeoutMs ?? 2000,
+    isLeader: () => replication.isLeader, timeoutMs: readyTimeoutMs,
   });
-  const readiness = new ReadinessCheck(options.database, options.store, options.readyTimeoutMs ?? 2000);
+  const readiness = new ReadinessCheck(options.database, options.store, readyTimeoutMs);
   const apollo = new ApolloServer<GraphQLContext>({
     // Apollo would otherwise (outside NODE_ENV=test) stop on SIGTERM by itself and then re-raise the
     // signal, killing the process before `serve` has closed the database and exited 0.

@@ -3,6 +3,9 @@ import type { Database } from '../store/database';
 import type { EventStore } from '../store/event-store';
 import { MIGRATIONS_DIR } from '../store/migrate';
 
+/** How long /readyz waits for the database before it answers 503 (FACTLOG_READY_TIMEOUT_MS). */
+export const DEFAULT_READY_TIMEOUT_MS = 2000;
+
 export type Readiness =
   | { ready: true; headPosition: number }
   | { ready: false; status: 'unavailable' | 'migrating'; reason: string };

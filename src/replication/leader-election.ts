@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
+/** How often a gateway tries for leadership, and a leader checks its session (FACTLOG_LEADER_RETRY_MS). */
+export const DEFAULT_LEADER_RETRY_MS = 2000;
+
 export interface LeaderElectionOptions {
   /**
    * Opens the dedicated session that holds the lock (never a pooled connection: a session-level
@@ -50,7 +53,7 @@ export class LeaderElection {
   private readonly retryMs: number;
 
   constructor(private readonly options: LeaderElectionOptions) {
-    this.retryMs = options.retryMs ?? 2000;
+    this.retryMs = options.retryMs ?? DEFAULT_LEADER_RETRY_MS;
   }
 
   /** The advisory lock key (known once connected). */

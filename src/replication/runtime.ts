@@ -41,7 +41,6 @@ export interface Replication {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_LEADER_RETRY_MS = 2000;
 export const DEFAULT_HEARTBEAT_MS = 5000;
 
 /** Starts the router, the leader election (and the job it guards) and the live log of one gateway. */
@@ -59,7 +58,7 @@ export async function startReplication(
   };
   const openSession = primary.database.openSession;
   const election: Election = openSession
-    ? new LeaderElection({ connect: openSession, name: 'leader', retryMs: options.leaderRetryMs ?? DEFAULT_LEADER_RETRY_MS, onError: warn, ...hooks })
+    ? new LeaderElection({ connect: openSession, name: 'leader', retryMs: options.leaderRetryMs, onError: warn, ...hooks })
     : new SoleLeader(hooks, (text, params) => primary.database.pool.query(text, params));
   heartbeat = new HeartbeatJob(election, gatewayId, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, warn);
   const live = new LiveLog(primary.store, {
