@@ -25,6 +25,8 @@ export function requestedMinPosition(
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
   header: string | null | undefined,
+  /** Also count `atPosition` pins, which needs the whole document: only when a replica may answer. */
+  pins: boolean,
 ): number | undefined {
   const found: number[] = [];
   if (header) found.push(parseMinPosition(header, 'X-Factlog-Min-Position'));
@@ -44,6 +46,7 @@ export function requestedMinPosition(
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         if (root) positionArg(selection, MIN_POSITION_ARG);
+        if (!pins) continue;
         positionArg(selection, AT_POSITION_ARG);
         if (selection.selectionSet) walk(selection.selectionSet, false);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -75,9 +78,11 @@ export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
           const fragments = Object.fromEntries(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
           );
-          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER));
           const router = contextValue.replication?.router;
-          if (operation.operation !== 'query' || !router || router.replicaCount === 0) return;
+          const routed = operation.operation === 'query' && !!router && router.replicaCount > 0;
+          // Malformed minPositions are refused on every gateway; the pins are read only where they route.
+          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER), routed);
+          if (!routed) return;
           const target = await router.route(minPosition);
           if (target.role === 'replica') readFrom(contextValue, target);
         },
