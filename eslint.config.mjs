@@ -25,7 +25,6 @@ const FORBIDDEN = {
  */
 const KNOWN_EXCEPTIONS = {
   auth: ['graphql/errors'], // auth/policy.ts throws GraphQL errors; it should raise its own, mapped by graphql
-  graphql: ['replication/runtime', 'replication/live-log', 'replication/health-fields', 'replication/read-routing'],
 };
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,7 +5,7 @@
  * EventStore.appendMany and the inline projector, exactly the read models a live store would have.
  */
 import { parseArgs } from 'node:util';
-import { wire } from '../src/app';
+import { factlogOver } from '../src/app';
 import { decideEntity } from '../src/domain/entity';
 import type { Result } from '../src/domain/errors';
 import { CURRENT_SCHEMA_VERSION, streamOf, type DomainEvent } from '../src/domain/events';
@@ -130,7 +130,7 @@ export interface GenerateReport {
 }
 
 /** The generation proper, into a migrated, empty store. */
-export async function generate(app: ReturnType<typeof wire>, shape: DatasetShape, options: { facts: number; batch: number; seed: number; onProgress?: (events: number, facts: number) => void }): Promise<GenerateReport> {
+export async function generate(app: ReturnType<typeof factlogOver>, shape: DatasetShape, options: { facts: number; batch: number; seed: number; onProgress?: (events: number, facts: number) => void }): Promise<GenerateReport> {
   const random = prng(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const counts = new Map<string, number>();
@@ -409,7 +409,7 @@ async function main(options: GenerateOptions): Promise<number> {
   process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
   try {
     await migrateToLatest(database.db);
-    const app = wire(database);
+    const app = factlogOver(database);
     let lastPrint = 0;
     let lastEvents = 0;
     let lastAt = performance.now();

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { wire } from '../src/app';
+import { factlogOver } from '../src/app';
 import { importLongtermWiki, type ImportReport } from '../src/importers/longterm-wiki';
 import { createBaselineTable, insertBaselineRows } from './lib/baseline';
 import { Cleanup, describeError } from './lib/cleanup';
@@ -33,7 +33,7 @@ interface Row {
 }
 
 async function measure(target: BenchTarget, dir: string, options: { batchSize?: number; writer: 'batched' | 'handler' }): Promise<Row> {
-  const app = wire(target.database);
+  const app = factlogOver(target.database);
   const cpu = process.cpuUsage();
   const first = await importLongtermWiki(app, dir, { ...options, reason: 'benchmark' });
   const used = process.cpuUsage(cpu);

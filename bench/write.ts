@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { wire } from '../src/app';
+import { factlogOver } from '../src/app';
 import { openPostgres } from '../src/store/database';
 import { migrateToLatest } from '../src/store/migrate';
 import { createDatabase, databaseExists, dropDatabase, withDatabase } from './lib/bench-db';
@@ -77,7 +77,7 @@ async function seed(url: string): Promise<void> {
   const database = openPostgres({ url, maxConnections: 2 });
   try {
     await migrateToLatest(database.db);
-    const { commands } = wire(database);
+    const { commands } = factlogOver(database);
     await commands.execute({ type: 'DefineProperty', id: 'revenue', fields: { name: 'Revenue', dataType: 'number', unit: 'USD', temporal: true, appliesTo: ['organization'] } });
     for (let i = 0; i < ENTITIES; i++) {
       await commands.execute({ type: 'RegisterEntity', id: entityId(i), fields: { slug: `write-bench-${i}`, name: `Write bench ${i}`, type: 'organization' } });

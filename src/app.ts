@@ -26,15 +26,18 @@ export async function openFactlog(
   });
   try {
     const migrations = await migrateToLatest(database.db);
-    return { ...wire(database), migrations, close: () => database.close() };
+    return { ...factlogOver(database), migrations, close: () => database.close() };
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;
   }
 }
 
-/** The store with its inline projections, and the command handler over both. */
-export function wire(database: Database): Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
+/**
+ * Factlog over an open database: the store with its inline projections, and the command handler over
+ * both. Migrating and closing the database are the caller's (openFactlog does both).
+ */
+export function factlogOver(database: Database): Pick<Factlog, 'database' | 'store' | 'db' | 'commands'> {
   const store = new EventStore(database, { projectors: [inlineProjector] });
   // The same Kysely instance, seen with the read-model tables as well.
   const db = database.db as unknown as FactlogDb;

@@ -5,15 +5,14 @@ import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import type { Factlog } from './app';
+import { factlogOver, type Factlog } from './app';
+import { buildFactlogSchema, gatewayOptions } from './api-schema';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
 import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
 import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { readHead } from './graphql/head-reader';
-import { gatewayOptions } from './graphql/gateway';
-import { buildFactlogSchema } from './graphql/schema';
 import { GraphQLError } from 'graphql';
 import type { MetricsAccess } from './config';
 import { silentLogger, type Logger } from './observability/logger';
@@ -124,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.disable('x-powered-by');
   // Its request handler comes once Apollo has started; Apollo's drain plugin needs the server first.
   const httpServer = http.createServer();
-  const replication = await startReplication(options, options.replication);
+  const replication = await startReplication(options, options.replication, factlogOver);
   const deps = { ...options, replication };
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const metrics = new GatewayMetrics({
@@ -141,7 +140,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       introspection: edge.introspection,
       debugErrors: edge.debugErrors,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(), requestRecordPlugin(logger)],
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(replication.router), requestRecordPlugin(logger)],
     }),
   } as ApolloServerOptions<GraphQLContext>);
   await apollo.start();

@@ -9,11 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { wire } from '../../src/app';
+import { factlogOver } from '../../src/app';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
-import { gatewayOptions } from '../../src/graphql/gateway';
 import { headerMapOf } from '../../src/http/graphql-endpoint';
-import { buildFactlogSchema } from '../../src/graphql/schema';
+import { buildFactlogSchema, gatewayOptions } from '../../src/api-schema';
 import { startServer } from '../../src/server';
 import { openPostgres } from '../../src/store/database';
 
@@ -43,7 +42,7 @@ async function serveFactlog(url: string, connections: number, anonymous: 'read' 
   const database = openPostgres({ url, maxConnections: connections });
   statements = () => database.stats.queries;
   // The rate limit is off for benchmarks; anonymous writes only for the write benchmark's own database.
-  const running = await startServer({ ...wire(database), port: 0, host: '127.0.0.1', anonymous, http: { rateLimitPerMinute: 0 } });
+  const running = await startServer({ ...factlogOver(database), port: 0, host: '127.0.0.1', anonymous, http: { rateLimitPerMinute: 0 } });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stop') void running.stop().then(() => database.close()).then(() => process.exit(0));
   });
@@ -99,7 +98,7 @@ async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-fa
   }
   const database = openPostgres({ url, maxConnections: connections });
   statements = () => database.stats.queries;
-  const deps = wire(database);
+  const deps = factlogOver(database);
   const apollo = new ApolloServer<GraphQLContext>(kind === 'layer-apollo' ? { schema: buildFactlogSchema() } : gatewayOptions());
   await apollo.start();
   return listen((req, res) => {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { printFactlogSchema } from '../graphql/schema';
+import { printFactlogSchema } from '../api-schema';
 import type { Command } from './command';
 
 export const schemaCommand: Command = {

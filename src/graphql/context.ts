@@ -3,10 +3,10 @@ import { authorize, type Access, type AnonymousAccess } from '../auth/policy';
 import type { CommandHandler } from '../commands/handler';
 import { resolveBasis, type Basis } from '../projections/queries/basis';
 import type { FactlogDb } from '../projections/tables';
-import type { Replication } from '../replication/runtime';
 import type { Database } from '../store/database';
 import type { EventStore } from '../store/event-store';
 import { readHead } from './head-reader';
+import type { GatewayHost } from './host';
 import { Loaders } from './loaders';
 import { parsePosition, validInstant, type PinArgs, type Pins } from './pins';
 
@@ -34,8 +34,8 @@ export interface GraphQLContext {
   principal: Principal;
   /** Throws UNAUTHENTICATED or FORBIDDEN unless the principal may do this. */
   authorize(access: Access): void;
-  /** Read replicas, leader election and live updates, when the server runs them (src/replication). */
-  replication?: Replication;
+  /** Read replicas, leader election and live updates, when the server runs them (src/graphql/host.ts). */
+  replication?: GatewayHost;
 }
 
 export interface ContextDeps {
@@ -45,7 +45,7 @@ export interface ContextDeps {
   commands: CommandHandler;
   /** What a request without a key may do (FACTLOG_ANONYMOUS). */
   anonymous?: AnonymousAccess;
-  replication?: Replication;
+  replication?: GatewayHost;
 }
 
 export function createContext(deps: ContextDeps, principal: Principal = ANONYMOUS): GraphQLContext {

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { basisPlugin } from './basis-plugin';
 import { complexityPlugin, DEFAULT_LIMITS, type ComplexityLimits } from './complexity';
 import type { GraphQLContext } from './context';
 import { formatError, withoutSuggestions } from './errors';
-import { buildFactlogSchema } from './schema';
 
 /**
  * The spec's "operation type existence" check, which graphql-js 16 lacks, and more: subscriptions are
@@ -27,12 +26,17 @@ const KnownOperationTypes: ValidationRule = (context) => ({
   },
 });
 
-/** The Apollo configuration every entry point shares (HTTP server, tests), so they cannot drift apart. */
-export function gatewayOptions(
-  options: { limits?: ComplexityLimits; plugins?: ApolloServerPlugin<GraphQLContext>[]; introspection?: boolean; debugErrors?: boolean } = {},
-): ApolloServerOptions<GraphQLContext> {
+export interface ApolloSettings {
+  limits?: ComplexityLimits;
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
+  introspection?: boolean;
+  debugErrors?: boolean;
+}
+
+/** The Apollo configuration for a schema (src/api-schema.ts gives every entry point the same one). */
+export function apolloOptions(schema: GraphQLSchema, options: ApolloSettings = {}): ApolloServerOptions<GraphQLContext> {
   return {
-    schema: buildFactlogSchema(),
+    schema,
     introspection: options.introspection ?? true,
     // Field and value suggestions ("Did you mean …") name the schema's fields: with introspection off
     // they would hand out, one guess at a time, what the switch withholds.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { isObjectType, printSchema, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { buildSchemaSync } from 'type-graphql';
+import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { isRejection, toGraphQLError } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
@@ -13,10 +13,6 @@ import { PropertyResolver } from './resolvers/property';
 import { PublicationResolver } from './resolvers/publication';
 import { CachedContentResolver, CredibilityResolver, SourceResolver } from './resolvers/source';
 import { SubscriptionResolver } from './resolvers/subscriptions';
-import { HealthReplicationResolver } from '../replication/health-fields';
-import { withMinPositionArgument } from '../replication/read-routing';
-
-let cached: GraphQLSchema | undefined;
 
 const UNUSED_PUBSUB = {
   publish(): void {},
@@ -25,14 +21,23 @@ const UNUSED_PUBSUB = {
   },
 };
 
-/** The schema is a pure function of the code, so it is built once per process. */
-export function buildFactlogSchema(): GraphQLSchema {
-  cached ??= withMinPositionArgument(convertDomainErrors(buildSchemaSync({
-    resolvers: [
-      HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
-      EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
-      EventsResolver, MutationResolver, ApiKeyResolver, SubscriptionResolver, HealthReplicationResolver,
-    ],
+/** What the entry point adds to the API (src/api-schema.ts): the host's fields and arguments. */
+export interface SchemaExtensions {
+  /** More type-graphql resolver classes, after the API's own (field resolvers on its types, say). */
+  resolvers?: readonly ClassType[];
+  /** Changes to the built schema, in order (an argument the host acts on before any resolver runs). */
+  transforms?: readonly ((schema: GraphQLSchema) => GraphQLSchema)[];
+}
+
+/** The API's schema with the host's extensions; a pure function of the code, so callers build it once. */
+export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSchema {
+  const resolvers: NonEmptyArray<ClassType> = [
+    HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
+    EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
+    EventsResolver, MutationResolver, ApiKeyResolver, SubscriptionResolver, ...(extensions.resolvers ?? []),
+  ];
+  const schema = convertDomainErrors(buildSchemaSync({
+    resolvers,
     validate: false,
     emitSchemaFile: false,
     // No global middlewares: type-graphql would run them, as an async chain, on every plain field of
@@ -41,8 +46,8 @@ export function buildFactlogSchema(): GraphQLSchema {
     // Subscriptions follow the log themselves (`subscribe` in resolvers/subscriptions.ts); type-graphql
     // insists on a PubSub all the same, and this one is never used.
     pubSub: UNUSED_PUBSUB,
-  })));
-  return cached;
+  }));
+  return (extensions.transforms ?? []).reduce((built, transform) => transform(built), schema);
 }
 
 const rethrow = (err: unknown): never => {
@@ -76,9 +81,4 @@ function convertDomainErrors(schema: GraphQLSchema): GraphQLSchema {
     }
   }
   return schema;
-}
-
-/** The SDL checked in as schema.graphql (`npm run schema` writes it; a test fails when it is stale). */
-export function printFactlogSchema(): string {
-  return `${printSchema(buildFactlogSchema())}\n`;
 }

@@ -1,8 +1,8 @@
 import type { EventStore, StoredEvent } from '../store/event-store';
 import { subscribe, type Subscription } from '../store/subscription';
+import type { EventFilter, LiveEvents } from '../graphql/host';
 
-/** Keeps the events a follower wants out of a batch (may ask the database, hence async). */
-export type EventFilter = (events: StoredEvent[]) => Promise<StoredEvent[]> | StoredEvent[];
+export type { EventFilter };
 
 export interface LiveLogOptions {
   /** The safety net when a notification is lost (see src/store/subscription.ts). */
@@ -39,7 +39,7 @@ export class SubscriberTooSlowError extends Error {}
  * shared by the gateway, a follower whose subscriber stops taking events loses its turn and is cut
  * off, and one whose subscriber goes (its socket closes) stops at once.
  */
-export class LiveLog {
+export class LiveLog implements LiveEvents {
   private readonly followers = new Set<Follower>();
   private hub: Promise<Subscription> | null = null;
   private closed = false;

@@ -1,4 +1,3 @@
-import { wire } from '../app';
 import type { FactlogDb } from '../projections/tables';
 import { openPostgres, type Database } from '../store/database';
 import type { EventStore } from '../store/event-store';
@@ -31,6 +30,9 @@ export interface ReadRouterOptions {
   /** A replica whose position query takes longer than this counts as down (ms). */
   probeTimeoutMs?: number;
 }
+
+/** The store and read models over a database: how the router reads a replica (src/app.ts, `factlogOver`). */
+export type ReadModelsOver = (database: Database) => { store: EventStore; db: FactlogDb };
 
 export const DEFAULT_READ_WAIT_MS = 2000;
 export const DEFAULT_READ_POLL_MS = 20;
@@ -68,6 +70,7 @@ export class ReadRouter {
   constructor(
     private readonly primary: Pick<ReadTarget, 'database' | 'store' | 'db'>,
     replicas: Database[],
+    over: ReadModelsOver,
     options: ReadRouterOptions = {},
   ) {
     this.waitMs = options.waitMs ?? DEFAULT_READ_WAIT_MS;
@@ -76,7 +79,7 @@ export class ReadRouter {
     this.staleMs = options.staleMs ?? 1000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1000;
     this.replicas = replicas.map((database) => {
-      const { store, db } = wire(database);
+      const { store, db } = over(database);
       return { node: `replica ${database.description.replace(/^PostgreSQL /, '')}`, database, store, db, applied: 0, checkedAt: 0, downUntil: 0, asking: null };
     });
   }

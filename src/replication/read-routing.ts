@@ -5,6 +5,7 @@ import {
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
 import { isLogPosition, parsePosition } from '../graphql/pins';
+import type { ReadRouter } from './read-router';
 
 export const MIN_POSITION_HEADER = 'x-factlog-min-position';
 export const MIN_POSITION_ARG = 'minPosition';
@@ -69,7 +70,7 @@ export function requestedMinPosition(
  * and before any resolver, and switches the request's own context (Apollo gives plugins and
  * resolvers the same per-operation copy).
  */
-export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
+export function readRoutingPlugin(router: ReadRouter): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -78,8 +79,7 @@ export function readRoutingPlugin(): ApolloServerPlugin<GraphQLContext> {
           const fragments = Object.fromEntries(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
           );
-          const router = contextValue.replication?.router;
-          const routed = operation.operation === 'query' && !!router && router.replicaCount > 0;
+          const routed = operation.operation === 'query' && router.replicaCount > 0;
           // Malformed minPositions are refused on every gateway; the pins are read only where they route.
           const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER), routed);
           if (!routed) return;

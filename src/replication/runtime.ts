@@ -6,7 +6,7 @@ import type { EventStore } from '../store/event-store';
 import { HeartbeatJob } from './heartbeat';
 import { LeaderElection, SoleLeader, type Election } from './leader-election';
 import { LiveLog } from './live-log';
-import { ReadRouter } from './read-router';
+import { ReadRouter, type ReadModelsOver } from './read-router';
 
 export interface ReplicationOptions {
   /** Streaming replicas to send queries to (opened by the caller, who also closes them). */
@@ -47,9 +47,11 @@ export const DEFAULT_HEARTBEAT_MS = 5000;
 export async function startReplication(
   primary: { database: Database; store: EventStore; db: FactlogDb },
   options: ReplicationOptions = {},
+  /** How a replica's store and read models are opened (src/app.ts, `factlogOver`). */
+  over: ReadModelsOver,
 ): Promise<Replication> {
   const gatewayId = options.gatewayId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const router = new ReadRouter(primary, options.readReplicas ?? [], { waitMs: options.readWaitMs, pollMs: options.readPollMs, probeTimeoutMs: options.readProbeTimeoutMs });
+  const router = new ReadRouter(primary, options.readReplicas ?? [], over, { waitMs: options.readWaitMs, pollMs: options.readPollMs, probeTimeoutMs: options.readProbeTimeoutMs });
   const warn = (err: unknown) => process.emitWarning(`leader election (${gatewayId}): ${err instanceof Error ? err.message : String(err)}`);
   let heartbeat: HeartbeatJob | undefined;
   const hooks = {

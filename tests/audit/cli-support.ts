@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { ApolloServer } from '@apollo/server';
 import { openFactlog, type Factlog } from '../../src/app';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
-import { gatewayOptions } from '../../src/graphql/gateway';
+import { gatewayOptions } from '../../src/api-schema';
 import { createScratchDatabase } from '../support/test-database';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

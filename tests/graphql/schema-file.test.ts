@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { printFactlogSchema } from '../../src/graphql/schema';
+import { printFactlogSchema } from '../../src/api-schema';
 
 it('schema.graphql is the schema the code builds (run `npm run schema` after changing the API)', () => {
   const checkedIn = readFileSync(path.resolve(__dirname, '../../schema.graphql'), 'utf8');

@@ -1,4 +1,4 @@
-import { wire } from '../../src/app';
+import { factlogOver } from '../../src/app';
 import { ApiKeys } from '../../src/auth/keys';
 import { openPostgres, type Database } from '../../src/store/database';
 import { loadSeeds } from '../../src/seed';
@@ -16,12 +16,12 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const schema = database.description.match(/\(schema (\w+)\)/)?.[1];
   second = process.env.DATABASE_URL ? openPostgres({ url: process.env.DATABASE_URL, schema }) : database;
-  const a = wire(database);
+  const a = factlogOver(database);
   await loadSeeds(a.commands);
   key = (await new ApiKeys(database.db).create('writer', 'editor')).key;
   servers = [
     await startServer({ ...a, port: 0, host: '127.0.0.1' }),
-    await startServer({ ...wire(second), port: 0, host: '127.0.0.1' }),
+    await startServer({ ...factlogOver(second), port: 0, host: '127.0.0.1' }),
   ];
 });
 afterAll(async () => {

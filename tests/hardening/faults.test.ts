@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openFactlog, wire, type Factlog } from '../../src/app';
+import { openFactlog, factlogOver, type Factlog } from '../../src/app';
 import { ApiKeys } from '../../src/auth/keys';
 import { verifyLog } from '../../src/projections/audit';
 import { loadSeeds } from '../../src/seed';
@@ -224,7 +224,7 @@ it('(b) a PostgreSQL restart under load fails requests cleanly, and the same gat
   let server: RunningServer | undefined;
   try {
     await migrateToLatest(database.db);
-    const app = wire(database);
+    const app = factlogOver(database);
     await loadSeeds(app.commands);
     const key = (await new ApiKeys(database.db).create('loader', 'editor')).key;
     server = await startServer({ ...app, port: 0, host: '127.0.0.1', http: { rateLimitPerMinute: 0 } });

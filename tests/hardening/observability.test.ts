@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { ApiKeys } from '../../src/auth/keys';
-import { wire } from '../../src/app';
+import { factlogOver } from '../../src/app';
 import type { MetricsAccess } from '../../src/config';
 import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
@@ -200,7 +200,7 @@ describe('/readyz', () => {
       database = await openPglite({ dataDir: 'memory://' });
     }
     const log = collectingLogger();
-    const server = await startServer({ ...wire(database), port: 0, host: '127.0.0.1', logger: log.logger, replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 } });
+    const server = await startServer({ ...factlogOver(database), port: 0, host: '127.0.0.1', logger: log.logger, replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 } });
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const before = await fetch(`${base}/readyz`);
@@ -228,7 +228,7 @@ describe('/readyz', () => {
     const database = openPostgres({ url: `postgres://nobody@127.0.0.1:${port}/nothing`, connectionTimeoutMs: 5000 });
     const log = collectingLogger();
     const server = await startServer({
-      ...wire(database), port: 0, host: '127.0.0.1', logger: log.logger, readyTimeoutMs: 5000,
+      ...factlogOver(database), port: 0, host: '127.0.0.1', logger: log.logger, readyTimeoutMs: 5000,
       replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
     });
     try {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { wire } from '../../src/app';
+import { factlogOver } from '../../src/app';
 import { ApiKeys } from '../../src/auth/keys';
 import { verifyLog } from '../../src/projections/audit';
 import { loadSeeds } from '../../src/seed';
@@ -41,7 +41,7 @@ const READ = 'query Read { fact(id: "f_BnkEWenniQ") { id version } health { head
 
 /** A gateway over a seeded store, with an editor key. */
 async function gatewayOver(database: Database, seeded: boolean): Promise<{ server: RunningServer; endpoint: string; base: string; key: string }> {
-  const app = wire(database);
+  const app = factlogOver(database);
   if (!seeded) {
     await migrateToLatest(database.db);
     await loadSeeds(app.commands);
@@ -87,7 +87,7 @@ async function expectHealthy(database: Database, base: string, endpoint: string,
   const after = await Promise.all(burst(endpoint, key, 12, 9));
   expect(after.filter((o) => o.status !== 200 || o.codes.length > 0)).toEqual([]);
   expect((await fetch(`${base}/readyz`)).status).toBe(200);
-  expect(await verifyLog(wire(database).db)).toMatchObject({ ok: true });
+  expect(await verifyLog(factlogOver(database).db)).toMatchObject({ ok: true });
 }
 
 it('an exhausted pool fails requests fast with SERVICE_UNAVAILABLE, writes nothing half-way, and recovers', async () => {
@@ -98,7 +98,7 @@ it('an exhausted pool fails requests fast with SERVICE_UNAVAILABLE, writes nothi
   try {
     gateway = await gatewayOver(database, false);
     const { base, endpoint, key } = gateway;
-    const headBefore = (await wire(database).store.head()).position;
+    const headBefore = (await factlogOver(database).store.head()).position;
 
     const hold = await holdAll(database, 2);
     let outcomes: Outcome[];
@@ -113,7 +113,7 @@ it('an exhausted pool fails requests fast with SERVICE_UNAVAILABLE, writes nothi
     expect(outcomes.filter((o) => o.status !== 503 || o.codes.join() !== 'SERVICE_UNAVAILABLE')).toEqual([]);
     expect(ready.status).toBe(503);
     // No write got through, so none can be half-written either.
-    expect((await wire(database).store.head()).position).toBe(headBefore);
+    expect((await factlogOver(database).store.head()).position).toBe(headBefore);
 
     // The same gateway serves normally again.
     await expectHealthy(database, base, endpoint, key);
@@ -133,7 +133,7 @@ it('with a longer wait bound, requests queue for the held pool and all succeed o
   try {
     gateway = await gatewayOver(database, false);
     const { base, endpoint, key } = gateway;
-    const headBefore = (await wire(database).store.head()).position;
+    const headBefore = (await factlogOver(database).store.head()).position;
 
     const hold = await holdAll(database, 2);
     const pending = Promise.all(burst(endpoint, key, 45, 2));
@@ -148,7 +148,7 @@ it('with a longer wait bound, requests queue for the held pool and all succeed o
     // Every write was applied exactly once, at its own position.
     const writes = outcomes.filter((o) => o.kind === 'write');
     expect(new Set(writes.map((o) => o.position)).size).toBe(writes.length);
-    expect((await wire(database).store.head()).position).toBe(headBefore + writes.length);
+    expect((await factlogOver(database).store.head()).position).toBe(headBefore + writes.length);
     await expectHealthy(database, base, endpoint, key);
   } finally {
     await gateway?.server.stop();

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { ApiKeys } from '../../src/auth/keys';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf } from '../../src/graphql/complexity';
 import { isDatabaseUnavailable } from '../../src/graphql/errors';
-import { buildFactlogSchema } from '../../src/graphql/schema';
+import { buildFactlogSchema } from '../../src/api-schema';
 import { loadSeeds } from '../../src/seed';
 import { startServer, type RunningServer } from '../../src/server';
 import { openPglite } from '../../src/store/database';

@@ -1,9 +1,9 @@
-import { wire } from '../../src/app';
+import { factlogOver } from '../../src/app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** A migrated test database with the store, projections and command handler wired as in production. */
 export async function createTestFactlog(options: { maxConnections?: number } = {}) {
   const database: TestDatabase = await createTestDatabase(options);
-  return { ...wire(database), dispose: () => database.dispose() };
+  return { ...factlogOver(database), dispose: () => database.dispose() };
 }
 export type TestFactlog = Awaited<ReturnType<typeof createTestFactlog>>;

@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import type { Principal } from '../../src/auth/keys';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
-import { gatewayOptions } from '../../src/graphql/gateway';
+import { gatewayOptions } from '../../src/api-schema';
 import { loadSeeds } from '../../src/seed';
 import { createTestFactlog, type TestFactlog } from './factlog';
 

@@ -2,9 +2,9 @@ import { Arg, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription } from 't
 import { STREAM_PREFIX, streamName } from '../../domain/events';
 import { resolveEntityId, resolveSourceId } from '../../projections/lookup';
 import type { FactlogDb } from '../../projections/tables';
-import type { EventFilter } from '../../replication/live-log';
 import type { StoredEvent } from '../../store/event-store';
 import type { GraphQLContext } from '../context';
+import type { EventFilter } from '../host';
 import { Loaders } from '../loaders';
 import { userError } from '../errors';
 import { parsePosition, type Pins } from '../pins';
