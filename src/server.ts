@@ -7,9 +7,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import express from 'express';
 import { factlogOver, type Factlog } from './app';
 import { buildFactlogSchema, gatewayOptions } from './api-schema';
+import { AccessError } from './auth/errors';
 import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
-import { isDatabaseUnavailable, unavailableError, userError } from './graphql/errors';
+import { isDatabaseUnavailable, toGraphQLError, unavailableError } from './graphql/errors';
 import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { readHead } from './graphql/head-reader';
@@ -69,7 +70,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
   if (!header) return ANONYMOUS;
   const key = bearerKey(header);
-  if (key === null) throw userError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"', { http: { status: 401 } });
+  if (key === null) throw new AccessError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"');
   let principal: Principal | null;
   try {
     principal = await keys.authenticate(key);
@@ -79,7 +80,7 @@ async function principalOf(header: string | undefined, keys: ApiKeys): Promise<P
     if (isDatabaseUnavailable(err)) throw unavailableError();
     throw err;
   }
-  if (!principal) throw userError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
+  if (!principal) throw new AccessError('UNAUTHENTICATED', 'unknown or revoked API key');
   return principal;
 }
 
@@ -94,7 +95,7 @@ function authenticator(keys: ApiKeys, limiter: RateLimiter | null) {
       limiter?.authenticated(header);
       return principal;
     } catch (err) {
-      if (err instanceof GraphQLError && err.extensions.code === 'UNAUTHENTICATED') limiter?.refused(header, address);
+      if (err instanceof AccessError) limiter?.refused(header, address);
       throw err;
     }
   };
@@ -153,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits: options.limits,
     introspection: edge.introspection,
     maxPayloadBytes: edge.maxBodyBytes,
+    logger,
     ...options.websocket,
   });
 
@@ -174,7 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const metricsAccess = options.metrics ?? 'public';
   app.get('/metrics', limited, async (req, res) => {
-    if (metricsAccess === 'off') return sendError(res, 404, 'NOT_FOUND', 'metrics are switched off (FACTLOG_METRICS=off)');
+    if (metricsAccess === 'off') return sendError(res, 'NOT_FOUND', 'metrics are switched off (FACTLOG_METRICS=off)');
     if (metricsAccess === 'admin') {
       try {
         const principal = await authenticate(req.headers.authorization, req.socket.remoteAddress);
@@ -182,14 +184,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (record) record.principal = principal.name;
         if (principal.role !== 'admin') {
           return principal.role === 'anonymous'
-            ? sendError(res, 401, 'UNAUTHENTICATED', 'metrics need an admin key: send "Authorization: Bearer <key>"')
-            : sendError(res, 403, 'FORBIDDEN', `key "${principal.name}" (${principal.role}) may not read metrics`);
+            ? sendError(res, 'UNAUTHENTICATED', 'metrics need an admin key: send "Authorization: Bearer <key>"')
+            : sendError(res, 'FORBIDDEN', `key "${principal.name}" (${principal.role}) may not read metrics`);
         }
       } catch (err) {
-        if (err instanceof GraphQLError) {
-          const status = (err.extensions.http as { status?: number } | undefined)?.status ?? 401;
-          return sendError(res, status, String(err.extensions.code), err.message);
-        }
+        if (err instanceof AccessError) return sendError(res, err.code, err.message);
+        if (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE') return sendError(res, 'SERVICE_UNAVAILABLE', err.message);
         throw err;
       }
     }
@@ -213,8 +213,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return bindRecord(createContext(deps, principal), record);
       } catch (err) {
         // Apollo answers a failed context without running the plugins, so the code is noted here.
-        if (err instanceof GraphQLError) record?.errorCodes.add(String(err.extensions.code));
-        throw err;
+        const refused = err instanceof AccessError ? toGraphQLError(err) : err;
+        if (refused instanceof GraphQLError) record?.errorCodes.add(String(refused.extensions.code));
+        throw refused;
       }
     },
   });

@@ -1,4 +1,4 @@
-import { userError } from '../graphql/errors';
+import { AccessError } from './errors';
 import type { Principal, Role } from './keys';
 
 /** What a request without a key may do: nothing, read (the default), or also write (local use). */
@@ -21,11 +21,11 @@ export function authorize(principal: Principal, access: Access, anonymous: Anony
   if (principal.role === 'anonymous') {
     const allowed = anonymous === 'write' ? access !== 'admin' : anonymous === 'read' ? access === 'read' : false;
     if (!allowed) {
-      throw userError('UNAUTHENTICATED', `${access === 'read' ? 'reading' : 'this operation'} needs an API key: send "Authorization: Bearer <key>"`, { http: { status: 401 } });
+      throw new AccessError('UNAUTHENTICATED', `${access === 'read' ? 'reading' : 'this operation'} needs an API key: send "Authorization: Bearer <key>"`);
     }
     return;
   }
   if (RANK[principal.role] < NEEDS[access]) {
-    throw userError('FORBIDDEN', `key "${principal.name}" (${principal.role}) may not ${access}`, { http: { status: 403 } });
+    throw new AccessError('FORBIDDEN', `key "${principal.name}" (${principal.role}) may not ${access}`);
   }
 }

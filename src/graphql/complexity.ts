@@ -4,7 +4,7 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from './connection';
-import { userError } from './errors';
+import { refusal } from './errors';
 
 export interface ComplexityLimits {
   maxCost: number;
@@ -154,15 +154,15 @@ export function complexityPlugin(limits: ComplexityLimits = DEFAULT_LIMITS): Apo
           if (!rootType) return;
           const { cost, depth, statements } = estimateComplexity(schema, operation.selectionSet, rootType, fragmentsOf(document), request.variables ?? {});
           if (cost > limits.maxCost || depth > limits.maxDepth) {
-            throw userError('QUERY_TOO_COMPLEX',
+            throw refusal('QUERY_TOO_COMPLEX',
               `query too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth}); ask for smaller pages or fewer nested relations`,
-              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth, http: { status: 400 } });
+              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth });
           }
           const maxStatements = limits.maxStatements ?? DEFAULT_LIMITS.maxStatements;
           if (maxStatements > 0 && statements > maxStatements) {
-            throw userError('TOO_MANY_STATEMENTS',
+            throw refusal('TOO_MANY_STATEMENTS',
               `query needs at least ${statements} SQL statements (limit ${maxStatements}): every root field, totalCount and atPosition/knownAt costs one; ask for fewer at once`,
-              { statements, maxStatements, http: { status: 400 } });
+              { statements, maxStatements });
           }
         },
       };

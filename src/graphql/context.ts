@@ -1,3 +1,4 @@
+import { AccessError } from '../auth/errors';
 import { ANONYMOUS, type Principal } from '../auth/keys';
 import { authorize, type Access, type AnonymousAccess } from '../auth/policy';
 import type { CommandHandler } from '../commands/handler';
@@ -5,6 +6,7 @@ import { resolveBasis, type Basis } from '../projections/queries/basis';
 import type { FactlogDb } from '../projections/tables';
 import type { Database } from '../store/database';
 import type { EventStore } from '../store/event-store';
+import { toGraphQLError } from './errors';
 import { readHead } from './head-reader';
 import type { GatewayHost } from './host';
 import { Loaders } from './loaders';
@@ -51,7 +53,15 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps, principal: Principal = ANONYMOUS): GraphQLContext {
   const now = new Date();
   const anonymous = deps.anonymous ?? 'read';
-  authorize(principal, 'read', anonymous);
+  const refuseUnless = (access: Access) => {
+    try {
+      authorize(principal, access, anonymous);
+    } catch (err) {
+      // The policy's own error, answered as GraphQL answers a refusal: 401 or 403 (src/graphql/errors.ts).
+      throw err instanceof AccessError ? toGraphQLError(err) : err;
+    }
+  };
+  refuseUnless('read');
   let bases = new Map<string, Promise<Basis>>();
   const request: GraphQLContext['request'] = {};
   const context: GraphQLContext = {
@@ -83,7 +93,7 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
       request.basis = undefined;
     },
     principal,
-    authorize: (access) => authorize(principal, access, anonymous),
+    authorize: refuseUnless,
   };
   return context;
 }

@@ -1,10 +1,39 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AccessError } from '../auth/errors';
 import { DomainError } from '../domain/errors';
 import { StoreError } from '../store/errors';
 import { StatementLimitError } from '../store/statement-budget';
 
+/**
+ * The one table from error code to HTTP status. It gives the status of a response refused as a whole
+ * (`refusal` below: before any resolver runs, or by a resolver whose refusal decides the request, as
+ * access does) and of every answer the HTTP layer gives itself (`sendError` in src/http/errors.ts).
+ * An error inside an executed operation leaves the status at 200, as GraphQL over HTTP has it.
+ */
+export const HTTP_STATUS = {
+  BAD_USER_INPUT: 400,
+  BAD_REQUEST: 400,
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  QUERY_TOO_COMPLEX: 400,
+  TOO_MANY_STATEMENTS: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
 /** The codes of docs/api.md ("Errors"), plus what Apollo itself reports for malformed requests. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'QUERY_TOO_COMPLEX' | 'SERVICE_UNAVAILABLE' | 'RATE_LIMITED' | 'TOO_MANY_STATEMENTS';
+export type ErrorCode = keyof typeof HTTP_STATUS;
+
+/** Something that writes internal errors to the server's log (the JSON logger, src/observability/logger.ts). */
+export interface ErrorLog {
+  error(details: { err: unknown }, message: string): void;
+}
 
 /** PostgreSQL codes for "the server is going away or refuses connections" (classes 08 and 57P, 53300). */
 const UNAVAILABLE_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
@@ -28,7 +57,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable or busy (no connection free in time); retry shortly';
 
 export function unavailableError(): GraphQLError {
-  return userError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { http: { status: 503 } });
+  return refusal('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE);
 }
 
 /** A graphql-js error (parse, validation) with the code Apollo would give it over HTTP. */
@@ -40,30 +69,56 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
+/** An error that refuses the whole request, with the HTTP status of its code (HTTP_STATUS). */
+export function refusal(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return userError(code, message, { ...extensions, http: { status: HTTP_STATUS[code] } });
+}
+
 /**
- * A rejection the API defines and answers with its own code: a domain rule, or a store refusal of what
- * the client sent. A store refusal of our own code's call (a caller fault) is not one: the client could
- * not have avoided it, so it is an internal error, logged, and its message stays in the log.
+ * A rejection the API defines and answers with its own code: a domain rule, a store refusal of what
+ * the client sent, an access refusal. A store refusal of our own code's call (a caller fault) is not
+ * one: the client could not have avoided it, so it is an internal error, logged, and its message stays
+ * in the log.
  */
-export function isRejection(error: unknown): error is DomainError {
+export function isRejection(error: unknown): error is DomainError | AccessError {
+  if (error instanceof AccessError) return true;
   return error instanceof DomainError && !(error instanceof StoreError && error.fault === 'caller');
 }
 
-/** A domain rejection as a GraphQL error: its code, the offending input field, and its details. */
-export function toGraphQLError(error: DomainError): GraphQLError {
+/**
+ * A rejection as a GraphQL error. A domain or store rejection: its code, the offending input field,
+ * and its details. An access refusal refuses the request: 401 or 403.
+ */
+export function toGraphQLError(error: DomainError | AccessError): GraphQLError {
+  if (error instanceof AccessError) return refusal(error.code, error.message);
   return new GraphQLError(error.message, {
     extensions: { code: error.code, ...(error.path.length ? { field: error.path.join('.') } : {}), ...error.details },
   });
 }
 
 /**
- * Domain rejections thrown outside resolvers become GraphQL errors too; anything else is an internal
- * error whose details stay in the server log, not in the response.
+ * What a resolver's error becomes on its way out: a rejection, its GraphQL error; a store's caller fault,
+ * a plain Error with the same message and stack (logged, then answered as an internal error), since
+ * DomainError's array `path` (its input field) would be taken by graphql-js for a response path.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function fromResolver(error: unknown): unknown {
+  if (isRejection(error)) return toGraphQLError(error);
+  if (!(error instanceof DomainError)) return error;
+  const internal = new Error(error.message, { cause: error });
+  internal.stack = error.stack;
+  return internal;
+}
+
+/**
+ * Rejections thrown outside resolvers become GraphQL errors too; anything else is an internal error
+ * whose details stay in the server log, not in the response. Over HTTP the request's log line and
+ * requestRecordPlugin (src/observability/request.ts) log it, with the request's id; a caller without
+ * one (subscriptions over WebSocket) passes `log`, so every internal error is logged once.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log?: ErrorLog): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   if (isRejection(original)) {
-    const { message, extensions } = toGraphQLError(original);
+    const { message, extensions: { http: _status, ...extensions } } = toGraphQLError(original);
     return { ...formatted, message, extensions };
   }
   if (original instanceof StatementLimitError) {
@@ -87,8 +142,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code === 'INTERNAL_SERVER_ERROR' && status >= 400 && status < 500 && !(error instanceof GraphQLError && error.originalError)) {
     return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
   }
-  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-    process.stderr.write(`internal error: ${original instanceof Error ? original.stack ?? original.message : String(original)}\n`);
+  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined || original instanceof DomainError) {
+    // A DomainError here is a store's caller fault (isRejection above took every other).
+    log?.error({ err: original }, 'internal error');
     return { message: 'internal error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   return formatted;
@@ -98,6 +154,15 @@ export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) 
 
 /** graphql-js appends its suggestions to the message as one last sentence. */
 const SUGGESTION = / ?Did you mean [\s\S]*$/;
+
+/**
+ * The formatter every GraphQL transport uses. With introspection off, suggestions ("Did you mean …")
+ * would name the schema's fields one guess at a time, so they are cut. `log` as for formatError.
+ */
+export function errorFormatter(options: { introspection?: boolean; log?: ErrorLog } = {}): ErrorFormatter {
+  const format: ErrorFormatter = (formatted, error) => formatError(formatted, error, options.log);
+  return options.introspection ?? true ? format : withoutSuggestions(format);
+}
 
 /** `format`, with graphql-js's "Did you mean …?" suggestions cut from every message. */
 export function withoutSuggestions(format: ErrorFormatter): ErrorFormatter {

@@ -5,7 +5,7 @@ import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { basisPlugin } from './basis-plugin';
 import { complexityPlugin, DEFAULT_LIMITS, type ComplexityLimits } from './complexity';
 import type { GraphQLContext } from './context';
-import { formatError, withoutSuggestions } from './errors';
+import { errorFormatter } from './errors';
 
 /**
  * The spec's "operation type existence" check, which graphql-js 16 lacks, and more: subscriptions are
@@ -38,9 +38,8 @@ export function apolloOptions(schema: GraphQLSchema, options: ApolloSettings = {
   return {
     schema,
     introspection: options.introspection ?? true,
-    // Field and value suggestions ("Did you mean …") name the schema's fields: with introspection off
-    // they would hand out, one guess at a time, what the switch withholds.
-    formatError: (options.introspection ?? true) ? formatError : withoutSuggestions(formatError),
+    // Internal errors are logged by requestRecordPlugin (src/observability/request.ts), under the request's id.
+    formatError: errorFormatter({ introspection: options.introspection }),
     // Apollo's own default puts stack traces (with the server's absolute paths) into every error outside
     // NODE_ENV=production; they help a developer at the console and tell an attacker about the host.
     includeStacktraceInErrorResponses: options.debugErrors ?? false,

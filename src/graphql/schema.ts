@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type ClassType, type NonEmptyArray } from 'type-graphql';
-import { isRejection, toGraphQLError } from './errors';
+import { fromResolver } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
@@ -51,17 +51,17 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
 }
 
 const rethrow = (err: unknown): never => {
-  throw isRejection(err) ? toGraphQLError(err) : err;
+  throw fromResolver(err);
 };
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
   typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 
 /**
- * Turns domain rejections into GraphQL errors where resolvers throw them. It must happen there: a
- * DomainError has an array `path` (its input field), which graphql-js would mistake for a response
- * path and so never add the real one, leaving clients unable to tell which field failed. Synchronous
- * results stay synchronous.
+ * Turns rejections (domain, store, access) into GraphQL errors where resolvers throw them, and a store's
+ * caller fault into a plain error (`fromResolver`). It must happen there: a DomainError has an array
+ * `path` (its input field), which graphql-js would mistake for a response path and so never add the
+ * real one, leaving clients unable to tell which field failed. Synchronous results stay synchronous.
  */
 function convertDomainErrors(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {

@@ -135,6 +135,6 @@ export function admitRequest(limiter: RateLimiter | null, req: IncomingMessage, 
   res.setHeader('RateLimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
   if (decision.allowed) return true;
   res.setHeader('Retry-After', String(decision.resetSeconds));
-  sendError(res, 429, 'RATE_LIMITED', `more than ${decision.limit} requests in a minute; wait and retry`);
+  sendError(res, 'RATE_LIMITED', `more than ${decision.limit} requests in a minute; wait and retry`);
   return false;
 }

@@ -4,6 +4,7 @@ import {
   type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
+import { HTTP_STATUS } from '../graphql/errors';
 import { isLogPosition, parsePosition } from '../graphql/pins';
 import type { ReadRouter } from './read-router';
 
@@ -13,7 +14,7 @@ const AT_POSITION_ARG = 'atPosition';
 
 export function parseMinPosition(raw: string, field: string): number {
   // A 4xx: refused before any resolver runs, this would otherwise be answered as a 500.
-  return parsePosition(raw.trim(), field, { http: { status: 400 } });
+  return parsePosition(raw.trim(), field, { http: { status: HTTP_STATUS.BAD_USER_INPUT } });
 }
 
 /**

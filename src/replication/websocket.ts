@@ -10,7 +10,7 @@ import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
-import { formatError, userError, withCode, withoutSuggestions, type ErrorFormatter } from '../graphql/errors';
+import { errorFormatter, userError, withCode, type ErrorFormatter, type ErrorLog } from '../graphql/errors';
 import type { RateLimiter } from '../http/rate-limit';
 import { SubscriberTooSlowError } from './live-log';
 
@@ -33,6 +33,8 @@ export interface SubscriptionServerOptions {
   maxSubscriptionsPerSocket?: number;
   /** As the HTTP endpoint's; off, error messages carry no "Did you mean" suggestions. */
   introspection?: boolean;
+  /** Where internal errors of subscriptions are logged (the server's JSON logger); default: nowhere. */
+  logger?: ErrorLog;
 }
 
 export const DEFAULT_WS_LIMITS = { maxPayloadBytes: 1_000_000, maxSocketsPerClient: 20, maxSubscriptionsPerSocket: 50 } as const;
@@ -49,7 +51,7 @@ export interface SubscriptionServer {
  * `connectionParams.authorization` ("Bearer <key>") or in the upgrade request's `Authorization` header.
  */
 /** Errors in the API's shape; a follower cut off for falling behind is told so (and resumes from its position). */
-function format(error: GraphQLError, formatter: ErrorFormatter = formatError) {
+function format(error: GraphQLError, formatter: ErrorFormatter) {
   if (error.originalError instanceof SubscriberTooSlowError) {
     return { message: error.message, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
   }
@@ -104,8 +106,8 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     });
   });
   const limits = options.limits ?? DEFAULT_LIMITS;
-  // As over HTTP (src/graphql/gateway.ts): suggestions would name what closed introspection withholds.
-  const formatter = options.introspection === false ? withoutSuggestions(formatError) : formatError;
+  // As over HTTP (src/graphql/gateway.ts); with no request log line here, internal errors are logged as they are formatted.
+  const formatter = errorFormatter({ introspection: options.introspection, log: options.logger });
   const anonymous = options.anonymous ?? 'read';
   const limiter = options.rateLimiter ?? null;
   const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal; identity: string }>(
