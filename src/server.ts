@@ -7,22 +7,22 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import express from 'express';
 import { factlogOver, type Factlog } from './app';
 import { buildFactlogSchema, gatewayOptions } from './api-schema';
-import { AccessError } from './auth/errors';
-import { ANONYMOUS, ApiKeys, type Principal } from './auth/keys';
+import { ApiKeys } from './auth/keys';
 import type { AnonymousAccess } from './auth/policy';
-import { isDatabaseUnavailable, toGraphQLError, unavailableError } from './graphql/errors';
 import { DEFAULT_LIMITS, type ComplexityLimits } from './graphql/complexity';
-import { createContext, type GraphQLContext } from './graphql/context';
+import type { GraphQLContext } from './graphql/context';
 import { readHead } from './graphql/head-reader';
-import { GraphQLError } from 'graphql';
 import type { MetricsAccess } from './config';
 import { silentLogger, type Logger } from './observability/logger';
 import { GatewayMetrics } from './observability/metrics';
 import { DEFAULT_READY_TIMEOUT_MS, ReadinessCheck } from './observability/readiness';
-import { bindRecord, logRequest, recordOf, requestRecordPlugin, trackRequest } from './observability/request';
-import { sendError, sendHttpLayerError, type HttpLayerError } from './http/errors';
+import { logRequest, requestRecordPlugin, trackRequest } from './observability/request';
+import { authenticatedContext, authenticator } from './http/authenticate';
+import { sendHttpLayerError, type HttpLayerError } from './http/errors';
 import { graphqlEndpoint, GRAPHQL_PATH, isGraphQLPost } from './http/graphql-endpoint';
-import { admitRequest, bearerKey, RateLimiter } from './http/rate-limit';
+import { metricsRoute } from './http/metrics-route';
+import { probeRoutes } from './http/probes';
+import { admitRequest, RateLimiter } from './http/rate-limit';
 import { playgroundRouter } from './playground';
 import { readRoutingPlugin } from './replication/read-routing';
 import { startReplication, type Replication, type ReplicationOptions } from './replication/runtime';
@@ -65,41 +65,6 @@ export interface HttpLimits {
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false, slowReaderTimeoutMs: 10_000,
 };
-
-/** The principal an `Authorization` header stands for; a bad or revoked key is an error, not anonymity. */
-async function principalOf(header: string | undefined, keys: ApiKeys): Promise<Principal> {
-  if (!header) return ANONYMOUS;
-  const key = bearerKey(header);
-  if (key === null) throw new AccessError('UNAUTHENTICATED', 'Authorization must be "Bearer <key>"');
-  let principal: Principal | null;
-  try {
-    principal = await keys.authenticate(key);
-  } catch (err) {
-    // The key lookup is the first statement of a keyed request: an exhausted pool or a database that is
-    // down shows up here, and is the client's cue to retry, not an internal error.
-    if (isDatabaseUnavailable(err)) throw unavailableError();
-    throw err;
-  }
-  if (!principal) throw new AccessError('UNAUTHENTICATED', 'unknown or revoked API key');
-  return principal;
-}
-
-/**
- * Authentication that tells the rate limiter how it went: a good key gets its own budget, a failed
- * one is paid for by its client address (src/http/rate-limit.ts).
- */
-function authenticator(keys: ApiKeys, limiter: RateLimiter | null) {
-  return async (header: string | undefined, address: string | undefined): Promise<Principal> => {
-    try {
-      const principal = await principalOf(header, keys);
-      limiter?.authenticated(header);
-      return principal;
-    } catch (err) {
-      if (err instanceof AccessError) limiter?.refused(header, address);
-      throw err;
-    }
-  };
-}
 
 export interface RunningServer {
   url: string;
@@ -159,44 +124,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   let stopping = false;
-  // Liveness: the process is up and its event loop turns.
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  // Readiness: the database answers SELECT 1 in time and has every migration; a stopping gateway
-  // reports unready so balancers drain it first.
-  app.get('/readyz', limited, async (_req, res) => {
-    if (stopping) {
-      res.status(503).json({ status: 'stopping', reason: 'the gateway is shutting down' });
-      return;
-    }
-    const result = await readiness.check();
-    if (result.ready) res.json({ status: 'ready', database: options.database.kind, headPosition: String(result.headPosition) });
-    else res.status(503).json({ status: result.status, reason: result.reason });
-  });
-  const metricsAccess = options.metrics ?? 'public';
-  app.get('/metrics', limited, async (req, res) => {
-    if (metricsAccess === 'off') return sendError(res, 'NOT_FOUND', 'metrics are switched off (FACTLOG_METRICS=off)');
-    if (metricsAccess === 'admin') {
-      try {
-        const principal = await authenticate(req.headers.authorization, req.socket.remoteAddress);
-        const record = recordOf(res);
-        if (record) record.principal = principal.name;
-        if (principal.role !== 'admin') {
-          return principal.role === 'anonymous'
-            ? sendError(res, 'UNAUTHENTICATED', 'metrics need an admin key: send "Authorization: Bearer <key>"')
-            : sendError(res, 'FORBIDDEN', `key "${principal.name}" (${principal.role}) may not read metrics`);
-        }
-      } catch (err) {
-        if (err instanceof AccessError) return sendError(res, err.code, err.message);
-        if (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE') return sendError(res, 'SERVICE_UNAVAILABLE', err.message);
-        throw err;
-      }
-    }
-    const { contentType, body } = await metrics.render();
-    res.setHeader('content-type', contentType);
-    res.send(body);
-  });
+  app.use(probeRoutes({ readiness, databaseKind: options.database.kind, limited, stopping: () => stopping }));
+  app.use(metricsRoute({ metrics, access: options.metrics ?? 'public', authenticate, limited }));
   const graphql = graphqlEndpoint({
     apollo,
     maxBodyBytes: edge.maxBodyBytes,
@@ -205,19 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxStatements: options.limits?.maxStatements ?? DEFAULT_LIMITS.maxStatements,
     logger,
     head: () => readHead(options.db),
-    context: async (req, res) => {
-      const record = recordOf(res);
-      try {
-        const principal = await authenticate(req.headers.authorization, req.socket.remoteAddress);
-        if (record) record.principal = principal.name;
-        return bindRecord(createContext(deps, principal), record);
-      } catch (err) {
-        // Apollo answers a failed context without running the plugins, so the code is noted here.
-        const refused = err instanceof AccessError ? toGraphQLError(err) : err;
-        if (refused instanceof GraphQLError) record?.errorCodes.add(String(refused.extensions.code));
-        throw refused;
-      }
-    },
+    context: authenticatedContext(authenticate, deps),
   });
   // Other methods (GET) reach the endpoint through Express, after the playground has taken the browsers'.
   app.use(playgroundRouter({ endpoint: GRAPHQL_PATH }));
@@ -237,10 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve);
-    });
+    await listen(httpServer, options.port, options.host ?? '0.0.0.0');
   } catch (err) {
     await subscriptions.close();
     await replication.stop();
@@ -260,4 +174,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await replication.stop();
     },
   };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
 }
