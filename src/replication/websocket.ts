@@ -3,15 +3,16 @@ import {
   GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema,
 } from 'graphql';
 import type { Disposable } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/keys';
 import { authorize, type AnonymousAccess } from '../auth/policy';
 import { DEFAULT_LIMITS, estimateComplexity, fragmentsOf, type ComplexityLimits } from '../graphql/complexity';
 import { createContext, type ContextDeps } from '../graphql/context';
-import { errorFormatter, userError, withCode, type ErrorFormatter, type ErrorLog } from '../graphql/errors';
+import { errorFormatter, userError, withCode, type ErrorFormatter } from '../graphql/errors';
 import type { RateLimiter } from '../http/rate-limit';
+import { silentLogger, type Logger } from '../observability/logger';
+import { serveGraphQLWs } from './graphql-ws-server';
 import { SubscriberTooSlowError } from './live-log';
 
 export interface SubscriptionServerOptions {
@@ -33,8 +34,8 @@ export interface SubscriptionServerOptions {
   maxSubscriptionsPerSocket?: number;
   /** As the HTTP endpoint's; off, error messages carry no "Did you mean" suggestions. */
   introspection?: boolean;
-  /** Where internal errors of subscriptions are logged (the server's JSON logger); default: nowhere. */
-  logger?: ErrorLog;
+  /** Where internal errors of subscriptions and sockets are logged (the server's JSON logger); default: nowhere. */
+  logger?: Logger;
 }
 
 export const DEFAULT_WS_LIMITS = { maxPayloadBytes: 1_000_000, maxSocketsPerClient: 20, maxSubscriptionsPerSocket: 50 } as const;
@@ -107,10 +108,11 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   });
   const limits = options.limits ?? DEFAULT_LIMITS;
   // As over HTTP (src/graphql/gateway.ts); with no request log line here, internal errors are logged as they are formatted.
-  const formatter = errorFormatter({ introspection: options.introspection, log: options.logger });
+  const logger = options.logger ?? silentLogger();
+  const formatter = errorFormatter({ introspection: options.introspection, log: logger });
   const anonymous = options.anonymous ?? 'read';
   const limiter = options.rateLimiter ?? null;
-  const cleanup: Disposable = useServer<Record<string, unknown> | undefined, { principal: Principal; identity: string }>(
+  const cleanup: Disposable = serveGraphQLWs<Record<string, unknown> | undefined, { principal: Principal; identity: string }>(
     {
       schema: options.schema,
       async onConnect(ctx) {
@@ -167,6 +169,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e, formatter)) } : undefined),
     },
     wss,
+    logger,
   );
   return {
     async close() {

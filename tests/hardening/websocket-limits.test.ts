@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createLogger } from '../../src/observability/logger';
 import { startServer, type RunningServer } from '../../src/server';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
@@ -18,6 +19,8 @@ const clients: Client[] = [];
 const MAX_SOCKETS = 3;
 const MAX_SUBSCRIPTIONS = 2;
 const MAX_PAYLOAD = 10_000;
+/** The server's JSON log lines (graphql-ws's own errors go there too, not to the console). */
+const logged: { level: string; msg: string; err?: { message?: string } }[] = [];
 
 beforeAll(async () => {
   app = await createTestFactlog();
@@ -27,6 +30,7 @@ beforeAll(async () => {
     http: { rateLimitPerMinute: 0, maxBodyBytes: MAX_PAYLOAD },
     websocket: { maxSocketsPerClient: MAX_SOCKETS, maxSubscriptionsPerSocket: MAX_SUBSCRIPTIONS },
     replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
+    logger: createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line)) } }),
   });
   wsUrl = `ws://127.0.0.1:${server.port}/graphql`;
 });
@@ -101,6 +105,9 @@ it('closes a socket that sends a message over the size limit (1009) and keeps se
   socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(MAX_PAYLOAD * 2) } }));
   expect(await code).toBe(1009);
   await healthy();
+  expect(logged.filter((l) => l.msg === 'internal error on a WebSocket socket')).toEqual([
+    expect.objectContaining({ level: 'error', err: expect.objectContaining({ message: 'Max payload size exceeded' }) }),
+  ]);
 });
 
 it('refuses a subscription over the per-socket limit with RATE_LIMITED, keeping the others', async () => {
