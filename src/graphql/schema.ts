@@ -8,7 +8,7 @@ import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
-import { MutationResolver } from './resolvers/mutations';
+import { MUTATION_RESOLVERS } from './mutations';
 import { PageResolver } from './resolvers/page';
 import { PropertyResolver } from './resolvers/property';
 import { PublicationResolver } from './resolvers/publication';
@@ -32,7 +32,7 @@ export function buildFactlogSchema(): GraphQLSchema {
     resolvers: [
       HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
       EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
-      EventsResolver, MutationResolver, ApiKeyResolver, SubscriptionResolver, HealthReplicationResolver,
+      EventsResolver, ...MUTATION_RESOLVERS, ApiKeyResolver, SubscriptionResolver, HealthReplicationResolver,
     ],
     validate: false,
     emitSchemaFile: false,
