@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
-import { Entity, toEntity } from '../types/things';
+import { Entity, toEntity } from '../types/entity';
 import { commandFields, plain } from './input-mapping';
 import { mutate } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';

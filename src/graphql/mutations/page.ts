@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
-import { Page, toPage } from '../types/things';
+import { Page, toPage } from '../types/page';
 import { commandFields, plain, renamed, renamedList } from './input-mapping';
 import { mutate } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';

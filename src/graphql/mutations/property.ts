@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
-import { Property, toProperty } from '../types/things';
+import { Property, toProperty } from '../types/property';
 import { commandFields, plain } from './input-mapping';
 import { mutate } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';

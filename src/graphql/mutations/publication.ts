@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { Publication, toPublication } from '../types/things';
+import { Publication, toPublication } from '../types/publication';
 import { commandFields, plain } from './input-mapping';
 import { mutate } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';

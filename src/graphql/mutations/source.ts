@@ -3,7 +3,7 @@ import type { Command } from '../../commands/commands';
 import type { PartialDate } from '../../domain/partial-date';
 import type { GraphQLContext } from '../context';
 import { DateTimeScalar, PartialDateScalar } from '../scalars';
-import { Source, toSource } from '../types/things';
+import { Source, toSource } from '../types/source';
 import { commandFields, partialDates, plain, renamed, renamedList } from './input-mapping';
 import { mutate } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';

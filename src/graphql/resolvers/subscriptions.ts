@@ -11,7 +11,7 @@ import { userError } from '../errors';
 import { parsePosition, type Pins } from '../pins';
 import { Event, toEvent } from '../types/event';
 import { Fact, toFact } from '../types/fact';
-import { Source, toSource } from '../types/things';
+import { Source, toSource } from '../types/source';
 
 // Live updates over graphql-ws (src/replication/websocket.ts). Each subscription follows the shared
 // log from a position, so it works on every gateway process and a client that reconnects with the
