@@ -1,10 +1,9 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
 import { Entity, toEntity } from '../types/entity';
 import { commandFields, plain } from './input-mapping';
-import { mutate } from './mutate';
-import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';
+import { answerWith } from './mutate';
+import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
 @InputType() class EntityPatch {
   @Field({ nullable: true }) name?: string;
@@ -28,11 +27,7 @@ import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } 
 
 @ObjectType() class EntityPayload { @Field(() => Entity, { nullable: true }) entity!: Entity | null; @Field() position!: string; }
 
-const answer = (ctx: GraphQLContext, command: Command, input: RequestFields) =>
-  mutate(ctx, command, input, async (id, pins) => {
-    const v = await ctx.loaders.thing('entity', pins.basis.position).load(id);
-    return { entity: v && toEntity(v, pins) };
-  });
+const answer = answerWith('entity', toEntity);
 
 @Resolver()
 export class EntityMutations {

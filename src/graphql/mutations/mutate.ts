@@ -1,6 +1,8 @@
 import { idempotencyScopeOf } from '../../auth/keys';
 import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
+import type { StateOfKind } from '../../domain/evolve';
+import type { ThingKind, Versioned } from '../../projections/queries/things';
 import type { Pins } from '../pins';
 import type { RequestFields } from './request-fields';
 
@@ -26,4 +28,16 @@ export async function mutate<P extends object>(
   ctx.invalidate();
   const pins = await ctx.pins({});
   return { ...(await read(result.id, pins)), position: String(result.position) };
+}
+
+/**
+ * A kind's answer to its mutations: the changed thing under the kind's own name (`{ source, position }`),
+ * read at the new head and mapped by the kind's object type.
+ */
+export function answerWith<K extends ThingKind, T>(kind: K, toObject: (v: Versioned<StateOfKind[K]>, pins: Pins) => T) {
+  return (ctx: GraphQLContext, command: Command, input: RequestFields) =>
+    mutate(ctx, command, input, async (id, pins) => {
+      const v = await ctx.loaders.thing(kind, pins.basis.position).load(id);
+      return { [kind]: v && toObject(v, pins) } as Record<K, T | null>;
+    });
 }

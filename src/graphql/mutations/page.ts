@@ -1,10 +1,9 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
 import { Page, toPage } from '../types/page';
 import { commandFields, plain, renamed, renamedList } from './input-mapping';
-import { mutate } from './mutate';
-import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';
+import { answerWith } from './mutate';
+import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
 @InputType() class PagePatch {
   @Field({ nullable: true }) numericId?: string;
@@ -28,11 +27,7 @@ import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } 
 
 @ObjectType() class PagePayload { @Field(() => Page, { nullable: true }) page!: Page | null; @Field() position!: string; }
 
-const answer = (ctx: GraphQLContext, command: Command, input: RequestFields) =>
-  mutate(ctx, command, input, async (id, pins) => {
-    const v = await ctx.loaders.thing('page', pins.basis.position).load(id);
-    return { page: v && toPage(v, pins) };
-  });
+const answer = answerWith('page', toPage);
 
 @Resolver()
 export class PageMutations {

@@ -1,10 +1,9 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
 import { Property, toProperty } from '../types/property';
 import { commandFields, plain } from './input-mapping';
-import { mutate } from './mutate';
-import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';
+import { answerWith } from './mutate';
+import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
 @InputType() class DisplayInput {
   @Field(() => Float, { nullable: true }) divisor?: number;
@@ -34,11 +33,7 @@ import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } 
 
 @ObjectType() class PropertyPayload { @Field(() => Property, { nullable: true }) property!: Property | null; @Field() position!: string; }
 
-const answer = (ctx: GraphQLContext, command: Command, input: RequestFields) =>
-  mutate(ctx, command, input, async (id, pins) => {
-    const v = await ctx.loaders.thing('property', pins.basis.position).load(id);
-    return { property: v && toProperty(v, pins) };
-  });
+const answer = answerWith('property', toProperty);
 
 @Resolver()
 export class PropertyMutations {

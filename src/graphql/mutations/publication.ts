@@ -2,9 +2,8 @@ import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } f
 import type { GraphQLContext } from '../context';
 import { Publication, toPublication } from '../types/publication';
 import { commandFields, plain } from './input-mapping';
-import { mutate } from './mutate';
-import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';
-import type { Command } from '../../commands/commands';
+import { answerWith } from './mutate';
+import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
 @InputType() class PublicationPatch {
   @Field({ nullable: true }) name?: string;
@@ -31,11 +30,7 @@ import type { Command } from '../../commands/commands';
 
 @ObjectType() class PublicationPayload { @Field(() => Publication, { nullable: true }) publication!: Publication | null; @Field() position!: string; }
 
-const answer = (ctx: GraphQLContext, command: Command, input: RequestFields) =>
-  mutate(ctx, command, input, async (id, pins) => {
-    const v = await ctx.loaders.thing('publication', pins.basis.position).load(id);
-    return { publication: v && toPublication(v, pins) };
-  });
+const answer = answerWith('publication', toPublication);
 
 @Resolver()
 export class PublicationMutations {

@@ -1,12 +1,11 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { Command } from '../../commands/commands';
 import type { PartialDate } from '../../domain/partial-date';
 import type { GraphQLContext } from '../context';
 import { DateTimeScalar, PartialDateScalar } from '../scalars';
 import { Source, toSource } from '../types/source';
 import { commandFields, partialDates, plain, renamed, renamedList } from './input-mapping';
-import { mutate } from './mutate';
-import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } from './request-fields';
+import { answerWith } from './mutate';
+import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
 @InputType() class SourcePatch {
   @Field({ nullable: true }) title?: string;
@@ -45,11 +44,7 @@ import { NoFields, withExpectedVersion, withRequestFields, type RequestFields } 
 
 @ObjectType() class SourcePayload { @Field(() => Source, { nullable: true }) source!: Source | null; @Field() position!: string; }
 
-const answer = (ctx: GraphQLContext, command: Command, input: RequestFields) =>
-  mutate(ctx, command, input, async (id, pins) => {
-    const v = await ctx.loaders.thing('source', pins.basis.position).load(id);
-    return { source: v && toSource(v, pins) };
-  });
+const answer = answerWith('source', toSource);
 
 @Resolver()
 export class SourceMutations {
