@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
+import { StoreError } from '../store/errors';
 import { StatementLimitError } from '../store/statement-budget';
 
 /** The codes of docs/api.md ("Errors"), plus what Apollo itself reports for malformed requests. */
@@ -39,6 +40,15 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
+/**
+ * A rejection the API defines and answers with its own code: a domain rule, or a store refusal of what
+ * the client sent. A store refusal of our own code's call (a caller fault) is not one: the client could
+ * not have avoided it, so it is an internal error, logged, and its message stays in the log.
+ */
+export function isRejection(error: unknown): error is DomainError {
+  return error instanceof DomainError && !(error instanceof StoreError && error.fault === 'caller');
+}
+
 /** A domain rejection as a GraphQL error: its code, the offending input field, and its details. */
 export function toGraphQLError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, {
@@ -52,7 +62,7 @@ export function toGraphQLError(error: DomainError): GraphQLError {
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
-  if (original instanceof DomainError) {
+  if (isRejection(original)) {
     const { message, extensions } = toGraphQLError(original);
     return { ...formatted, message, extensions };
   }

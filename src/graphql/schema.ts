@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { isObjectType, printSchema, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { DomainError } from '../domain/errors';
-import { toGraphQLError } from './errors';
+import { isRejection, toGraphQLError } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
@@ -47,7 +46,7 @@ export function buildFactlogSchema(): GraphQLSchema {
 }
 
 const rethrow = (err: unknown): never => {
-  throw err instanceof DomainError ? toGraphQLError(err) : err;
+  throw isRejection(err) ? toGraphQLError(err) : err;
 };
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind } from 'graphql';
-import { DomainError } from '../domain/errors';
 import type { GraphQLContext } from '../graphql/context';
+import { isRejection } from '../graphql/errors';
 import type { Logger } from './logger';
 
 /** What one HTTP request did, filled in as it passes the layers, and logged and counted once it ends. */
@@ -131,7 +131,7 @@ export function requestRecordPlugin(logger: Logger): ApolloServerPlugin<GraphQLC
           for (const error of errors) {
             const original = error.originalError;
             // Rejections the API defines (domain errors, GraphQL errors with a code) are the client's business.
-            if (!original || original instanceof DomainError || original instanceof GraphQLError) continue;
+            if (!original || isRejection(original) || original instanceof GraphQLError) continue;
             logger.error({ requestId: record?.id, err: original }, 'error while executing a request');
           }
         },

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors';
+import { inputError, type StoreError } from './errors';
 
 /**
  * The one serialization the hash chain and idempotency fingerprints are computed over: object keys
@@ -56,6 +56,7 @@ export function assertJson(value: unknown, path: string): void {
 // jsonb stores UTF-8, which cannot encode half of a surrogate pair.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function invalid(path: string, message: string): DomainError {
-  return new DomainError('BAD_USER_INPUT', `${path}: ${message}`, path.split('.'));
+/** Input: event data and metadata carry what clients sent (a NUL in a note, say). */
+function invalid(path: string, message: string): StoreError {
+  return inputError(`${path}: ${message}`, path.split('.'));
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { DomainError } from '../domain/errors';
 import { assertJson, canonicalJson } from './canonical-json';
 import type { Database } from './database';
+import { callerError, ConcurrencyError, inputError, type StoreError } from './errors';
 import { eventHash, sha256Hex } from './event-hash';
 import type { StoreSchema } from './schema';
 
@@ -222,7 +222,7 @@ export class EventStore {
       streams.push({ stream: write.stream, version });
     }
     if (stored.length === 0) {
-      throw new DomainError('BAD_USER_INPUT', 'an append needs at least one event', ['events']);
+      throw callerError('an append needs at least one event', ['events']);
     }
 
     await trx
@@ -291,12 +291,10 @@ export class EventStore {
   async readStream(stream: string, fromVersion = 1): Promise<StoredEvent[]> {
     if (typeof stream !== 'string' || !STREAM_NAME.test(stream)) throw invalidStream(stream);
     if (!Number.isInteger(fromVersion) || fromVersion < 1) {
-      throw new DomainError('BAD_USER_INPUT', `fromVersion must be an integer ≥ 1, got ${String(fromVersion)}`, [
-        'fromVersion',
-      ]);
+      throw callerError(`fromVersion must be an integer ≥ 1, got ${String(fromVersion)}`, ['fromVersion']);
     }
     const exists = await this.db.selectFrom('streams').select('version').where('stream', '=', stream).executeTakeFirst();
-    if (!exists) throw new DomainError('NOT_FOUND', `stream "${stream}" does not exist`, ['stream']);
+    if (!exists) throw inputError(`stream "${stream}" does not exist`, ['stream'], 'NOT_FOUND');
     const rows = await this.db
       .selectFrom('events')
       .selectAll()
@@ -310,14 +308,10 @@ export class EventStore {
   /** The global log after a position, in position order (which is commit order). */
   async readAll(afterPosition = 0, limit = 1000): Promise<StoredEvent[]> {
     if (!Number.isInteger(afterPosition) || afterPosition < 0) {
-      throw new DomainError('BAD_USER_INPUT', `afterPosition must be an integer ≥ 0, got ${String(afterPosition)}`, [
-        'afterPosition',
-      ]);
+      throw callerError(`afterPosition must be an integer ≥ 0, got ${String(afterPosition)}`, ['afterPosition']);
     }
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ) {
-      throw new DomainError('BAD_USER_INPUT', `limit must be an integer from 1 to ${MAX_READ}, got ${String(limit)}`, [
-        'limit',
-      ]);
+      throw callerError(`limit must be an integer from 1 to ${MAX_READ}, got ${String(limit)}`, ['limit']);
     }
     const rows = await this.db
       .selectFrom('events')
@@ -377,71 +371,50 @@ function checkExpected(stream: string, expected: ExpectedVersion, actual: number
     (expected === 'no_stream' && actual === 0) ||
     (expected === 'exists' && actual > 0) ||
     expected === actual;
-  if (!ok) {
-    const shown = typeof expected === 'number' ? String(expected) : `"${expected}"`;
-    throw new DomainError(
-      'CONFLICT',
-      `stream "${stream}" is at version ${actual}, not at the expected ${shown}`,
-      ['expectedVersion'],
-      { stream, expectedVersion: expected, actualVersion: actual },
-    );
-  }
+  if (!ok) throw new ConcurrencyError(stream, expected, actual);
 }
 
 function validateWrites(writes: StreamWrite[]): void {
   if (!Array.isArray(writes) || writes.length === 0) {
-    throw new DomainError('BAD_USER_INPUT', 'an append needs at least one stream', ['streams']);
+    throw callerError('an append needs at least one stream', ['streams']);
   }
   const seen = new Set<string>();
   let count = 0;
   for (const w of writes) {
     if (typeof w.stream !== 'string' || !STREAM_NAME.test(w.stream)) throw invalidStream(w.stream);
     if (seen.has(w.stream)) {
-      throw new DomainError('BAD_USER_INPUT', `stream "${w.stream}" appears twice in one append`, ['stream']);
+      throw callerError(`stream "${w.stream}" appears twice in one append`, ['stream']);
     }
     seen.add(w.stream);
     validateExpected(w.expectedVersion);
     if (!Array.isArray(w.events) || w.events.length === 0) {
-      throw new DomainError('BAD_USER_INPUT', `no events to append to "${w.stream}"`, ['events']);
+      throw callerError(`no events to append to "${w.stream}"`, ['events']);
     }
     w.events.forEach((e, i) => {
       if (!e || typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) {
-        throw new DomainError(
-          'BAD_USER_INPUT',
-          `events[${i}].type must be a PascalCase name, got ${JSON.stringify(e?.type)}`,
-          ['events', String(i), 'type'],
-        );
+        throw callerError(`events[${i}].type must be a PascalCase name, got ${JSON.stringify(e?.type)}`, ['events', String(i), 'type']);
       }
       const sv = e.schemaVersion ?? 1;
       if (!Number.isInteger(sv) || sv < 1) {
-        throw new DomainError('BAD_USER_INPUT', `events[${i}].schemaVersion must be an integer ≥ 1`, [
-          'events',
-          String(i),
-          'schemaVersion',
-        ]);
+        throw callerError(`events[${i}].schemaVersion must be an integer ≥ 1`, ['events', String(i), 'schemaVersion']);
       }
       if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
-        throw new DomainError('BAD_USER_INPUT', `events[${i}].data must be a JSON object`, ['events', String(i), 'data']);
+        throw callerError(`events[${i}].data must be a JSON object`, ['events', String(i), 'data']);
       }
       assertJson(e.data, `events[${i}].data`);
     });
     count += w.events.length;
   }
   if (count > MAX_EVENTS_PER_APPEND) {
-    throw new DomainError('BAD_USER_INPUT', `at most ${MAX_EVENTS_PER_APPEND} events per append, got ${count}`, [
-      'events',
-    ]);
+    throw callerError(`at most ${MAX_EVENTS_PER_APPEND} events per append, got ${count}`, ['events']);
   }
 }
 
 function validateExpected(expected: unknown): asserts expected is ExpectedVersion {
   if (expected === 'any' || expected === 'no_stream' || expected === 'exists') return;
   if (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0) return;
-  throw new DomainError(
-    'BAD_USER_INPUT',
-    `expectedVersion must be an integer ≥ 0, "no_stream", "exists" or "any", got ${JSON.stringify(expected)}`,
-    ['expectedVersion'],
-  );
+  // A client's expectedVersion reaches here as given (a negative one for a stream not yet written).
+  throw inputError(`expectedVersion must be an integer ≥ 0, "no_stream", "exists" or "any", got ${JSON.stringify(expected)}`, ['expectedVersion']);
 }
 
 function validateMetadata(m: AppendMetadata): void {
@@ -449,13 +422,13 @@ function validateMetadata(m: AppendMetadata): void {
     const v = m[key];
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length === 0 || v.length > 2000 || v.includes('\u0000')) {
-      throw new DomainError('BAD_USER_INPUT', `${key} must be a non-empty string of at most 2000 characters`, [key]);
+      throw inputError(`${key} must be a non-empty string of at most 2000 characters`, [key]);
     }
     // Metadata is stored as jsonb too, which refuses lone surrogates just as it does in event data.
     assertJson(v, key);
     // The key is a btree primary key, whose entries must stay under 2704 bytes: 2000 characters can be 8000.
     if (key === 'idempotencyKey' && Buffer.byteLength(v, 'utf8') > 2000) {
-      throw new DomainError('BAD_USER_INPUT', 'idempotencyKey must be at most 2000 bytes in UTF-8', [key]);
+      throw inputError('idempotencyKey must be at most 2000 bytes in UTF-8', [key]);
     }
   }
 }
@@ -466,14 +439,11 @@ function compactMetadata(m: AppendMetadata): AppendMetadata {
   return out;
 }
 
-function reusedKey(key: string): DomainError {
-  return new DomainError('BAD_USER_INPUT', `idempotency key "${key}" was already used for a different request`, ['idempotencyKey']);
+function reusedKey(key: string): StoreError {
+  return inputError(`idempotency key "${key}" was already used for a different request`, ['idempotencyKey']);
 }
 
-function invalidStream(stream: unknown): DomainError {
-  return new DomainError(
-    'BAD_USER_INPUT',
-    `stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`,
-    ['stream'],
-  );
+/** Input: a stream's name carries an id, and some commands take their id from the request. */
+function invalidStream(stream: unknown): StoreError {
+  return inputError(`stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`, ['stream']);
 }
