@@ -1,15 +1,13 @@
 import DataLoader from 'dataloader';
 import type { StateOfKind } from '../domain/evolve';
-import type { Kind } from '../domain/events';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
-import { latestThingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
+import { latestThingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type ThingKind, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { StoredEvent } from '../store/event-store';
 import type { Pins } from './pins';
 import { thingCacheOf } from './thing-cache';
 
-type ThingKind = Exclude<Kind, 'fact'>;
 
 /**
  * Per-request DataLoaders, one per (relation, pins): every relation a resolver follows is batched

@@ -7,7 +7,7 @@ import { EventsResolver } from './resolvers/events';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
-import { MutationResolver } from './resolvers/mutations';
+import { MUTATION_RESOLVERS } from './mutations';
 import { PageResolver } from './resolvers/page';
 import { PropertyResolver } from './resolvers/property';
 import { PublicationResolver } from './resolvers/publication';
@@ -34,7 +34,7 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
   const resolvers: NonEmptyArray<ClassType> = [
     HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
     EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
-    EventsResolver, MutationResolver, ApiKeyResolver, SubscriptionResolver, ...(extensions.resolvers ?? []),
+    EventsResolver, ...MUTATION_RESOLVERS, ApiKeyResolver, SubscriptionResolver, ...(extensions.resolvers ?? []),
   ];
   const schema = convertDomainErrors(buildSchemaSync({
     resolvers,

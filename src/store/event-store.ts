@@ -138,11 +138,7 @@ export class EventStore {
    * differently (a second "register" would conflict with the first).
    */
   async idempotentResult(key: string, fingerprint: string, scope = ''): Promise<AppendResult | null> {
-    const earlier = await this.db.selectFrom('idempotency_keys').select(['request_hash', 'result'])
-      .where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (!earlier) return null;
-    if (earlier.request_hash !== fingerprint) throw reusedKey(key);
-    return { ...(earlier.result as AppendResult), replayed: true };
+    return earlierResult(this.db, scope, key, fingerprint);
   }
 
   /**
@@ -158,132 +154,42 @@ export class EventStore {
     validateWrites(writes);
     validateMetadata(metadata);
     const requestHash = metadata.idempotencyKey ? options.fingerprint ?? sha256Hex(canonicalJson(writes)) : '';
+    const scope = options.idempotencyScope ?? '';
 
-    const head = await trx
-      .selectFrom('log_head')
-      .select([
-        'position',
-        'hash',
-        sql<Date>`greatest(date_trunc('milliseconds', clock_timestamp()), coalesce(recorded_at, '-infinity'))`.as('now'),
-      ])
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-
+    const head = await lockHead(trx);
     // Checked under the head lock: a concurrent append with the same key has either committed (and is
     // found here) or not started.
     if (metadata.idempotencyKey) {
-      const earlier = await trx
-        .selectFrom('idempotency_keys')
-        .select(['request_hash', 'result'])
-        .where('scope', '=', options.idempotencyScope ?? '')
-        .where('key', '=', metadata.idempotencyKey)
-        .executeTakeFirst();
-      if (earlier) {
-        if (earlier.request_hash !== requestHash) throw reusedKey(metadata.idempotencyKey);
-        return { ...(earlier.result as AppendResult), replayed: true };
-      }
+      const earlier = await earlierResult(trx, scope, metadata.idempotencyKey, requestHash);
+      if (earlier) return earlier;
     }
+    const versions = await streamVersions(trx, writes.map((w) => w.stream));
+    const { stored, streams } = chain(writes, versions, head, compactMetadata(metadata));
+    const last = stored[stored.length - 1];
 
-    const names = writes.map((w) => w.stream);
-    const current = new Map(
-      (await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', names).execute()).map(
-        (r) => [r.stream, r.version] as const,
-      ),
-    );
-
-    const recordedAt = new Date(head.now);
-    const stored: StoredEvent[] = [];
-    let position = head.position;
-    let prevHash = head.hash;
-    const streams: AppendResult['streams'] = [];
-    const meta = compactMetadata(metadata);
-    for (const write of writes) {
-      const actual = current.get(write.stream) ?? 0;
-      checkExpected(write.stream, write.expectedVersion, actual);
-      let version = actual;
-      for (const e of write.events) {
-        position += 1;
-        version += 1;
-        const event: Omit<StoredEvent, 'hash'> = {
-          position,
-          stream: write.stream,
-          streamVersion: version,
-          type: e.type,
-          schemaVersion: e.schemaVersion ?? 1,
-          data: e.data,
-          metadata: meta,
-          recordedAt,
-          prevHash,
-        };
-        prevHash = eventHash(prevHash, event);
-        stored.push({ ...event, hash: prevHash });
-      }
-      current.set(write.stream, version);
-      streams.push({ stream: write.stream, version });
-    }
-    if (stored.length === 0) {
-      throw callerError('an append needs at least one event', ['events']);
-    }
-
-    await trx
-      .insertInto('events')
-      .values(
-        stored.map((e) => ({
-          position: e.position,
-          stream: e.stream,
-          stream_version: e.streamVersion,
-          type: e.type,
-          schema_version: e.schemaVersion,
-          data: JSON.stringify(e.data),
-          metadata: JSON.stringify(e.metadata),
-          recorded_at: recordedAt.toISOString(),
-          prev_hash: e.prevHash,
-          hash: e.hash,
-        })),
-      )
-      .execute();
-
-    const lastByStream = new Map<string, number>();
-    for (const e of stored) lastByStream.set(e.stream, e.position);
-    await trx
-      .insertInto('streams')
-      .values([...lastByStream].map(([stream, last]) => ({ stream, version: current.get(stream)!, last_position: last })))
-      .onConflict((oc) =>
-        oc.column('stream').doUpdateSet((eb) => ({
-          version: eb.ref('excluded.version'),
-          last_position: eb.ref('excluded.last_position'),
-        })),
-      )
-      .execute();
-
+    await insertEvents(trx, stored);
+    await moveStreams(trx, stored, versions);
     await trx
       .updateTable('log_head')
-      .set({ position, hash: prevHash, recorded_at: recordedAt.toISOString() })
+      .set({ position: last.position, hash: last.hash, recorded_at: head.now.toISOString() })
       .where('singleton', '=', true)
       .execute();
-
     const result: AppendResult = {
       streams,
       firstPosition: stored[0].position,
-      lastPosition: position,
-      recordedAt: recordedAt.toISOString(),
+      lastPosition: last.position,
+      recordedAt: head.now.toISOString(),
       replayed: false,
     };
     if (metadata.idempotencyKey) {
       await trx
         .insertInto('idempotency_keys')
-        .values({
-          scope: options.idempotencyScope ?? '',
-          key: metadata.idempotencyKey,
-          request_hash: requestHash,
-          result: JSON.stringify(result),
-          recorded_at: recordedAt.toISOString(),
-        })
+        .values({ scope, key: metadata.idempotencyKey, request_hash: requestHash, result: JSON.stringify(result), recorded_at: head.now.toISOString() })
         .execute();
     }
     for (const project of this.projectors) await project(trx, stored);
     // Delivered at commit, never for a rolled-back append.
-    await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(position)})`.execute(trx);
+    await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(last.position)})`.execute(trx);
     return result;
   }
 
@@ -446,4 +352,119 @@ function reusedKey(key: string): StoreError {
 /** Input: a stream's name carries an id, and some commands take their id from the request. */
 function invalidStream(stream: unknown): StoreError {
   return inputError(`stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`, ['stream']);
+}
+
+// ---- the steps of an append (appendWithin), in the order it takes them ----
+
+/**
+ * Locks the single log_head row: appends are serialised here, so positions are gapless and each
+ * event's hash chains to the one before. The recorded time never goes backwards, even if the clock does.
+ */
+async function lockHead(trx: Transaction<StoreSchema>): Promise<{ position: number; hash: string; now: Date }> {
+  const head = await trx
+    .selectFrom('log_head')
+    .select([
+      'position',
+      'hash',
+      sql<Date>`greatest(date_trunc('milliseconds', clock_timestamp()), coalesce(recorded_at, '-infinity'))`.as('now'),
+    ])
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return { position: head.position, hash: head.hash, now: new Date(head.now) };
+}
+
+/** The first answer under an idempotency key, or null if the key is new; the same key for another request is refused. */
+async function earlierResult(db: Kysely<StoreSchema>, scope: string, key: string, requestHash: string): Promise<AppendResult | null> {
+  const earlier = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'result'])
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!earlier) return null;
+  if (earlier.request_hash !== requestHash) throw reusedKey(key);
+  return { ...(earlier.result as AppendResult), replayed: true };
+}
+
+async function streamVersions(trx: Transaction<StoreSchema>, names: string[]): Promise<Map<string, number>> {
+  const rows = await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', names).execute();
+  return new Map(rows.map((r) => [r.stream, r.version] as const));
+}
+
+/**
+ * Checks every stream's expectation and gives the events their positions, stream versions and
+ * chained hashes (pure: nothing is written yet). `versions` ends at each stream's new version.
+ */
+function chain(
+  writes: readonly StreamWrite[],
+  versions: Map<string, number>,
+  head: { position: number; hash: string; now: Date },
+  metadata: AppendMetadata,
+): { stored: StoredEvent[]; streams: AppendResult['streams'] } {
+  const stored: StoredEvent[] = [];
+  const streams: AppendResult['streams'] = [];
+  let position = head.position;
+  let prevHash = head.hash;
+  for (const write of writes) {
+    const actual = versions.get(write.stream) ?? 0;
+    checkExpected(write.stream, write.expectedVersion, actual);
+    let version = actual;
+    for (const e of write.events) {
+      position += 1;
+      version += 1;
+      const event: Omit<StoredEvent, 'hash'> = {
+        position,
+        stream: write.stream,
+        streamVersion: version,
+        type: e.type,
+        schemaVersion: e.schemaVersion ?? 1,
+        data: e.data,
+        metadata,
+        recordedAt: head.now,
+        prevHash,
+      };
+      prevHash = eventHash(prevHash, event);
+      stored.push({ ...event, hash: prevHash });
+    }
+    versions.set(write.stream, version);
+    streams.push({ stream: write.stream, version });
+  }
+  if (stored.length === 0) throw callerError('an append needs at least one event', ['events']);
+  return { stored, streams };
+}
+
+async function insertEvents(trx: Transaction<StoreSchema>, stored: readonly StoredEvent[]): Promise<void> {
+  await trx
+    .insertInto('events')
+    .values(
+      stored.map((e) => ({
+        position: e.position,
+        stream: e.stream,
+        stream_version: e.streamVersion,
+        type: e.type,
+        schema_version: e.schemaVersion,
+        data: JSON.stringify(e.data),
+        metadata: JSON.stringify(e.metadata),
+        recorded_at: e.recordedAt.toISOString(),
+        prev_hash: e.prevHash,
+        hash: e.hash,
+      })),
+    )
+    .execute();
+}
+
+/** Each written stream's new version and last position, in one upsert. */
+async function moveStreams(trx: Transaction<StoreSchema>, stored: readonly StoredEvent[], versions: ReadonlyMap<string, number>): Promise<void> {
+  const lastByStream = new Map<string, number>();
+  for (const e of stored) lastByStream.set(e.stream, e.position);
+  await trx
+    .insertInto('streams')
+    .values([...lastByStream].map(([stream, last]) => ({ stream, version: versions.get(stream)!, last_position: last })))
+    .onConflict((oc) =>
+      oc.column('stream').doUpdateSet((eb) => ({
+        version: eb.ref('excluded.version'),
+        last_position: eb.ref('excluded.last_position'),
+      })),
+    )
+    .execute();
 }

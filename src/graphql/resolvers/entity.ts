@@ -10,7 +10,8 @@ import { keyConnection, listConnection, pageSize, readCursor, type ConnectionSha
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
 import { Fact, FactConnection, ValueWithConflicts, toFact } from '../types/fact';
-import { Entity, EntityConnection, Page, toEntity, toPage } from '../types/things';
+import { Entity, EntityConnection, toEntity } from '../types/entity';
+import { Page, toPage } from '../types/page';
 
 @InputType()
 export class EntityFilter {

@@ -8,7 +8,9 @@ import { offsetConnection, pageSize, readOffset, type ConnectionShape } from '..
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
 import { Citation, Fact, FactConnection, FactValueUnion, RefValue, RefsValue, toFact, toFactValue } from '../types/fact';
-import { Entity, Property, Source, toEntity, toProperty, toSource } from '../types/things';
+import { Entity, toEntity } from '../types/entity';
+import { Property, toProperty } from '../types/property';
+import { Source, toSource } from '../types/source';
 
 @ArgsType()
 class FactArgs extends TimeArgs {

@@ -7,7 +7,9 @@ import { PagingArgs, TimeArgs } from '../args';
 import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
-import { Entity, Page, PageConnection, Source, SourceConnection, toEntity, toPage, toSource } from '../types/things';
+import { Entity, toEntity } from '../types/entity';
+import { Page, PageConnection, toPage } from '../types/page';
+import { Source, SourceConnection, toSource } from '../types/source';
 
 @InputType()
 export class PageFilter {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { listThingsAt } from '../../projections/queries/things';
 import type { GraphQLContext } from '../context';
-import { Property, toProperty } from '../types/things';
+import { Property, toProperty } from '../types/property';
 
 @Resolver(() => Property)
 export class PropertyResolver {

@@ -3,7 +3,8 @@ import { listThingsAt } from '../../projections/queries/things';
 import { PagingArgs, TimeArgs } from '../args';
 import { keyConnection, listConnection, pageSize, readCursor, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
-import { Publication, PublicationConnection, Source, SourceConnection, toPublication, toSource } from '../types/things';
+import { Publication, PublicationConnection, toPublication } from '../types/publication';
+import { Source, SourceConnection, toSource } from '../types/source';
 
 @ArgsType()
 class PublicationArgs extends TimeArgs {

@@ -9,7 +9,9 @@ import { keyConnection, listConnection, pageSize, readCursor, type ConnectionSha
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
 import { Fact, FactConnection, toFact } from '../types/fact';
-import { CachedContent, Credibility, Page, PageConnection, Publication, Source, SourceConnection, toCachedContent, toPage, toPublication, toSource } from '../types/things';
+import { CachedContent, Credibility, Source, SourceConnection, toCachedContent, toSource } from '../types/source';
+import { Page, PageConnection, toPage } from '../types/page';
+import { Publication, toPublication } from '../types/publication';
 
 @InputType({ description: 'Narrow a list of sources; all given conditions must hold.' })
 export class SourceFilter {

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { STREAM_PREFIX, streamName } from '../../domain/events';
 import { resolveEntityId, resolveSourceId } from '../../projections/lookup';
+import { factSubjects, type FactSubject } from '../../projections/queries/facts';
 import type { FactlogDb } from '../../projections/tables';
 import type { StoredEvent } from '../../store/event-store';
 import type { GraphQLContext } from '../context';
@@ -10,7 +11,7 @@ import { userError } from '../errors';
 import { parsePosition, type Pins } from '../pins';
 import { Event, toEvent } from '../types/event';
 import { Fact, toFact } from '../types/fact';
-import { Source, toSource } from '../types/things';
+import { Source, toSource } from '../types/source';
 
 // Live updates over graphql-ws (src/replication/websocket.ts). Each subscription follows the shared
 // log from a position, so it works on every gateway process and a client that reconnects with the
@@ -72,15 +73,15 @@ const SUBJECTS_REMEMBERED = 5000;
 
 /** Keeps the events of facts about one entity (and property): a fact's entity and property never change. */
 function factFilter(db: FactlogDb, entityId: string, propertyId: string | undefined): EventFilter {
-  const subjects = new Map<string, { entityId: string; propertyId: string }>();
-  const remember = (factId: string, subject: { entityId: string; propertyId: string }) => {
+  const subjects = new Map<string, FactSubject>();
+  const remember = (factId: string, subject: FactSubject) => {
     subjects.delete(factId);
     subjects.set(factId, subject);
     if (subjects.size > SUBJECTS_REMEMBERED) subjects.delete(subjects.keys().next().value!);
   };
   return async (events) => {
     const facts = events.filter((e) => e.stream.startsWith(STREAM_PREFIX.fact));
-    const known = new Map<string, { entityId: string; propertyId: string }>();
+    const known = new Map<string, FactSubject>();
     for (const e of facts) {
       const data = e.data as { id?: string; entityId?: string; propertyId?: string };
       if (e.type === 'FactAsserted' && data.id && data.entityId && data.propertyId) {
@@ -90,11 +91,7 @@ function factFilter(db: FactlogDb, entityId: string, propertyId: string | undefi
       }
     }
     const unknown = [...new Set(facts.map(factIdOf).filter((id) => !known.has(id)))];
-    if (unknown.length) {
-      const rows = await db.selectFrom('fact_versions').select(['fact_id', 'entity_id', 'property_id']).distinct()
-        .where('fact_id', 'in', unknown).execute();
-      for (const r of rows) known.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
-    }
+    for (const [id, subject] of await factSubjects(db, unknown)) known.set(id, subject);
     for (const [id, subject] of known) remember(id, subject);
     return facts.filter((e) => {
       const s = known.get(factIdOf(e));

@@ -169,3 +169,19 @@ export async function timelineAt(db: FactlogDb, entityId: string, propertyId: st
   const rows = await q.orderBy(sql`fv.valid_from IS NOT NULL`).orderBy('fv.valid_from').orderBy('fv.as_of').orderBy('fv.fact_id').execute();
   return rows.map((r) => toFact(r as Row));
 }
+
+/** What a fact is about: its entity and property, which no event ever changes. */
+export interface FactSubject {
+  entityId: string;
+  propertyId: string;
+}
+
+/** The subjects of the given facts, from any of their versions (ids the log never asserted are absent). */
+export async function factSubjects(db: FactlogDb, ids: readonly string[]): Promise<Map<string, FactSubject>> {
+  const out = new Map<string, FactSubject>();
+  if (!ids.length) return out;
+  const rows = await db.selectFrom('fact_versions').select(['fact_id', 'entity_id', 'property_id']).distinct()
+    .where('fact_id', 'in', ids).execute();
+  for (const r of rows) out.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
+  return out;
+}

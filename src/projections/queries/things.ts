@@ -4,7 +4,8 @@ import type { StateOfKind } from '../../domain/evolve';
 import type { ExpressionBuilder } from 'kysely';
 import type { FactlogDb, ReadModelSchema } from '../tables';
 
-type ThingKind = Exclude<Kind, 'fact'>;
+/** The kinds kept as whole states in state_versions (facts have fact_versions). */
+export type ThingKind = Exclude<Kind, 'fact'>;
 
 /** A state version alive at P: recorded at or before P and not yet superseded then. */
 const aliveAt = (position: number) => (eb: ExpressionBuilder<ReadModelSchema, 'state_versions'>) =>
