@@ -16,6 +16,16 @@ export interface StateOfKind {
 }
 export type AnyState = StateOfKind[Kind];
 
+/** Each kind's events (the events `KIND_OF_EVENT` in events.ts maps to that kind). */
+export interface EventOfKind {
+  publication: PublicationEvent;
+  source: SourceEvent;
+  page: PageEvent;
+  entity: EntityEvent;
+  property: PropertyEvent;
+  fact: FactEvent;
+}
+
 /** One evolve for any event: dispatches on the event's kind to that kind's own evolve. */
 export function evolveAny(state: AnyState, event: DomainEvent): AnyState {
   switch (kindOfEvent(event.type)) {

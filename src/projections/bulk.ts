@@ -112,3 +112,45 @@ export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTr
     await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
   }
 }
+
+/**
+ * The rows a batch leaves in a one-row-per-thing table: only the last row per key reaches it, in one
+ * upsert (or insert-unless-present) per chunk.
+ */
+export class LastRows<T extends keyof ReadModelSchema> {
+  private readonly rows = new Map<string, Row<T>>();
+
+  constructor(private readonly trx: FactlogTrx, private readonly table: T, private readonly onConflict: OnConflict) {}
+
+  set(key: string, row: Row<T>): void {
+    this.rows.set(key, row);
+  }
+
+  async flush(): Promise<void> {
+    await insertRows(this.trx, this.table, [...this.rows.values()], this.onConflict);
+    this.rows.clear();
+  }
+}
+
+/**
+ * Rows owned by a thing and rewritten whole after its events (an entity's keys, a fact's citations):
+ * the batch deletes every touched owner's rows and inserts their last set, a statement per chunk each.
+ */
+export class OwnedRows<T extends keyof ReadModelSchema> {
+  private readonly rows = new Map<string, Row<T>[]>();
+
+  constructor(private readonly trx: FactlogTrx, private readonly table: T, private readonly ownerColumn: keyof ReadModelSchema[T] & string) {}
+
+  set(owner: string, rows: Row<T>[]): void {
+    this.rows.set(owner, rows);
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.size === 0) return;
+    for (const owners of chunks([...this.rows.keys()])) {
+      await sql`DELETE FROM ${sql.table(this.table)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(this.trx);
+    }
+    await insertRows(this.trx, this.table, [...this.rows.values()].flat());
+    this.rows.clear();
+  }
+}

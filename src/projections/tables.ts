@@ -1,5 +1,6 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { StoreSchema } from '../store/schema';
+import { READ_MODELS } from './read-models/registry';
 
 type Json<T = unknown> = ColumnType<T, string, string>;
 type Timestamp = ColumnType<Date, string, string>;
@@ -169,8 +170,5 @@ export type FactlogSchema = StoreSchema & ReadModelSchema;
 export type FactlogDb = Kysely<FactlogSchema>;
 export type FactlogTrx = Transaction<FactlogSchema>;
 
-/** Every read-model table, in the order rebuild truncates and compares them. */
-export const READ_MODEL_TABLES: readonly (keyof ReadModelSchema)[] = [
-  'state_versions', 'publications', 'sources', 'source_content', 'pages', 'page_citations', 'entities',
-  'entity_keys', 'properties', 'facts', 'fact_citations', 'fact_versions',
-];
+/** Every read-model table, in the order rebuild truncates and compares them: the registry's, model by model. */
+export const READ_MODEL_TABLES: readonly (keyof ReadModelSchema)[] = READ_MODELS.flatMap((m) => m.tables);

@@ -1,0 +1,39 @@
+import type { EntityState } from '../../domain/entity';
+import { LastRows, OwnedRows, type Row } from '../bulk';
+import { atOf, type At, type ReadModel } from '../read-model';
+
+export function entityRow(s: NonNullable<EntityState>, at: At): Row<'entities'> {
+  const f = s.fields;
+  return { id: s.id, slug: f.slug, name: f.name, type: f.type, numeric_id: f.numericId ?? null, aliases: JSON.stringify(f.aliases ?? []), ...at };
+}
+
+/** Every name the entity answers to, each with the rank of its strongest claim (slug, numeric id, alias). */
+export function entityKeyRows(s: NonNullable<EntityState>): Row<'entity_keys'>[] {
+  const f = s.fields;
+  const keys = new Map<string, number>([[f.slug, 1]]);
+  if (f.numericId && !keys.has(f.numericId)) keys.set(f.numericId, 2);
+  for (const alias of [...(s.formerSlugs ?? []), ...(f.aliases ?? [])]) if (!keys.has(alias)) keys.set(alias, 3);
+  return [...keys].map(([key, rank]) => ({ key, entity_id: s.id, rank }));
+}
+
+/** The current row of every entity, and every name it answers to (`entity_keys`, for name lookups). */
+export const entities: ReadModel<'entity'> = {
+  name: 'entities',
+  tables: ['entities', 'entity_keys'],
+  kinds: ['entity'],
+  async open(trx, _events, batch) {
+    const rows = new LastRows(trx, 'entities', { key: ['id'], action: 'update' });
+    const keys = new OwnedRows(trx, 'entity_keys', 'entity_id');
+    return {
+      apply(e) {
+        const s = batch.states.after(e);
+        rows.set(s.id, entityRow(s, atOf(e)));
+        keys.set(s.id, entityKeyRows(s));
+      },
+      async flush() {
+        await rows.flush();
+        await keys.flush();
+      },
+    };
+  },
+};
