@@ -1,7 +1,7 @@
-import type { Kind } from '../domain/events';
+import { STREAM_PREFIX, type Kind } from '../domain/events';
 import type { AnyState, EventOfKind, StateOfKind } from '../domain/evolve';
 import type { StoredEvent } from '../store/event-store';
-import { LastRows, type Row } from './bulk';
+import { LastRows, type AnyTableSpec, type Row, type TableSpec } from './bulk';
 import type { SourceMerges } from './read-models/source-merges';
 import type { FactlogTrx, ReadModelSchema } from './tables';
 
@@ -15,7 +15,7 @@ export type TableName = keyof ReadModelSchema;
 export type ThingKind = Exclude<Kind, 'fact'>;
 
 /** Every kind but facts: their states are folded from and kept in `state_versions`. */
-export const THING_KINDS: readonly ThingKind[] = ['publication', 'source', 'page', 'entity', 'property'];
+export const THING_KINDS: readonly ThingKind[] = (Object.keys(STREAM_PREFIX) as Kind[]).filter((k): k is ThingKind => k !== 'fact');
 
 /** One stored event, parsed, with the next event of the same thing in the batch (if any). */
 export type ProjectedEvent<K extends Kind = Kind> = {
@@ -86,7 +86,7 @@ export interface ReadModelWriter<K extends Kind = Kind> {
 export interface ReadModel<K extends Kind = Kind> {
   readonly name: string;
   /** The tables it owns, in the order rebuild truncates and audit compares them. */
-  readonly tables: readonly TableName[];
+  readonly tables: readonly AnyTableSpec[];
   /** The kinds of thing whose events it applies. */
   readonly kinds: readonly K[];
   /**
@@ -113,7 +113,7 @@ export function firstEvents<E extends ProjectedEvent>(events: readonly E[], key:
 export function currentView<K extends ThingKind, T extends TableName>(spec: {
   name: string;
   kind: K;
-  table: T;
+  table: TableSpec<T>;
   key: keyof ReadModelSchema[T] & string;
   row(state: NonNullable<StateOfKind[K]>, at: At): Row<T>;
 }): ReadModel<K> {

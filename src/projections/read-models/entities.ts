@@ -1,6 +1,33 @@
 import type { EntityState } from '../../domain/entity';
-import { LastRows, OwnedRows, type Row } from '../bulk';
+import { LastRows, OwnedRows, tableSpec, type Row } from '../bulk';
 import { atOf, type At, type ReadModel } from '../read-model';
+import type { Json } from '../tables';
+
+export interface EntitiesTable {
+  id: string;
+  slug: string;
+  name: string;
+  type: string;
+  numeric_id: string | null;
+  aliases: Json<string[]>;
+  version: number;
+  position: number;
+}
+
+/** The `entities` table's columns with their SQL types. */
+export const ENTITIES = tableSpec('entities', {
+  id: 'text', slug: 'text', name: 'text', type: 'text', numeric_id: 'text', aliases: 'jsonb', version: 'integer',
+  position: 'bigint',
+});
+
+export interface EntityKeysTable {
+  key: string;
+  entity_id: string;
+  rank: number;
+}
+
+/** The `entity_keys` table's columns with their SQL types. */
+export const ENTITY_KEYS = tableSpec('entity_keys', { key: 'text', entity_id: 'text', rank: 'smallint' });
 
 export function entityRow(s: NonNullable<EntityState>, at: At): Row<'entities'> {
   const f = s.fields;
@@ -19,11 +46,11 @@ export function entityKeyRows(s: NonNullable<EntityState>): Row<'entity_keys'>[]
 /** The current row of every entity, and every name it answers to (`entity_keys`, for name lookups). */
 export const entities: ReadModel<'entity'> = {
   name: 'entities',
-  tables: ['entities', 'entity_keys'],
+  tables: [ENTITIES, ENTITY_KEYS],
   kinds: ['entity'],
   async open(trx, _events, batch) {
-    const rows = new LastRows(trx, 'entities', { key: ['id'], action: 'update' });
-    const keys = new OwnedRows(trx, 'entity_keys', 'entity_id');
+    const rows = new LastRows(trx, ENTITIES, { key: ['id'], action: 'update' });
+    const keys = new OwnedRows(trx, ENTITY_KEYS, 'entity_id');
     return {
       apply(e) {
         const s = batch.states.after(e);

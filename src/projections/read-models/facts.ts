@@ -2,9 +2,66 @@ import { sql } from 'kysely';
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../../domain/fact';
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
 import type { StoredEvent } from '../../store/event-store';
-import { chunks, insertRows, LastRows, OwnedRows, unnestColumns, type Row } from '../bulk';
+import { chunks, insertRows, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
 import { firstEvents, type ReadModel } from '../read-model';
-import type { FactlogTrx } from '../tables';
+import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
+
+export interface FactsTable {
+  id: string;
+  entity_id: string;
+  property_id: string;
+  value: Json;
+  as_of: string | null;
+  valid_end: string | null;
+  citations: Json;
+  notes: string | null;
+  rank: string;
+  retracted: boolean;
+  version: number;
+  position: number;
+  recorded_at: Timestamp;
+}
+
+/** The `facts` table's columns with their SQL types. */
+export const FACTS = tableSpec('facts', {
+  id: 'text', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text', citations: 'jsonb',
+  notes: 'text', rank: 'text', retracted: 'boolean', version: 'integer', position: 'bigint', recorded_at: 'timestamptz',
+});
+
+export interface FactCitationsTable {
+  fact_id: string;
+  source_id: string;
+}
+
+/** The `fact_citations` table's columns with their SQL types. */
+export const FACT_CITATIONS = tableSpec('fact_citations', { fact_id: 'text', source_id: 'text' });
+
+export interface FactVersionsTable {
+  fact_id: string;
+  version: number;
+  entity_id: string;
+  property_id: string;
+  value: Json;
+  as_of: string | null;
+  valid_end: string | null;
+  valid_from: NullableTimestamp;
+  valid_to: NullableTimestamp;
+  rank: string;
+  citations: Json;
+  notes: string | null;
+  retracted: boolean;
+  tx_from: number;
+  tx_to: number | null;
+  recorded_from: Timestamp;
+  recorded_to: NullableTimestamp;
+}
+
+/** The `fact_versions` table's columns with their SQL types. */
+export const FACT_VERSIONS = tableSpec('fact_versions', {
+  fact_id: 'text', version: 'integer', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text',
+  valid_end: 'text', valid_from: 'timestamptz', valid_to: 'timestamptz', rank: 'text', citations: 'jsonb', notes: 'text',
+  retracted: 'boolean', tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz', recorded_to: 'timestamptz',
+});
 
 /** The instant a partial date's period starts: where a fact's valid range begins or ends. */
 export function validInstant(date: string | undefined): string | null {
@@ -98,16 +155,16 @@ function sourcesNamed(event: FactEvent): string[] {
  */
 export const facts: ReadModel<'fact'> = {
   name: 'facts',
-  tables: ['facts', 'fact_citations', 'fact_versions'],
+  tables: [FACTS, FACT_CITATIONS, FACT_VERSIONS],
   kinds: ['fact'],
   async open(trx, events, batch) {
     const states: Map<string, FactState | null> = await closeFactVersions(trx, firstEvents(events, (e) => e.event.data.id));
     for (const e of events) batch.merges.want(sourcesNamed(e.event));
     for (const f of states.values()) batch.merges.want((f?.fields.citations ?? []).map((c) => c.sourceId));
     let versions: Row<'fact_versions'>[] = [];
-    const current = new LastRows(trx, 'facts', { key: ['id'], action: 'update' });
+    const current = new LastRows(trx, FACTS, { key: ['id'], action: 'update' });
     /** Each touched fact's cited sources after its last event (none once retracted). */
-    const citations = new OwnedRows(trx, 'fact_citations', 'fact_id');
+    const citations = new OwnedRows(trx, FACT_CITATIONS, 'fact_id');
     return {
       // The version's transaction range ends where the fact's next event in the batch (`following`)
       // begins, so versions within a batch are as the one-by-one projection closed them.
@@ -148,7 +205,7 @@ export const facts: ReadModel<'fact'> = {
         states.set(id, factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) }));
       },
       async flush() {
-        await insertRows(trx, 'fact_versions', versions);
+        await insertRows(trx, FACT_VERSIONS, versions);
         versions = [];
         await current.flush();
         await citations.flush();

@@ -1,8 +1,35 @@
-import { sql } from 'kysely';
+import { sql, type ColumnType } from 'kysely';
 import type { PageEvent, PageState } from '../../domain/page';
-import { chunks, insertRows, LastRows, unnestColumns, type Row } from '../bulk';
+import { chunks, insertRows, LastRows, tableSpec, unnestColumns, type Row } from '../bulk';
 import { atOf, type At, type ReadModel } from '../read-model';
 import type { FactlogTrx } from '../tables';
+
+export interface PagesTable {
+  slug: string;
+  numeric_id: string | null;
+  title: string;
+  description: string | null;
+  // numeric arrives as a string from pg; the query layer converts it.
+  quality: ColumnType<string | null, number | null, number | null>;
+  entity_id: string | null;
+  version: number;
+  position: number;
+}
+
+/** The `pages` table's columns with their SQL types. */
+export const PAGES = tableSpec('pages', {
+  slug: 'text', numeric_id: 'text', title: 'text', description: 'text', quality: 'numeric', entity_id: 'text',
+  version: 'integer', position: 'bigint',
+});
+
+export interface PageCitationsTable {
+  page_slug: string;
+  source_id: string;
+  position: number;
+}
+
+/** The `page_citations` table's columns with their SQL types. */
+export const PAGE_CITATIONS = tableSpec('page_citations', { page_slug: 'text', source_id: 'text', position: 'bigint' });
 
 export function pageRow(s: PageState, at: At): Row<'pages'> {
   return {
@@ -75,7 +102,7 @@ class PageCitations {
     for (const c of citations) {
       if (c.fate.kind === 'keepOr' || c.fate.kind === 'new') inserted.push({ page_slug: c.slug, source_id: c.sourceId, position: c.fate.position });
     }
-    await insertRows(trx, 'page_citations', inserted, { key: ['page_slug', 'source_id'], action: 'nothing' });
+    await insertRows(trx, PAGE_CITATIONS, inserted, { key: ['page_slug', 'source_id'], action: 'nothing' });
     this.fates.clear();
   }
 }
@@ -86,11 +113,11 @@ class PageCitations {
  */
 export const pages: ReadModel<'page'> = {
   name: 'pages',
-  tables: ['pages', 'page_citations'],
+  tables: [PAGES, PAGE_CITATIONS],
   kinds: ['page'],
   async open(trx, events, batch) {
     for (const e of events) batch.merges.want(sourcesNamed(e.event));
-    const rows = new LastRows(trx, 'pages', { key: ['slug'], action: 'update' });
+    const rows = new LastRows(trx, PAGES, { key: ['slug'], action: 'update' });
     const citations = new PageCitations();
     return {
       apply(e) {

@@ -2,9 +2,26 @@ import { sql } from 'kysely';
 import { idOf } from '../../domain/events';
 import { evolveAny, type AnyState } from '../../domain/evolve';
 import type { StoredEvent } from '../../store/event-store';
-import { chunks, insertRows, unnestColumns, type Row } from '../bulk';
+import { chunks, insertRows, tableSpec, unnestColumns, type Row } from '../bulk';
 import { firstEvents, THING_KINDS, type ReadModel } from '../read-model';
-import type { FactlogTrx } from '../tables';
+import type { FactlogTrx, Json, Timestamp } from '../tables';
+
+export interface StateVersionsTable {
+  stream: string;
+  version: number;
+  kind: string;
+  id: string;
+  state: Json;
+  tx_from: number;
+  tx_to: number | null;
+  recorded_from: Timestamp;
+}
+
+/** The `state_versions` table's columns with their SQL types. */
+export const STATE_VERSIONS = tableSpec('state_versions', {
+  stream: 'text', version: 'integer', kind: 'text', id: 'text', state: 'jsonb', tx_from: 'bigint', tx_to: 'bigint',
+  recorded_from: 'timestamptz',
+});
 
 /**
  * Ends the current state version of every non-fact stream the batch touches at the stream's first
@@ -32,7 +49,7 @@ async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, S
  */
 export const stateVersions: ReadModel = {
   name: 'state-versions',
-  tables: ['state_versions'],
+  tables: [STATE_VERSIONS],
   kinds: THING_KINDS,
   async open(trx, events, batch) {
     for (const [stream, state] of await closeStateVersions(trx, firstEvents(events, (e) => e.stored.stream))) batch.states.load(stream, state);
@@ -56,7 +73,7 @@ export const stateVersions: ReadModel = {
         batch.states.advance(stored.stream, next, JSON.parse(state) as AnyState);
       },
       async flush() {
-        await insertRows(trx, 'state_versions', versions);
+        await insertRows(trx, STATE_VERSIONS, versions);
         versions = [];
       },
     };
