@@ -133,3 +133,15 @@ export function currentView<K extends ThingKind, T extends TableName>(spec: {
     },
   };
 }
+
+/** The end of an exhaustive switch over a kind's events: a new event type fails to compile until handled. */
+export function unhandledEvent(event: never): never {
+  throw new Error(`projection: unhandled event ${JSON.stringify(event)}`);
+}
+
+/** Flushes the parts of a model's batch in order (its tables' writes). */
+export function flushInOrder(...parts: readonly { flush(): Promise<void> }[]): () => Promise<void> {
+  return async () => {
+    for (const part of parts) await part.flush();
+  };
+}

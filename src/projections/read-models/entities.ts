@@ -1,6 +1,6 @@
 import type { EntityState } from '../../domain/entity';
 import { LastRows, OwnedRows, tableSpec, type Row } from '../bulk';
-import { atOf, type At, type ReadModel } from '../read-model';
+import { atOf, flushInOrder, type At, type ReadModel } from '../read-model';
 import type { Json } from '../tables';
 
 export interface EntitiesTable {
@@ -57,10 +57,7 @@ export const entities: ReadModel<'entity'> = {
         rows.set(s.id, entityRow(s, atOf(e)));
         keys.set(s.id, entityKeyRows(s));
       },
-      async flush() {
-        await rows.flush();
-        await keys.flush();
-      },
+      flush: flushInOrder(rows, keys),
     };
   },
 };

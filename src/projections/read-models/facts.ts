@@ -3,7 +3,7 @@ import { evolveFact, type FactEvent, type FactState, type Rank } from '../../dom
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
 import type { StoredEvent } from '../../store/event-store';
 import { chunks, insertRows, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, type ReadModel } from '../read-model';
+import { firstEvents, unhandledEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
 
 export interface FactsTable {
@@ -141,10 +141,8 @@ function sourcesNamed(event: FactEvent): string[] {
     case 'FactRetracted':
     case 'FactDeprecated':
       return [];
-    default: {
-      const unhandled: never = event;
-      throw new Error(`no source mentions known for ${JSON.stringify(unhandled)}`);
-    }
+    default:
+      return unhandledEvent(event);
   }
 }
 

@@ -1,7 +1,7 @@
 import { sql, type ColumnType } from 'kysely';
 import type { PageEvent, PageState } from '../../domain/page';
 import { chunks, insertRows, LastRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { atOf, type At, type ReadModel } from '../read-model';
+import { atOf, unhandledEvent, type At, type ReadModel } from '../read-model';
 import type { FactlogTrx } from '../tables';
 
 export interface PagesTable {
@@ -52,10 +52,8 @@ function sourcesNamed(event: PageEvent): string[] {
     case 'PageCreated':
     case 'PageUpdated':
       return [];
-    default: {
-      const unhandled: never = event;
-      throw new Error(`no source mentions known for ${JSON.stringify(unhandled)}`);
-    }
+    default:
+      return unhandledEvent(event);
   }
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { SourceEvent, SourceState } from '../../domain/source';
 import { chunks } from '../bulk';
-import type { ReadModel } from '../read-model';
+import { unhandledEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx } from '../tables';
 
 /**
@@ -72,10 +72,8 @@ function sourcesNamed(event: SourceEvent): string[] {
     case 'SourceContentCaptured':
     case 'SourceMergedFrom':
       return [];
-    default: {
-      const unhandled: never = event;
-      throw new Error(`no source mentions known for ${JSON.stringify(unhandled)}`);
-    }
+    default:
+      return unhandledEvent(event);
   }
 }
 

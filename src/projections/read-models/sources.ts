@@ -1,6 +1,6 @@
 import type { SourceState } from '../../domain/source';
 import { LastRows, tableSpec, type Row } from '../bulk';
-import { atOf, type At, type ReadModel } from '../read-model';
+import { atOf, flushInOrder, type At, type ReadModel } from '../read-model';
 import type { Json, NullableTimestamp } from '../tables';
 
 export interface SourcesTable {
@@ -100,10 +100,7 @@ export const sources: ReadModel<'source'> = {
           if (row) content.set(s.id, row);
         }
       },
-      async flush() {
-        await rows.flush();
-        await content.flush();
-      },
+      flush: flushInOrder(rows, content),
     };
   },
 };
