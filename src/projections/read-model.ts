@@ -1,4 +1,4 @@
-import { STREAM_PREFIX, type Kind } from '../domain/events';
+import { STREAM_PREFIX, type Kind, type ThingKind } from '../domain/events';
 import type { AnyState, EventOfKind, StateOfKind } from '../domain/evolve';
 import type { StoredEvent } from '../store/event-store';
 import { LastRows, type AnyTableSpec, type Row, type TableSpec } from './bulk';
@@ -12,7 +12,6 @@ import type { FactlogTrx, ReadModelSchema } from './tables';
  */
 
 export type TableName = keyof ReadModelSchema;
-export type ThingKind = Exclude<Kind, 'fact'>;
 
 /** Every kind but facts: their states are folded from and kept in `state_versions`. */
 export const THING_KINDS: readonly ThingKind[] = (Object.keys(STREAM_PREFIX) as Kind[]).filter((k): k is ThingKind => k !== 'fact');
