@@ -5,7 +5,7 @@ import type { AnyState, StateOfKind } from '../domain/evolve';
 import { factDecider, type FactContext } from '../domain/fact';
 import { isRecord } from '../domain/fields';
 import { generateFactId, generateStableId } from '../domain/ids';
-import { notFound } from '../domain/kind';
+import { notFound } from '../domain/register-update';
 import { pageDecider } from '../domain/page';
 import { propertyDecider } from '../domain/property';
 import { publicationDecider } from '../domain/publication';

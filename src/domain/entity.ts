@@ -1,7 +1,8 @@
 import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, listOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isStableId } from './ids';
-import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
+import type { Decider } from './decider';
+import { decideRegister, decideUpdate, notFound } from './register-update';
 
 /** Entity types seen in the wiki; the list is open (docs/domain.md, Entity), so any kebab id is accepted. */
 export const KNOWN_ENTITY_TYPES = [

@@ -20,6 +20,9 @@ export const STREAM_PREFIX = {
 } as const;
 export type Kind = keyof typeof STREAM_PREFIX;
 
+/** The kinds kept as whole states (state_versions); facts are versioned with their valid time (fact_versions). */
+export type ThingKind = Exclude<Kind, 'fact'>;
+
 export const streamName = (kind: Kind, id: string): string => `${STREAM_PREFIX[kind]}${id}`;
 
 const KIND_OF_EVENT: Record<DomainEventType, Kind> = {

@@ -1,31 +1,36 @@
-import { evolveEntity, type EntityEvent, type EntityState } from './entity';
+import { entityDecider } from './entity';
 import { kindOfEvent, type DomainEvent, type Kind } from './events';
-import { evolveFact, type FactEvent, type FactState } from './fact';
-import { evolvePage, type PageEvent, type PageState } from './page';
-import { evolveProperty, type PropertyEvent, type PropertyState } from './property';
-import { evolvePublication, type PublicationEvent, type PublicationState } from './publication';
-import { evolveSource, type SourceEvent, type SourceState } from './source';
+import { factDecider } from './fact';
+import { pageDecider } from './page';
+import { propertyDecider } from './property';
+import { publicationDecider } from './publication';
+import { sourceDecider } from './source';
 
-export interface StateOfKind {
-  publication: PublicationState;
-  source: SourceState | null;
-  page: PageState | null;
-  entity: EntityState;
-  property: PropertyState;
-  fact: FactState | null;
-}
+/** Every kind's decider: a new kind is one entry here (and its stream prefix and events in events.ts). */
+const DECIDER_OF_KIND = {
+  publication: publicationDecider,
+  source: sourceDecider,
+  page: pageDecider,
+  entity: entityDecider,
+  property: propertyDecider,
+  fact: factDecider,
+} as const satisfies Record<Kind, unknown>;
+type DeciderOfKind = typeof DECIDER_OF_KIND;
+
+/** Each kind's state, as its decider folds it (`null` before its first event). */
+export type StateOfKind = { [K in Kind]: DeciderOfKind[K]['initialState'] };
 export type AnyState = StateOfKind[Kind];
 
-/** One evolve for any event: dispatches on the event's kind to that kind's own evolve. */
+/** Each kind's events (the events `KIND_OF_EVENT` in events.ts maps to that kind). */
+export type EventOfKind = { [K in Kind]: Parameters<DeciderOfKind[K]['evolve']>[1] };
+
+/**
+ * One evolve for any event: its kind's own. The state is the one folded from the event's stream, so it
+ * is of that kind: the caller's promise, which the types cannot follow through `kindOfEvent`.
+ */
 export function evolveAny(state: AnyState, event: DomainEvent): AnyState {
-  switch (kindOfEvent(event.type)) {
-    case 'publication': return evolvePublication(state as PublicationState, event as PublicationEvent);
-    case 'source': return evolveSource(state as SourceState | null, event as SourceEvent);
-    case 'page': return evolvePage(state as PageState | null, event as PageEvent);
-    case 'entity': return evolveEntity(state as EntityState, event as EntityEvent);
-    case 'property': return evolveProperty(state as PropertyState, event as PropertyEvent);
-    case 'fact': return evolveFact(state as FactState | null, event as FactEvent);
-  }
+  const { evolve } = DECIDER_OF_KIND[kindOfEvent(event.type)];
+  return (evolve as (state: AnyState, event: DomainEvent) => AnyState)(state, event);
 }
 
 /** A stream's state from its events, oldest first. */

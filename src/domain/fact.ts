@@ -2,7 +2,8 @@ import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, effectivePatch, id, isEmptyPatch, isRecord, listOf, oneOf, partialDateString, readFields, readPatch, text, type FieldSpecs, type Patch } from './fields';
 import { factValueToJson, readFactValue, type DataType, type JsonValue } from './fact-value';
 import { isFactId, isKebabId, isSourceHexId, isStableId } from './ids';
-import { notFound, type Decider } from './kind';
+import type { Decider } from './decider';
+import { notFound } from './register-update';
 import { parsePartialDate, periodStart } from './partial-date';
 
 export const RANKS = ['preferred', 'normal', 'deprecated'] as const;

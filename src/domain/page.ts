@@ -1,7 +1,8 @@
 import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, numberIn, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isSourceHexId, isStableId } from './ids';
-import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
+import type { Decider } from './decider';
+import { decideRegister, decideUpdate, notFound } from './register-update';
 
 export interface PageFields {
   title: string;

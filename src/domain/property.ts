@@ -2,7 +2,8 @@ import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, bool, id, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
 import { DATA_TYPES, type DataType, type NumberDisplay } from './fact-value';
 import { isKebabId } from './ids';
-import { decideRegister, decideUpdate, type Decider } from './kind';
+import type { Decider } from './decider';
+import { decideRegister, decideUpdate } from './register-update';
 
 export interface PropertyFields {
   name: string;

@@ -1,7 +1,8 @@
 import { fail, failInput, ok, type Result } from './errors';
 import { applyPatch, bool, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId } from './ids';
-import { decideRegister, decideUpdate, type Decider } from './kind';
+import type { Decider } from './decider';
+import { decideRegister, decideUpdate } from './register-update';
 
 export const PUBLICATION_TYPES = [
   'academic_journal', 'preprint_server', 'think_tank', 'company_blog', 'government', 'encyclopedia',

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { DomainError, fail, failInput, ok, type Result } from './errors';
 import { applyPatch, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
-import { decideRegister, decideUpdate, notFound, type Decider } from './kind';
+import type { Decider } from './decider';
+import { decideRegister, decideUpdate, notFound } from './register-update';
 
 export const SOURCE_TYPES = ['paper', 'blog', 'report', 'book', 'talk', 'podcast', 'government', 'reference', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];

@@ -28,7 +28,7 @@ export interface GraphQLEndpointOptions {
 }
 
 type Request = IncomingMessage & { body?: unknown };
-type Step = (req: Request, res: ServerResponse, next: (err?: unknown) => void) => void;
+type Middleware = (req: Request, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * GraphQL over HTTP as a plain Node request handler: rate limit, JSON body, Apollo. POSTs come here
@@ -39,11 +39,11 @@ type Step = (req: Request, res: ServerResponse, next: (err?: unknown) => void) =
  * the gateway's own, shared with its other routes and its WebSocket operations.
  */
 export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request, res: ServerResponse) => void {
-  const steps: Step[] = [
+  const middlewares: Middleware[] = [
     (req, res, next) => {
       if (admitRequest(options.rateLimiter, req, res)) next();
     },
-    express.json({ limit: options.maxBodyBytes }) as unknown as Step,
+    express.json({ limit: options.maxBodyBytes }) as unknown as Middleware,
   ];
 
   const execute = async (req: Request, res: ServerResponse): Promise<void> => {
@@ -77,7 +77,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
   return (req, res) => {
     const run = (i: number, err?: unknown): void => {
       if (err) return sendHttpLayerError(res, err as HttpLayerError, options.maxBodyBytes, options.logger);
-      if (i < steps.length) return steps[i](req, res, (e) => run(i + 1, e));
+      if (i < middlewares.length) return middlewares[i](req, res, (e) => run(i + 1, e));
       execute(req, res).catch((e: unknown) => {
         if (!res.headersSent) return sendHttpLayerError(res, e as HttpLayerError, options.maxBodyBytes, options.logger);
         options.logger.error({ err: e }, 'response failed after its headers were sent');

@@ -9,40 +9,16 @@ import type { FactlogTrx, ReadModelSchema } from './tables';
  * every batch. PGlite goes through the same pg serialization of arrays.
  */
 
-type PgType = 'text' | 'integer' | 'bigint' | 'smallint' | 'boolean' | 'jsonb' | 'timestamptz' | 'numeric';
+export type PgType = 'text' | 'integer' | 'bigint' | 'smallint' | 'boolean' | 'jsonb' | 'timestamptz' | 'numeric';
 
-/** Every column of every read-model table with its SQL type: the compiler checks none is missing. */
-const COLUMN_TYPES: { [T in keyof ReadModelSchema]: Record<keyof ReadModelSchema[T] & string, PgType> } = {
-  state_versions: { stream: 'text', version: 'integer', kind: 'text', id: 'text', state: 'jsonb', tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz' },
-  publications: {
-    id: 'text', name: 'text', domains: 'jsonb', type: 'text', credibility: 'integer', peer_reviewed: 'boolean', description: 'text',
-    version: 'integer', position: 'bigint',
-  },
-  sources: {
-    id: 'text', stable_id: 'text', url: 'text', title: 'text', type: 'text', authors: 'jsonb', published_date: 'text', publication_id: 'text',
-    credibility_override: 'integer', abstract: 'text', summary: 'text', review: 'text', key_points: 'jsonb', tags: 'jsonb', merged_into: 'text',
-    version: 'integer', position: 'bigint',
-  },
-  source_content: { source_id: 'text', text: 'text', length: 'integer', content_hash: 'text', fetched_at: 'timestamptz', http_status: 'integer', content_type: 'text' },
-  pages: { slug: 'text', numeric_id: 'text', title: 'text', description: 'text', quality: 'numeric', entity_id: 'text', version: 'integer', position: 'bigint' },
-  page_citations: { page_slug: 'text', source_id: 'text', position: 'bigint' },
-  entities: { id: 'text', slug: 'text', name: 'text', type: 'text', numeric_id: 'text', aliases: 'jsonb', version: 'integer', position: 'bigint' },
-  entity_keys: { key: 'text', entity_id: 'text', rank: 'smallint' },
-  properties: {
-    id: 'text', name: 'text', description: 'text', data_type: 'text', unit: 'text', category: 'text', temporal: 'boolean', applies_to: 'jsonb',
-    display: 'jsonb', inverse_id: 'text', staleness_days: 'integer', version: 'integer', position: 'bigint',
-  },
-  facts: {
-    id: 'text', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text', citations: 'jsonb', notes: 'text',
-    rank: 'text', retracted: 'boolean', version: 'integer', position: 'bigint', recorded_at: 'timestamptz',
-  },
-  fact_citations: { fact_id: 'text', source_id: 'text' },
-  fact_versions: {
-    fact_id: 'text', version: 'integer', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text',
-    valid_from: 'timestamptz', valid_to: 'timestamptz', rank: 'text', citations: 'jsonb', notes: 'text', retracted: 'boolean',
-    tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz', recorded_to: 'timestamptz',
-  },
-};
+/** A read-model table as its model declares it: its name and every column with its SQL type (the compiler checks none is missing). */
+export interface TableSpec<T extends keyof ReadModelSchema> {
+  name: T;
+  columns: Record<keyof ReadModelSchema[T] & string, PgType>;
+}
+export type AnyTableSpec = TableSpec<keyof ReadModelSchema>;
+
+export const tableSpec = <T extends keyof ReadModelSchema>(name: T, columns: TableSpec<T>['columns']): TableSpec<T> => ({ name, columns });
 
 export type Row<T extends keyof ReadModelSchema> = Insertable<ReadModelSchema[T]>;
 
@@ -96,9 +72,9 @@ export interface OnConflict {
  * update, the rows must have distinct keys (PostgreSQL cannot update one row twice in a statement):
  * callers pass the last row per key.
  */
-export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTrx, table: T, rows: readonly Row<T>[], onConflict?: OnConflict): Promise<void> {
+export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTrx, table: TableSpec<T>, rows: readonly Row<T>[], onConflict?: OnConflict): Promise<void> {
   if (rows.length === 0) return;
-  const columns = Object.entries(COLUMN_TYPES[table]) as [string, PgType][];
+  const columns = Object.entries(table.columns) as [string, PgType][];
   const names = sql.join(columns.map(([name]) => sql.ref(name)));
   let conflict = sql``;
   if (onConflict) {
@@ -109,6 +85,48 @@ export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTr
       : sql` ON CONFLICT (${key}) DO UPDATE SET ${sql.join(rest.map(([name]) => sql`${sql.ref(name)} = EXCLUDED.${sql.ref(name)}`))}`;
   }
   for (const chunk of chunks(rows as readonly Record<string, unknown>[], textSize)) {
-    await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
+    await sql`INSERT INTO ${sql.table(table.name)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
+  }
+}
+
+/**
+ * The rows a batch leaves in a one-row-per-thing table: only the last row per key reaches it, in one
+ * upsert (or insert-unless-present) per chunk.
+ */
+export class LastRows<T extends keyof ReadModelSchema> {
+  private readonly rows = new Map<string, Row<T>>();
+
+  constructor(private readonly trx: FactlogTrx, private readonly table: TableSpec<T>, private readonly onConflict: OnConflict) {}
+
+  set(key: string, row: Row<T>): void {
+    this.rows.set(key, row);
+  }
+
+  async flush(): Promise<void> {
+    await insertRows(this.trx, this.table, [...this.rows.values()], this.onConflict);
+    this.rows.clear();
+  }
+}
+
+/**
+ * Rows owned by a thing and rewritten whole after its events (an entity's keys, a fact's citations):
+ * the batch deletes every touched owner's rows and inserts their last set, a statement per chunk each.
+ */
+export class OwnedRows<T extends keyof ReadModelSchema> {
+  private readonly rows = new Map<string, Row<T>[]>();
+
+  constructor(private readonly trx: FactlogTrx, private readonly table: TableSpec<T>, private readonly ownerColumn: keyof ReadModelSchema[T] & string) {}
+
+  set(owner: string, rows: Row<T>[]): void {
+    this.rows.set(owner, rows);
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.size === 0) return;
+    for (const owners of chunks([...this.rows.keys()])) {
+      await sql`DELETE FROM ${sql.table(this.table.name)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(this.trx);
+    }
+    await insertRows(this.trx, this.table, [...this.rows.values()].flat());
+    this.rows.clear();
   }
 }

@@ -17,7 +17,7 @@ export const SEED_VALUES = {
 export const CORRECTED_VALUE = 'ASL-3 (all Claude models)';
 
 /** One step of the scenario: where it landed in the log and when it was recorded. */
-export interface Step {
+export interface ScenarioStep {
   name: string;
   actor: string;
   reason: string;
@@ -31,7 +31,7 @@ export interface Step {
 export interface Scenario {
   /** Head after the seeds. */
   seeded: { position: number; recordedAt: Date };
-  steps: Record<StepName, Step>;
+  steps: Record<StepName, ScenarioStep>;
   head: number;
 }
 
@@ -51,7 +51,7 @@ export async function runScenario(commands: CommandHandler, db: FactlogDb): Prom
   await loadSeeds(commands);
   const head = async () => db.selectFrom('log_head').select(['position', 'recorded_at']).executeTakeFirstOrThrow();
   const seededHead = await head();
-  const steps = {} as Record<StepName, Step>;
+  const steps = {} as Record<StepName, ScenarioStep>;
   const run = async (name: StepName, command: Command, options: CommandOptions & { actor: string; reason: string }) => {
     await sleep(4);
     const before = (await head()).position;

@@ -20,7 +20,7 @@ import {
   type FieldSpecs,
   type Patch,
 } from '../../src/domain/fields';
-import { decideRegister, decideUpdate } from '../../src/domain/kind';
+import { decideRegister, decideUpdate } from '../../src/domain/register-update';
 import { pageFields } from '../../src/domain/page';
 import { propertyFields } from '../../src/domain/property';
 import {

@@ -14,12 +14,18 @@ import type { PropertyState } from '../../src/domain/property';
 import type { PublicationState } from '../../src/domain/publication';
 import type { SourceEvent, SourceState } from '../../src/domain/source';
 import type { StoredEvent } from '../../src/store/event-store';
-import { entityKeyRows, entityRow, moveCitations, pageRow, propertyRow, publicationRow, sourceContentRow, sourceRow, type At } from '../../src/projections/current';
-import { factStateOf, validInstant } from '../../src/projections/facts';
+import type { At } from '../../src/projections/read-model';
+import { entityKeyRows, entityRow } from '../../src/projections/read-models/entities';
+import { factStateOf, validInstant } from '../../src/projections/read-models/facts';
+import { pageRow } from '../../src/projections/read-models/pages';
+import { propertyRow } from '../../src/projections/read-models/properties';
+import { publicationRow } from '../../src/projections/read-models/publications';
+import { moveCitations } from '../../src/projections/read-models/source-merges';
+import { sourceContentRow, sourceRow } from '../../src/projections/read-models/sources';
 import type { FactlogTrx } from '../../src/projections/tables';
 
 // The current-view tables: one row per thing, rewritten from the evolved state on each of its events.
-// The rows themselves come from the production mappers (src/projections/current.ts): what this
+// The rows themselves come from the production mappers (src/projections/read-models/*.ts): what this
 // reference checks is the order and grouping of the writes, one event at a time, not the mapping.
 
 async function writePublication(trx: FactlogTrx, s: NonNullable<PublicationState>, at: At): Promise<void> {

@@ -2,7 +2,8 @@ import { idempotencyScopeOf } from '../../auth/keys';
 import type { Command } from '../../commands/commands';
 import type { GraphQLContext } from '../context';
 import type { StateOfKind } from '../../domain/evolve';
-import type { ThingKind, Versioned } from '../../projections/queries/things';
+import type { ThingKind } from '../../domain/events';
+import type { Versioned } from '../../projections/queries/things';
 import type { Pins } from '../pins';
 import type { RequestFields } from './request-fields';
 

@@ -89,9 +89,9 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   progress?.stop('read');
   const readDone = Date.now();
 
-  const current = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
-  const desired = mapDataset(data, current, anomalies, { newStableId: options.newStableId });
-  const plan = planSync(desired, current, anomalies);
+  const inStore = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
+  const desired = mapDataset(data, inStore, anomalies, { newStableId: options.newStableId });
+  const plan = planSync(desired, inStore, anomalies);
   const planDone = Date.now();
 
   const report: ImportReport = {
@@ -132,7 +132,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
 
   const partial = newSyncResult();
   try {
-    await executePlan(target, plan.steps, anomalies, {
+    await executePlan(target, plan.commands, anomalies, {
       batchSize,
       writer: run.writer,
       actor: run.actor,

@@ -42,7 +42,7 @@ class SourceIndex {
 
 // ---------------------------------------------------------------------------------------------------
 
-export function mapDataset(data: RawDataset, current: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
+export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
   const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText });
@@ -75,11 +75,11 @@ export function mapDataset(data: RawDataset, current: StoreSnapshot, anomalies: 
 
   mapPublications(data, desired, ctxFor, anomalies);
   mapProperties(data, desired, ctxFor, anomalies);
-  const entities = mapEntities(data, current, desired, ctxFor, anomalies, options.newStableId ?? generateStableId);
-  const sources = mapSources(data, current, desired, ctxFor, anomalies);
-  mapPages(data, current, desired, ctxFor, anomalies);
-  mapCitations(current, desired, anomalies);
-  mapFacts(data, current, desired, entities, sources, ctxFor, anomalies);
+  const entities = mapEntities(data, inStore, desired, ctxFor, anomalies, options.newStableId ?? generateStableId);
+  const sources = mapSources(data, inStore, desired, ctxFor, anomalies);
+  mapPages(data, inStore, desired, ctxFor, anomalies);
+  mapCitations(inStore, desired, anomalies);
+  mapFacts(data, inStore, desired, entities, sources, ctxFor, anomalies);
   for (const t of data.things.items) {
     for (const [key, n] of Object.entries(t.otherKeys)) unmapped.add(`things.${key}`, n);
   }
@@ -124,10 +124,10 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
   }
 }
 
-function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
+function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
   const bySlug = new Map<string, DesiredEntity>();
   const numericOwner = new Map<string, DesiredEntity>();
-  const currentBySlug = new Map([...current.entities].map(([id, f]) => [f.slug, id]));
+  const storedBySlug = new Map([...inStore.entities].map(([id, f]) => [f.slug, id]));
 
   const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things', nameKey: string): void => {
     const ctx = ctxFor(source === 'registry' ? 'entities' : 'things.thing', loc);
@@ -146,7 +146,7 @@ function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredS
       anomalies.add('duplicate-id', loc, `entity "${fields.slug}" is defined twice (first at ${existing.loc.file}:${existing.loc.line}): this one was skipped`);
       return;
     }
-    const id = isStableId(stableId) ? stableId : currentBySlug.get(fields.slug) ?? newStableId();
+    const id = isStableId(stableId) ? stableId : storedBySlug.get(fields.slug) ?? newStableId();
     const sameId = desired.entities.get(id);
     if (sameId) {
       anomalies.add('duplicate-id', loc, `stable id ${id} of "${fields.slug}" already belongs to "${sameId.fields.slug}": skipped`);
@@ -172,7 +172,7 @@ function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredS
   // them, when the folder is missing) keeps the aliases it has, since the file was not emptied.
   const unread = data.things.present ? data.things.unreadable.map((slug) => bySlug.get(slug)) : [...bySlug.values()];
   for (const e of unread) {
-    const stored = e && current.entities.get(e.id)?.aliases;
+    const stored = e && inStore.entities.get(e.id)?.aliases;
     if (e && stored && !e.fields.aliases) e.fields.aliases = [...stored];
   }
 
@@ -193,7 +193,7 @@ function mapEntities(data: RawDataset, current: StoreSnapshot, desired: DesiredS
 
   const index = new EntityIndex();
   for (const e of desired.entities.values()) index.add(e.id, e.fields);
-  for (const [id, f] of current.entities) index.add(id, f);
+  for (const [id, f] of inStore.entities) index.add(id, f);
   return index;
 }
 
@@ -232,14 +232,14 @@ interface ResourceRecord {
   citedBy: { slug: string; loc: Loc }[];
 }
 
-function mapSources(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
+function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): SourceIndex {
   const index = new SourceIndex();
   for (const item of data.snapshot.items) {
     const url = item.data.url;
     if (typeof url === 'string') index.snapshotByUrl.set(url, item);
     if (typeof item.data.id === 'string') index.snapshotById.set(item.data.id, item);
   }
-  const publicationExists = (id: string) => desired.publications.has(id) || current.publications.has(id);
+  const publicationExists = (id: string) => desired.publications.has(id) || inStore.publications.has(id);
   const matchedSnapshot = new Set<RawItem>();
 
   const resources = new Map<string, ResourceRecord>();
@@ -300,7 +300,7 @@ function mapSources(data: RawDataset, current: StoreSnapshot, desired: DesiredSt
 
   // Stable ids are unique per source: a repeat would be refused by the store, so it is left out.
   const stableOwner = new Map<string, string>();
-  for (const [id, s] of current.sources) stableOwner.set(s.fields.stableId, id);
+  for (const [id, s] of inStore.sources) stableOwner.set(s.fields.stableId, id);
   for (const r of resources.values()) {
     const stable = r.fields.stableId;
     if (!stable) continue;
@@ -322,7 +322,7 @@ function mapSources(data: RawDataset, current: StoreSnapshot, desired: DesiredSt
     }
     if (r.fields.stableId) index.byStableId.set(r.fields.stableId, r.id);
   }
-  for (const [id, s] of current.sources) index.byStableId.set(s.fields.stableId, index.byStableId.get(s.fields.stableId) ?? id);
+  for (const [id, s] of inStore.sources) index.byStableId.set(s.fields.stableId, index.byStableId.get(s.fields.stableId) ?? id);
 
   // Snapshot entries that nothing matched: used if a fact cites their url (see sourceForUrl), else reported.
   index.unmatched = data.snapshot.items.filter((s) => !matchedSnapshot.has(s));
@@ -356,14 +356,14 @@ function mergeResource(into: ResourceRecord, fields: DesiredSource['fields'], ci
 
 // ---------------------------------------------------------------------------------------------------
 
-function mapPages(data: RawDataset, current: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapPages(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
   const numericOwner = new Map<string, string>();
   const entityByNumeric = new Map<string, string>();
   for (const e of desired.entities.values()) if (e.fields.numericId) entityByNumeric.set(e.fields.numericId, e.id);
-  for (const [id, f] of current.entities) if (f.numericId && !entityByNumeric.has(f.numericId)) entityByNumeric.set(f.numericId, id);
+  for (const [id, f] of inStore.entities) if (f.numericId && !entityByNumeric.has(f.numericId)) entityByNumeric.set(f.numericId, id);
   const slugIndex = new Map<string, string>();
   for (const e of desired.entities.values()) slugIndex.set(e.fields.slug, e.id);
-  for (const [id, f] of current.entities) if (!slugIndex.has(f.slug)) slugIndex.set(f.slug, id);
+  for (const [id, f] of inStore.entities) if (!slugIndex.has(f.slug)) slugIndex.set(f.slug, id);
 
   for (const { loc, data: raw } of data.pages.items) {
     if (!isKebabId(raw.slug)) {
@@ -397,9 +397,9 @@ function mapPages(data: RawDataset, current: StoreSnapshot, desired: DesiredStat
   }
 }
 
-function mapCitations(current: StoreSnapshot, desired: DesiredState, anomalies: Anomalies): void {
+function mapCitations(inStore: StoreSnapshot, desired: DesiredState, anomalies: Anomalies): void {
   for (const [slug, bySource] of desired.citations.bySlug) {
-    if (desired.pages.has(slug) || current.pages.has(slug)) continue;
+    if (desired.pages.has(slug) || inStore.pages.has(slug)) continue;
     for (const loc of bySource.values()) {
       anomalies.add('unknown-page', at(loc, 'cited_by'), `cited by page "${slug}", which does not exist: citation skipped`);
     }
@@ -415,11 +415,11 @@ interface EffectiveProperty {
   unit?: string;
 }
 
-function mapFacts(data: RawDataset, current: StoreSnapshot, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
   const { retractions } = desired;
   const entityBySlug = new Map<string, string>();
   for (const e of desired.entities.values()) entityBySlug.set(e.fields.slug, e.id);
-  for (const [id, f] of current.entities) if (!entityBySlug.has(f.slug)) entityBySlug.set(f.slug, id);
+  for (const [id, f] of inStore.entities) if (!entityBySlug.has(f.slug)) entityBySlug.set(f.slug, id);
 
   for (const slug of data.things.unreadable) {
     const id = entityBySlug.get(slug);
@@ -428,7 +428,7 @@ function mapFacts(data: RawDataset, current: StoreSnapshot, desired: DesiredStat
 
   const property = (id: string): EffectiveProperty | null => {
     const inFiles = desired.properties.get(id)?.fields;
-    const stored = current.properties.get(id);
+    const stored = inStore.properties.get(id);
     if (!inFiles && !stored) return null;
     // dataType is fixed once defined; the unit follows the files when they define the property.
     const dataType = stored?.dataType ?? inFiles!.dataType;
@@ -475,7 +475,7 @@ function mapFacts(data: RawDataset, current: StoreSnapshot, desired: DesiredStat
     }
     const byResource = sources.byResourceId.get(key);
     if (byResource) return byResource;
-    if (isSourceHexId(key) && current.sources.has(key)) return key;
+    if (isSourceHexId(key) && inStore.sources.has(key)) return key;
     const snap = sources.snapshotById.get(key);
     if (snap && typeof snap.data.url === 'string') return sourceForUrl(snap.data.url, loc);
     if (isStableId(key) && sources.byStableId.has(key)) return sources.byStableId.get(key)!;

@@ -6,7 +6,7 @@ import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
 import { EventStore, type AppendMetadata, type AppendOptions, type AppendResult, type StreamWrite } from '../../store/event-store';
 import type { StoreSchema } from '../../store/schema';
-import type { Effect, Step } from './plan';
+import type { Effect, PlannedCommand } from './plan';
 import { writeBatch, type Outcome } from './write-batch';
 import { Anomalies, PHASES, type Phase } from './vocabulary';
 
@@ -64,7 +64,7 @@ export interface SyncOptions {
   onPhase?: (phase: Phase, total: number) => void;
   onProgress?: (phase: Phase, done: number, total: number) => void;
   /** Test seam: called after each command inside its batch; throwing simulates a crash mid-batch. */
-  afterCommand?: (step: Step, index: number) => void | Promise<void>;
+  afterCommand?: (planned: PlannedCommand, index: number) => void | Promise<void>;
 }
 
 export interface SyncResult {
@@ -85,10 +85,10 @@ export const newSyncResult = (): SyncResult => ({
 });
 
 /**
- * Runs the steps phase by phase, `batchSize` commands per transaction. `result` is filled as batches
- * commit, so a caller that catches a failure still knows what was written before it.
+ * Runs the planned commands phase by phase, `batchSize` per transaction. `result` is filled as
+ * batches commit, so a caller that catches a failure still knows what was written before it.
  */
-export async function executePlan(target: SyncTarget, steps: readonly Step[], anomalies: Anomalies, options: SyncOptions, result: SyncResult = newSyncResult()): Promise<SyncResult> {
+export async function executePlan(target: SyncTarget, planned: readonly PlannedCommand[], anomalies: Anomalies, options: SyncOptions, result: SyncResult = newSyncResult()): Promise<SyncResult> {
   const count = (phase: Phase, key: Effect | 'rejected' | 'noop') => {
     result.effects[phase][key] = (result.effects[phase][key] ?? 0) + 1;
   };
@@ -96,30 +96,30 @@ export async function executePlan(target: SyncTarget, steps: readonly Step[], an
   const batchSize = Math.max(1, Math.floor(options.batchSize));
   let index = 0;
   for (const phase of PHASES) {
-    const phaseSteps = steps.filter((s) => s.phase === phase);
-    options.onPhase?.(phase, phaseSteps.length);
+    const phaseCommands = planned.filter((c) => c.phase === phase);
+    options.onPhase?.(phase, phaseCommands.length);
     const phaseStarted = Date.now();
     let done = 0;
-    for (let start = 0; start < phaseSteps.length; start += batchSize) {
-      const batch = phaseSteps.slice(start, start + batchSize);
+    for (let start = 0; start < phaseCommands.length; start += batchSize) {
+      const batch = phaseCommands.slice(start, start + batchSize);
       const { outcomes, appended } = options.writer === 'handler'
-        ? await batchViaHandler(target.database, batch, meta, options, index, (n) => options.onProgress?.(phase, done + n, phaseSteps.length))
+        ? await batchViaHandler(target.database, batch, meta, options, index, (n) => options.onProgress?.(phase, done + n, phaseCommands.length))
         : await target.database.db.transaction().execute(async (trx) => {
           const written = await writeBatch(trx, target.store, batch, meta);
-          for (const [i, o] of written.outcomes.entries()) await options.afterCommand?.(o.step, index + i);
+          for (const [i, o] of written.outcomes.entries()) await options.afterCommand?.(o.planned, index + i);
           return written;
         });
       // Only a committed batch counts.
       for (const o of outcomes) {
-        count(phase, o.error ? 'rejected' : o.events > 0 ? o.step.effect : 'noop');
-        if (o.error) anomalies.add('rejected', o.step.loc, `${o.step.label}: ${o.error.message}`);
+        count(phase, o.error ? 'rejected' : o.events > 0 ? o.planned.effect : 'noop');
+        if (o.error) anomalies.add('rejected', o.planned.loc, `${o.planned.label}: ${o.error.message}`);
       }
       index += batch.length;
       result.eventsAppended += appended;
       result.batches += 1;
       result.commands += batch.length;
       done += batch.length;
-      options.onProgress?.(phase, done, phaseSteps.length);
+      options.onProgress?.(phase, done, phaseCommands.length);
       result.seconds[phase] = (Date.now() - phaseStarted) / 1000;
     }
   }
@@ -127,21 +127,21 @@ export async function executePlan(target: SyncTarget, steps: readonly Step[], an
 }
 
 /** The reference path: each command through CommandHandler.execute, the batch in one transaction. */
-async function batchViaHandler(database: Database, batch: readonly Step[], meta: AppendMetadata, options: SyncOptions, index: number, onCommand: (n: number) => void): Promise<{ outcomes: Outcome[]; appended: number }> {
+async function batchViaHandler(database: Database, batch: readonly PlannedCommand[], meta: AppendMetadata, options: SyncOptions, index: number, onCommand: (n: number) => void): Promise<{ outcomes: Outcome[]; appended: number }> {
   const outcomes: Outcome[] = [];
   const appended = await withCommandBatch(database, async (commands, trx) => {
     const before = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();
-    for (const step of batch) {
+    for (const planned of batch) {
       try {
-        const r = await commands.execute(step.command, meta);
-        outcomes.push({ step, events: r.changed ? 1 : 0 });
+        const r = await commands.execute(planned.command, meta);
+        outcomes.push({ planned, events: r.changed ? 1 : 0 });
       } catch (err) {
         // A refusal by the domain is the data's problem: report it and go on. Anything else
         // (the database, a bug) rolls the batch back and stops the run.
         if (!(err instanceof DomainError)) throw err;
-        outcomes.push({ step, events: 0, error: err });
+        outcomes.push({ planned, events: 0, error: err });
       }
-      await options.afterCommand?.(step, index + outcomes.length - 1);
+      await options.afterCommand?.(planned, index + outcomes.length - 1);
       onCommand(outcomes.length);
     }
     const after = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();

@@ -20,7 +20,7 @@ import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
 export const EFFECTS = ['register', 'update', 'rename', 'cite', 'uncite', 'assert', 'correct', 'retract'] as const;
 export type Effect = (typeof EFFECTS)[number];
 
-export interface Step {
+export interface PlannedCommand {
   phase: Phase;
   effect: Effect;
   command: Command;
@@ -39,7 +39,7 @@ export interface PhaseTotals {
 }
 
 export interface ImportPlan {
-  steps: Step[];
+  commands: PlannedCommand[];
   totals: Record<Phase, PhaseTotals>;
 }
 
@@ -89,29 +89,29 @@ const patchOf = (p: Patch): { set?: Record<string, unknown>; unset?: string[] } 
   ...(p.unset.length ? { unset: p.unset } : {}),
 });
 
-/** What every kind's planner shares: both states, and where its steps and counts go. */
+/** What every kind's planner shares: both states, and where its commands and counts go. */
 interface Planning {
   desired: DesiredState;
-  current: StoreSnapshot;
+  inStore: StoreSnapshot;
   anomalies: Anomalies;
   totals: Record<Phase, PhaseTotals>;
-  push(step: Step): void;
+  push(planned: PlannedCommand): void;
 }
 
 /** One planner per kind, in the order of PHASES: a later kind may refer to an earlier one's things. */
 const PLANNERS: ((p: Planning) => void)[] = [planPublications, planProperties, planEntities, planSources, planPages, planCitations, planFacts];
 
-export function planSync(desired: DesiredState, current: StoreSnapshot, anomalies: Anomalies): ImportPlan {
-  const steps: Step[] = [];
+export function planSync(desired: DesiredState, inStore: StoreSnapshot, anomalies: Anomalies): ImportPlan {
+  const planned: PlannedCommand[] = [];
   const totals = Object.fromEntries(PHASES.map((p) => [p, { inFiles: 0, unchanged: 0, planned: {} }])) as Record<Phase, PhaseTotals>;
-  const push = (step: Step) => {
-    steps.push(step);
-    const planned = totals[step.phase].planned;
-    planned[step.effect] = (planned[step.effect] ?? 0) + 1;
+  const push = (command: PlannedCommand) => {
+    planned.push(command);
+    const counts = totals[command.phase].planned;
+    counts[command.effect] = (counts[command.effect] ?? 0) + 1;
   };
-  for (const plan of PLANNERS) plan({ desired, current, anomalies, totals, push });
-  steps.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
-  return { steps, totals };
+  for (const plan of PLANNERS) plan({ desired, inStore, anomalies, totals, push });
+  planned.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
+  return { commands: planned, totals };
 }
 
 /** Reports a difference in a field the store keeps fixed instead of planning a change it would refuse. */
@@ -145,7 +145,7 @@ function planThing<F extends object>(p: Planning, t: Thing<F>): void {
 function planPublications(p: Planning): void {
   for (const [id, d] of p.desired.publications) {
     planThing(p, {
-      phase: 'publications', label: `publication ${id}`, loc: d.loc, want: d.fields, have: p.current.publications.get(id),
+      phase: 'publications', label: `publication ${id}`, loc: d.loc, want: d.fields, have: p.inStore.publications.get(id),
       specs: publicationFields, managed: MANAGED.publication,
       register: { type: 'RegisterPublication', id, fields: d.fields }, update: (patch) => ({ type: 'UpdatePublication', id, ...patch }),
     });
@@ -155,7 +155,7 @@ function planPublications(p: Planning): void {
 function planProperties(p: Planning): void {
   for (const [id, d] of p.desired.properties) {
     planThing(p, {
-      phase: 'properties', label: `property ${id}`, loc: d.loc, want: d.fields, have: p.current.properties.get(id),
+      phase: 'properties', label: `property ${id}`, loc: d.loc, want: d.fields, have: p.inStore.properties.get(id),
       specs: propertyFields, managed: MANAGED.property,
       register: { type: 'DefineProperty', id, fields: d.fields }, update: (patch) => ({ type: 'UpdateProperty', id, ...patch }),
     });
@@ -163,11 +163,11 @@ function planProperties(p: Planning): void {
 }
 
 function planEntities(p: Planning): void {
-  const { desired, current, totals, push } = p;
+  const { desired, inStore, totals, push } = p;
   for (const [id, d] of desired.entities) {
     totals.entities.inFiles++;
     const label = `entity ${d.fields.slug}`;
-    const cur = current.entities.get(id);
+    const cur = inStore.entities.get(id);
     if (!cur) {
       push({ phase: 'entities', effect: 'register', loc: d.loc, label, command: { type: 'RegisterEntity', id, fields: d.fields } });
       continue;
@@ -183,7 +183,7 @@ function planEntities(p: Planning): void {
       have = { ...cur, slug: d.fields.slug, aliases };
     }
     // Former slugs stay reachable as aliases (the domain adds them on rename); the files never list them.
-    const former = new Set([...(current.entitySlugHistory.get(id) ?? []), cur.slug]);
+    const former = new Set([...(inStore.entitySlugHistory.get(id) ?? []), cur.slug]);
     former.delete(d.fields.slug);
     const fileAliases = d.fields.aliases ?? [];
     const kept = (have.aliases ?? []).filter((a) => former.has(a) && !fileAliases.includes(a));
@@ -203,7 +203,7 @@ function planEntities(p: Planning): void {
 function planSources(p: Planning): void {
   for (const [id, d] of p.desired.sources) {
     const label = `source ${id} (${d.fields.url})`;
-    const cur = p.current.sources.get(id);
+    const cur = p.inStore.sources.get(id);
     // A source someone merged into another takes no changes; one only a fact cites is not ours to edit.
     if (cur && (!d.managed || cur.mergedInto)) {
       p.totals.sources.inFiles++;
@@ -221,7 +221,7 @@ function planSources(p: Planning): void {
 function planPages(p: Planning): void {
   for (const [slug, d] of p.desired.pages) {
     planThing(p, {
-      phase: 'pages', label: `page ${slug}`, loc: d.loc, want: d.fields, have: p.current.pages.get(slug)?.fields,
+      phase: 'pages', label: `page ${slug}`, loc: d.loc, want: d.fields, have: p.inStore.pages.get(slug)?.fields,
       specs: pageFields, managed: MANAGED.page,
       register: { type: 'CreatePage', slug, fields: d.fields }, update: (patch) => ({ type: 'UpdatePage', page: slug, ...patch }),
     });
@@ -229,12 +229,12 @@ function planPages(p: Planning): void {
 }
 
 /** Page → source, from the resources' cited_by. */
-function planCitations({ desired, current, totals, push }: Planning): void {
-  const canonical = canonicalSources(current);
-  const slugs = new Set([...desired.citations.bySlug.keys(), ...current.pages.keys()]);
+function planCitations({ desired, inStore, totals, push }: Planning): void {
+  const canonical = canonicalSources(inStore);
+  const slugs = new Set([...desired.citations.bySlug.keys(), ...inStore.pages.keys()]);
   for (const slug of slugs) {
     const want = desired.citations.bySlug.get(slug) ?? new Map<string, Loc>();
-    const have = new Set((current.pages.get(slug)?.citations ?? []).map(canonical));
+    const have = new Set((inStore.pages.get(slug)?.citations ?? []).map(canonical));
     const wanted = new Set<string>();
     for (const [sourceId, loc] of want) {
       const id = canonical(sourceId);
@@ -244,19 +244,19 @@ function planCitations({ desired, current, totals, push }: Planning): void {
       else push({ phase: 'citations', effect: 'cite', loc, label: `page ${slug} → source ${id}`, command: { type: 'CiteSource', page: slug, source: id } });
     }
     if (!desired.citations.removals) continue;
-    for (const sourceId of current.pages.get(slug)?.citations ?? []) {
-      if (wanted.has(canonical(sourceId)) || !current.importedCitations.has(citationKey(slug, sourceId))) continue;
+    for (const sourceId of inStore.pages.get(slug)?.citations ?? []) {
+      if (wanted.has(canonical(sourceId)) || !inStore.importedCitations.has(citationKey(slug, sourceId))) continue;
       push({ phase: 'citations', effect: 'uncite', loc: desired.removed.citation(slug, sourceId), label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
     }
   }
 }
 
-function planFacts({ desired, current, anomalies, totals, push }: Planning): void {
-  const canonical = canonicalSources(current);
+function planFacts({ desired, inStore, anomalies, totals, push }: Planning): void {
+  const canonical = canonicalSources(inStore);
   for (const [id, f] of desired.facts) {
     totals.facts.inFiles++;
     const label = `fact ${id}`;
-    const cur = current.facts.get(id);
+    const cur = inStore.facts.get(id);
     if (!cur) {
       push({ phase: 'facts', effect: 'assert', loc: f.loc, label, command: assertCommand(f) });
       continue;
@@ -290,9 +290,9 @@ function planFacts({ desired, current, anomalies, totals, push }: Planning): voi
   }
   if (desired.retractions.enabled) {
     const { protectedFacts, protectedEntities } = desired.retractions;
-    for (const [id, cur] of current.facts) {
+    for (const [id, cur] of inStore.facts) {
       if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId)) continue;
-      const { loc, reason } = desired.removed.fact(current.entities.get(cur.entityId)?.slug ?? cur.entityId, id);
+      const { loc, reason } = desired.removed.fact(inStore.entities.get(cur.entityId)?.slug ?? cur.entityId, id);
       push({ phase: 'facts', effect: 'retract', loc, label: `fact ${id}`, command: { type: 'RetractFact', id, reason } });
     }
   }
@@ -313,11 +313,11 @@ function assertCommand(f: DesiredFact): Command {
 }
 
 /** A source id → the source it was merged into (following chains), as the read models count citations. */
-function canonicalSources(current: StoreSnapshot): (id: string) => string {
+function canonicalSources(inStore: StoreSnapshot): (id: string) => string {
   return (id) => {
     let at = id;
     for (let hops = 0; hops < 16; hops++) {
-      const next = current.sources.get(at)?.mergedInto;
+      const next = inStore.sources.get(at)?.mergedInto;
       if (!next) return at;
       at = next;
     }

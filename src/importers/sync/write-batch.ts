@@ -11,7 +11,7 @@ import type { FactlogSchema } from '../../projections/tables';
 import { assertJson } from '../../store/canonical-json';
 import type { AppendMetadata, EventStore, StreamWrite } from '../../store/event-store';
 import type { StoreSchema } from '../../store/schema';
-import type { Step } from './plan';
+import type { PlannedCommand } from './plan';
 
 /**
  * The fast writer: one batch of planned commands → one append. It decides each command with the same
@@ -23,7 +23,7 @@ import type { Step } from './plan';
  * read are the versions the append expects, and a batch is all-or-nothing.
  */
 
-export type Outcome = { step: Step; events: number; error?: DomainError };
+export type Outcome = { planned: PlannedCommand; events: number; error?: DomainError };
 
 /** What the batch's commands need to know beyond their own streams, loaded once per batch. */
 interface Context {
@@ -35,12 +35,12 @@ interface Context {
 
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
-export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStore, steps: readonly Step[], metadata: AppendMetadata): Promise<{ outcomes: Outcome[]; appended: number }> {
+export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStore, planned: readonly PlannedCommand[], metadata: AppendMetadata): Promise<{ outcomes: Outcome[]; appended: number }> {
   const db = trx as unknown as Transaction<FactlogSchema>;
   await trx.selectFrom('log_head').select('position').forUpdate().executeTakeFirstOrThrow();
 
   // A command whose target cannot even be named (say, a URL the domain refuses) is refused on its own.
-  const plans = await Promise.all(steps.map(async (s): Promise<Plan | DomainError> => {
+  const plans = await Promise.all(planned.map(async (s): Promise<Plan | DomainError> => {
     try {
       return await planCommand(s.command, PLANNED_NAMES);
     } catch (err) {
@@ -66,16 +66,16 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
       for (const r of rows) states.set(r.stream, evolveAny(states.get(r.stream) ?? null, upcast(r.type, r.schema_version, r.data as Record<string, unknown>)));
     }
   }
-  const context = await loadContext(db, steps);
+  const context = await loadContext(db, planned);
 
   const lookups = batchLookups(context);
 
   const outcomes: Outcome[] = [];
   const writes = new Map<string, StreamWrite>();
-  for (const [i, step] of steps.entries()) {
+  for (const [i, command] of planned.entries()) {
     const plan = plans[i];
     if (plan instanceof DomainError) {
-      outcomes.push({ step, events: 0, error: plan });
+      outcomes.push({ planned: command, events: 0, error: plan });
       continue;
     }
     const state = states.get(streamName(plan.kind, plan.id)) ?? null;
@@ -88,7 +88,7 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
       decided = { ok: false, error: err };
     }
     if (!decided.ok) {
-      outcomes.push({ step, events: 0, error: decided.error });
+      outcomes.push({ planned: command, events: 0, error: decided.error });
       continue;
     }
     for (const event of decided.value) {
@@ -103,7 +103,7 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
       states.set(own, evolveAny(states.get(own) ?? null, event));
       track(event, context);
     }
-    outcomes.push({ step, events: decided.value.length });
+    outcomes.push({ planned: command, events: decided.value.length });
   }
 
   if (writes.size === 0) return { outcomes, appended: 0 };
@@ -111,13 +111,13 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
   return { outcomes, appended: result.lastPosition - result.firstPosition + 1 };
 }
 
-async function loadContext(db: Transaction<FactlogSchema>, steps: readonly Step[]): Promise<Context> {
+async function loadContext(db: Transaction<FactlogSchema>, planned: readonly PlannedCommand[]): Promise<Context> {
   const slugs: string[] = [];
   const entities: string[] = [];
   const sources: string[] = [];
   const properties: string[] = [];
   const facts: string[] = [];
-  for (const { command: c } of steps) {
+  for (const { command: c } of planned) {
     if (c.type === 'RegisterEntity' && isRecord(c.fields) && typeof c.fields.slug === 'string') slugs.push(c.fields.slug);
     if (c.type === 'RenameEntity' && typeof c.newSlug === 'string') slugs.push(c.newSlug);
     if (c.type === 'CiteSource') sources.push(c.source);

@@ -1,11 +1,9 @@
 import { sql } from 'kysely';
-import { streamName, type Kind } from '../../domain/events';
+import { streamName, type ThingKind } from '../../domain/events';
 import type { StateOfKind } from '../../domain/evolve';
 import type { ExpressionBuilder } from 'kysely';
 import type { FactlogDb, ReadModelSchema } from '../tables';
 
-/** The kinds kept as whole states in state_versions (facts have fact_versions). */
-export type ThingKind = Exclude<Kind, 'fact'>;
 
 /** A state version alive at P: recorded at or before P and not yet superseded then. */
 const aliveAt = (position: number) => (eb: ExpressionBuilder<ReadModelSchema, 'state_versions'>) =>
