@@ -1,11 +1,10 @@
 import { AccessError } from '../auth/errors';
-import { ANONYMOUS, type Principal } from '../auth/keys';
+import { ANONYMOUS, ApiKeys, type Principal } from '../auth/keys';
 import { authorize, type Access, type AnonymousAccess } from '../auth/policy';
 import type { CommandHandler } from '../commands/handler';
 import { resolveBasis, type Basis } from '../projections/queries/basis';
 import type { FactlogDb } from '../projections/tables';
-import type { Database } from '../store/database';
-import type { EventStore } from '../store/event-store';
+import type { Database, DatabaseKind } from '../store/database';
 import { toGraphQLError } from './errors';
 import { readHead } from './head-reader';
 import type { GatewayHost } from './host';
@@ -14,10 +13,14 @@ import { parsePosition, validInstant, type PinArgs, type Pins } from './pins';
 
 /** What every resolver can reach; one per request. */
 export interface GraphQLContext {
-  database: Database;
-  store: EventStore;
+  /** Where this request reads: the primary, or the replica its reads were routed to (`readFrom`). */
   db: FactlogDb;
+  /** Where it writes: commands always go to the primary. */
   commands: CommandHandler;
+  /** API keys, on the primary (admin only; src/graphql/resolvers/keys.ts). */
+  keys: ApiKeys;
+  /** What the gateway runs on, as `health` reports it. */
+  databaseKind: DatabaseKind;
   /** The request's "now": one instant, so every default-valid-time read in it agrees. */
   now: Date;
   /**
@@ -40,9 +43,9 @@ export interface GraphQLContext {
   replication?: GatewayHost;
 }
 
+/** What a request's context is made from: the application (src/app.ts) and the server's settings. */
 export interface ContextDeps {
   database: Database;
-  store: EventStore;
   db: FactlogDb;
   commands: CommandHandler;
   /** What a request without a key may do (FACTLOG_ANONYMOUS). */
@@ -65,7 +68,11 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
   let bases = new Map<string, Promise<Basis>>();
   const request: GraphQLContext['request'] = {};
   const context: GraphQLContext = {
-    ...deps,
+    db: deps.db,
+    commands: deps.commands,
+    keys: new ApiKeys(deps.database.db),
+    databaseKind: deps.database.kind,
+    replication: deps.replication,
     now,
     request,
     // Loaders are keyed by log position, and what the log says at a position never changes, so
@@ -102,9 +109,7 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
  * Sends a request's reads to another database (a read replica). Called on the request's own context
  * before any resolver runs; the command handler (writes) stays on the primary.
  */
-export function readFrom(context: GraphQLContext, target: { node: string; database: Database; store: EventStore; db: FactlogDb }): void {
-  context.database = target.database;
-  context.store = target.store;
+export function readFrom(context: GraphQLContext, target: { node: string; db: FactlogDb }): void {
   context.db = target.db;
   context.loaders = new Loaders(target.db);
   context.request.read = { node: target.node, db: target.db };

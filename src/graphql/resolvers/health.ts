@@ -1,5 +1,6 @@
 import { Ctx, Field, Float, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { readHead } from '../head-reader';
 
 @ObjectType({ description: 'Whether the gateway and its database answer, and where the log stands.' })
 export class Health {
@@ -19,10 +20,10 @@ export class Health {
 @Resolver()
 export class HealthResolver {
   @Query(() => Health)
-  async health(@Ctx() { database, store }: GraphQLContext): Promise<Health> {
-    const head = await store.head();
+  async health(@Ctx() ctx: GraphQLContext): Promise<Health> {
+    const head = await readHead(ctx.db);
     return {
-      database: database.kind,
+      database: ctx.databaseKind,
       headPosition: String(head.position),
       headRecordedAt: head.recordedAt,
       uptimeSeconds: process.uptime(),

@@ -1,5 +1,4 @@
 import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { ApiKeys } from '../../auth/keys';
 import type { GraphQLContext } from '../context';
 import { DateTimeScalar } from '../scalars';
 
@@ -24,19 +23,19 @@ export class ApiKeyResolver {
   @Query(() => [ApiKey], { description: 'Admin only.' })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKey[]> {
     ctx.authorize('admin');
-    return new ApiKeys(ctx.database.db).list();
+    return ctx.keys.list();
   }
 
   @Mutation(() => CreatedApiKey, { description: 'Admin only.' })
   async createApiKey(@Arg('name') name: string, @Arg('role') role: string, @Ctx() ctx: GraphQLContext): Promise<CreatedApiKey> {
     ctx.authorize('admin');
-    return new ApiKeys(ctx.database.db).create(name, role);
+    return ctx.keys.create(name, role);
   }
 
   @Mutation(() => Boolean, { description: 'Admin only.' })
   async revokeApiKey(@Arg('name') name: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     ctx.authorize('admin');
-    await new ApiKeys(ctx.database.db).revoke(name);
+    await ctx.keys.revoke(name);
     return true;
   }
 }
