@@ -31,7 +31,18 @@ const patternsFor = (layer) =>
   }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'bench/node_modules/**', 'examples/**/generated/**', 'coverage/**', 'artifacts/**', '.ci/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-bench/**',
+      'node_modules/**',
+      'bench/node_modules/**',
+      'examples/**/generated/**',
+      'coverage/**',
+      'artifacts/**',
+      '.ci/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     linterOptions: { reportUnusedDisableDirectives: 'off' }, // generated client code carries its own directives

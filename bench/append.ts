@@ -60,8 +60,7 @@ const PAYLOADS = Array.from({ length: 997 }, (_, i) => factAssertedData(i));
 let payloadSeq = 0;
 const nextPayload = (): Record<string, unknown> => PAYLOADS[payloadSeq++ % PAYLOADS.length];
 
-const streamNames = (scenario: Scenario): string[] =>
-  Array.from({ length: scenario.writers }, (_, w) => `bench-${scenario.key}-w${w}`);
+const streamNames = (scenario: Scenario): string[] => Array.from({ length: scenario.writers }, (_, w) => `bench-${scenario.key}-w${w}`);
 
 /** EventStore.append with the writer's known version, as a command handler that just loaded its stream would. */
 function factlogSide(store: EventStore): Side {
@@ -81,7 +80,10 @@ function baselineSide(pool: pg.Pool): Side {
   return (scenario) => {
     const streams = streamNames(scenario);
     return async (writer, count) => {
-      await insertBaselineRows(pool, Array.from({ length: count }, () => ({ stream: streams[writer], data: nextPayload() })));
+      await insertBaselineRows(
+        pool,
+        Array.from({ length: count }, () => ({ stream: streams[writer], data: nextPayload() })),
+      );
     };
   };
 }
@@ -92,13 +94,7 @@ function warmupShape(scenario: Scenario, warmup: number): PhaseShape {
   return { events, eventsPerTx: scenario.eventsPerTx, writers: scenario.writers };
 }
 
-async function measureSide(
-  name: string,
-  scenario: Scenario,
-  side: Side,
-  options: BenchOptions,
-  signal: AbortSignal,
-): Promise<SideResult> {
+async function measureSide(name: string, scenario: Scenario, side: Side, options: BenchOptions, signal: AbortSignal): Promise<SideResult> {
   const transact = side(scenario);
   const progress = new Progress(`running: ${scenario.label} · ${name}`, options.events);
   try {
@@ -225,9 +221,7 @@ async function benchmark(options: BenchOptions): Promise<number> {
   const abort = new AbortController();
   handleSignals(cleanup, abort);
   try {
-    const target = options.pglite
-      ? await openPgliteTarget(cleanup)
-      : await openPostgresTarget(options.databaseUrl, POOL_SIZE, cleanup);
+    const target = options.pglite ? await openPgliteTarget(cleanup) : await openPostgresTarget(options.databaseUrl, POOL_SIZE, cleanup);
     const pool = target.database.pool;
     await createBaselineTable(pool);
     const sides = { factlog: factlogSide(new EventStore(target.database)), baseline: baselineSide(pool) };

@@ -20,7 +20,15 @@ import { openPostgres } from '../src/store/database';
 import type { StreamWrite } from '../src/store/event-store';
 import { migrateToLatest } from '../src/store/migrate';
 import {
-  benchDatabaseName, createDatabase, databaseExists, dropDatabase, parseScale, readGeneratedInfo, withDatabase, writeGeneratedInfo, type GeneratedInfo,
+  benchDatabaseName,
+  createDatabase,
+  databaseExists,
+  dropDatabase,
+  parseScale,
+  readGeneratedInfo,
+  withDatabase,
+  writeGeneratedInfo,
+  type GeneratedInfo,
 } from './lib/bench-db';
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { Cleanup, runMain, settleWithin } from './lib/cleanup';
@@ -64,14 +72,23 @@ export interface GenerateOptions {
   adminUrl: string;
 }
 
-export function parseGenerateArgs(args: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; options: GenerateOptions } | { kind: 'help' } {
+export function parseGenerateArgs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { kind: 'run'; options: GenerateOptions } | { kind: 'help' } {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
       options: {
-        scale: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, dataset: { type: 'string' },
-        fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        scale: { type: 'string' },
+        batch: { type: 'string' },
+        seed: { type: 'string' },
+        dataset: { type: 'string' },
+        fresh: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -80,15 +97,23 @@ export function parseGenerateArgs(args: readonly string[], env: NodeJS.ProcessEn
   if (values.help) return { kind: 'help' };
   const scale = parseScale(values.scale ?? '10k');
   const batch = Number(values.batch ?? '5000');
-  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError(`--batch must be 1..10000, got ${JSON.stringify(values.batch)}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000)
+    throw new UsageError(`--batch must be 1..10000, got ${JSON.stringify(values.batch)}`);
   const seed = Number(values.seed ?? '42');
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
   return {
     kind: 'run',
-    options: { scale: scale.name, facts: scale.facts, batch, seed, dataset: values.dataset ?? DEFAULT_DATASET_DIR, fresh: values.fresh ?? false, adminUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL },
+    options: {
+      scale: scale.name,
+      facts: scale.facts,
+      batch,
+      seed,
+      dataset: values.dataset ?? DEFAULT_DATASET_DIR,
+      fresh: values.fresh ?? false,
+      adminUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    },
   };
 }
-
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** A 10-character stable id from a number, deterministic: prefix + base-62 digits. */
@@ -130,7 +155,11 @@ export interface GenerateReport {
 }
 
 /** The generation proper, into a migrated, empty store. */
-export async function generate(app: ReturnType<typeof factlogOver>, shape: DatasetShape, options: { facts: number; batch: number; seed: number; onProgress?: (events: number, facts: number) => void }): Promise<GenerateReport> {
+export async function generate(
+  app: ReturnType<typeof factlogOver>,
+  shape: DatasetShape,
+  options: { facts: number; batch: number; seed: number; onProgress?: (events: number, facts: number) => void },
+): Promise<GenerateReport> {
   const random = prng(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const counts = new Map<string, number>();
@@ -170,7 +199,8 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
   void versionBefore;
 
   // ---- publications and properties: the real ones ----
-  for (const [id, fields] of shape.publications) await push(expect(decidePublication({ type: 'RegisterPublication', id, fields }, null), `publication ${id}`), 0);
+  for (const [id, fields] of shape.publications)
+    await push(expect(decidePublication({ type: 'RegisterPublication', id, fields }, null), `publication ${id}`), 0);
   const properties = new Map<string, FactProperty>();
   for (const [id, fields] of shape.properties) {
     await push(expect(decideProperty({ type: 'DefineProperty', id, fields }, null), `property ${id}`), 0);
@@ -193,7 +223,11 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
   const sourceIds: string[] = [];
   for (let i = 0; i < nSources; i++) {
     const sample = shape.sourceSamples[i % shape.sourceSamples.length];
-    const fields = { ...sample, url: `https://synthetic.example.org/${i}/${encodeURIComponent(new URL(sample.url).hostname)}`, stableId: stableIdOf('Sx', i) };
+    const fields = {
+      ...sample,
+      url: `https://synthetic.example.org/${i}/${encodeURIComponent(new URL(sample.url).hostname)}`,
+      stableId: stableIdOf('Sx', i),
+    };
     const events = expect(decideSource({ type: 'RegisterSource', fields }, null, { newStableId: stableIdOf('Sx', i) }), `source ${i}`);
     sourceIds.push(sourceIdForUrl(fields.url));
     await push(events, 0);
@@ -215,7 +249,10 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
     const n = Math.min(pick(shape.pagesPerSource), pages.length);
     for (let k = 0; k < n; k++) {
       const page = pick(pages);
-      const events = expect(decidePage({ type: 'CiteSource', slug: page.slug, sourceId }, page.state, { sourceExists: true }), 'a citation');
+      const events = expect(
+        decidePage({ type: 'CiteSource', slug: page.slug, sourceId }, page.state, { sourceExists: true }),
+        'a citation',
+      );
       if (events.length === 0) continue;
       const queued = writes.get(`page-${page.slug}`)?.events.length ?? 0;
       await push(events, page.version - queued);
@@ -243,7 +280,8 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
     if (property.dataType === 'refs') return [pick(entityIds), pick(entityIds)].filter((x, i, a) => a.indexOf(x) === i);
     const v = pick(shape.valuesByProperty.get(propertyId)!);
     if (!NUMERIC.has(property.dataType)) return v;
-    const scale = (x: unknown) => (typeof x === 'number' ? (Number.isInteger(x) ? Math.round(x * (0.5 + random())) : x * (0.5 + random())) : x);
+    const scale = (x: unknown) =>
+      typeof x === 'number' ? (Number.isInteger(x) ? Math.round(x * (0.5 + random())) : x * (0.5 + random())) : x;
     if (typeof v === 'number') return scale(v);
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
@@ -279,7 +317,9 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
     const property = properties.get(propertyId)!;
     const citations = drawCitations();
     const fields = {
-      entityId, propertyId, value: drawValue(propertyId),
+      entityId,
+      propertyId,
+      value: drawValue(propertyId),
       ...(asOf ? { asOf } : {}),
       ...(citations.length ? { citations } : {}),
       ...(random() < 0.1 ? { notes: 'synthetic: from the generator' } : {}),
@@ -299,13 +339,31 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
     if (f.kind === 'correct') {
       const set: Record<string, unknown> = { value: drawValue(t.state.fields.propertyId) };
       if (random() < 0.3) set.notes = `corrected after review ${Math.floor(random() * 1000)}`;
-      events = expect(decideFact({ type: 'CorrectFact', id: f.factId, set }, t.state, { property: t.property, entityExists: true }), 'a correction');
+      events = expect(
+        decideFact({ type: 'CorrectFact', id: f.factId, set }, t.state, { property: t.property, entityExists: true }),
+        'a correction',
+      );
     } else if (f.kind === 'retract') {
-      events = expect(decideFact({ type: 'RetractFact', id: f.factId, reason: 'the source does not say this' }, t.state, { property: null, entityExists: true }), 'a retraction');
+      events = expect(
+        decideFact({ type: 'RetractFact', id: f.factId, reason: 'the source does not say this' }, t.state, {
+          property: null,
+          entityExists: true,
+        }),
+        'a retraction',
+      );
     } else if (f.kind === 'deprecate') {
-      events = expect(decideFact({ type: 'DeprecateFact', id: f.factId, reason: 'superseded' }, t.state, { property: null, entityExists: true }), 'a deprecation');
+      events = expect(
+        decideFact({ type: 'DeprecateFact', id: f.factId, reason: 'superseded' }, t.state, { property: null, entityExists: true }),
+        'a deprecation',
+      );
     } else {
-      events = expect(decideFact({ type: 'AddFactCitation', id: f.factId, citation: { sourceId: pick(sourceIds), quote: 'corroborated' } }, t.state, { property: null, entityExists: true }), 'a citation');
+      events = expect(
+        decideFact({ type: 'AddFactCitation', id: f.factId, citation: { sourceId: pick(sourceIds), quote: 'corroborated' } }, t.state, {
+          property: null,
+          entityExists: true,
+        }),
+        'a citation',
+      );
     }
     const queued = writes.get(`fact-${f.factId}`)?.events.length ?? 0;
     await push(events, t.version - queued);
@@ -378,8 +436,14 @@ export async function generate(app: ReturnType<typeof factlogOver>, shape: Datas
   }
   await flush();
   return {
-    events: appended, facts: factsAsserted, seconds: (performance.now() - started) / 1000, counts,
-    entities: nEntities, sources: nSources, pages: nPages, peakRssMb: Math.round(peakRss / 1e6),
+    events: appended,
+    facts: factsAsserted,
+    seconds: (performance.now() - started) / 1000,
+    counts,
+    entities: nEntities,
+    sources: nSources,
+    pages: nPages,
+    peakRssMb: Math.round(peakRss / 1e6),
   };
 }
 
@@ -389,7 +453,9 @@ async function main(options: GenerateOptions): Promise<number> {
   if (await databaseExists(options.adminUrl, name)) {
     const info = await readGeneratedInfo(url);
     if (info && info.generatorVersion === GENERATOR_VERSION && !options.fresh) {
-      process.stdout.write(`${name} is already complete (${info.facts} facts, ${info.events} events, generated ${info.finishedAt}); --fresh regenerates it\n`);
+      process.stdout.write(
+        `${name} is already complete (${info.facts} facts, ${info.events} events, generated ${info.finishedAt}); --fresh regenerates it\n`,
+      );
       return 0;
     }
     process.stderr.write(`dropping ${name} (${info ? 'regenerating' : 'incomplete'})\n`);
@@ -415,12 +481,16 @@ async function main(options: GenerateOptions): Promise<number> {
     let lastAt = performance.now();
     const t0 = performance.now();
     const report = await generate(app, shape, {
-      facts: options.facts, batch: options.batch, seed: options.seed,
+      facts: options.facts,
+      batch: options.batch,
+      seed: options.seed,
       onProgress: (events, facts) => {
         const now = performance.now();
         if (now - lastPrint < 2000) return;
         const rate = ((events - lastEvents) / (now - lastAt)) * 1000;
-        process.stderr.write(`  ${events} events (${facts}/${options.facts} facts) in ${((now - t0) / 1000).toFixed(0)} s: ${rate.toFixed(0)} ev/s now, ${((events / (now - t0)) * 1000).toFixed(0)} ev/s overall; RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
+        process.stderr.write(
+          `  ${events} events (${facts}/${options.facts} facts) in ${((now - t0) / 1000).toFixed(0)} s: ${rate.toFixed(0)} ev/s now, ${((events / (now - t0)) * 1000).toFixed(0)} ev/s overall; RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`,
+        );
         lastPrint = now;
         lastEvents = events;
         lastAt = now;
@@ -430,25 +500,41 @@ async function main(options: GenerateOptions): Promise<number> {
     // 2 ms instead of 0.07 ms per source at 100k) until autovacuum gets round to it; a store that has
     // been live for a while has had that done, so the benchmarks start from there.
     await database.pool.query('VACUUM ANALYZE');
-    const { rows } = await database.pool.query<{ versions: string; current: string }>('SELECT (SELECT count(*) FROM fact_versions) AS versions, (SELECT count(*) FROM facts) AS current');
+    const { rows } = await database.pool.query<{ versions: string; current: string }>(
+      'SELECT (SELECT count(*) FROM fact_versions) AS versions, (SELECT count(*) FROM facts) AS current',
+    );
     const info: GeneratedInfo = {
-      scale: options.scale, facts: report.facts, events: report.events, factVersions: Number(rows[0].versions), currentFacts: Number(rows[0].current),
-      seconds: Math.round(report.seconds), seed: options.seed, generatorVersion: GENERATOR_VERSION, finishedAt: new Date().toISOString(), peakRssMb: report.peakRssMb,
+      scale: options.scale,
+      facts: report.facts,
+      events: report.events,
+      factVersions: Number(rows[0].versions),
+      currentFacts: Number(rows[0].current),
+      seconds: Math.round(report.seconds),
+      seed: options.seed,
+      generatorVersion: GENERATOR_VERSION,
+      finishedAt: new Date().toISOString(),
+      peakRssMb: report.peakRssMb,
     };
     await writeGeneratedInfo(url, info);
     finished = true;
-    const byType = [...report.counts].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${n}`).join(', ');
-    process.stdout.write([
-      `generated ${name}: ${report.facts} facts, ${report.entities} entities, ${report.sources} sources, ${report.pages} pages`,
-      `  ${report.events} events in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${report.peakRssMb} MB`,
-      `  fact_versions ${info.factVersions} rows, facts ${info.currentFacts} rows`,
-      `  by type: ${byType}`,
-      '',
-    ].join('\n'));
+    const byType = [...report.counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ');
+    process.stdout.write(
+      [
+        `generated ${name}: ${report.facts} facts, ${report.entities} entities, ${report.sources} sources, ${report.pages} pages`,
+        `  ${report.events} events in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${report.peakRssMb} MB`,
+        `  fact_versions ${info.factVersions} rows, facts ${info.currentFacts} rows`,
+        `  by type: ${byType}`,
+        '',
+      ].join('\n'),
+    );
     return 0;
   } finally {
     await cleanup.run();
   }
 }
 
-if (require.main === module) runMain('bench/generate', parseGenerateArgs, USAGE, (err): err is UsageError => err instanceof UsageError, main);
+if (require.main === module)
+  runMain('bench/generate', parseGenerateArgs, USAGE, (err): err is UsageError => err instanceof UsageError, main);

@@ -50,7 +50,12 @@ async function measure(target: BenchTarget, dir: string, options: { batchSize?: 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, 'batch-size': { type: 'string' }, 'via-handler': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      dir: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'via-handler': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -64,25 +69,32 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     rows.push(await measure(await openPgliteTarget(cleanup), dir, { batchSize, writer }));
-    if (process.env.DATABASE_URL) rows.push(await measure(await openPostgresTarget(process.env.DATABASE_URL, 4, cleanup), dir, { batchSize, writer }));
+    if (process.env.DATABASE_URL)
+      rows.push(await measure(await openPostgresTarget(process.env.DATABASE_URL, 4, cleanup), dir, { batchSize, writer }));
   } finally {
     await cleanup.run();
   }
   for (const { target, first, cpuSeconds, again, baselineSeconds } of rows) {
     const s = first.seconds;
     const rate = (events: number, seconds: number) => Math.round(events / seconds);
-    process.stdout.write([
-      `${target} (${writer} writer, batches of ${first.run.batchSize})`,
-      `  first run: ${first.eventsAppended} events, ${first.commands} commands in ${first.batches} batches; `
-        + `read ${s.read.toFixed(1)} s, plan ${s.plan.toFixed(1)} s, sync ${s.sync.toFixed(1)} s, total ${s.total.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU in this process)`,
-      `  per phase: ${Object.entries(s.phases).map(([p, t]) => `${p} ${t!.toFixed(1)} s`).join(', ')}`,
-      `  events/s:  import ${rate(first.eventsAppended, s.total)} (sync phase alone ${rate(first.eventsAppended, s.sync)}), `
-        + `plain INSERT of the same events in transactions of ${first.run.batchSize}: ${rate(first.eventsAppended, baselineSeconds)} `
-        + `(import ${((100 * baselineSeconds) / s.total).toFixed(0)}% of it, sync ${((100 * baselineSeconds) / s.sync).toFixed(0)}%)`,
-      `  re-run:    ${again.eventsAppended} events, ${again.commands} commands; total ${again.seconds.total.toFixed(1)} s`,
-      `  anomalies: ${first.anomalies.length} (${Object.entries(first.anomalyCounts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        `${target} (${writer} writer, batches of ${first.run.batchSize})`,
+        `  first run: ${first.eventsAppended} events, ${first.commands} commands in ${first.batches} batches; ` +
+          `read ${s.read.toFixed(1)} s, plan ${s.plan.toFixed(1)} s, sync ${s.sync.toFixed(1)} s, total ${s.total.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU in this process)`,
+        `  per phase: ${Object.entries(s.phases)
+          .map(([p, t]) => `${p} ${t!.toFixed(1)} s`)
+          .join(', ')}`,
+        `  events/s:  import ${rate(first.eventsAppended, s.total)} (sync phase alone ${rate(first.eventsAppended, s.sync)}), ` +
+          `plain INSERT of the same events in transactions of ${first.run.batchSize}: ${rate(first.eventsAppended, baselineSeconds)} ` +
+          `(import ${((100 * baselineSeconds) / s.total).toFixed(0)}% of it, sync ${((100 * baselineSeconds) / s.sync).toFixed(0)}%)`,
+        `  re-run:    ${again.eventsAppended} events, ${again.commands} commands; total ${again.seconds.total.toFixed(1)} s`,
+        `  anomalies: ${first.anomalies.length} (${Object.entries(first.anomalyCounts)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')})`,
+        '',
+      ].join('\n'),
+    );
   }
 }
 

@@ -55,8 +55,16 @@ function parseLayersArgs(args: readonly string[], env: NodeJS.ProcessEnv): { kin
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
-      options: { scale: { type: 'string' }, connections: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scale: { type: 'string' },
+        connections: { type: 'string' },
+        seconds: { type: 'string' },
+        warmup: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message.split('. ')[0]);
@@ -99,14 +107,23 @@ async function main(options: LayersOptions): Promise<number> {
     try {
       let before: Awaited<ReturnType<ServerChild['stats']>> | undefined;
       const result = await httpLoad(server.url, () => ({ query: '{ __typename }' }), {
-        connections: options.connections, seconds: options.seconds, warmupSeconds: options.warmup,
-        beforeMeasure: async () => { before = await server.stats(); },
+        connections: options.connections,
+        seconds: options.seconds,
+        warmupSeconds: options.warmup,
+        beforeMeasure: async () => {
+          before = await server.stats();
+        },
       });
       const after = await server.stats();
       if (result.errors > 0) throw new Error(`${layer.name}: ${result.errors} failed requests`);
       rows.push({
-        name: layer.name, result, cpuMsPerRequest: ((after.cpuSeconds - before!.cpuSeconds) * 1000) / result.requests,
-        statementsPerRequest: after.statements !== undefined && before?.statements !== undefined ? (after.statements - before.statements) / result.requests : undefined,
+        name: layer.name,
+        result,
+        cpuMsPerRequest: ((after.cpuSeconds - before!.cpuSeconds) * 1000) / result.requests,
+        statementsPerRequest:
+          after.statements !== undefined && before?.statements !== undefined
+            ? (after.statements - before.statements) / result.requests
+            : undefined,
       });
     } finally {
       await server.stop();
@@ -114,21 +131,31 @@ async function main(options: LayersOptions): Promise<number> {
   }
   const fmt = (n: number, digits: number) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const factlogLayers = rows.filter((r) => r.name !== 'PostGraphile 4');
-  process.stdout.write(`${formatTable<LayerRow>([
-    { header: 'layer', align: 'left', cell: (r) => r.name },
-    { header: 'req/s', align: 'right', cell: (r) => fmt(r.result.rps, 0) },
-    { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.result.p50, 1) },
-    { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.result.p99, 1) },
-    { header: 'CPU ms/req', align: 'right', cell: (r) => fmt(r.cpuMsPerRequest, 3) },
-    {
-      header: 'added by the layer', align: 'right',
-      cell: (r) => {
-        const i = factlogLayers.indexOf(r);
-        return i > 0 ? `+${fmt(r.cpuMsPerRequest - factlogLayers[i - 1].cpuMsPerRequest, 3)}` : '';
-      },
-    },
-    { header: 'statements/req', align: 'right', cell: (r) => (r.statementsPerRequest !== undefined ? fmt(r.statementsPerRequest, 2) : '') },
-  ], rows)}\n`);
+  process.stdout.write(
+    `${formatTable<LayerRow>(
+      [
+        { header: 'layer', align: 'left', cell: (r) => r.name },
+        { header: 'req/s', align: 'right', cell: (r) => fmt(r.result.rps, 0) },
+        { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.result.p50, 1) },
+        { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.result.p99, 1) },
+        { header: 'CPU ms/req', align: 'right', cell: (r) => fmt(r.cpuMsPerRequest, 3) },
+        {
+          header: 'added by the layer',
+          align: 'right',
+          cell: (r) => {
+            const i = factlogLayers.indexOf(r);
+            return i > 0 ? `+${fmt(r.cpuMsPerRequest - factlogLayers[i - 1].cpuMsPerRequest, 3)}` : '';
+          },
+        },
+        {
+          header: 'statements/req',
+          align: 'right',
+          cell: (r) => (r.statementsPerRequest !== undefined ? fmt(r.statementsPerRequest, 2) : ''),
+        },
+      ],
+      rows,
+    )}\n`,
+  );
   return 0;
 }
 

@@ -10,7 +10,16 @@ import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { runMain } from './lib/cleanup';
 import { graphql, httpLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
 import {
-  floorWorkload, listStarts, listWorkload, pageSourceIds, pageWorkload, pointKnownWorkload, pointParams, pointWorkload, POSTGRAPHILE_SETUP, type Workload,
+  floorWorkload,
+  listStarts,
+  listWorkload,
+  pageSourceIds,
+  pageWorkload,
+  pointKnownWorkload,
+  pointParams,
+  pointWorkload,
+  POSTGRAPHILE_SETUP,
+  type Workload,
 } from './lib/read-workloads';
 import { formatTable } from './lib/table';
 
@@ -63,7 +72,10 @@ type Side = 'factlog' | 'sql' | 'postgraphile';
 
 function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], option: string): T[] | undefined {
   if (raw === undefined) return undefined;
-  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const x of items) if (!allowed.includes(x as T)) throw new UsageError(`${option}: unknown "${x}" (allowed: ${allowed.join(', ')})`);
   return items as T[];
 }
@@ -79,10 +91,19 @@ export function parseReadArgs(args: readonly string[], env: NodeJS.ProcessEnv): 
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
       options: {
-        scale: { type: 'string' }, workloads: { type: 'string' }, 'point-only-beyond': { type: 'boolean' }, connections: { type: 'string' },
-        seconds: { type: 'string' }, warmup: { type: 'string' }, sides: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        scale: { type: 'string' },
+        workloads: { type: 'string' },
+        'point-only-beyond': { type: 'boolean' },
+        connections: { type: 'string' },
+        seconds: { type: 'string' },
+        warmup: { type: 'string' },
+        sides: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -133,7 +154,8 @@ async function agreement(w: Workload, urls: { factlog?: string; postgraphile?: s
     keys.push(w.agree.sql((await pool.query(q.text, q.values)).rows));
     if (urls.postgraphile) {
       const r = await graphql(urls.postgraphile, w.postgraphile(i));
-      if (r.errors) throw new Error(`PostGraphile answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
+      if (r.errors)
+        throw new Error(`PostGraphile answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
       keys.push(w.agree.postgraphile(r.data));
     }
     if (new Set(keys).size > 1) {
@@ -180,15 +202,34 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
           process.stderr.write(`  ${w.name} / ${side} …\n`);
           const server = side === 'sql' ? undefined : servers[side]!;
           let before: Awaited<ReturnType<ServerChild['stats']>> | undefined;
-          const result = side === 'sql'
-            ? await sqlLoad(pool, w.sql, load)
-            : await httpLoad(server!.url, side === 'factlog' ? w.factlog : w.postgraphile, { ...load, beforeMeasure: async () => { before = await server!.stats(); } });
+          const result =
+            side === 'sql'
+              ? await sqlLoad(pool, w.sql, load)
+              : await httpLoad(server!.url, side === 'factlog' ? w.factlog : w.postgraphile, {
+                  ...load,
+                  beforeMeasure: async () => {
+                    before = await server!.stats();
+                  },
+                });
           const after = await server?.stats();
           // Gateway CPU per request over the measured run and, for Factlog, SQL statements per request.
           const answered = result.requests;
           const cpuMsPerRequest = before && after ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / answered : undefined;
-          const statementsPerRequest = before?.statements !== undefined && after?.statements !== undefined ? (after.statements - before.statements) / answered : undefined;
-          report.rows.push({ scale: scale.name, facts: info.facts, factVersions: info.factVersions, workload: w.name, side, result, disagreements, cpuMsPerRequest, statementsPerRequest });
+          const statementsPerRequest =
+            before?.statements !== undefined && after?.statements !== undefined
+              ? (after.statements - before.statements) / answered
+              : undefined;
+          report.rows.push({
+            scale: scale.name,
+            facts: info.facts,
+            factVersions: info.factVersions,
+            workload: w.name,
+            side,
+            result,
+            disagreements,
+            cpuMsPerRequest,
+            statementsPerRequest,
+          });
         }
       }
       report.memory.push({
@@ -205,10 +246,22 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
   return report;
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 
 export function formatReadReport(report: ReadReport): string {
-  type Line = { scale: string; workload: string; side: Side; r: LoadResult; vsSql: string; vsPgl: string; disagreements: number; versions: number; cpu?: number; stmts?: number };
+  type Line = {
+    scale: string;
+    workload: string;
+    side: Side;
+    r: LoadResult;
+    vsSql: string;
+    vsPgl: string;
+    disagreements: number;
+    versions: number;
+    cpu?: number;
+    stmts?: number;
+  };
   const lines: Line[] = report.rows.map((row) => {
     const same = (side: Side) => report.rows.find((o) => o.scale === row.scale && o.workload === row.workload && o.side === side);
     const ratio = (side: Side) => {
@@ -216,25 +269,43 @@ export function formatReadReport(report: ReadReport): string {
       return other && row.side === 'factlog' ? `${fmt((100 * row.result.rps) / other.result.rps)}%` : '';
     };
     return {
-      scale: row.scale, workload: row.workload, side: row.side, r: row.result, vsSql: ratio('sql'), vsPgl: ratio('postgraphile'),
-      disagreements: row.disagreements, versions: row.factVersions, cpu: row.cpuMsPerRequest, stmts: row.statementsPerRequest,
+      scale: row.scale,
+      workload: row.workload,
+      side: row.side,
+      r: row.result,
+      vsSql: ratio('sql'),
+      vsPgl: ratio('postgraphile'),
+      disagreements: row.disagreements,
+      versions: row.factVersions,
+      cpu: row.cpuMsPerRequest,
+      stmts: row.statementsPerRequest,
     };
   });
-  const table = formatTable<Line>([
-    { header: 'scale', align: 'left', cell: (l) => l.scale },
-    { header: 'workload', align: 'left', cell: (l) => l.workload },
-    { header: 'side', align: 'left', cell: (l) => (l.side === 'sql' ? 'SQL (pg)' : l.side === 'postgraphile' ? 'PostGraphile 4' : 'Factlog') },
-    { header: 'req/s', align: 'right', cell: (l) => fmt(l.r.rps) },
-    { header: 'p50 ms', align: 'right', cell: (l) => fmt(l.r.p50, 1) },
-    { header: 'p99 ms', align: 'right', cell: (l) => fmt(l.r.p99, 1) },
-    { header: 'errors', align: 'right', cell: (l) => String(l.r.errors) },
-    { header: 'Factlog/SQL', align: 'right', cell: (l) => l.vsSql },
-    { header: 'Factlog/PostGraphile', align: 'right', cell: (l) => l.vsPgl },
-    { header: 'gateway CPU ms/req', align: 'right', cell: (l) => (l.cpu !== undefined ? fmt(l.cpu, 2) : '') },
-    { header: 'statements/req', align: 'right', cell: (l) => (l.stmts !== undefined ? fmt(l.stmts, 2) : '') },
-    { header: 'answers differ', align: 'right', cell: (l) => (l.side === 'factlog' ? `${l.disagreements}/50` : '') },
-  ], lines);
-  const memory = report.memory.map((m) => `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile ${m.postgraphilePeakRssMb} MB` : ''}`);
+  const table = formatTable<Line>(
+    [
+      { header: 'scale', align: 'left', cell: (l) => l.scale },
+      { header: 'workload', align: 'left', cell: (l) => l.workload },
+      {
+        header: 'side',
+        align: 'left',
+        cell: (l) => (l.side === 'sql' ? 'SQL (pg)' : l.side === 'postgraphile' ? 'PostGraphile 4' : 'Factlog'),
+      },
+      { header: 'req/s', align: 'right', cell: (l) => fmt(l.r.rps) },
+      { header: 'p50 ms', align: 'right', cell: (l) => fmt(l.r.p50, 1) },
+      { header: 'p99 ms', align: 'right', cell: (l) => fmt(l.r.p99, 1) },
+      { header: 'errors', align: 'right', cell: (l) => String(l.r.errors) },
+      { header: 'Factlog/SQL', align: 'right', cell: (l) => l.vsSql },
+      { header: 'Factlog/PostGraphile', align: 'right', cell: (l) => l.vsPgl },
+      { header: 'gateway CPU ms/req', align: 'right', cell: (l) => (l.cpu !== undefined ? fmt(l.cpu, 2) : '') },
+      { header: 'statements/req', align: 'right', cell: (l) => (l.stmts !== undefined ? fmt(l.stmts, 2) : '') },
+      { header: 'answers differ', align: 'right', cell: (l) => (l.side === 'factlog' ? `${l.disagreements}/50` : '') },
+    ],
+    lines,
+  );
+  const memory = report.memory.map(
+    (m) =>
+      `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile ${m.postgraphilePeakRssMb} MB` : ''}`,
+  );
   return `${table}\n${memory.join('\n')}\n`;
 }
 

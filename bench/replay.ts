@@ -35,7 +35,13 @@ interface Results {
   replayedRows: Record<string, number> | null;
 }
 
-const phase = (name: string, events: number, seconds: number, note = ''): Phase => ({ phase: name, events, seconds, eventsPerSecond: events / seconds, note });
+const phase = (name: string, events: number, seconds: number, note = ''): Phase => ({
+  phase: name,
+  events,
+  seconds,
+  eventsPerSecond: events / seconds,
+  note,
+});
 
 async function run(options: ReplayBenchOptions, cleanup: Cleanup, signal: AbortSignal): Promise<Results> {
   const target = options.pglite ? await openPgliteTarget(cleanup) : await openPostgresTarget(options.databaseUrl, 2, cleanup);
@@ -44,13 +50,17 @@ async function run(options: ReplayBenchOptions, cleanup: Cleanup, signal: AbortS
 
   // 1. The log, in bulk.
   const writing = new Progress('writing the log', options.events);
-  const written = await writeDomainLog(target.database.pool, { events: options.events, entities: options.entities, sources: options.sources, seed: options.seed }, {
-    batch: options.insertBatch,
-    onProgress: (done) => {
-      signal.throwIfAborted();
-      writing.update(done);
+  const written = await writeDomainLog(
+    target.database.pool,
+    { events: options.events, entities: options.entities, sources: options.sources, seed: options.seed },
+    {
+      batch: options.insertBatch,
+      onProgress: (done) => {
+        signal.throwIfAborted();
+        writing.update(done);
+      },
     },
-  });
+  );
   writing.finish(written.seconds);
   phases.push(phase('write (bulk INSERT, hashing)', written.events, written.seconds, `${options.insertBatch} rows per INSERT`));
   const size = await sql<{ mb: number }>`SELECT (pg_total_relation_size('events') / 1048576.0)::float8 AS mb`.execute(db);
@@ -77,28 +87,40 @@ async function run(options: ReplayBenchOptions, cleanup: Cleanup, signal: AbortS
     const replaying = new Progress(upTo < written.events ? `replay (first ${upTo} events)` : 'replay', upTo);
     started = performance.now();
     let replaySeconds = 0;
-    replayedRows = await withReplay(db, { atPosition: upTo }, async (trx) => {
-      replaySeconds = (performance.now() - started) / 1000;
-      const out: Record<string, number> = {};
-      for (const table of ['facts', 'fact_versions', 'fact_citations', 'state_versions', 'entities', 'sources', 'pages'] as const) {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(trx);
-        out[table] = rows[0].n;
-      }
-      return out;
-    }, {
-      ...(options.readBatch ? { batchSize: options.readBatch } : {}),
-      onProgress: (done) => {
-        signal.throwIfAborted();
-        replaying.update(done);
+    replayedRows = await withReplay(
+      db,
+      { atPosition: upTo },
+      async (trx) => {
+        replaySeconds = (performance.now() - started) / 1000;
+        const out: Record<string, number> = {};
+        for (const table of ['facts', 'fact_versions', 'fact_citations', 'state_versions', 'entities', 'sources', 'pages'] as const) {
+          const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(trx);
+          out[table] = rows[0].n;
+        }
+        return out;
       },
-    });
+      {
+        ...(options.readBatch ? { batchSize: options.readBatch } : {}),
+        onProgress: (done) => {
+          signal.throwIfAborted();
+          replaying.update(done);
+        },
+      },
+    );
     replaying.finish(replaySeconds);
-    phases.push(phase('replay (withReplay from 0)', upTo, replaySeconds, `batches of ${options.readBatch || 1000}, scratch schema, one transaction`));
+    phases.push(
+      phase('replay (withReplay from 0)', upTo, replaySeconds, `batches of ${options.readBatch || 1000}, scratch schema, one transaction`),
+    );
   }
   return {
     target,
     options,
-    log: { events: written.events, streams: written.streams, types: Object.fromEntries([...written.counts].sort((a, b) => b[1] - a[1])), tableMB: size.rows[0].mb },
+    log: {
+      events: written.events,
+      streams: written.streams,
+      types: Object.fromEntries([...written.counts].sort((a, b) => b[1] - a[1])),
+      tableMB: size.rows[0].mb,
+    },
     phases,
     replayedRows,
   };
@@ -108,37 +130,53 @@ const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function textReport(r: Results): string {
   const { options } = r;
-  const mix = Object.entries(r.log.types).map(([t, n]) => `${t} ${(100 * n / r.log.events).toFixed(1)}%`).join(', ');
+  const mix = Object.entries(r.log.types)
+    .map(([t, n]) => `${t} ${((100 * n) / r.log.events).toFixed(1)}%`)
+    .join(', ');
   return [
     'Factlog audit benchmark (verify and replay)',
     `target:  ${r.target.description}, server ${r.target.serverVersion}`,
     `log:     ${r.log.events.toLocaleString('en-US')} events in ${r.log.streams.toLocaleString('en-US')} streams; ${options.entities} entities, ${options.sources} sources; events table ${r.log.tableMB.toFixed(0)} MB`,
     `mix:     ${mix}`,
-    `machine: Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `machine: Node ${process.version}, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     '',
-    formatTable([
-      { header: 'phase', align: 'left', cell: (p: Phase) => p.phase },
-      { header: 'events', align: 'right', cell: (p: Phase) => p.events.toLocaleString('en-US') },
-      { header: 'seconds', align: 'right', cell: (p: Phase) => p.seconds.toFixed(1) },
-      { header: 'events/s', align: 'right', cell: (p: Phase) => rate(p.eventsPerSecond) },
-      { header: 'notes', align: 'left', cell: (p: Phase) => p.note },
-    ], r.phases),
+    formatTable(
+      [
+        { header: 'phase', align: 'left', cell: (p: Phase) => p.phase },
+        { header: 'events', align: 'right', cell: (p: Phase) => p.events.toLocaleString('en-US') },
+        { header: 'seconds', align: 'right', cell: (p: Phase) => p.seconds.toFixed(1) },
+        { header: 'events/s', align: 'right', cell: (p: Phase) => rate(p.eventsPerSecond) },
+        { header: 'notes', align: 'left', cell: (p: Phase) => p.note },
+      ],
+      r.phases,
+    ),
     '',
-    r.replayedRows ? `replayed read models: ${Object.entries(r.replayedRows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}` : 'replay skipped',
+    r.replayedRows
+      ? `replayed read models: ${Object.entries(r.replayedRows)
+          .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+          .join(', ')}`
+      : 'replay skipped',
     '',
   ].join('\n');
 }
 
 function jsonReport(r: Results): string {
-  return `${JSON.stringify({
-    target: { kind: r.target.database.kind, description: r.target.description, serverVersion: r.target.serverVersion },
-    node: process.version,
-    cpus: os.cpus().length,
-    options: { ...r.options, databaseUrl: undefined },
-    log: r.log,
-    phases: r.phases.map((p) => ({ ...p, seconds: Number(p.seconds.toFixed(3)), eventsPerSecond: Number(p.eventsPerSecond.toFixed(1)) })),
-    replayedRows: r.replayedRows,
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      target: { kind: r.target.database.kind, description: r.target.description, serverVersion: r.target.serverVersion },
+      node: process.version,
+      cpus: os.cpus().length,
+      options: { ...r.options, databaseUrl: undefined },
+      log: r.log,
+      phases: r.phases.map((p) => ({ ...p, seconds: Number(p.seconds.toFixed(3)), eventsPerSecond: Number(p.eventsPerSecond.toFixed(1)) })),
+      replayedRows: r.replayedRows,
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 async function benchmark(options: ReplayBenchOptions): Promise<number> {

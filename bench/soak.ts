@@ -60,10 +60,16 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; 
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
       options: {
-        seconds: { type: 'string' }, clients: { type: 'string' }, writes: { type: 'string' }, entities: { type: 'string' },
-        pglite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        seconds: { type: 'string' },
+        clients: { type: 'string' },
+        writes: { type: 'string' },
+        entities: { type: 'string' },
+        pglite: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -74,7 +80,8 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; 
   const pglite = values.pglite ?? false;
   if (!pglite) assertLoopback(databaseUrl);
   const writes = Number(values.writes ?? '0.2');
-  if (!/^\d*\.?\d+$/.test(values.writes ?? '0.2') || writes < 0 || writes > 1) throw new UsageError(`--writes must be a number from 0 to 1, got ${JSON.stringify(values.writes)}`);
+  if (!/^\d*\.?\d+$/.test(values.writes ?? '0.2') || writes < 0 || writes > 1)
+    throw new UsageError(`--writes must be a number from 0 to 1, got ${JSON.stringify(values.writes)}`);
   return {
     kind: 'run',
     options: {
@@ -90,7 +97,8 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; 
 
 function integer(option: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`${option} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || n < min || n > max)
+    throw new UsageError(`${option} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -131,7 +139,11 @@ async function createStore(options: SoakOptions, cleanup: Cleanup): Promise<Stor
   const u = new URL(options.databaseUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  return { description: `PostgreSQL ${u.hostname}:${u.port || '5432'}/${name}`, env: { DATABASE_URL: url }, open: () => openFactlog({ databaseUrl: url, dataDir: '' }) };
+  return {
+    description: `PostgreSQL ${u.hostname}:${u.port || '5432'}/${name}`,
+    env: { DATABASE_URL: url },
+    open: () => openFactlog({ databaseUrl: url, dataDir: '' }),
+  };
 }
 
 async function admin(url: string, text: string): Promise<void> {
@@ -160,14 +172,29 @@ async function seed(store: Store, n: number): Promise<Seeded> {
     const entities = ['anthropic'];
     for (let i = 0; i < n; i++) {
       const slug = `soak-org-${i}`;
-      const entity = await app.commands.execute({ type: 'RegisterEntity', fields: { slug, name: `Soak Organization ${i}`, type: 'organization' } });
-      await app.commands.execute({ type: 'CreatePage', slug, fields: { title: `Soak Organization ${i}`, quality: 50 + (i % 50), entityId: entity.id } });
+      const entity = await app.commands.execute({
+        type: 'RegisterEntity',
+        fields: { slug, name: `Soak Organization ${i}`, type: 'organization' },
+      });
+      await app.commands.execute({
+        type: 'CreatePage',
+        slug,
+        fields: { title: `Soak Organization ${i}`, quality: 50 + (i % 50), entityId: entity.id },
+      });
       for (let k = 0; k < 4; k++) {
-        await app.commands.execute({ type: 'AssertFact', entity: slug, property: 'safety-level', value: `ASL-${1 + ((i + k) % 4)}`, asOf: `${2020 + k}-0${1 + (i % 9)}` });
+        await app.commands.execute({
+          type: 'AssertFact',
+          entity: slug,
+          property: 'safety-level',
+          value: `ASL-${1 + ((i + k) % 4)}`,
+          asOf: `${2020 + k}-0${1 + (i % 9)}`,
+        });
       }
       entities.push(slug);
     }
-    const { rows } = await app.database.pool.query<{ id: string }>(`SELECT substr(stream, 6) AS id FROM streams WHERE stream LIKE 'fact-%' ORDER BY stream LIMIT 12`);
+    const { rows } = await app.database.pool.query<{ id: string }>(
+      `SELECT substr(stream, 6) AS id FROM streams WHERE stream LIKE 'fact-%' ORDER BY stream LIMIT 12`,
+    );
     const key = (await new ApiKeys(app.database.db).create('soak', 'editor')).key;
     return { key, entities, hotFacts: rows.map((r) => r.id) };
   } finally {
@@ -221,7 +248,9 @@ async function startGateway(store: Store, cleanup: Cleanup, workDir: string): Pr
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-20_000);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   cleanup.add(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await settleWithin(exited, 5000);
@@ -230,7 +259,10 @@ async function startGateway(store: Store, cleanup: Cleanup, workDir: string): Pr
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode} while starting:\n${stderr}`);
-    const ok = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`the gateway was not ready after 120 s:\n${stderr}`);
     await sleep(200);
@@ -270,7 +302,11 @@ const QUERIES: Record<Op, string> = {
   'correct fact': `mutation CorrectFact($input: CorrectFactInput!) { correctFact(input: $input) { position fact { id version } } }`,
 };
 
-interface Acknowledged { position: number; factId: string; version: number }
+interface Acknowledged {
+  position: number;
+  factId: string;
+  version: number;
+}
 
 class Tally {
   requests = 0;
@@ -306,16 +342,29 @@ async function client(origin: string, seeded: Seeded, options: SoakOptions, stat
   while (state.running) {
     n += 1;
     const write = Math.random() < options.writes;
-    const op: Op = write ? (Math.random() < 0.5 ? 'assert fact' : 'correct fact') : (['entity value', 'entity value', 'source page', 'pages'] as const)[Math.floor(Math.random() * 4)];
+    const op: Op = write
+      ? Math.random() < 0.5
+        ? 'assert fact'
+        : 'correct fact'
+      : (['entity value', 'entity value', 'source page', 'pages'] as const)[Math.floor(Math.random() * 4)];
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
     let variables: Record<string, unknown> = {};
     let hot: string | undefined;
     if (op === 'entity value') variables = { id: pick(seeded.entities) };
     else if (op === 'assert fact') {
-      variables = { input: { entity: pick(seeded.entities), property: 'safety-level', value: `ASL-${1 + (n % 5)} (soak ${index}.${n})`, asOf: `${2000 + Math.floor(Math.random() * 26)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}` } };
+      variables = {
+        input: {
+          entity: pick(seeded.entities),
+          property: 'safety-level',
+          value: `ASL-${1 + (n % 5)} (soak ${index}.${n})`,
+          asOf: `${2000 + Math.floor(Math.random() * 26)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`,
+        },
+      };
     } else if (op === 'correct fact') {
       hot = pick(seeded.hotFacts);
-      variables = { input: { id: hot, expectedVersion: state.versions.get(hot) ?? 1, set: { notes: `soak client ${index} request ${n}` } } };
+      variables = {
+        input: { id: hot, expectedVersion: state.versions.get(hot) ?? 1, set: { notes: `soak client ${index} request ${n}` } },
+      };
     }
     const started = performance.now();
     let outcome: string;
@@ -352,11 +401,19 @@ async function client(origin: string, seeded: Seeded, options: SoakOptions, stat
 
 // ---- the checks at the end --------------------------------------------------------------------------
 
-interface CliRun { code: number | null; stdout: string; stderr: string }
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: childEnv({ ...env, CI: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: childEnv({ ...env, CI: 'true' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -374,12 +431,16 @@ async function missingWrites(store: Store, acknowledged: readonly Acknowledged[]
     for (let i = 0; i < acknowledged.length; i += 5000) {
       const chunk = acknowledged.slice(i, i + 5000);
       const { rows } = await app.database.pool.query<{ position: number; stream: string; stream_version: number }>(
-        'SELECT position, stream, stream_version FROM events WHERE position = ANY($1::bigint[])', [chunk.map((a) => a.position)]);
+        'SELECT position, stream, stream_version FROM events WHERE position = ANY($1::bigint[])',
+        [chunk.map((a) => a.position)],
+      );
       const byPosition = new Map(rows.map((r) => [Number(r.position), r]));
       for (const a of chunk) {
         const row = byPosition.get(a.position);
         if (!row || row.stream !== `fact-${a.factId}` || Number(row.stream_version) !== a.version) {
-          missing.push(`position ${a.position}: expected fact-${a.factId} v${a.version}, found ${row ? `${row.stream} v${row.stream_version}` : 'nothing'}`);
+          missing.push(
+            `position ${a.position}: expected fact-${a.factId} v${a.version}, found ${row ? `${row.stream} v${row.stream_version}` : 'nothing'}`,
+          );
         }
       }
     }
@@ -393,11 +454,23 @@ async function missingWrites(store: Store, acknowledged: readonly Acknowledged[]
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`;
-const codes = (m: Map<string, number>) => (m.size ? [...m].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${k}`).join(', ') : '-');
+const codes = (m: Map<string, number>) =>
+  m.size
+    ? [...m]
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, k]) => `${c} ${k}`)
+        .join(', ')
+    : '-';
 
 async function soak(options: SoakOptions): Promise<number> {
   const cleanup = new Cleanup();
-  const state: LoadState = { running: false, total: new Map(OPS.map((op) => [op, new Tally()])), window: new Tally(), acknowledged: [], versions: new Map() };
+  const state: LoadState = {
+    running: false,
+    total: new Map(OPS.map((op) => [op, new Tally()])),
+    window: new Tally(),
+    acknowledged: [],
+    versions: new Map(),
+  };
   const interrupt = () => {
     state.running = false;
     process.stderr.write('interrupted: cleaning up\n');
@@ -414,7 +487,9 @@ async function soak(options: SoakOptions): Promise<number> {
     const gateway = await startGateway(store, cleanup, workDir);
     const first = await scrape(gateway.origin);
     const headBefore = first?.head ?? NaN;
-    process.stdout.write(`soak: ${options.clients} clients for ${options.seconds} s against ${gateway.origin} on ${store.description}, ${Math.round(options.writes * 100)}% writes; gateway RSS ${mb(first?.rssBytes ?? NaN)}, log head ${headBefore}\n`);
+    process.stdout.write(
+      `soak: ${options.clients} clients for ${options.seconds} s against ${gateway.origin} on ${store.description}, ${Math.round(options.writes * 100)}% writes; gateway RSS ${mb(first?.rssBytes ?? NaN)}, log head ${headBefore}\n`,
+    );
 
     const rss: number[] = [first?.rssBytes ?? NaN];
     state.running = true;
@@ -425,7 +500,8 @@ async function soak(options: SoakOptions): Promise<number> {
       const elapsed = (performance.now() - started) / 1000;
       const left = options.seconds - elapsed;
       await sleep(Math.max(0, Math.min(10_000 - (performance.now() - lastReport), left * 1000)));
-      if (gateway.child.exitCode !== null) throw new Error(`the gateway died during the soak (exit ${gateway.child.exitCode}):\n${gateway.stderr()}`);
+      if (gateway.child.exitCode !== null)
+        throw new Error(`the gateway died during the soak (exit ${gateway.child.exitCode}):\n${gateway.stderr()}`);
       const now = performance.now();
       if (now - lastReport >= 9_900 || now - started >= options.seconds * 1000) {
         const w = state.window;
@@ -435,9 +511,10 @@ async function soak(options: SoakOptions): Promise<number> {
         const sorted = [...w.latencies].sort((a, b) => a - b);
         const seconds = (now - lastReport) / 1000;
         process.stdout.write(
-          `[${fmt((now - started) / 1000).padStart(4)} s] ${fmt(w.requests / seconds, 1).padStart(7)} req/s, `
-          + `errors ${fmt((100 * w.errorCount) / Math.max(1, w.requests), 2)}% (${codes(w.errors)}), conflicts ${w.conflicts}, `
-          + `p50 ${fmt(percentile(sorted, 50), 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms; gateway RSS ${mb(m?.rssBytes ?? NaN)}, log head ${m?.head ?? '-'}\n`);
+          `[${fmt((now - started) / 1000).padStart(4)} s] ${fmt(w.requests / seconds, 1).padStart(7)} req/s, ` +
+            `errors ${fmt((100 * w.errorCount) / Math.max(1, w.requests), 2)}% (${codes(w.errors)}), conflicts ${w.conflicts}, ` +
+            `p50 ${fmt(percentile(sorted, 50), 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms; gateway RSS ${mb(m?.rssBytes ?? NaN)}, log head ${m?.head ?? '-'}\n`,
+        );
         lastReport = now;
       }
       if (now - started >= options.seconds * 1000) state.running = false;
@@ -449,7 +526,9 @@ async function soak(options: SoakOptions): Promise<number> {
     gateway.child.kill('SIGTERM');
     await settleWithin(gateway.exited, 30_000);
     const exit = gateway.child.exitCode;
-    const logLines = readFileSync(gateway.logFile, 'utf8').split('\n').filter((l) => l.length > 0);
+    const logLines = readFileSync(gateway.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     const requestLines = logLines.filter((l) => l.includes('"msg":"request"') && l.includes('"path":"/graphql"')).length;
 
     process.stderr.write('audit verify …\n');
@@ -471,18 +550,23 @@ async function soak(options: SoakOptions): Promise<number> {
     }
     const rows = [...OPS.map((op) => ({ op, t: state.total.get(op)! })), { op: 'all' as const, t: all }];
     const stats = new Map(rows.map((r) => [r.op, [...r.t.latencies].sort((a, b) => a - b)]));
-    process.stdout.write(`\n${formatTable([
-      { header: 'operation', align: 'left', cell: (r: (typeof rows)[number]) => r.op },
-      { header: 'requests', align: 'right', cell: (r) => String(r.t.requests) },
-      { header: 'req/s', align: 'right', cell: (r) => fmt(r.t.requests / loadSeconds, 1) },
-      { header: 'ok', align: 'right', cell: (r) => String(r.t.ok) },
-      { header: 'conflicts', align: 'right', cell: (r) => String(r.t.conflicts) },
-      { header: 'errors', align: 'right', cell: (r) => String(r.t.errorCount) },
-      { header: 'p50 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 50), 1) },
-      { header: 'p95 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 95), 1) },
-      { header: 'p99 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 99), 1) },
-      { header: 'max ms', align: 'right', cell: (r) => fmt(stats.get(r.op)!.at(-1) ?? NaN, 1) },
-    ], rows)}\n\n`);
+    process.stdout.write(
+      `\n${formatTable(
+        [
+          { header: 'operation', align: 'left', cell: (r: (typeof rows)[number]) => r.op },
+          { header: 'requests', align: 'right', cell: (r) => String(r.t.requests) },
+          { header: 'req/s', align: 'right', cell: (r) => fmt(r.t.requests / loadSeconds, 1) },
+          { header: 'ok', align: 'right', cell: (r) => String(r.t.ok) },
+          { header: 'conflicts', align: 'right', cell: (r) => String(r.t.conflicts) },
+          { header: 'errors', align: 'right', cell: (r) => String(r.t.errorCount) },
+          { header: 'p50 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 50), 1) },
+          { header: 'p95 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 95), 1) },
+          { header: 'p99 ms', align: 'right', cell: (r) => fmt(percentile(stats.get(r.op)!, 99), 1) },
+          { header: 'max ms', align: 'right', cell: (r) => fmt(stats.get(r.op)!.at(-1) ?? NaN, 1) },
+        ],
+        rows,
+      )}\n\n`,
+    );
     const finiteRss = rss.filter(Number.isFinite);
     const verifyOk = verify.code === 0 && verifyReport?.ok === true;
     const replayOk = replay.code === 0 && (replayReport?.tables?.every((t) => t.equal) ?? false);
@@ -497,8 +581,18 @@ async function soak(options: SoakOptions): Promise<number> {
       ['request log lines', `${requestLines} for /graphql (${all.requests} requests sent)`],
       ['gateway exit', exit === 0 ? 'SIGTERM → exit 0' : `exit ${String(exit)} ${gateway.child.signalCode ?? ''}`],
       ['acknowledged writes', `${state.acknowledged.length}, missing from the log: ${missing.length}`],
-      ['audit verify', verifyOk ? `ok, ${verifyReport?.checked} events (${verifyReport?.eventsPerSecond} ev/s)` : `FAILED (exit ${verify.code}) ${verify.stdout.slice(0, 500)} ${verify.stderr.slice(-500)}`],
-      ['audit replay', replayOk ? `ok, ${replayReport?.events} events, every read model equal` : `FAILED (exit ${replay.code}) ${replay.stdout.slice(0, 1500)} ${replay.stderr.slice(-500)}`],
+      [
+        'audit verify',
+        verifyOk
+          ? `ok, ${verifyReport?.checked} events (${verifyReport?.eventsPerSecond} ev/s)`
+          : `FAILED (exit ${verify.code}) ${verify.stdout.slice(0, 500)} ${verify.stderr.slice(-500)}`,
+      ],
+      [
+        'audit replay',
+        replayOk
+          ? `ok, ${replayReport?.events} events, every read model equal`
+          : `FAILED (exit ${replay.code}) ${replay.stdout.slice(0, 1500)} ${replay.stderr.slice(-500)}`,
+      ],
     ];
     for (const [k, v] of facts) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
     for (const m of missing.slice(0, 20)) process.stdout.write(`  lost: ${m}\n`);

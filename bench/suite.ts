@@ -36,8 +36,15 @@ function parseSuiteArgs(args: readonly string[]): { kind: 'run'; options: SuiteO
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
-      options: { scale: { type: 'string' }, seconds: { type: 'string' }, 'skip-write': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scale: { type: 'string' },
+        seconds: { type: 'string' },
+        'skip-write': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message.split('. ')[0]);
@@ -65,4 +72,11 @@ async function main(options: SuiteOptions): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runMain('bench', (argv) => parseSuiteArgs(argv), USAGE, (err): err is UsageError => err instanceof UsageError, main);
+if (require.main === module)
+  runMain(
+    'bench',
+    (argv) => parseSuiteArgs(argv),
+    USAGE,
+    (err): err is UsageError => err instanceof UsageError,
+    main,
+  );

@@ -45,8 +45,16 @@ export function parseWriteArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
-      options: { clients: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        clients: { type: 'string' },
+        seconds: { type: 'string' },
+        warmup: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message.split('. ')[0]);
@@ -78,11 +86,21 @@ async function seed(url: string): Promise<void> {
   try {
     await migrateToLatest(database.db);
     const { commands } = factlogOver(database);
-    await commands.execute({ type: 'DefineProperty', id: 'revenue', fields: { name: 'Revenue', dataType: 'number', unit: 'USD', temporal: true, appliesTo: ['organization'] } });
+    await commands.execute({
+      type: 'DefineProperty',
+      id: 'revenue',
+      fields: { name: 'Revenue', dataType: 'number', unit: 'USD', temporal: true, appliesTo: ['organization'] },
+    });
     for (let i = 0; i < ENTITIES; i++) {
-      await commands.execute({ type: 'RegisterEntity', id: entityId(i), fields: { slug: `write-bench-${i}`, name: `Write bench ${i}`, type: 'organization' } });
+      await commands.execute({
+        type: 'RegisterEntity',
+        id: entityId(i),
+        fields: { slug: `write-bench-${i}`, name: `Write bench ${i}`, type: 'organization' },
+      });
     }
-    await database.pool.query('CREATE TABLE baseline_facts (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())');
+    await database.pool.query(
+      'CREATE TABLE baseline_facts (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())',
+    );
   } finally {
     await database.close();
   }
@@ -91,8 +109,11 @@ async function seed(url: string): Promise<void> {
 const countFacts = async (pool: pg.Pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM facts')).rows[0].n);
 
 const input = (i: number) => ({
-  entity: entityId(i % ENTITIES), property: 'revenue', value: 1_000_000 + (i % 997) * 1000,
-  asOf: `${2015 + (i % 11)}-${String(1 + (i % 12)).padStart(2, '0')}`, notes: 'write benchmark',
+  entity: entityId(i % ENTITIES),
+  property: 'revenue',
+  value: 1_000_000 + (i % 997) * 1000,
+  asOf: `${2015 + (i % 11)}-${String(1 + (i % 12)).padStart(2, '0')}`,
+  notes: 'write benchmark',
 });
 
 export interface WriteRow {
@@ -127,10 +148,14 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
       const written = (await countFacts(pool)) - before;
       if (written < factlog.requests) factlog.errors += factlog.requests - written;
       process.stderr.write(`  ${clients} client(s): INSERT …\n`);
-      const insert = await sqlLoad(pool, (i) => ({
-        text: 'INSERT INTO baseline_facts (stream, data) VALUES ($1, $2)',
-        values: [`fact-w${i}`, JSON.stringify({ id: `w${i}`, ...input(i) })],
-      }), { ...load, connections: clients });
+      const insert = await sqlLoad(
+        pool,
+        (i) => ({
+          text: 'INSERT INTO baseline_facts (stream, data) VALUES ($1, $2)',
+          values: [`fact-w${i}`, JSON.stringify({ id: `w${i}`, ...input(i) })],
+        }),
+        { ...load, connections: clients },
+      );
       rows.push({ clients, factlog, insert });
     }
     const gatewayPeakRssMb = Math.round((await gateway.stats()).maxRssMb);
@@ -149,17 +174,22 @@ async function main(options: WriteOptions): Promise<number> {
     return 0;
   }
   const errors = report.rows.some((r) => r.factlog.errors > 0);
-  process.stdout.write(`${formatTable<WriteRow>([
-    { header: 'clients', align: 'right', cell: (r) => String(r.clients) },
-    { header: 'Factlog mutations/s', align: 'right', cell: (r) => fmt(r.factlog.rps) },
-    { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.factlog.p50, 1) },
-    { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.factlog.p99, 1) },
-    { header: 'errors', align: 'right', cell: (r) => String(r.factlog.errors) },
-    { header: 'INSERT rows/s', align: 'right', cell: (r) => fmt(r.insert.rps) },
-    { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.insert.p50, 1) },
-    { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.insert.p99, 1) },
-    { header: 'ratio', align: 'right', cell: (r) => `${fmt((100 * r.factlog.rps) / r.insert.rps)}%` },
-  ], report.rows)}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`);
+  process.stdout.write(
+    `${formatTable<WriteRow>(
+      [
+        { header: 'clients', align: 'right', cell: (r) => String(r.clients) },
+        { header: 'Factlog mutations/s', align: 'right', cell: (r) => fmt(r.factlog.rps) },
+        { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.factlog.p50, 1) },
+        { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.factlog.p99, 1) },
+        { header: 'errors', align: 'right', cell: (r) => String(r.factlog.errors) },
+        { header: 'INSERT rows/s', align: 'right', cell: (r) => fmt(r.insert.rps) },
+        { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.insert.p50, 1) },
+        { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.insert.p99, 1) },
+        { header: 'ratio', align: 'right', cell: (r) => `${fmt((100 * r.factlog.rps) / r.insert.rps)}%` },
+      ],
+      report.rows,
+    )}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`,
+  );
   if (errors) process.stderr.write('some mutations failed (see the errors column): the figures are not comparable\n');
   return errors ? 1 : 0;
 }

@@ -21,8 +21,11 @@ export async function openFactlog(
   config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'statementTimeoutMs' | 'poolMax' | 'poolTimeoutMs'>>,
 ): Promise<Factlog> {
   const database = await openDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs,
-    maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxConnections: config.poolMax,
+    connectionTimeoutMs: config.poolTimeoutMs,
   });
   try {
     const migrations = await migrateToLatest(database.db);

@@ -10,7 +10,16 @@ import { schemaCommand } from './cli/schema';
 import { seedCommand } from './cli/seed';
 import { serveCommand } from './cli/serve';
 
-const commands: Command[] = [serveCommand, migrateCommand, seedCommand, schemaCommand, keysCommand, projectionsCommand, auditCommand, importCommand];
+const commands: Command[] = [
+  serveCommand,
+  migrateCommand,
+  seedCommand,
+  schemaCommand,
+  keysCommand,
+  projectionsCommand,
+  auditCommand,
+  importCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

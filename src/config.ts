@@ -100,7 +100,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
-    databaseReadUrls: (env.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    databaseReadUrls: (env.DATABASE_READ_URL ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
     readWaitMs: integer(env, 'FACTLOG_READ_WAIT_MS', DEFAULT_READ_WAIT_MS),
     readPollMs: integer(env, 'FACTLOG_READ_POLL_MS', 20, 1),
     readProbeTimeoutMs: integer(env, 'FACTLOG_READ_PROBE_TIMEOUT_MS', 1000, 1),

@@ -63,7 +63,11 @@ export interface HttpLimits {
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  maxBodyBytes: 1_000_000, rateLimitPerMinute: 600, introspection: true, debugErrors: false, slowReaderTimeoutMs: 10_000,
+  maxBodyBytes: 1_000_000,
+  rateLimitPerMinute: 600,
+  introspection: true,
+  debugErrors: false,
+  slowReaderTimeoutMs: 10_000,
 };
 
 export interface RunningServer {
@@ -93,8 +97,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deps = { ...options, replication };
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const metrics = new GatewayMetrics({
-    primary: options.database, store: options.store, replicas: options.replication?.readReplicas,
-    isLeader: () => replication.isLeader, timeoutMs: readyTimeoutMs,
+    primary: options.database,
+    store: options.store,
+    replicas: options.replication?.readReplicas,
+    isLeader: () => replication.isLeader,
+    timeoutMs: readyTimeoutMs,
   });
   const readiness = new ReadinessCheck(options.database, options.store, readyTimeoutMs);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -106,7 +113,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       introspection: edge.introspection,
       debugErrors: edge.debugErrors,
       // Browsers get Factlog's own GraphiQL (src/playground), not Apollo's CDN-loaded landing page.
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), readRoutingPlugin(replication.router), requestRecordPlugin(logger)],
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        readRoutingPlugin(replication.router),
+        requestRecordPlugin(logger),
+      ],
     }),
   } as ApolloServerOptions<GraphQLContext>);
   await apollo.start();

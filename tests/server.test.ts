@@ -30,7 +30,10 @@ it('serves the health query over GraphQL with the basis in extensions', async ()
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ health { database headPosition headRecordedAt } }' }),
   });
-  const body = (await res.json()) as { data: { health: { database: string; headPosition: string; headRecordedAt: string } }; extensions: { basis: { position: string; recordedAt: string } } };
+  const body = (await res.json()) as {
+    data: { health: { database: string; headPosition: string; headRecordedAt: string } };
+    extensions: { basis: { position: string; recordedAt: string } };
+  };
   expect(body.data.health.database).toBe(targetKind);
   expect(body.data.health.headPosition).toBe('1');
   expect(Number.isNaN(Date.parse(body.data.health.headRecordedAt))).toBe(false);

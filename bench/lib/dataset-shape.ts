@@ -83,16 +83,20 @@ export async function measureDataset(dir: string = DEFAULT_DATASET_DIR): Promise
     citationsPerFact: facts.map(citations),
     pagesPerSource: [...pagesBySource.values()],
     temporalShare: facts.filter((f) => f.input.asOf !== undefined).length / facts.length,
-    temporalByProperty: new Map([...propertyMix].map(([p, n]) => [p, facts.filter((f) => f.propertyId === p && f.input.asOf !== undefined).length / n])),
+    temporalByProperty: new Map(
+      [...propertyMix].map(([p, n]) => [p, facts.filter((f) => f.propertyId === p && f.input.asOf !== undefined).length / n]),
+    ),
     propertyMix,
     properties,
     publications: new Map([...desired.publications].map(([id, p]) => [id, p.fields])),
     valuesByProperty,
     entitySamples: [...desired.entities.values()].map((e) => e.fields),
-    sourceSamples: [...desired.sources.values()].filter((s) => s.managed).map(({ fields }) => {
-      const { stableId: _stableId, ...rest } = fields;
-      return rest;
-    }),
+    sourceSamples: [...desired.sources.values()]
+      .filter((s) => s.managed)
+      .map(({ fields }) => {
+        const { stableId: _stableId, ...rest } = fields;
+        return rest;
+      }),
     pageSamples: [...desired.pages.values()].map((p) => p.fields),
   };
 }
@@ -101,11 +105,15 @@ const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) =>
 
 /** One line per ratio, for the generator's report. */
 export function describeShape(s: DatasetShape): string {
-  const top = [...s.propertyMix].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([p, n]) => `${p} ${((100 * n) / s.facts).toFixed(0)}%`).join(', ');
+  const top = [...s.propertyMix]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([p, n]) => `${p} ${((100 * n) / s.facts).toFixed(0)}%`)
+    .join(', ');
   return [
     `data set ${s.dir}: ${s.facts} facts, ${s.propertyMix.size} properties used (${top}, …)`,
-    `  temporal facts ${(100 * s.temporalShare).toFixed(0)}%; facts per entity with facts ${mean(s.factsPerEntity).toFixed(2)} (max ${Math.max(...s.factsPerEntity)});`
-      + ` citations per fact ${mean(s.citationsPerFact).toFixed(2)}; citing pages per source ${mean(s.pagesPerSource).toFixed(2)}`,
+    `  temporal facts ${(100 * s.temporalShare).toFixed(0)}%; facts per entity with facts ${mean(s.factsPerEntity).toFixed(2)} (max ${Math.max(...s.factsPerEntity)});` +
+      ` citations per fact ${mean(s.citationsPerFact).toFixed(2)}; citing pages per source ${mean(s.pagesPerSource).toFixed(2)}`,
     `  per fact: ${s.entitiesPerFact.toFixed(2)} entities, ${s.sourcesPerFact.toFixed(2)} sources, ${s.pagesPerFact.toFixed(2)} pages`,
   ].join('\n');
 }

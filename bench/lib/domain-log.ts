@@ -35,7 +35,16 @@ interface Pending {
 }
 
 const PROPERTIES = [
-  { id: 'revenue', name: 'Annual revenue', dataType: 'number', unit: 'USD', category: 'financial', temporal: true, appliesTo: ['organization'], display: { divisor: 1e9, prefix: '$', suffix: 'B' } },
+  {
+    id: 'revenue',
+    name: 'Annual revenue',
+    dataType: 'number',
+    unit: 'USD',
+    category: 'financial',
+    temporal: true,
+    appliesTo: ['organization'],
+    display: { divisor: 1e9, prefix: '$', suffix: 'B' },
+  },
   { id: 'headcount', name: 'Employees', dataType: 'number', category: 'organization', temporal: true, appliesTo: ['organization'] },
   { id: 'safety-level', name: 'AI Safety Level', dataType: 'text', category: 'safety', temporal: true, appliesTo: ['organization'] },
 ] as const;
@@ -45,7 +54,6 @@ const METADATA = [
   { actor: 'alice', reason: 'checked against the annual report' },
   { actor: 'bob', reason: 'typo in the value' },
 ];
-
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const entityId = (i: number) => `Bn${pad(i, 8)}`;
@@ -69,25 +77,56 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
     return { stream, type, data };
   };
   const setup = function* (): Generator<Pending> {
-    yield emit(`publication-${PUBLICATION}`, 'PublicationRegistered', { id: PUBLICATION, name: 'Bench Press', domains: ['reports.example.org'], credibility: 3 });
+    yield emit(`publication-${PUBLICATION}`, 'PublicationRegistered', {
+      id: PUBLICATION,
+      name: 'Bench Press',
+      domains: ['reports.example.org'],
+      credibility: 3,
+    });
     for (const p of PROPERTIES) yield emit(`property-${p.id}`, 'PropertyDefined', { ...p });
     for (let i = 0; i < shape.sources; i++) {
       const url = sourceUrl(i);
       const id = sourceIdForUrl(url);
-      yield emit(`source-${id}`, 'SourceRegistered', { id, url, stableId: `Sr${pad(i, 8)}`, title: `Annual report ${i}`, type: 'report', publicationId: PUBLICATION, publishedDate: `${2020 + (i % 6)}-0${1 + (i % 9)}` });
+      yield emit(`source-${id}`, 'SourceRegistered', {
+        id,
+        url,
+        stableId: `Sr${pad(i, 8)}`,
+        title: `Annual report ${i}`,
+        type: 'report',
+        publicationId: PUBLICATION,
+        publishedDate: `${2020 + (i % 6)}-0${1 + (i % 9)}`,
+      });
       if (i % 3 === 0) {
         const text = `Annual report ${i}. `.repeat(60);
         yield emit(`source-${id}`, 'SourceContentCaptured', {
-          id, text, length: text.length, contentHash: createHash('sha256').update(text).digest('hex'),
-          fetchedAt: '2026-01-15T10:00:00.000Z', httpStatus: 200, contentType: 'text/html',
+          id,
+          text,
+          length: text.length,
+          contentHash: createHash('sha256').update(text).digest('hex'),
+          fetchedAt: '2026-01-15T10:00:00.000Z',
+          httpStatus: 200,
+          contentType: 'text/html',
         });
       }
     }
     for (let i = 0; i < shape.entities; i++) {
-      yield emit(`entity-${entityId(i)}`, 'EntityRegistered', { id: entityId(i), slug: `org-${i}`, name: `Organization ${i}`, type: 'organization', numericId: `E${10_000 + i}`, aliases: [`Org ${i}`] });
+      yield emit(`entity-${entityId(i)}`, 'EntityRegistered', {
+        id: entityId(i),
+        slug: `org-${i}`,
+        name: `Organization ${i}`,
+        type: 'organization',
+        numericId: `E${10_000 + i}`,
+        aliases: [`Org ${i}`],
+      });
       if (i % 10 === 0) {
         const slug = `org-${i}`;
-        yield emit(`page-${slug}`, 'PageCreated', { slug, title: `Organization ${i}`, numericId: `E${10_000 + i}`, quality: 50 + (i % 50), entityId: entityId(i) });
+        yield emit(`page-${slug}`, 'PageCreated', {
+          slug,
+          title: `Organization ${i}`,
+          numericId: `E${10_000 + i}`,
+          quality: 50 + (i % 50),
+          entityId: entityId(i),
+        });
         yield emit(`page-${slug}`, 'SourceCited', { slug, sourceId: sourceIdForUrl(sourceUrl(i % shape.sources)) });
       }
     }
@@ -101,7 +140,10 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
   const sourceIds = Array.from({ length: shape.sources }, (_, i) => sourceIdForUrl(sourceUrl(i)));
   const slugs = Array.from({ length: shape.entities }, (_, i) => `org-${i}`);
   const renames = new Array<number>(shape.entities).fill(0);
-  const pages = Array.from({ length: Math.ceil(shape.entities / 10) }, (_, j) => ({ slug: `org-${j * 10}`, cites: new Set([sourceIdForUrl(sourceUrl((j * 10) % shape.sources))]) }));
+  const pages = Array.from({ length: Math.ceil(shape.entities / 10) }, (_, j) => ({
+    slug: `org-${j * 10}`,
+    cites: new Set([sourceIdForUrl(sourceUrl((j * 10) % shape.sources))]),
+  }));
   // About one merge per `mergeEvery` events, as long as two sources are left to merge.
   const mergeEvery = shape.mergeEvery ?? 20_000;
   const editorialShare = shape.editorialShare ?? 0.01;
@@ -119,7 +161,11 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
     const e = Math.floor(random() * shape.entities);
     const id = entityId(e);
     if (r < 0.3) {
-      yield emit(`entity-${id}`, 'EntityUpdated', { id, set: { name: `Organization ${e} (rev. ${Math.floor(random() * 100)})` }, unset: [] });
+      yield emit(`entity-${id}`, 'EntityUpdated', {
+        id,
+        set: { name: `Organization ${e} (rev. ${Math.floor(random() * 100)})` },
+        unset: [],
+      });
     } else if (r < 0.4) {
       const to = `org-${e}-v${++renames[e]}`;
       yield emit(`entity-${id}`, 'EntityRenamed', { id, from: slugs[e], to });
@@ -139,16 +185,26 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
       }
     } else {
       const sourceId = pick(sourceIds);
-      yield emit(`source-${sourceId}`, 'SourceUpdated', { id: sourceId, set: { tags: ['annual-report', `checked-${Math.floor(random() * 10)}`] }, unset: [] });
+      yield emit(`source-${sourceId}`, 'SourceUpdated', {
+        id: sourceId,
+        set: { tags: ['annual-report', `checked-${Math.floor(random() * 10)}`] },
+        unset: [],
+      });
     }
   };
   const live: LiveFact[] = [];
   let factSeq = 0;
   const valueOf = (property: LiveFact['property']): Record<string, unknown> => {
     switch (property.id) {
-      case 'revenue': return { kind: 'number', value: Math.round(random() * 50_000) * 1_000_000, unit: 'USD' };
-      case 'headcount': return { kind: 'number', value: 10 + Math.floor(random() * 20_000) };
-      default: return { kind: 'text', value: `ASL-${2 + Math.floor(random() * 3)} (${pick(['all models', 'frontier models', 'Opus-tier', 'provisional'])})` };
+      case 'revenue':
+        return { kind: 'number', value: Math.round(random() * 50_000) * 1_000_000, unit: 'USD' };
+      case 'headcount':
+        return { kind: 'number', value: 10 + Math.floor(random() * 20_000) };
+      default:
+        return {
+          kind: 'text',
+          value: `ASL-${2 + Math.floor(random() * 3)} (${pick(['all models', 'frontier models', 'Opus-tier', 'provisional'])})`,
+        };
     }
   };
   const asOf = () => `${2019 + Math.floor(random() * 7)}-${pad(1 + Math.floor(random() * 12), 2)}`;
@@ -163,7 +219,11 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
       const id = `f_${factSeq.toString(36).padStart(10, '0')}`;
       factSeq += 1;
       const data: Record<string, unknown> = {
-        id, entityId: entityId(Math.floor(random() * shape.entities)), propertyId: property.id, value: valueOf(property), asOf: asOf(),
+        id,
+        entityId: entityId(Math.floor(random() * shape.entities)),
+        propertyId: property.id,
+        value: valueOf(property),
+        asOf: asOf(),
         citations: [{ sourceId: pick(sourceIds), quote: 'as stated in the report', locator: `p. ${1 + Math.floor(random() * 200)}` }],
       };
       if (random() < 0.2) data.notes = 'Figure from the company’s own filing';
@@ -180,7 +240,10 @@ export function* domainEvents(shape: DomainLogShape, counts: Map<string, number>
       yield emit(`fact-${f.id}`, 'FactCorrected', { id: f.id, set, unset: [] });
     } else if (r2 < 0.93 && f.citations < 5) {
       f.citations += 1;
-      yield emit(`fact-${f.id}`, 'FactCitationAdded', { id: f.id, citation: { sourceId: pick(sourceIds), quote: `corroborated (${f.citations})` } });
+      yield emit(`fact-${f.id}`, 'FactCitationAdded', {
+        id: f.id,
+        citation: { sourceId: pick(sourceIds), quote: `corroborated (${f.citations})` },
+      });
     } else if (r2 < 0.97 && !f.deprecated) {
       f.deprecated = true;
       yield emit(`fact-${f.id}`, 'FactDeprecated', { id: f.id, reason: 'superseded by a newer figure' });
@@ -219,8 +282,15 @@ const INSERT_EVENTS = `
 
 async function insertRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
   await client.query(INSERT_EVENTS, [
-    rows.map((r) => r.position), rows.map((r) => r.stream), rows.map((r) => r.streamVersion), rows.map((r) => r.type),
-    rows.map((r) => r.data), rows.map((r) => r.metadata), rows.map((r) => r.recordedAt), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+    rows.map((r) => r.position),
+    rows.map((r) => r.stream),
+    rows.map((r) => r.streamVersion),
+    rows.map((r) => r.type),
+    rows.map((r) => r.data),
+    rows.map((r) => r.metadata),
+    rows.map((r) => r.recordedAt),
+    rows.map((r) => r.prevHash),
+    rows.map((r) => r.hash),
   ]);
 }
 
@@ -229,7 +299,11 @@ async function insertRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
  * hashing the next batch while the previous one is inserted; then the streams table and the log head.
  * Recorded times go up by a millisecond every few events and end just before now.
  */
-export async function writeDomainLog(pool: pg.Pool, shape: DomainLogShape, options: { batch: number; onProgress?: (done: number) => void }): Promise<WriteReport> {
+export async function writeDomainLog(
+  pool: pg.Pool,
+  shape: DomainLogShape,
+  options: { batch: number; onProgress?: (done: number) => void },
+): Promise<WriteReport> {
   const started = performance.now();
   const counts = new Map<string, number>();
   const versions = new Map<string, number>();
@@ -249,8 +323,27 @@ export async function writeDomainLog(pool: pg.Pool, shape: DomainLogShape, optio
       const metadata = METADATA[position % 7 === 0 ? 1 + (position % 2) : 0];
       const recordedAt = new Date(base + Math.floor(position / 4));
       lastRecordedAt = recordedAt;
-      const hash = eventHash(prevHash, { position, stream: e.stream, streamVersion, type: e.type, schemaVersion: 1, data: e.data, metadata, recordedAt });
-      rows.push({ position, stream: e.stream, streamVersion, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(metadata), recordedAt: recordedAt.toISOString(), prevHash, hash });
+      const hash = eventHash(prevHash, {
+        position,
+        stream: e.stream,
+        streamVersion,
+        type: e.type,
+        schemaVersion: 1,
+        data: e.data,
+        metadata,
+        recordedAt,
+      });
+      rows.push({
+        position,
+        stream: e.stream,
+        streamVersion,
+        type: e.type,
+        data: JSON.stringify(e.data),
+        metadata: JSON.stringify(metadata),
+        recordedAt: recordedAt.toISOString(),
+        prevHash,
+        hash,
+      });
       prevHash = hash;
       if (rows.length >= options.batch) {
         const batch = rows;
@@ -263,8 +356,14 @@ export async function writeDomainLog(pool: pg.Pool, shape: DomainLogShape, optio
     await pending;
     if (rows.length > 0) await insertRows(client, rows);
     // Stream heads: each stream's version and last position, in one pass over the log just written.
-    await client.query('INSERT INTO streams (stream, version, last_position) SELECT stream, max(stream_version), max(position) FROM events GROUP BY stream');
-    await client.query('UPDATE log_head SET position = $1, hash = $2, recorded_at = $3', [position, prevHash, lastRecordedAt.toISOString()]);
+    await client.query(
+      'INSERT INTO streams (stream, version, last_position) SELECT stream, max(stream_version), max(position) FROM events GROUP BY stream',
+    );
+    await client.query('UPDATE log_head SET position = $1, hash = $2, recorded_at = $3', [
+      position,
+      prevHash,
+      lastRecordedAt.toISOString(),
+    ]);
     await client.query('COMMIT');
     await client.query('ANALYZE events');
     options.onProgress?.(position);

@@ -37,59 +37,90 @@ type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result
 export async function httpLoad(url: string, body: (i: number) => unknown, options: LoadOptions): Promise<LoadResult> {
   const autocannon = benchRequire('autocannon') as Autocannon;
   let i = 0;
-  const run = (seconds: number) => new Promise<AutocannonResult>((resolve, reject) => {
-    autocannon({
-      url, connections: options.connections, duration: seconds, method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify(body(i++)) }) }],
-    }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
+  const run = (seconds: number) =>
+    new Promise<AutocannonResult>((resolve, reject) => {
+      autocannon(
+        {
+          url,
+          connections: options.connections,
+          duration: seconds,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify(body(i++)) }) }],
+        },
+        (err, result) => (err ? reject(err) : resolve(result)),
+      );
+    });
   if (options.warmupSeconds > 0) await run(options.warmupSeconds);
   await options.beforeMeasure?.();
   const r = await run(options.seconds);
   return {
-    requests: r.requests.total, seconds: r.duration, rps: r.requests.total / r.duration,
-    p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx,
+    requests: r.requests.total,
+    seconds: r.duration,
+    rps: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
   };
 }
 
 /** Baseline 1: the same statement(s) straight to PostgreSQL with `pg`, `connections` loops at once. */
-export async function sqlLoad(pool: pg.Pool, query: (i: number) => { text: string; values: unknown[] }, options: LoadOptions): Promise<LoadResult> {
+export async function sqlLoad(
+  pool: pg.Pool,
+  query: (i: number) => { text: string; values: unknown[] },
+  options: LoadOptions,
+): Promise<LoadResult> {
   let i = 0;
   const run = async (seconds: number, record: boolean) => {
     const latencies: number[] = [];
     let errors = 0;
     const started = performance.now();
     const deadline = started + seconds * 1000;
-    await Promise.all(Array.from({ length: options.connections }, async () => {
-      while (performance.now() < deadline) {
-        const q = query(i++);
-        const t = performance.now();
-        try {
-          await pool.query(q.text, q.values);
-        } catch {
-          errors += 1;
+    await Promise.all(
+      Array.from({ length: options.connections }, async () => {
+        while (performance.now() < deadline) {
+          const q = query(i++);
+          const t = performance.now();
+          try {
+            await pool.query(q.text, q.values);
+          } catch {
+            errors += 1;
+          }
+          if (record) latencies.push(performance.now() - t);
         }
-        if (record) latencies.push(performance.now() - t);
-      }
-    }));
+      }),
+    );
     return { latencies, errors, seconds: (performance.now() - started) / 1000 };
   };
   if (options.warmupSeconds > 0) await run(options.warmupSeconds, false);
   const r = await run(options.seconds, true);
   const s = summarizeLatencies(r.latencies);
-  return { requests: r.latencies.length, seconds: r.seconds, rps: r.latencies.length / r.seconds, p50: s.p50, p99: s.p99, errors: r.errors };
+  return {
+    requests: r.latencies.length,
+    seconds: r.seconds,
+    rps: r.latencies.length / r.seconds,
+    p50: s.p50,
+    p99: s.p99,
+    errors: r.errors,
+  };
 }
 
 /** A gateway (Factlog or PostGraphile) in a child process, for load and for its memory figures. */
 export class ServerChild {
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
 
   static async start(kind: ServerKind, databaseUrl: string, connections: number): Promise<ServerChild> {
     const script = path.join(__dirname, 'serve-child.js');
     // BENCH_CPU_PROF=<dir>: the gateways write V8 CPU profiles there when they stop (for profiling).
     const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(script, [kind, databaseUrl, String(connections)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: { ...process.env, NODE_ENV: 'production' } });
+    const child = fork(script, [kind, databaseUrl, String(connections)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`${kind} gateway exited with ${code} before listening`)));

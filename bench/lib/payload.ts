@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  * `seq` varies the ids, the value and the source, so that the rows are not all copies of one another.
  */
 export function factAssertedData(seq: number): Record<string, unknown> {
-  const sourceId = createHash('sha256').update(`source-${seq % 97}`).digest('hex').slice(0, 16);
+  const sourceId = createHash('sha256')
+    .update(`source-${seq % 97}`)
+    .digest('hex')
+    .slice(0, 16);
   return {
     factId: `f_${seq.toString(36).padStart(10, '0')}`,
     entity: 'anthropic',

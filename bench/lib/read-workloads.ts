@@ -113,9 +113,13 @@ interface PointParams {
 
 /** `n` random (entity, property, T, K): pairs that have facts, T over the series' years, K over the log's life. */
 export async function pointParams(pool: pg.Pool, n: number, seed: number): Promise<PointParams[]> {
-  await pool.query('SELECT setseed($1)', [((seed % 1000) / 1000)]);
-  const pairs = (await pool.query<{ entity_id: string; property_id: string }>(
-    'SELECT entity_id, property_id FROM (SELECT DISTINCT entity_id, property_id FROM facts) x ORDER BY random() LIMIT $1', [n])).rows;
+  await pool.query('SELECT setseed($1)', [(seed % 1000) / 1000]);
+  const pairs = (
+    await pool.query<{ entity_id: string; property_id: string }>(
+      'SELECT entity_id, property_id FROM (SELECT DISTINCT entity_id, property_id FROM facts) x ORDER BY random() LIMIT $1',
+      [n],
+    )
+  ).rows;
   const span = (await pool.query<{ lo: Date; hi: Date }>('SELECT min(recorded_at) AS lo, max(recorded_at) AS hi FROM events')).rows[0];
   let x = seed >>> 0;
   const random = () => {
@@ -133,8 +137,14 @@ export async function pointParams(pool: pg.Pool, n: number, seed: number): Promi
 
 export function pointWorkload(params: PointParams[]): Workload {
   return {
-    name: 'point', description: 'entity(id){ value(property, asOf) } at random (entity, property, T)', size: params.length,
-    agree: { factlog: (d) => s(d.entity?.value?.id), sql: (rows) => s(rows[0]?.fact_id), postgraphile: (d) => s(d.valueAt.nodes[0]?.factId) },
+    name: 'point',
+    description: 'entity(id){ value(property, asOf) } at random (entity, property, T)',
+    size: params.length,
+    agree: {
+      factlog: (d) => s(d.entity?.value?.id),
+      sql: (rows) => s(rows[0]?.fact_id),
+      postgraphile: (d) => s(d.valueAt.nodes[0]?.factId),
+    },
     factlog: (i) => {
       const p = params[i % params.length];
       return { query: FACTLOG_POINT, variables: { id: p.entity, property: p.property, asOf: p.asOf } };
@@ -152,8 +162,14 @@ export function pointWorkload(params: PointParams[]): Workload {
 
 export function pointKnownWorkload(params: PointParams[]): Workload {
   return {
-    name: 'point+knownAt', description: 'the same, known at a random instant K of the log', size: params.length,
-    agree: { factlog: (d) => s(d.entity?.value?.id), sql: (rows) => s(rows[0]?.fact_id), postgraphile: (d) => s(d.valueKnown.nodes[0]?.factId) },
+    name: 'point+knownAt',
+    description: 'the same, known at a random instant K of the log',
+    size: params.length,
+    agree: {
+      factlog: (d) => s(d.entity?.value?.id),
+      sql: (rows) => s(rows[0]?.fact_id),
+      postgraphile: (d) => s(d.valueKnown.nodes[0]?.factId),
+    },
     factlog: (i) => {
       const p = params[i % params.length];
       return { query: FACTLOG_POINT_KNOWN, variables: { id: p.entity, property: p.property, asOf: p.asOf, knownAt: p.knownAt } };
@@ -172,7 +188,10 @@ export function pointKnownWorkload(params: PointParams[]): Workload {
 // ---- (c) the example page ----
 
 // docs/api.md's example query itself, with the source as a variable so each request can ask for another.
-const FACTLOG_PAGE = EXAMPLE_QUERY.replace('query SourcePage {', 'query SourcePage($id: ID!) {').replace('source(id: "YmFkZjUwMz")', 'source(id: $id)');
+const FACTLOG_PAGE = EXAMPLE_QUERY.replace('query SourcePage {', 'query SourcePage($id: ID!) {').replace(
+  'source(id: "YmFkZjUwMz")',
+  'source(id: $id)',
+);
 if (!FACTLOG_PAGE.includes('source(id: $id)')) throw new Error('the example query changed shape: update bench/lib/read-workloads.ts');
 
 const SQL_PAGE = `
@@ -199,18 +218,25 @@ const PGL_PAGE = `query SourcePage($id: String!) {
 
 /** Sources that pages and facts both cite: the ones whose page has something to show. */
 export async function pageSourceIds(pool: pg.Pool, n: number): Promise<string[]> {
-  const rows = (await pool.query<{ source_id: string }>(
-    'SELECT source_id FROM (SELECT source_id FROM fact_citations INTERSECT SELECT source_id FROM page_citations) x ORDER BY md5(source_id) LIMIT $1', [n])).rows;
+  const rows = (
+    await pool.query<{ source_id: string }>(
+      'SELECT source_id FROM (SELECT source_id FROM fact_citations INTERSECT SELECT source_id FROM page_citations) x ORDER BY md5(source_id) LIMIT $1',
+      [n],
+    )
+  ).rows;
   return rows.map((r) => r.source_id);
 }
 
 export function pageWorkload(ids: string[]): Workload {
   return {
-    name: 'example page', description: 'the example-page query (docs/api.md) for sources with citing pages and facts', size: ids.length,
+    name: 'example page',
+    description: 'the example-page query (docs/api.md) for sources with citing pages and facts',
+    size: ids.length,
     agree: {
       factlog: (d) => `${d.source.citedBy.totalCount}/${d.source.facts.totalCount}`,
       sql: (rows) => `${rows[0].cited_total}/${rows[0].facts?.length ?? 0}`,
-      postgraphile: (d) => `${d.sourceById.pageCitationsBySourceId.totalCount}/${d.sourceById.factCitationsBySourceId.nodes.filter((n: any) => n.factByFactId && !n.factByFactId.retracted && n.factByFactId.rank !== 'deprecated').length}`,
+      postgraphile: (d) =>
+        `${d.sourceById.pageCitationsBySourceId.totalCount}/${d.sourceById.factCitationsBySourceId.nodes.filter((n: any) => n.factByFactId && !n.factByFactId.retracted && n.factByFactId.rank !== 'deprecated').length}`,
     },
     factlog: (i) => ({ query: FACTLOG_PAGE, variables: { id: ids[i % ids.length] } }),
     sql: (i) => ({ text: SQL_PAGE, values: [ids[i % ids.length]] }),
@@ -245,7 +271,7 @@ const PGL_LIST = `query Sources($after: Cursor) {
 
 /** Random starting points in the source list (keyset cursors for all three sides). */
 export async function listStarts(pool: pg.Pool, n: number): Promise<string[]> {
-  return (await pool.query<{ id: string }>('SELECT id FROM sources ORDER BY md5(id || \'start\') LIMIT $1', [n])).rows.map((r) => r.id);
+  return (await pool.query<{ id: string }>("SELECT id FROM sources ORDER BY md5(id || 'start') LIMIT $1", [n])).rows.map((r) => r.id);
 }
 
 export function listWorkload(starts: string[]): Workload {
@@ -253,7 +279,9 @@ export function listWorkload(starts: string[]): Workload {
   // PostGraphile v4's cursors are base64 JSON of [order, [primary key]].
   const pglCursor = (id: string) => Buffer.from(JSON.stringify(['primary_key_asc', [id]])).toString('base64');
   return {
-    name: 'sources page', description: '20 sources after a random one, each with ≤10 citing pages and ≤10 facts, with counts', size: starts.length,
+    name: 'sources page',
+    description: '20 sources after a random one, each with ≤10 citing pages and ≤10 facts, with counts',
+    size: starts.length,
     agree: {
       factlog: (d) => s(d.sources.nodes.map((n: any) => `${n.id}:${n.citedBy.totalCount}`)),
       sql: (rows) => s(rows.map((r) => `${r.id}:${r.pages_total}`)),
@@ -274,7 +302,9 @@ export function listWorkload(starts: string[]): Workload {
 export function floorWorkload(): Workload {
   const request = { query: '{ __typename }', variables: {} };
   return {
-    name: 'floor', description: '{ __typename } (SQL: SELECT 1): the fixed cost of a request', size: 1,
+    name: 'floor',
+    description: '{ __typename } (SQL: SELECT 1): the fixed cost of a request',
+    size: 1,
     agree: { factlog: (d) => s(d.__typename), sql: () => s('Query'), postgraphile: (d) => s(d.__typename) },
     factlog: () => request,
     sql: () => ({ text: 'SELECT 1', values: [] }),

@@ -62,9 +62,16 @@ export function parseReplayCommandLine(args: readonly string[], env: NodeJS.Proc
       strict: true,
       allowPositionals: false,
       options: {
-        events: { type: 'string' }, entities: { type: 'string' }, sources: { type: 'string' }, 'replay-events': { type: 'string' },
-        'insert-batch': { type: 'string' }, 'read-batch': { type: 'string' }, seed: { type: 'string' },
-        pglite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        events: { type: 'string' },
+        entities: { type: 'string' },
+        sources: { type: 'string' },
+        'replay-events': { type: 'string' },
+        'insert-batch': { type: 'string' },
+        'read-batch': { type: 'string' },
+        seed: { type: 'string' },
+        pglite: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -76,7 +83,8 @@ export function parseReplayCommandLine(args: readonly string[], env: NodeJS.Proc
   }
   if (values.help) return { kind: 'help' };
   const events = integer('--events', values.events ?? '1000000', 1);
-  const entities = values.entities === undefined ? Math.min(3000, Math.max(50, Math.floor(events / 300))) : integer('--entities', values.entities, 1);
+  const entities =
+    values.entities === undefined ? Math.min(3000, Math.max(50, Math.floor(events / 300))) : integer('--entities', values.entities, 1);
   const sources = values.sources === undefined ? Math.max(10, Math.floor(entities / 10)) : integer('--sources', values.sources, 1);
   return {
     kind: 'run',

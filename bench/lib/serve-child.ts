@@ -27,8 +27,7 @@ export const SERVER_KINDS = ['factlog', 'factlog-write', 'postgraphile', 'layer-
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export type ChildMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'stats'; rssMb: number; maxRssMb: number; cpuSeconds: number; statements?: number };
+  { type: 'ready'; port: number } | { type: 'stats'; rssMb: number; maxRssMb: number; cpuSeconds: number; statements?: number };
 
 /** bench/package.json's own dependencies (autocannon, postgraphile), resolved from the source tree. */
 export const benchRequire = createRequire(path.resolve(__dirname, '..', '..', '..', 'bench', 'package.json'));
@@ -44,18 +43,28 @@ async function serveFactlog(url: string, connections: number, anonymous: 'read' 
   // The rate limit is off for benchmarks; anonymous writes only for the write benchmark's own database.
   const running = await startServer({ ...factlogOver(database), port: 0, host: '127.0.0.1', anonymous, http: { rateLimitPerMinute: 0 } });
   process.on('message', (m: { type: string }) => {
-    if (m.type === 'stop') void running.stop().then(() => database.close()).then(() => process.exit(0));
+    if (m.type === 'stop')
+      void running
+        .stop()
+        .then(() => database.close())
+        .then(() => process.exit(0));
   });
   return running.port;
 }
 
 async function servePostgraphile(url: string, connections: number): Promise<number> {
-  const { postgraphile } = benchRequire('postgraphile') as { postgraphile: (pool: unknown, schemas: string[], options: Record<string, unknown>) => http.RequestListener };
+  const { postgraphile } = benchRequire('postgraphile') as {
+    postgraphile: (pool: unknown, schemas: string[], options: Record<string, unknown>) => http.RequestListener;
+  };
   const pg = benchRequire('pg') as typeof import('pg');
   const pool = new pg.Pool({ connectionString: url, max: connections });
   const handler = postgraphile(pool, POSTGRAPHILE_SCHEMAS, {
     // Production settings (PostGraphile's own advice): no watch, no GraphiQL, no extended errors.
-    disableQueryLog: true, retryOnInitFail: false, ignoreRBAC: true, dynamicJson: true, setofFunctionsContainNulls: false,
+    disableQueryLog: true,
+    retryOnInitFail: false,
+    ignoreRBAC: true,
+    dynamicJson: true,
+    setofFunctionsContainNulls: false,
     disableDefaultMutations: true,
   });
   return listen(handler, () => pool.end());
@@ -92,41 +101,56 @@ async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-fa
     res.end(body);
   };
   if (kind === 'layer-http') {
-    return listen((req, res) => {
-      readJson(req).then(() => send(res, 200, JSON.stringify({ data: { __typename: 'Query' } })), () => send(res, 400, '{}'));
-    }, async () => undefined);
+    return listen(
+      (req, res) => {
+        readJson(req).then(
+          () => send(res, 200, JSON.stringify({ data: { __typename: 'Query' } })),
+          () => send(res, 400, '{}'),
+        );
+      },
+      async () => undefined,
+    );
   }
   const database = openPostgres({ url, maxConnections: connections });
   statements = () => database.stats.queries;
   const deps = factlogOver(database);
   const apollo = new ApolloServer<GraphQLContext>(kind === 'layer-apollo' ? { schema: buildFactlogSchema() } : gatewayOptions());
   await apollo.start();
-  return listen((req, res) => {
-    void (async () => {
-      const body = await readJson(req);
-      const r = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'POST', headers: headerMapOf(req), search: '', body },
-        context: async () => createContext(deps),
-      });
-      send(res, r.status ?? 200, r.body.kind === 'complete' ? r.body.string : '{}');
-    })().catch(() => send(res, 500, '{}'));
-  }, async () => {
-    await apollo.stop();
-    await database.close();
-  });
+  return listen(
+    (req, res) => {
+      void (async () => {
+        const body = await readJson(req);
+        const r = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'POST', headers: headerMapOf(req), search: '', body },
+          context: async () => createContext(deps),
+        });
+        send(res, r.status ?? 200, r.body.kind === 'complete' ? r.body.string : '{}');
+      })().catch(() => send(res, 500, '{}'));
+    },
+    async () => {
+      await apollo.stop();
+      await database.close();
+    },
+  );
 }
 
 async function main(): Promise<void> {
   const [kind, url, connections] = process.argv.slice(2) as [ServerKind, string, string];
   const pool = Number(connections) || 16;
-  const port = kind === 'postgraphile' ? await servePostgraphile(url, pool)
-    : kind === 'layer-http' || kind === 'layer-apollo' || kind === 'layer-apollo-factlog' ? await serveLayer(kind, url, pool)
-    : await serveFactlog(url, pool, kind === 'factlog-write' ? 'write' : 'read');
+  const port =
+    kind === 'postgraphile'
+      ? await servePostgraphile(url, pool)
+      : kind === 'layer-http' || kind === 'layer-apollo' || kind === 'layer-apollo-factlog'
+        ? await serveLayer(kind, url, pool)
+        : await serveFactlog(url, pool, kind === 'factlog-write' ? 'write' : 'read');
   process.on('message', (m: { type: string }) => {
     if (m.type !== 'stats') return;
     const usage = process.resourceUsage();
     const reply: ChildMessage = {
-      type: 'stats', rssMb: process.memoryUsage().rss / 1e6, maxRssMb: usage.maxRSS / 1e3, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+      type: 'stats',
+      rssMb: process.memoryUsage().rss / 1e6,
+      maxRssMb: usage.maxRSS / 1e3,
+      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
       statements: statements(),
     };
     process.send?.(reply);

@@ -43,11 +43,9 @@ async function serverVersion(database: Database): Promise<string> {
 }
 
 async function dropSchema(url: string, schema: string, applicationName: string): Promise<void> {
-  await adminQuery(
-    url,
-    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-    [applicationName],
-  );
+  await adminQuery(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [
+    applicationName,
+  ]);
   await adminQuery(url, `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
   process.stderr.write(`dropped schema ${schema}\n`);
 }

@@ -6,7 +6,10 @@ export type AccessErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
  * maps it to its response (src/graphql/errors.ts, 401 or 403), the HTTP routes answer it themselves.
  */
 export class AccessError extends Error {
-  constructor(readonly code: AccessErrorCode, message: string) {
+  constructor(
+    readonly code: AccessErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'AccessError';
   }

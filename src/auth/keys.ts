@@ -52,18 +52,30 @@ export class ApiKeys {
 
   /** Creates a key and returns its plaintext: the only time it is ever seen. */
   async create(name: string, role: string): Promise<{ name: string; role: string; key: string }> {
-    if (!NAME.test(name)) throw new DomainError('BAD_USER_INPUT', `key name must be 1–100 letters, digits or _.@- , got ${JSON.stringify(name)}`, ['name']);
-    if (!(KEY_ROLES as readonly string[]).includes(role)) throw new DomainError('BAD_USER_INPUT', `role must be editor or admin, got ${JSON.stringify(role)}`, ['role']);
+    if (!NAME.test(name))
+      throw new DomainError('BAD_USER_INPUT', `key name must be 1–100 letters, digits or _.@- , got ${JSON.stringify(name)}`, ['name']);
+    if (!(KEY_ROLES as readonly string[]).includes(role))
+      throw new DomainError('BAD_USER_INPUT', `role must be editor or admin, got ${JSON.stringify(role)}`, ['role']);
     const existing = await this.db.selectFrom('api_keys').select('name').where('name', '=', name).executeTakeFirst();
-    if (existing) throw new DomainError('CONFLICT', `a key named "${name}" already exists (revoked keys keep their name, for the audit trail)`, ['name']);
+    if (existing)
+      throw new DomainError('CONFLICT', `a key named "${name}" already exists (revoked keys keep their name, for the audit trail)`, [
+        'name',
+      ]);
     const key = `flk_${randomBytes(32).toString('base64url')}`;
-    await this.db.insertInto('api_keys').values({ name, key_hash: hash(key), role }).execute();
+    await this.db
+      .insertInto('api_keys')
+      .values({ name, key_hash: hash(key), role })
+      .execute();
     return { name, role, key };
   }
 
   async revoke(name: string): Promise<void> {
-    const result = await this.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
-      .where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new DomainError('NOT_FOUND', `no active key named "${name}"`, ['name']);
   }
 
@@ -74,7 +86,12 @@ export class ApiKeys {
 
   /** The principal a key stands for, or null for an unknown or revoked key. */
   async authenticate(key: string): Promise<Principal | null> {
-    const row = await this.db.selectFrom('api_keys').select(['name', 'role']).where('key_hash', '=', hash(key)).where('revoked_at', 'is', null).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select(['name', 'role'])
+      .where('key_hash', '=', hash(key))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return row ? { name: row.name, role: row.role as Role } : null;
   }
 }

@@ -21,7 +21,10 @@ export function authorize(principal: Principal, access: Access, anonymous: Anony
   if (principal.role === 'anonymous') {
     const allowed = anonymous === 'write' ? access !== 'admin' : anonymous === 'read' ? access === 'read' : false;
     if (!allowed) {
-      throw new AccessError('UNAUTHENTICATED', `${access === 'read' ? 'reading' : 'this operation'} needs an API key: send "Authorization: Bearer <key>"`);
+      throw new AccessError(
+        'UNAUTHENTICATED',
+        `${access === 'read' ? 'reading' : 'this operation'} needs an API key: send "Authorization: Bearer <key>"`,
+      );
     }
     return;
   }

@@ -45,13 +45,19 @@ Environment:
   DATABASE_URL, FACTLOG_DATA_DIR   as for serve
 `,
   options: {
-    from: { type: 'string' }, to: { type: 'string' }, at: { type: 'string' }, 'known-at': { type: 'string' },
-    entity: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    at: { type: 'string' },
+    'known-at': { type: 'string' },
+    entity: { type: 'string' },
+    source: { type: 'string' },
+    json: { type: 'boolean' },
   },
   allowPositionals: true,
   async run(values, positionals) {
     const action = positionals[0];
-    if ((action !== 'verify' && action !== 'replay') || positionals.length > 1) throw new UsageError('usage: factlog audit verify|replay [options]; see --help');
+    if ((action !== 'verify' && action !== 'replay') || positionals.length > 1)
+      throw new UsageError('usage: factlog audit verify|replay [options]; see --help');
     const out = (text: string) => process.stdout.write(text);
     const app = await openFactlog(readConfig());
     try {
@@ -61,49 +67,89 @@ Environment:
         const head = await app.store.head();
         const from = int(values.from, '--from');
         // Past the head there is nothing to verify; without this the missing "event before --from" reads as tampering.
-        if (from !== undefined && from > head.position + 1) throw new UsageError(`--from ${from} is past the end of the log (last position ${head.position})`);
+        if (from !== undefined && from > head.position + 1)
+          throw new UsageError(`--from ${from} is past the end of the log (last position ${head.position})`);
         const report = await verifyLog(app.db, { from, to: int(values.to, '--to'), onProgress: (n, p) => bar.update(p, head.position) });
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
         const rate = Math.round(report.checked / Math.max(seconds, 0.001));
         if (values.json) out(`${JSON.stringify({ ...report, seconds, eventsPerSecond: rate })}\n`);
-        else if (report.ok) out(`ok: ${report.checked} events checked (positions ${report.firstPosition ?? '-'}–${report.lastPosition ?? '-'}) in ${seconds.toFixed(1)} s, ${rate} events/s\n`);
-        else out(`FAILED at position ${report.firstBad!.position}: ${report.firstBad!.problem}\n(${report.checked} events before it were intact)\n`);
+        else if (report.ok)
+          out(
+            `ok: ${report.checked} events checked (positions ${report.firstPosition ?? '-'}–${report.lastPosition ?? '-'}) in ${seconds.toFixed(1)} s, ${rate} events/s\n`,
+          );
+        else
+          out(
+            `FAILED at position ${report.firstBad!.position}: ${report.firstBad!.problem}\n(${report.checked} events before it were intact)\n`,
+          );
         return report.ok ? 0 : 1;
       }
 
       const knownAt = values['known-at'] === undefined ? undefined : new Date(String(values['known-at']));
-      if (knownAt && Number.isNaN(knownAt.getTime())) throw new UsageError(`--known-at must be an ISO 8601 instant, got ${String(values['known-at'])}`);
+      if (knownAt && Number.isNaN(knownAt.getTime()))
+        throw new UsageError(`--known-at must be an ISO 8601 instant, got ${String(values['known-at'])}`);
       const atPosition = int(values.at, '--at');
       if (knownAt && atPosition !== undefined) throw new UsageError('give --at or --known-at, not both');
       const pinned = knownAt !== undefined || atPosition !== undefined;
       const bar = progressBar('replaying');
-      const result = await withReplay(app.db, { knownAt, atPosition }, async (trx, replay) => {
-        bar.stop();
-        const db = trx as unknown as FactlogDb;
-        const report: Record<string, unknown> = { position: replay.basis.position, recordedAt: replay.basis.recordedAt, events: replay.events };
-        if (!pinned) report.tables = await compareReadModels(trx, replay.scratchSchema, replay.liveSchema);
-        const p = replay.basis.position;
-        if (typeof values.entity === 'string') {
-          const id = await resolveEntityId(db, values.entity);
-          const entity = id ? (await thingsAt(db, 'entity', [id], p)).get(id) ?? null : null;
-          const facts = id ? await allFactsAt(db, { entityIds: [id] }, { position: p, includeDeprecated: true }) : [];
-          report.entity = entity && { ...entity.state, version: entity.version };
-          report.facts = facts.map((f) => ({ id: f.id, property: f.propertyId, value: displayFactValue(factValueFromStored(f.value)), asOf: f.asOf, validEnd: f.validEnd, rank: f.rank, version: f.version }));
-        }
-        if (typeof values.source === 'string') {
-          const id = await resolveSourceId(db, values.source);
-          const source = id ? (await thingsAt(db, 'source', [id], p)).get(id) ?? null : null;
-          report.source = source && { ...source.state, content: source.state.content && { ...source.state.content, text: undefined }, version: source.version };
-          // A merged-away source's citing pages and facts count for the one it was merged into, as in the API.
-          const ids = source ? [source.state.id, ...source.state.mergedFrom] : [];
-          const citing = await pagesCitingAt(db, ids, p);
-          report.citedBy = [...new Set(ids.flatMap((s) => citing.get(s) ?? []))].sort();
-          report.factsCiting = ids.length === 0 ? [] : (await allFactsAt(db, { sourceIds: ids }, { position: p, includeDeprecated: true }))
-            .map((f) => ({ id: f.id, entity: f.entityId, property: f.propertyId, value: displayFactValue(factValueFromStored(f.value)), asOf: f.asOf, validEnd: f.validEnd, rank: f.rank, version: f.version }));
-        }
-        return report;
-      }, { onProgress: (d, t) => bar.update(d, t) });
+      const result = await withReplay(
+        app.db,
+        { knownAt, atPosition },
+        async (trx, replay) => {
+          bar.stop();
+          const db = trx as unknown as FactlogDb;
+          const report: Record<string, unknown> = {
+            position: replay.basis.position,
+            recordedAt: replay.basis.recordedAt,
+            events: replay.events,
+          };
+          if (!pinned) report.tables = await compareReadModels(trx, replay.scratchSchema, replay.liveSchema);
+          const p = replay.basis.position;
+          if (typeof values.entity === 'string') {
+            const id = await resolveEntityId(db, values.entity);
+            const entity = id ? ((await thingsAt(db, 'entity', [id], p)).get(id) ?? null) : null;
+            const facts = id ? await allFactsAt(db, { entityIds: [id] }, { position: p, includeDeprecated: true }) : [];
+            report.entity = entity && { ...entity.state, version: entity.version };
+            report.facts = facts.map((f) => ({
+              id: f.id,
+              property: f.propertyId,
+              value: displayFactValue(factValueFromStored(f.value)),
+              asOf: f.asOf,
+              validEnd: f.validEnd,
+              rank: f.rank,
+              version: f.version,
+            }));
+          }
+          if (typeof values.source === 'string') {
+            const id = await resolveSourceId(db, values.source);
+            const source = id ? ((await thingsAt(db, 'source', [id], p)).get(id) ?? null) : null;
+            report.source = source && {
+              ...source.state,
+              content: source.state.content && { ...source.state.content, text: undefined },
+              version: source.version,
+            };
+            // A merged-away source's citing pages and facts count for the one it was merged into, as in the API.
+            const ids = source ? [source.state.id, ...source.state.mergedFrom] : [];
+            const citing = await pagesCitingAt(db, ids, p);
+            report.citedBy = [...new Set(ids.flatMap((s) => citing.get(s) ?? []))].sort();
+            report.factsCiting =
+              ids.length === 0
+                ? []
+                : (await allFactsAt(db, { sourceIds: ids }, { position: p, includeDeprecated: true })).map((f) => ({
+                    id: f.id,
+                    entity: f.entityId,
+                    property: f.propertyId,
+                    value: displayFactValue(factValueFromStored(f.value)),
+                    asOf: f.asOf,
+                    validEnd: f.validEnd,
+                    rank: f.rank,
+                    version: f.version,
+                  }));
+          }
+          return report;
+        },
+        { onProgress: (d, t) => bar.update(d, t) },
+      );
       bar.stop();
       const tables = result.tables as Awaited<ReturnType<typeof compareReadModels>> | undefined;
       const differs = tables?.some((t) => !t.equal) ?? false;
@@ -111,12 +157,16 @@ Environment:
       else {
         out(`replayed ${String(result.events)} events up to position ${String(result.position)}\n`);
         for (const t of tables ?? []) {
-          out(`  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} live ${t.live.rows} rows, replayed ${t.replayed.rows} rows\n`);
+          out(
+            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} live ${t.live.rows} rows, replayed ${t.replayed.rows} rows\n`,
+          );
           for (const row of t.onlyLive) out(`      only live:     ${row}\n`);
           for (const row of t.onlyReplayed) out(`      only replayed: ${row}\n`);
         }
-        for (const key of ['entity', 'facts', 'source', 'citedBy', 'factsCiting']) if (key in result) out(`${key}: ${JSON.stringify(result[key], null, 2)}\n`);
-        if (tables) out(differs ? 'the live read models differ from a replay of the log\n' : 'every live read model equals a replay of the log\n');
+        for (const key of ['entity', 'facts', 'source', 'citedBy', 'factsCiting'])
+          if (key in result) out(`${key}: ${JSON.stringify(result[key], null, 2)}\n`);
+        if (tables)
+          out(differs ? 'the live read models differ from a replay of the log\n' : 'every live read model equals a replay of the log\n');
       }
       return differs ? 1 : 0;
     } finally {

@@ -3,10 +3,22 @@ import { Presets, SingleBar } from 'cli-progress';
 import { openFactlog } from '../app';
 import { readConfig } from '../config';
 import {
-  DEFAULT_ACTOR, DEFAULT_BATCH_SIZE, formatReport, ImportFailed, importLongtermWiki,
-  type ImportProgress, type ImportReport, type ImportTarget,
+  DEFAULT_ACTOR,
+  DEFAULT_BATCH_SIZE,
+  formatReport,
+  ImportFailed,
+  importLongtermWiki,
+  type ImportProgress,
+  type ImportReport,
+  type ImportTarget,
 } from '../importers/longterm-wiki';
-import { formatHistoryReport, HistoryFailed, HistoryFormatError, importLongtermWikiHistory, type HistoryReport } from '../importers/longterm-wiki/history';
+import {
+  formatHistoryReport,
+  HistoryFailed,
+  HistoryFormatError,
+  importLongtermWikiHistory,
+  type HistoryReport,
+} from '../importers/longterm-wiki/history';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
 
@@ -101,15 +113,21 @@ export const importCommand: Command = {
   run: (values, positionals) => runImport(values, positionals),
 };
 
-export async function runImport(values: Record<string, string | boolean | undefined>, positionals: string[], io: ImportIo = defaultIo()): Promise<number> {
+export async function runImport(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  io: ImportIo = defaultIo(),
+): Promise<number> {
   const [source, input, ...extra] = positionals;
   if (!source) throw new UsageError('say what to import: factlog import longterm-wiki <dir>\nRun "factlog import --help" for usage.');
   if (!(SOURCES as readonly string[]).includes(source)) throw new UsageError(`unknown source "${source}"; known: ${SOURCES.join(', ')}`);
   const history = source === 'longterm-wiki-history';
   if (!input) {
-    throw new UsageError(history
-      ? 'give the history file: factlog import longterm-wiki-history <things-history.jsonl>'
-      : 'give the folder of the Longterm Wiki data: factlog import longterm-wiki <dir>');
+    throw new UsageError(
+      history
+        ? 'give the history file: factlog import longterm-wiki-history <things-history.jsonl>'
+        : 'give the folder of the Longterm Wiki data: factlog import longterm-wiki <dir>',
+    );
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const batchSize = values['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch-size']);
@@ -170,12 +188,15 @@ function terminalProgress(stream: NodeJS.WritableStream): ImportProgress {
     start(phase, total) {
       stop();
       current = phase;
-      bar = new SingleBar({
-        format: `${phase.padEnd(12)} [{bar}] {value}/{total} {duration_formatted}`,
-        stream,
-        hideCursor: true,
-        etaBuffer: 50,
-      }, Presets.shades_classic);
+      bar = new SingleBar(
+        {
+          format: `${phase.padEnd(12)} [{bar}] {value}/{total} {duration_formatted}`,
+          stream,
+          hideCursor: true,
+          etaBuffer: 50,
+        },
+        Presets.shades_classic,
+      );
       bar.start(total, 0);
     },
     update(phase, done) {
@@ -187,13 +208,20 @@ function terminalProgress(stream: NodeJS.WritableStream): ImportProgress {
   };
 }
 
-async function runHistory(values: Record<string, string | boolean | undefined>, file: string, batchSize: number, io: ImportIo): Promise<number> {
+async function runHistory(
+  values: Record<string, string | boolean | undefined>,
+  file: string,
+  batchSize: number,
+  io: ImportIo,
+): Promise<number> {
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) throw new UsageError(`"${file}" is not a file`);
   const base = typeof values.base === 'string' ? values.base : undefined;
-  if (base !== undefined && !(await fs.stat(base).catch(() => null))?.isDirectory()) throw new UsageError(`--base "${base}" is not a folder`);
+  if (base !== undefined && !(await fs.stat(base).catch(() => null))?.isDirectory())
+    throw new UsageError(`--base "${base}" is not a folder`);
   const limit = values.commits === undefined ? undefined : Number(values.commits);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--commits must be a whole number ≥ 1, got "${String(values.commits)}"`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new UsageError(`--commits must be a whole number ≥ 1, got "${String(values.commits)}"`);
 
   const bar = !values.quiet && io.stderr.isTTY === true && !io.env.CI ? progressBar('commits', io.stderr as NodeJS.WriteStream) : null;
   const { target, close } = await io.open();

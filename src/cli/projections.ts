@@ -26,21 +26,35 @@ Environment:
   options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, 'batch-size': { type: 'string' } },
   allowPositionals: true,
   async run(values, positionals) {
-    if (positionals[0] !== 'rebuild' || positionals.length > 1) throw new UsageError('usage: factlog projections rebuild [--dry-run] [--json]');
+    if (positionals[0] !== 'rebuild' || positionals.length > 1)
+      throw new UsageError('usage: factlog projections rebuild [--dry-run] [--json]');
     const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${String(values['batch-size'])}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new UsageError(`--batch-size must be a positive integer, got ${String(values['batch-size'])}`);
     const app = await openFactlog(readConfig());
     const bar = progressBar('replaying');
     try {
-      const report = await rebuildReadModels(app.db, { batchSize, dryRun: Boolean(values['dry-run']), onProgress: (d, t) => bar.update(d, t) });
+      const report = await rebuildReadModels(app.db, {
+        batchSize,
+        dryRun: Boolean(values['dry-run']),
+        onProgress: (d, t) => bar.update(d, t),
+      });
       bar.stop();
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
-        process.stdout.write(`replayed ${report.events} events in ${report.seconds.toFixed(1)} s (${Math.round(report.events / Math.max(report.seconds, 0.001))} events/s)\n`);
+        process.stdout.write(
+          `replayed ${report.events} events in ${report.seconds.toFixed(1)} s (${Math.round(report.events / Math.max(report.seconds, 0.001))} events/s)\n`,
+        );
         for (const t of report.tables) {
-          process.stdout.write(`  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} ${t.after.rows} rows${t.equal ? '' : ` (live had ${t.before.rows}, checksum ${t.before.checksum.slice(0, 8)} ≠ ${t.after.checksum.slice(0, 8)})`}\n`);
+          process.stdout.write(
+            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} ${t.after.rows} rows${t.equal ? '' : ` (live had ${t.before.rows}, checksum ${t.before.checksum.slice(0, 8)} ≠ ${t.after.checksum.slice(0, 8)})`}\n`,
+          );
         }
-        process.stdout.write(report.equal ? 'every read model equals the log\n' : `read models differed from the log${values['dry-run'] ? ' (dry run: left as they were)' : ' (now rebuilt)'}\n`);
+        process.stdout.write(
+          report.equal
+            ? 'every read model equals the log\n'
+            : `read models differed from the log${values['dry-run'] ? ' (dry run: left as they were)' : ' (now rebuilt)'}\n`,
+        );
       }
       return report.equal ? 0 : 3;
     } finally {

@@ -24,7 +24,9 @@ Environment:
     const app = await openFactlog(readConfig());
     try {
       const report = await loadSeeds(app.commands, typeof values.dir === 'string' ? values.dir : undefined);
-      process.stdout.write(`${app.database.description}: ${report.commands} seed commands from ${report.files.join(', ')}; ${report.applied} applied, ${report.commands - report.applied} already there\n`);
+      process.stdout.write(
+        `${app.database.description}: ${report.commands} seed commands from ${report.files.join(', ')}; ${report.applied} applied, ${report.commands - report.applied} already there\n`,
+      );
       return 0;
     } finally {
       await app.close();

@@ -76,40 +76,68 @@ Environment:
       app = await openFactlog(config);
     } catch (err) {
       // A refusal is an expected answer, not a crash: its message says everything, without a stack.
-      if (err instanceof StoreInUseError) logger.fatal({ code: err.code, dataDir: err.dataDir, owner: err.owner }, 'the embedded store is open in another process');
+      if (err instanceof StoreInUseError)
+        logger.fatal({ code: err.code, dataDir: err.dataDir, owner: err.owner }, 'the embedded store is open in another process');
       else logger.fatal({ err }, 'could not open and migrate the database');
       throw err;
     }
     if (app.migrations.applied.length > 0) logger.info({ applied: app.migrations.applied }, 'migrations applied');
     // Like openReplicas (replicas are never migrated), with the pool settings of the primary.
-    const readReplicas = config.databaseReadUrls.map((url) => openPostgres({
-      url, statementTimeoutMs: config.statementTimeoutMs, maxConnections: config.poolMax, connectionTimeoutMs: config.poolTimeoutMs,
-    }));
+    const readReplicas = config.databaseReadUrls.map((url) =>
+      openPostgres({
+        url,
+        statementTimeoutMs: config.statementTimeoutMs,
+        maxConnections: config.poolMax,
+        connectionTimeoutMs: config.poolTimeoutMs,
+      }),
+    );
     // The embedded database starts with the example loaded, so a fresh clone shows something at once;
     // a DATABASE_URL store is someone's real data and is seeded only when FACTLOG_SEED=example says so.
     const seed = config.seed ?? (app.database.kind === 'pglite' && (await app.store.head()).position === 0 ? 'example' : 'none');
     if (seed === 'example') {
       const seeded = await loadSeeds(app.commands);
-      logger.info({ commands: seeded.applied }, `loaded ${seeded.applied} example commands from seeds/ (${seeded.commands - seeded.applied} were there already)`);
+      logger.info(
+        { commands: seeded.applied },
+        `loaded ${seeded.applied} example commands from seeds/ (${seeded.commands - seeded.applied} were there already)`,
+      );
     }
     const server = await startServer({
-      ...app, port: config.port, host: config.host, anonymous: config.anonymous,
+      ...app,
+      port: config.port,
+      host: config.host,
+      anonymous: config.anonymous,
       limits: { maxCost: config.maxCost, maxDepth: config.maxDepth, maxStatements: config.maxStatements, maxTokens: config.maxTokens },
       http: {
-        maxBodyBytes: config.maxBodyBytes, rateLimitPerMinute: config.rateLimitPerMinute, introspection: config.introspection,
-        debugErrors: config.debugErrors, slowReaderTimeoutMs: config.slowReaderTimeoutMs,
+        maxBodyBytes: config.maxBodyBytes,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        introspection: config.introspection,
+        debugErrors: config.debugErrors,
+        slowReaderTimeoutMs: config.slowReaderTimeoutMs,
       },
       websocket: { maxSocketsPerClient: config.wsMaxSocketsPerClient, maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket },
       replication: {
-        readReplicas, readWaitMs: config.readWaitMs, readPollMs: config.readPollMs, readProbeTimeoutMs: config.readProbeTimeoutMs,
-        leaderRetryMs: config.leaderRetryMs, heartbeatMs: config.heartbeatMs,
-        catchUpConcurrency: config.catchUpConcurrency, catchUpStallMs: config.catchUpStallMs,
+        readReplicas,
+        readWaitMs: config.readWaitMs,
+        readPollMs: config.readPollMs,
+        readProbeTimeoutMs: config.readProbeTimeoutMs,
+        leaderRetryMs: config.leaderRetryMs,
+        heartbeatMs: config.heartbeatMs,
+        catchUpConcurrency: config.catchUpConcurrency,
+        catchUpStallMs: config.catchUpStallMs,
       },
-      logger, metrics: config.metrics, readyTimeoutMs: config.readyTimeoutMs,
+      logger,
+      metrics: config.metrics,
+      readyTimeoutMs: config.readyTimeoutMs,
     });
     // Scripts (and the tests) find the port in this line's message: keep "GraphQL: <url>" in it.
     logger.info(
-      { database: app.database.description, port: server.port, replicas: readReplicas.map((r) => r.description), anonymous: config.anonymous, metrics: config.metrics },
+      {
+        database: app.database.description,
+        port: server.port,
+        replicas: readReplicas.map((r) => r.description),
+        anonymous: config.anonymous,
+        metrics: config.metrics,
+      },
       `Factlog on ${app.database.description}; GraphQL: http://localhost:${server.port}/graphql`,
     );
 

@@ -69,9 +69,10 @@ export async function planCommand(command: Command, names: NameLookups): Promise
       const slug = await required(names, 'pageSlug', command.page, 'page');
       return on('page', slug, async (s, lookups) => {
         // Unciting a source that is gone (or never was) is still allowed, by the id the page keeps.
-        const sourceId = command.type === 'CiteSource'
-          ? await required(lookups, 'sourceId', command.source, 'source')
-          : (await lookups.sourceId(command.source)) ?? command.source;
+        const sourceId =
+          command.type === 'CiteSource'
+            ? await required(lookups, 'sourceId', command.source, 'source')
+            : ((await lookups.sourceId(command.source)) ?? command.source);
         return pageDecider.decide({ type: command.type, slug, sourceId }, s, { sourceExists: true });
       });
     }
@@ -80,7 +81,10 @@ export async function planCommand(command: Command, names: NameLookups): Promise
       const id = command.id ?? generateStableId();
       const slug = isRecord(command.fields) && typeof command.fields.slug === 'string' ? command.fields.slug : null;
       return on('entity', id, async (s, lookups) =>
-        entityDecider.decide({ type: 'RegisterEntity', id, fields: command.fields }, s, { slugOwner: slug ? await lookups.slugOwner(slug) : null }));
+        entityDecider.decide({ type: 'RegisterEntity', id, fields: command.fields }, s, {
+          slugOwner: slug ? await lookups.slugOwner(slug) : null,
+        }),
+      );
     }
     case 'UpdateEntity': {
       const id = await required(names, 'entityId', command.entity, 'entity');
@@ -90,7 +94,10 @@ export async function planCommand(command: Command, names: NameLookups): Promise
       const id = await required(names, 'entityId', command.entity, 'entity');
       const { newSlug } = command;
       return on('entity', id, async (s, lookups) =>
-        entityDecider.decide({ type: 'RenameEntity', id, newSlug }, s, { slugOwner: typeof newSlug === 'string' ? await lookups.slugOwner(newSlug) : null }));
+        entityDecider.decide({ type: 'RenameEntity', id, newSlug }, s, {
+          slugOwner: typeof newSlug === 'string' ? await lookups.slugOwner(newSlug) : null,
+        }),
+      );
     }
 
     case 'AssertFact': {
@@ -115,9 +122,10 @@ export async function planCommand(command: Command, names: NameLookups): Promise
       return on('fact', command.id, async (s, lookups) => {
         // A fact's property never changes, so the fact's own state names the property to check against.
         const property = s ? await lookups.property(s.fields.propertyId) : null;
-        const set = isRecord(command.set) && Array.isArray(command.set.citations)
-          ? { ...command.set, citations: await citations(lookups, command.set.citations, 'set.citations') }
-          : command.set;
+        const set =
+          isRecord(command.set) && Array.isArray(command.set.citations)
+            ? { ...command.set, citations: await citations(lookups, command.set.citations, 'set.citations') }
+            : command.set;
         return factDecider.decide({ type: 'CorrectFact', id: command.id, set, unset: command.unset }, s, { property, entityExists: true });
       });
     case 'RetractFact':
@@ -158,11 +166,17 @@ async function required(names: NameLookups, name: keyof NameLookups, key: unknow
 }
 
 /** API citations name sources by id, stable id or URL; events keep the hex id. */
-async function citations(lookups: CommandLookups, raw: unknown, path: string): Promise<{ sourceId: string; quote?: unknown; locator?: unknown }[]> {
+async function citations(
+  lookups: CommandLookups,
+  raw: unknown,
+  path: string,
+): Promise<{ sourceId: string; quote?: unknown; locator?: unknown }[]> {
   if (!Array.isArray(raw)) throw new DomainError('BAD_USER_INPUT', `${path}: expected a list of {source, quote?, locator?}`, [path]);
-  return Promise.all(raw.map(async (c: unknown, i) => {
-    if (!isRecord(c)) throw new DomainError('BAD_USER_INPUT', `${path}.${i}: expected {source, quote?, locator?}`, [path, String(i)]);
-    const { source, ...rest } = c;
-    return { ...rest, sourceId: await required(lookups, 'sourceId', source, `${path}.${i}.source`) };
-  }));
+  return Promise.all(
+    raw.map(async (c: unknown, i) => {
+      if (!isRecord(c)) throw new DomainError('BAD_USER_INPUT', `${path}.${i}: expected {source, quote?, locator?}`, [path, String(i)]);
+      const { source, ...rest } = c;
+      return { ...rest, sourceId: await required(lookups, 'sourceId', source, `${path}.${i}.source`) };
+    }),
+  );
 }

@@ -54,8 +54,12 @@ export class CommandHandler {
     // A stream that does not exist is better reported by the domain (NOT_FOUND) than as a conflict;
     // the append's compare-and-set still guards a creation racing with this command.
     if (options.expectedVersion !== undefined && options.expectedVersion !== version && version > 0) {
-      throw new DomainError('CONFLICT', `${stream} is at version ${version}, not at the expected ${options.expectedVersion}`,
-        ['expectedVersion'], { stream, expectedVersion: options.expectedVersion, actualVersion: version });
+      throw new DomainError(
+        'CONFLICT',
+        `${stream} is at version ${version}, not at the expected ${options.expectedVersion}`,
+        ['expectedVersion'],
+        { stream, expectedVersion: options.expectedVersion, actualVersion: version },
+      );
     }
     const decided = await plan.decide(state, lookups);
     if (!decided.ok) throw decided.error;
@@ -95,4 +99,3 @@ function groupByStream(events: DomainEvent[], ownStream: string, ownVersion: num
   }
   return [...writes.values()];
 }
-

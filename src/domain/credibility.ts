@@ -2,7 +2,11 @@
 export const CREDIBILITY_SCALE: Readonly<Record<number, { label: string; description: string }>> = {
   5: { label: 'Gold', description: 'Gold standard. Rigorous peer review, high editorial standards, and strong institutional reputation.' },
   4: { label: 'High', description: 'High quality. Established institution or organization with editorial oversight and accountability.' },
-  3: { label: 'Good', description: 'Good quality. Reputable source with community review or editorial standards, but less rigorous than peer-reviewed venues.' },
+  3: {
+    label: 'Good',
+    description:
+      'Good quality. Reputable source with community review or editorial standards, but less rigorous than peer-reviewed venues.',
+  },
   2: { label: 'Mixed', description: 'Mixed quality. Some useful content but inconsistent editorial standards. Claims should be verified.' },
   1: { label: 'Low', description: 'Low credibility. Unvetted or unreliable source. Use with caution and always cross-reference.' },
 };
@@ -16,7 +20,10 @@ export interface EffectiveCredibility {
 }
 
 /** A source's effective rating: its override, else its publication's rating, else none. */
-export function effectiveCredibility(override: number | null | undefined, publicationRating: number | null | undefined): EffectiveCredibility | null {
+export function effectiveCredibility(
+  override: number | null | undefined,
+  publicationRating: number | null | undefined,
+): EffectiveCredibility | null {
   const rating = override ?? publicationRating;
   if (rating == null || !CREDIBILITY_SCALE[rating]) return null;
   return { rating, ...CREDIBILITY_SCALE[rating], overridden: override != null };

@@ -6,9 +6,28 @@ import { decideRegister, decideUpdate, notFound } from './register-update';
 
 /** Entity types seen in the wiki; the list is open (docs/domain.md, Entity), so any kebab id is accepted. */
 export const KNOWN_ENTITY_TYPES = [
-  'organization', 'person', 'risk', 'risk-factor', 'capability', 'safety-agenda', 'approach', 'project', 'policy',
-  'crux', 'concept', 'case-study', 'historical', 'analysis', 'argument', 'event', 'debate', 'ai-model', 'benchmark',
-  'research-area', 'incident', 'funder',
+  'organization',
+  'person',
+  'risk',
+  'risk-factor',
+  'capability',
+  'safety-agenda',
+  'approach',
+  'project',
+  'policy',
+  'crux',
+  'concept',
+  'case-study',
+  'historical',
+  'analysis',
+  'argument',
+  'event',
+  'debate',
+  'ai-model',
+  'benchmark',
+  'research-area',
+  'incident',
+  'funder',
 ] as const;
 
 /** "risk-factor" → "Risk Factor", "ai-model" → "AI Model": the label a page shows as its type. */
@@ -63,7 +82,8 @@ export interface EntityContext {
 export function decideEntity(command: EntityCommand, state: EntityState, context: EntityContext = {}): Result<EntityEvent[]> {
   switch (command.type) {
     case 'RegisterEntity': {
-      if (!isStableId(command.id)) return failInput('id', `expected a stable id of 10 characters [A-Za-z0-9], got ${JSON.stringify(command.id)}`);
+      if (!isStableId(command.id))
+        return failInput('id', `expected a stable id of 10 characters [A-Za-z0-9], got ${JSON.stringify(command.id)}`);
       const fields = decideRegister(entityFields, state !== null, `entity ${command.id}`, command.fields);
       if (!fields.ok) return fields;
       const taken = slugTaken(context, command.id, fields.value.slug);
@@ -111,4 +131,8 @@ export function evolveEntity(state: EntityState, event: EntityEvent): EntityStat
   }
 }
 
-export const entityDecider: Decider<EntityCommand, EntityState, EntityEvent, EntityContext | void> = { initialState: null, decide: decideEntity, evolve: evolveEntity };
+export const entityDecider: Decider<EntityCommand, EntityState, EntityEvent, EntityContext | void> = {
+  initialState: null,
+  decide: decideEntity,
+  evolve: evolveEntity,
+};

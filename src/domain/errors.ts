@@ -1,19 +1,26 @@
 export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
 export class DomainError extends Error {
-  constructor(readonly code: DomainErrorCode, message: string, readonly path: readonly string[] = [], readonly details: Readonly<Record<string, unknown>> = {}) { super(message); this.name = 'DomainError'; }
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly path: readonly string[] = [],
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
 }
-export const badInput = (path: readonly string[] | string, message: string): DomainError => new DomainError('BAD_USER_INPUT', message, typeof path === 'string' ? path.split('.') : path);
+export const badInput = (path: readonly string[] | string, message: string): DomainError =>
+  new DomainError('BAD_USER_INPUT', message, typeof path === 'string' ? path.split('.') : path);
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(error: DomainError): Result<T> => ({ ok: false, error });
 
 /** Shorthand for the common case: a BAD_USER_INPUT failure whose message starts with its path. */
-export const failInput = <T = never>(path: string, message: string): Result<T> =>
-  fail(badInput(path, `${path}: ${message}`));
+export const failInput = <T = never>(path: string, message: string): Result<T> => fail(badInput(path, `${path}: ${message}`));
 
 /** Extends a dotted path; an empty base means the value is the root. */
-export const childPath = (path: string, key: string | number): string =>
-  path === '' ? String(key) : `${path}.${key}`;
+export const childPath = (path: string, key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
 
 const MAX_SHOWN = 60;
 

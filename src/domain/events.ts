@@ -71,9 +71,10 @@ export const streamOf = (event: DomainEvent): string => streamName(KIND_OF_EVENT
  * its version here and teach `upcast` to turn the old shape into the new one, so old events keep
  * replaying through the same `evolve` and projections.
  */
-export const CURRENT_SCHEMA_VERSION: Record<DomainEventType, number> = Object.fromEntries(
-  DOMAIN_EVENT_TYPES.map((t) => [t, 1]),
-) as Record<DomainEventType, number>;
+export const CURRENT_SCHEMA_VERSION: Record<DomainEventType, number> = Object.fromEntries(DOMAIN_EVENT_TYPES.map((t) => [t, 1])) as Record<
+  DomainEventType,
+  number
+>;
 
 export class UnknownEventError extends Error {}
 

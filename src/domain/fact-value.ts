@@ -3,8 +3,7 @@ import { displayPartialDate, isPartialDate, parsePartialDate, type PartialDate }
 
 export const DATA_TYPES = ['number', 'text', 'date', 'boolean', 'ref', 'refs', 'range', 'json'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
-export const isDataType = (s: unknown): s is DataType =>
-  typeof s === 'string' && (DATA_TYPES as readonly string[]).includes(s);
+export const isDataType = (s: unknown): s is DataType => typeof s === 'string' && (DATA_TYPES as readonly string[]).includes(s);
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -85,9 +84,7 @@ const mismatch = <T>(path: string, expected: string, dataType: DataType, raw: un
 const NUMERIC_STRING_HINT = '; numbers must be sent as JSON numbers, not strings';
 
 const readNumeric = (raw: unknown, dataType: 'number' | 'range', unit: string | undefined, path: string): Result<FactValue> => {
-  const expected = dataType === 'number'
-    ? 'a number, {"low", "high"} or {"min"}'
-    : 'a range {"low", "high"} or a lower bound {"min"}';
+  const expected = dataType === 'number' ? 'a number, {"low", "high"} or {"min"}' : 'a range {"low", "high"} or a lower bound {"min"}';
   if (typeof raw === 'number' && dataType === 'number') {
     if (!Number.isFinite(raw)) return mismatch(path, 'a finite number', dataType, raw);
     return ok(withUnit({ kind: 'number', value: normalizeZero(raw) } as const, unit));
@@ -191,15 +188,24 @@ export const readFactValue = (raw: unknown, dataType: DataType, unit: string | u
 /** The stored form is the FactValue itself: the kind is kept so a value reads back without its property. */
 export const factValueToJson = (v: FactValue): JsonValue => {
   switch (v.kind) {
-    case 'number': return withUnit({ kind: v.kind, value: v.value }, v.unit);
-    case 'range': return withUnit({ kind: v.kind, low: v.low, high: v.high }, v.unit);
-    case 'min': return withUnit({ kind: v.kind, min: v.min }, v.unit);
-    case 'text': return { kind: v.kind, value: v.value };
-    case 'date': return { kind: v.kind, value: { value: v.value.value, precision: v.value.precision } };
-    case 'boolean': return { kind: v.kind, value: v.value };
-    case 'ref': return { kind: v.kind, entity: v.entity };
-    case 'refs': return { kind: v.kind, entities: [...v.entities] };
-    case 'json': return { kind: v.kind, value: v.value };
+    case 'number':
+      return withUnit({ kind: v.kind, value: v.value }, v.unit);
+    case 'range':
+      return withUnit({ kind: v.kind, low: v.low, high: v.high }, v.unit);
+    case 'min':
+      return withUnit({ kind: v.kind, min: v.min }, v.unit);
+    case 'text':
+      return { kind: v.kind, value: v.value };
+    case 'date':
+      return { kind: v.kind, value: { value: v.value.value, precision: v.value.precision } };
+    case 'boolean':
+      return { kind: v.kind, value: v.value };
+    case 'ref':
+      return { kind: v.kind, entity: v.entity };
+    case 'refs':
+      return { kind: v.kind, entities: [...v.entities] };
+    case 'json':
+      return { kind: v.kind, value: v.value };
   }
 };
 
@@ -291,9 +297,12 @@ export const factValueFromStored = (json: unknown): FactValue => {
 /** Entity ids a value points at, so callers can flag those that name no known entity. */
 export const refsOf = (v: FactValue): string[] => {
   switch (v.kind) {
-    case 'ref': return [v.entity];
-    case 'refs': return [...v.entities];
-    default: return [];
+    case 'ref':
+      return [v.entity];
+    case 'refs':
+      return [...v.entities];
+    default:
+      return [];
   }
 };
 
@@ -362,18 +371,19 @@ const scaled = (n: number, divisor: number, suffix: string): { digits: string; s
 };
 
 const numberParts = (n: number, display: NumberDisplay): DisplayParts => {
-  const divisor = display.divisor !== undefined && Number.isFinite(display.divisor) && display.divisor > 0
-    ? display.divisor
-    : undefined;
-  const shown = divisor === undefined
-    ? { digits: formatPlainNumber(n), suffix: display.suffix ?? '' }
-    : scaled(n, divisor, display.suffix ?? '');
+  const divisor = display.divisor !== undefined && Number.isFinite(display.divisor) && display.divisor > 0 ? display.divisor : undefined;
+  const shown =
+    divisor === undefined ? { digits: formatPlainNumber(n), suffix: display.suffix ?? '' } : scaled(n, divisor, display.suffix ?? '');
   const negative = shown.digits.startsWith('-');
-  return { sign: negative ? '-' : '', prefix: display.prefix ?? '', digits: negative ? shown.digits.slice(1) : shown.digits, suffix: shown.suffix };
+  return {
+    sign: negative ? '-' : '',
+    prefix: display.prefix ?? '',
+    digits: negative ? shown.digits.slice(1) : shown.digits,
+    suffix: shown.suffix,
+  };
 };
 
-const joinParts = (p: DisplayParts, withSuffix = true): string =>
-  `${p.sign}${p.prefix}${p.digits}${withSuffix ? p.suffix : ''}`;
+const joinParts = (p: DisplayParts, withSuffix = true): string => `${p.sign}${p.prefix}${p.digits}${withSuffix ? p.suffix : ''}`;
 
 const formatNumber = (n: number, opts: DisplayOptions): string =>
   opts.display === undefined ? formatPlainNumber(n) : joinParts(numberParts(n, opts.display));
@@ -408,11 +418,17 @@ export const displayFactValue = (v: FactValue, opts: DisplayOptions = {}): strin
       const unit = v.unit ?? opts.unit;
       return withUnitLabel(`≥ ${formatNumber(v.min, opts)}`, opts, unit);
     }
-    case 'text': return v.value;
-    case 'date': return displayPartialDate(v.value);
-    case 'boolean': return v.value ? 'Yes' : 'No';
-    case 'ref': return opts.nameOf?.(v.entity) ?? v.entity;
-    case 'refs': return v.entities.map((id) => opts.nameOf?.(id) ?? id).join(', ');
-    case 'json': return JSON.stringify(v.value);
+    case 'text':
+      return v.value;
+    case 'date':
+      return displayPartialDate(v.value);
+    case 'boolean':
+      return v.value ? 'Yes' : 'No';
+    case 'ref':
+      return opts.nameOf?.(v.entity) ?? v.entity;
+    case 'refs':
+      return v.entities.map((id) => opts.nameOf?.(id) ?? id).join(', ');
+    case 'json':
+      return JSON.stringify(v.value);
   }
 };

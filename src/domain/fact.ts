@@ -1,5 +1,19 @@
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, effectivePatch, id, isEmptyPatch, isRecord, listOf, oneOf, partialDateString, readFields, readPatch, text, type FieldSpecs, type Patch } from './fields';
+import {
+  applyPatch,
+  effectivePatch,
+  id,
+  isEmptyPatch,
+  isRecord,
+  listOf,
+  oneOf,
+  partialDateString,
+  readFields,
+  readPatch,
+  text,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
 import { factValueToJson, readFactValue, type DataType, type JsonValue } from './fact-value';
 import { isFactId, isKebabId, isSourceHexId, isStableId } from './ids';
 import type { Decider } from './decider';
@@ -183,11 +197,17 @@ export function evolveFact(state: FactState | null, event: FactEvent): FactState
     case 'FactCitationAdded':
       return state && { ...state, fields: { ...state.fields, citations: [...(state.fields.citations ?? []), event.data.citation] } };
     case 'FactCitationRemoved':
-      return state && {
-        ...state,
-        fields: { ...state.fields, citations: (state.fields.citations ?? []).filter((c) => c.sourceId !== event.data.sourceId) },
-      };
+      return (
+        state && {
+          ...state,
+          fields: { ...state.fields, citations: (state.fields.citations ?? []).filter((c) => c.sourceId !== event.data.sourceId) },
+        }
+      );
   }
 }
 
-export const factDecider: Decider<FactCommand, FactState | null, FactEvent, FactContext> = { initialState: null, decide: decideFact, evolve: evolveFact };
+export const factDecider: Decider<FactCommand, FactState | null, FactEvent, FactContext> = {
+  initialState: null,
+  decide: decideFact,
+  evolve: evolveFact,
+};

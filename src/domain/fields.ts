@@ -28,7 +28,12 @@ type Raw = Readonly<Record<string, unknown>>;
 export const isRecord = (x: unknown): x is Raw => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Reads every field the spec knows from `raw`; unknown keys are an error, not silently dropped. */
-export function readFields<F>(specs: FieldSpecs<F>, raw: unknown, path: string, { requireAll }: { requireAll: boolean }): Result<Partial<F>> {
+export function readFields<F>(
+  specs: FieldSpecs<F>,
+  raw: unknown,
+  path: string,
+  { requireAll }: { requireAll: boolean },
+): Result<Partial<F>> {
   if (!isRecord(raw)) return failInput(path || 'input', `expected an object, got ${describeReceived(raw)}`);
   const out: Partial<F> = {};
   for (const key of Object.keys(raw)) {
@@ -55,7 +60,8 @@ export function readPatch<F>(specs: FieldSpecs<F>, set: unknown, unset: unknown,
   // A null under `set` would be silently read as "absent"; clearing is what `unset` is for.
   if (isRecord(set)) {
     const nulled = Object.keys(set).find((k) => set[k] === null);
-    if (nulled) return failInput(childPath(childPath(path, 'set'), nulled), `null is not a value; list "${nulled}" under unset to clear it`);
+    if (nulled)
+      return failInput(childPath(childPath(path, 'set'), nulled), `null is not a value; list "${nulled}" under unset to clear it`);
   }
   const fields = readFields(specs, set ?? {}, childPath(path, 'set'), { requireAll: false });
   if (!fields.ok) return fields;
@@ -180,4 +186,3 @@ export const jsonObject = {
     return ok(raw as { [key: string]: JsonValue });
   },
 };
-

@@ -27,27 +27,25 @@ export const MAX_URL_LENGTH = 2048;
  * A source's id is derived from its URL, byte for byte, so the same URL always lands on the same
  * source. The URL is deliberately not normalized: the wiki's existing ids were computed this way.
  */
-export const sourceIdForUrl = (url: string): SourceId =>
-  createHash('sha256').update(url, 'utf8').digest('hex').slice(0, 16) as SourceId;
+export const sourceIdForUrl = (url: string): SourceId => createHash('sha256').update(url, 'utf8').digest('hex').slice(0, 16) as SourceId;
 
 const randomChars = (count: number, random: (() => number) | undefined): string => {
   let out = '';
   for (let i = 0; i < count; i++) {
     // Clamp so that a generator returning exactly 1 cannot index past the alphabet.
-    const index = random === undefined
-      ? randomInt(ALPHABET.length)
-      : Math.min(ALPHABET.length - 1, Math.max(0, Math.floor(random() * ALPHABET.length)));
+    const index =
+      random === undefined
+        ? randomInt(ALPHABET.length)
+        : Math.min(ALPHABET.length - 1, Math.max(0, Math.floor(random() * ALPHABET.length)));
     out += ALPHABET[index];
   }
   return out;
 };
 
 /** Opaque and generated once; never recomputed from content, so it survives URL and slug changes. */
-export const generateStableId = (random?: () => number): StableId =>
-  randomChars(STABLE_ID_LENGTH, random) as StableId;
+export const generateStableId = (random?: () => number): StableId => randomChars(STABLE_ID_LENGTH, random) as StableId;
 
-export const generateFactId = (random?: () => number): FactId =>
-  `f_${randomChars(STABLE_ID_LENGTH, random)}` as FactId;
+export const generateFactId = (random?: () => number): FactId => `f_${randomChars(STABLE_ID_LENGTH, random)}` as FactId;
 
 export const isStableId = (s: unknown): s is StableId => typeof s === 'string' && STABLE_ID.test(s);
 export const isFactId = (s: unknown): s is FactId => typeof s === 'string' && FACT_ID.test(s);
@@ -55,10 +53,10 @@ export const isSourceHexId = (s: unknown): s is SourceId => typeof s === 'string
 export const isNumericId = (s: unknown): s is string => typeof s === 'string' && NUMERIC_ID.test(s);
 
 /** Property ids, publication ids, entity slugs and page slugs share one human-typed form. */
-export const isKebabId = (s: unknown): s is string =>
-  typeof s === 'string' && s.length <= MAX_KEBAB_LENGTH && KEBAB_ID.test(s);
+export const isKebabId = (s: unknown): s is string => typeof s === 'string' && s.length <= MAX_KEBAB_LENGTH && KEBAB_ID.test(s);
 
-const parser = <T extends string>(test: (s: unknown) => boolean, expected: string) =>
+const parser =
+  <T extends string>(test: (s: unknown) => boolean, expected: string) =>
   (raw: unknown, path: string): Result<T> =>
     test(raw) ? ok(raw as T) : failInput(path, `expected ${expected}, got ${describeReceived(raw)}`);
 

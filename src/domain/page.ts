@@ -95,4 +95,8 @@ export function evolvePage(state: PageState | null, event: PageEvent): PageState
   }
 }
 
-export const pageDecider: Decider<PageCommand, PageState | null, PageEvent, PageContext | void> = { initialState: null, decide: decidePage, evolve: evolvePage };
+export const pageDecider: Decider<PageCommand, PageState | null, PageEvent, PageContext | void> = {
+  initialState: null,
+  decide: decidePage,
+  evolve: evolvePage,
+};

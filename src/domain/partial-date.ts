@@ -17,9 +17,7 @@ const SHAPE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 const ACCEPTED = 'expected a partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD" (or an integer year 1–9999)';
 
 // Short month names, as the wiki's pages show them ("Feb 2026").
-const MONTH_NAMES = [
-  'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec',
-] as const;
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
@@ -48,8 +46,7 @@ const checkString = (s: string): Parts | string => {
   return { year, month, day };
 };
 
-const precisionOfParts = (p: Parts): Precision =>
-  p.day !== undefined ? 'day' : p.month !== undefined ? 'month' : 'year';
+const precisionOfParts = (p: Parts): Precision => (p.day !== undefined ? 'day' : p.month !== undefined ? 'month' : 'year');
 
 const partsOf = (d: PartialDate): Parts => {
   const parts = checkString(d.value);

@@ -27,12 +27,14 @@ const display = {
     if (extra.length) return failInput(`${path}.${extra[0]}`, 'unknown field; known fields: divisor, prefix, suffix');
     const out: { divisor?: number; prefix?: string; suffix?: string } = {};
     if (o.divisor != null) {
-      if (typeof o.divisor !== 'number' || !Number.isFinite(o.divisor) || o.divisor <= 0) return failInput(`${path}.divisor`, 'expected a positive number');
+      if (typeof o.divisor !== 'number' || !Number.isFinite(o.divisor) || o.divisor <= 0)
+        return failInput(`${path}.divisor`, 'expected a positive number');
       out.divisor = o.divisor;
     }
     for (const k of ['prefix', 'suffix'] as const) {
       if (o[k] == null) continue;
-      if (typeof o[k] !== 'string' || (o[k] as string).length > 20) return failInput(`${path}.${k}`, 'expected a string of at most 20 characters');
+      if (typeof o[k] !== 'string' || (o[k] as string).length > 20)
+        return failInput(`${path}.${k}`, 'expected a string of at most 20 characters');
       out[k] = o[k] as string;
     }
     return ok(out);
@@ -59,15 +61,15 @@ export type PropertyEvent =
   | { type: 'PropertyUpdated'; data: { id: string } & Patch<PropertyFields> };
 
 export type PropertyCommand =
-  | { type: 'DefineProperty'; id: unknown; fields: unknown }
-  | { type: 'UpdateProperty'; id: string; set?: unknown; unset?: unknown };
+  { type: 'DefineProperty'; id: unknown; fields: unknown } | { type: 'UpdateProperty'; id: string; set?: unknown; unset?: unknown };
 
 export type PropertyState = { id: string; fields: PropertyFields } | null;
 
 export function decideProperty(command: PropertyCommand, state: PropertyState): Result<PropertyEvent[]> {
   switch (command.type) {
     case 'DefineProperty': {
-      if (!isKebabId(command.id)) return failInput('id', `expected a kebab-case id such as "safety-level", got ${JSON.stringify(command.id)}`);
+      if (!isKebabId(command.id))
+        return failInput('id', `expected a kebab-case id such as "safety-level", got ${JSON.stringify(command.id)}`);
       const fields = decideRegister(propertyFields, state !== null, `property "${command.id}"`, command.fields);
       return fields.ok ? ok([{ type: 'PropertyDefined', data: { id: command.id, ...fields.value } }]) : fields;
     }
@@ -90,4 +92,8 @@ export function evolveProperty(state: PropertyState, event: PropertyEvent): Prop
   }
 }
 
-export const propertyDecider: Decider<PropertyCommand, PropertyState, PropertyEvent> = { initialState: null, decide: decideProperty, evolve: evolveProperty };
+export const propertyDecider: Decider<PropertyCommand, PropertyState, PropertyEvent> = {
+  initialState: null,
+  decide: decideProperty,
+  evolve: evolveProperty,
+};

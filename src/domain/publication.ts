@@ -5,8 +5,19 @@ import type { Decider } from './decider';
 import { decideRegister, decideUpdate } from './register-update';
 
 export const PUBLICATION_TYPES = [
-  'academic_journal', 'preprint_server', 'think_tank', 'company_blog', 'government', 'encyclopedia',
-  'blog_platform', 'news', 'organization', 'academic', 'consulting', 'academic_search', 'code_repository',
+  'academic_journal',
+  'preprint_server',
+  'think_tank',
+  'company_blog',
+  'government',
+  'encyclopedia',
+  'blog_platform',
+  'news',
+  'organization',
+  'academic',
+  'consulting',
+  'academic_search',
+  'code_repository',
   'marketplace',
 ] as const;
 export type PublicationType = (typeof PUBLICATION_TYPES)[number];
@@ -42,8 +53,7 @@ export type PublicationEvent =
   | { type: 'PublicationUpdated'; data: { id: string } & Patch<PublicationFields> };
 
 export type PublicationCommand =
-  | { type: 'RegisterPublication'; id: unknown; fields: unknown }
-  | { type: 'UpdatePublication'; id: string; set?: unknown; unset?: unknown };
+  { type: 'RegisterPublication'; id: unknown; fields: unknown } | { type: 'UpdatePublication'; id: string; set?: unknown; unset?: unknown };
 
 export type PublicationState = { id: string; fields: PublicationFields } | null;
 
@@ -73,4 +83,8 @@ export function evolvePublication(state: PublicationState, event: PublicationEve
   }
 }
 
-export const publicationDecider: Decider<PublicationCommand, PublicationState, PublicationEvent> = { initialState: null, decide: decidePublication, evolve: evolvePublication };
+export const publicationDecider: Decider<PublicationCommand, PublicationState, PublicationEvent> = {
+  initialState: null,
+  decide: decidePublication,
+  evolve: evolvePublication,
+};

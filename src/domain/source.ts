@@ -126,8 +126,8 @@ export function decideSource(command: SourceCommand, state: SourceState | null, 
       if (!live.ok) return live;
       const content = readContent(command.content);
       if (!content.ok) return content;
-      if (live.value.content?.contentHash === content.value.contentHash &&
-          live.value.content.fetchedAt === content.value.fetchedAt) return ok([]);
+      if (live.value.content?.contentHash === content.value.contentHash && live.value.content.fetchedAt === content.value.fetchedAt)
+        return ok([]);
       return ok([{ type: 'SourceContentCaptured', data: { id: command.id, ...content.value } }]);
     }
     case 'MergeSources':
@@ -156,7 +156,8 @@ function readContent(raw: unknown): Result<CachedContent> {
   if (!raw || typeof raw !== 'object') return failInput('content', 'expected an object with at least "text"');
   const c = raw as Record<string, unknown>;
   if (typeof c.text !== 'string' || c.text.length === 0) return failInput('content.text', 'expected the non-empty text of the source');
-  if (c.text.length > MAX_CONTENT_LENGTH) return failInput('content.text', `is ${c.text.length} characters; the limit is ${MAX_CONTENT_LENGTH}`);
+  if (c.text.length > MAX_CONTENT_LENGTH)
+    return failInput('content.text', `is ${c.text.length} characters; the limit is ${MAX_CONTENT_LENGTH}`);
   // A cache may hold only an excerpt of a long original; `totalLength` then says how long the original is.
   let length = c.text.length;
   if (c.totalLength != null) {
@@ -170,7 +171,8 @@ function readContent(raw: unknown): Result<CachedContent> {
     contentHash: createHash('sha256').update(c.text).digest('hex'),
   };
   if (c.fetchedAt != null) {
-    if (typeof c.fetchedAt !== 'string' || Number.isNaN(Date.parse(c.fetchedAt))) return failInput('content.fetchedAt', 'expected an ISO 8601 instant');
+    if (typeof c.fetchedAt !== 'string' || Number.isNaN(Date.parse(c.fetchedAt)))
+      return failInput('content.fetchedAt', 'expected an ISO 8601 instant');
     out.fetchedAt = new Date(c.fetchedAt).toISOString();
   }
   if (c.httpStatus != null) {
@@ -205,4 +207,8 @@ export function evolveSource(state: SourceState | null, event: SourceEvent): Sou
   }
 }
 
-export const sourceDecider: Decider<SourceCommand, SourceState | null, SourceEvent, SourceContext | void> = { initialState: null, decide: decideSource, evolve: evolveSource };
+export const sourceDecider: Decider<SourceCommand, SourceState | null, SourceEvent, SourceContext | void> = {
+  initialState: null,
+  decide: decideSource,
+  evolve: evolveSource,
+};

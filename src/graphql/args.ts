@@ -15,7 +15,10 @@ export class TimeArgs {
 /** Both times: valid time (`asOf`) and transaction time. */
 @ArgsType()
 export class BitemporalArgs extends TimeArgs {
-  @Field(() => PartialDateScalar, { nullable: true, description: 'Valid time: "2025", "2025-05" or "2025-05-22" (the end of that period). Default: now.' })
+  @Field(() => PartialDateScalar, {
+    nullable: true,
+    description: 'Valid time: "2025", "2025-05" or "2025-05-22" (the end of that period). Default: now.',
+  })
   asOf?: PartialDate | null;
 }
 
@@ -25,7 +28,11 @@ export class BitemporalArgs extends TimeArgs {
  */
 @ArgsType()
 export class FactListTimeArgs extends TimeArgs {
-  @Field(() => PartialDateScalar, { nullable: true, description: 'Valid time: only the facts that hold then ("2025", "2025-05" or "2025-05-22": the end of that period). Without it: every fact, whatever its valid time (there is no default of now here).' })
+  @Field(() => PartialDateScalar, {
+    nullable: true,
+    description:
+      'Valid time: only the facts that hold then ("2025", "2025-05" or "2025-05-22": the end of that period). Without it: every fact, whatever its valid time (there is no default of now here).',
+  })
   asOf?: PartialDate | null;
 }
 

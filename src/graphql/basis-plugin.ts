@@ -17,7 +17,7 @@ export const basisPlugin: ApolloServerPlugin<GraphQLContext> = {
         const result = response.body.singleResult;
         // With read replicas, which database answered: "primary" or "replica <host:port/db>"
         // (readRoutingPlugin, src/replication/read-routing.ts). A single-database gateway has only the primary.
-        const node = contextValue.replication?.router.replicaCount ? contextValue.request.read?.node ?? 'primary' : undefined;
+        const node = contextValue.replication?.router.replicaCount ? (contextValue.request.read?.node ?? 'primary') : undefined;
         result.extensions = { ...result.extensions, basis: basisExtension(basis, node) };
       },
     };

@@ -1,7 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  getNamedType, getNullableType, isListType, isObjectType, isInterfaceType, Kind, valueFromAST,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  valueFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from './connection';
 import { refusal } from './errors';
@@ -66,8 +78,11 @@ const bounded = (n: number): number => Math.min(n, COST_CEILING);
  * a fragment spreading the next one twice, 24 levels deep, is 48 walks, not 2^24.
  */
 export function estimateComplexity(
-  schema: GraphQLSchema, selectionSet: SelectionSetNode, rootType: GraphQLNamedType,
-  fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>,
+  schema: GraphQLSchema,
+  selectionSet: SelectionSetNode,
+  rootType: GraphQLNamedType,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
 ): Estimate {
   const memo = new Map<string, Estimate>();
   const inProgress = new Set<string>();
@@ -80,7 +95,8 @@ export function estimateComplexity(
     for (const selection of set.selections) {
       let e: Estimate;
       if (selection.kind === Kind.FIELD) e = fieldEstimate(selection, type, page);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) e = walk(selection.selectionSet, conditionType(selection.typeCondition?.name.value, type), page);
+      else if (selection.kind === Kind.INLINE_FRAGMENT)
+        e = walk(selection.selectionSet, conditionType(selection.typeCondition?.name.value, type), page);
       else e = spreadEstimate(selection.name.value, type, page);
       cost = bounded(cost + e.cost);
       depth = Math.max(depth, e.depth);
@@ -111,8 +127,10 @@ export function estimateComplexity(
   const fieldEstimate = (node: FieldNode, parent: GraphQLNamedType, page: number): Estimate => {
     const field: GraphQLField<unknown, unknown> | undefined =
       isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
-    const own = Number(parent === rootType) + Number(field?.name === 'totalCount' && isConnection(parent))
-      + Number((node.arguments ?? []).some((a) => PIN_ARGUMENTS.includes(a.name.value)));
+    const own =
+      Number(parent === rootType) +
+      Number(field?.name === 'totalCount' && isConnection(parent)) +
+      Number((node.arguments ?? []).some((a) => PIN_ARGUMENTS.includes(a.name.value)));
     if (!field || !node.selectionSet) return { cost: 1, depth: 1, statements: own };
     const type = getNamedType(field.type);
     let perParent = 1;
@@ -152,17 +170,27 @@ export function complexityPlugin(limits: ComplexityLimits = DEFAULT_LIMITS): Apo
           if (!operation) return;
           const rootType = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
           if (!rootType) return;
-          const { cost, depth, statements } = estimateComplexity(schema, operation.selectionSet, rootType, fragmentsOf(document), request.variables ?? {});
+          const { cost, depth, statements } = estimateComplexity(
+            schema,
+            operation.selectionSet,
+            rootType,
+            fragmentsOf(document),
+            request.variables ?? {},
+          );
           if (cost > limits.maxCost || depth > limits.maxDepth) {
-            throw refusal('QUERY_TOO_COMPLEX',
+            throw refusal(
+              'QUERY_TOO_COMPLEX',
               `query too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth}); ask for smaller pages or fewer nested relations`,
-              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth });
+              { cost, maxCost: limits.maxCost, depth, maxDepth: limits.maxDepth },
+            );
           }
           const maxStatements = limits.maxStatements ?? DEFAULT_LIMITS.maxStatements;
           if (maxStatements > 0 && statements > maxStatements) {
-            throw refusal('TOO_MANY_STATEMENTS',
+            throw refusal(
+              'TOO_MANY_STATEMENTS',
               `query needs at least ${statements} SQL statements (limit ${maxStatements}): every root field, totalCount and atPosition/knownAt costs one; ask for fewer at once`,
-              { statements, maxStatements });
+              { statements, maxStatements },
+            );
           }
         },
       };

@@ -81,7 +81,8 @@ export const offsetCursor = (offset: number): string => encode(`o:${offset}`);
 export function readCursor(cursor: string | null | undefined, kind: 'k' | 'o'): string | undefined {
   if (cursor == null) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith(`${kind}:`)) throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
+  if (!text.startsWith(`${kind}:`))
+    throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
   return text.slice(2);
 }
 
@@ -90,7 +91,8 @@ export function readOffset(cursor: string | null | undefined): number {
   if (raw === undefined) return 0;
   const n = Number(raw);
   // Safe integers only: a larger offset is no cursor we made, and PostgreSQL's OFFSET (bigint) would refuse it.
-  if (!Number.isSafeInteger(n) || n < 0) throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw userError('BAD_USER_INPUT', `after: "${cursor}" is not a cursor of this list`, { field: 'after' });
   return n + 1;
 }
 
@@ -101,7 +103,12 @@ export function offsetConnection<T>(items: T[], offset: number, hasNextPage: boo
 }
 
 /** A connection over a keyset page. */
-export function keyConnection<T>(items: T[], keyOf: (t: T) => string, hasNextPage: boolean, count: () => Promise<number>): ConnectionShape<T> {
+export function keyConnection<T>(
+  items: T[],
+  keyOf: (t: T) => string,
+  hasNextPage: boolean,
+  count: () => Promise<number>,
+): ConnectionShape<T> {
   const edges = items.map((node) => ({ cursor: keyCursor(keyOf(node)), node }));
   return { edges, nodes: items, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: lazy(count) };
 }
@@ -111,5 +118,10 @@ export function listConnection<T>(all: T[], first: number | undefined | null, af
   const size = pageSize(first);
   const offset = readOffset(after);
   const edges = all.slice(offset, offset + size).map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
-  return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: offset + size < all.length, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: all.length };
+  return {
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: { hasNextPage: offset + size < all.length, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: all.length,
+  };
 }

@@ -51,7 +51,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (thrownValue !== undefined && thrownValue !== error) return isDatabaseUnavailable(thrownValue);
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
   // pg-pool and pg signal these without a code.
-  return typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/.test(message);
+  return (
+    typeof message === 'string' &&
+    /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/.test(message)
+  );
 }
 
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable or busy (no connection free in time); retry shortly';
@@ -62,7 +65,12 @@ export function unavailableError(): GraphQLError {
 
 /** A graphql-js error (parse, validation) with the code Apollo would give it over HTTP. */
 export function withCode(error: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -116,24 +124,47 @@ export function fromResolver(error: unknown): unknown {
  * one (subscriptions over WebSocket) passes `log`, so every internal error is logged once.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, log?: ErrorLog): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (isRejection(original)) {
-    const { message, extensions: { http: _status, ...extensions } } = toGraphQLError(original);
+    const {
+      message,
+      extensions: { http: _status, ...extensions },
+    } = toGraphQLError(original);
     return { ...formatted, message, extensions };
   }
   if (original instanceof StatementLimitError) {
-    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'TOO_MANY_STATEMENTS', maxStatements: original.limit } };
+    return {
+      message: original.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'TOO_MANY_STATEMENTS', maxStatements: original.limit },
+    };
   }
   // PostgreSQL cancelled the statement (statement_timeout): the client asked for too much at once.
   if ((original as { code?: string } | null)?.code === '57014') {
-    return { message: 'the query took too long and was cancelled; ask for less at once', locations: formatted.locations, path: formatted.path, extensions: { code: 'QUERY_TIMEOUT' } };
+    return {
+      message: 'the query took too long and was cancelled; ask for less at once',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'QUERY_TIMEOUT' },
+    };
   }
   // PostgreSQL cannot store the NUL character in text: a NUL in any id, slug, key or cursor is bad input.
   if ((original as { code?: string } | null)?.code === '22021') {
-    return { message: 'strings may not contain the NUL character (\\u0000)', locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    return {
+      message: 'strings may not contain the NUL character (\\u0000)',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
   }
   if (isDatabaseUnavailable(original)) {
-    return { message: UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    return {
+      message: UNAVAILABLE_MESSAGE,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
   }
   const code = formatted.extensions?.code;
   // Apollo refuses some malformed requests with a 4xx status but no code (e.g. an APQ hash that does not
@@ -145,7 +176,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined || original instanceof DomainError) {
     // A DomainError here is a store's caller fault (isRejection above took every other).
     log?.error({ err: original }, 'internal error');
-    return { message: 'internal error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'internal error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   }
   return formatted;
 }
@@ -161,7 +197,7 @@ const SUGGESTION = / ?Did you mean [\s\S]*$/;
  */
 export function errorFormatter(options: { introspection?: boolean; log?: ErrorLog } = {}): ErrorFormatter {
   const format: ErrorFormatter = (formatted, error) => formatError(formatted, error, options.log);
-  return options.introspection ?? true ? format : withoutSuggestions(format);
+  return (options.introspection ?? true) ? format : withoutSuggestions(format);
 }
 
 /** `format`, with graphql-js's "Did you mean …?" suggestions cut from every message. */

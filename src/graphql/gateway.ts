@@ -16,9 +16,11 @@ const KnownOperationTypes: ValidationRule = (context) => ({
   OperationDefinition(node) {
     const schema = context.getSchema();
     if (node.operation === 'subscription') {
-      context.reportError(new GraphQLError(
-        'subscriptions are served over WebSocket (the graphql-ws protocol, on this same /graphql path), not over HTTP', { nodes: node },
-      ));
+      context.reportError(
+        new GraphQLError('subscriptions are served over WebSocket (the graphql-ws protocol, on this same /graphql path), not over HTTP', {
+          nodes: node,
+        }),
+      );
       return;
     }
     const root = node.operation === 'query' ? schema.getQueryType() : schema.getMutationType();
@@ -47,6 +49,11 @@ export function apolloOptions(schema: GraphQLSchema, options: ApolloSettings = {
     parseOptions: { maxTokens: options.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens },
     // Apollo installs its cache-control plugin unless told not to; it hooks every field's resolution to
     // compute HTTP cache hints, which Factlog never sets (answers are pinned by position instead).
-    plugins: [...(options.plugins ?? []), complexityPlugin(options.limits ?? DEFAULT_LIMITS), basisPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ...(options.plugins ?? []),
+      complexityPlugin(options.limits ?? DEFAULT_LIMITS),
+      basisPlugin,
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   };
 }

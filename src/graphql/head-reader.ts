@@ -26,13 +26,15 @@ export class HeadReader {
     this.queue = [];
     this.inFlight = true;
     // Shared by every waiting request, so charged to none of them (src/store/statement-budget.ts).
-    outsideStatementBudget(() => resolveBasis(this.db)).then(
-      (basis) => waiting.forEach((w) => w.resolve(basis)),
-      (err: unknown) => waiting.forEach((w) => w.reject(err)),
-    ).finally(() => {
-      this.inFlight = false;
-      if (this.queue.length) this.flush();
-    });
+    outsideStatementBudget(() => resolveBasis(this.db))
+      .then(
+        (basis) => waiting.forEach((w) => w.resolve(basis)),
+        (err: unknown) => waiting.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        this.inFlight = false;
+        if (this.queue.length) this.flush();
+      });
   }
 }
 

@@ -14,12 +14,15 @@ export async function requireProperty(ctx: GraphQLContext, id: string, pins: Pin
   const position = pins.basis.position;
   if (await ctx.loaders.thing('property', position).load(id)) return;
   const known = (await listThingsAt(ctx.db, 'property', position, { first: 10_000 })).items.map((p) => p.id);
-  throw new DomainError('NOT_FOUND', `property ${quoted(id)} does not exist at log position ${position}${didYouMean(id, known)}`, ['property']);
+  throw new DomainError('NOT_FOUND', `property ${quoted(id)} does not exist at log position ${position}${didYouMean(id, known)}`, [
+    'property',
+  ]);
 }
 
 export async function requireEntityId(ctx: GraphQLContext, key: string): Promise<string> {
   const id = await resolveEntityId(ctx.db, key);
-  if (!id) throw new DomainError('NOT_FOUND', `entity ${quoted(key)} does not exist (give a stable id, slug, alias or numeric id)`, ['entity']);
+  if (!id)
+    throw new DomainError('NOT_FOUND', `entity ${quoted(key)} does not exist (give a stable id, slug, alias or numeric id)`, ['entity']);
   return id;
 }
 
@@ -28,7 +31,6 @@ export async function requireSourceId(ctx: GraphQLContext, key: string): Promise
   if (!id) throw new DomainError('NOT_FOUND', `source ${quoted(key)} does not exist (give a hex id, stable id or URL)`, ['source']);
   return id;
 }
-
 
 /** The name as sent, in quotes, cut when long: the message is echoed back to the client. */
 const quoted = (name: string): string => describeReceived(name).replace(/^string /, '');

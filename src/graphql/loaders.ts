@@ -9,7 +9,6 @@ import type { StoredEvent } from '../store/event-store';
 import type { Pins } from './pins';
 import { thingCacheOf } from './thing-cache';
 
-
 /**
  * Per-request DataLoaders, one per (relation, pins): every relation a resolver follows is batched
  * into one statement per level of the query, whatever the number of parent rows.
@@ -33,23 +32,27 @@ export class Loaders {
 
   thing<K extends ThingKind>(kind: K, position: number): DataLoader<string, Versioned<StateOfKind[K]> | null> {
     const cache = thingCacheOf(this.db);
-    return this.loader(`${kind}@${position}`, async (ids) => {
-      const found = new Map<string, Versioned<StateOfKind[K]>>();
-      const missing: string[] = [];
-      for (const id of ids) {
-        const hit = cache.get(kind, id, position);
-        if (hit === undefined) missing.push(id);
-        else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
-      }
-      if (missing.length === 0) return found;
-      const loaded = await latestThingsAt(this.db, kind, missing, position);
-      for (const id of missing) {
-        const v = loaded.get(id) ?? null;
-        cache.set(kind, id, position, v);
-        if (v) found.set(id, v);
-      }
-      return found;
-    }, null);
+    return this.loader(
+      `${kind}@${position}`,
+      async (ids) => {
+        const found = new Map<string, Versioned<StateOfKind[K]>>();
+        const missing: string[] = [];
+        for (const id of ids) {
+          const hit = cache.get(kind, id, position);
+          if (hit === undefined) missing.push(id);
+          else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
+        }
+        if (missing.length === 0) return found;
+        const loaded = await latestThingsAt(this.db, kind, missing, position);
+        for (const id of missing) {
+          const v = loaded.get(id) ?? null;
+          cache.set(kind, id, position, v);
+          if (v) found.set(id, v);
+        }
+        return found;
+      },
+      null,
+    );
   }
 
   fact(position: number): DataLoader<string, FactVersion | null> {
@@ -64,19 +67,36 @@ export class Loaders {
   /** Facts citing a source, at P and (optionally) valid at T. */
   factsCiting(pins: Pins, withValidTime: boolean): DataLoader<string, FactVersion[]> {
     const validAt = withValidTime ? pins.validAt : undefined;
-    return this.loader(`factsCiting@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}`, async (ids) => {
-      const facts = await allFactsAt(this.db, { sourceIds: ids }, { position: pins.basis.position, validAt });
-      return groupBy(ids, facts, (f) => f.citations.map((c) => c.sourceId));
-    }, []);
+    return this.loader(
+      `factsCiting@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}`,
+      async (ids) => {
+        const facts = await allFactsAt(this.db, { sourceIds: ids }, { position: pins.basis.position, validAt });
+        return groupBy(ids, facts, (f) => f.citations.map((c) => c.sourceId));
+      },
+      [],
+    );
   }
 
   /** Facts of an entity (optionally of one property), at P and (optionally) valid at T. */
-  factsOfEntity(pins: Pins, withValidTime: boolean, propertyId: string | undefined, includeDeprecated = false): DataLoader<string, FactVersion[]> {
+  factsOfEntity(
+    pins: Pins,
+    withValidTime: boolean,
+    propertyId: string | undefined,
+    includeDeprecated = false,
+  ): DataLoader<string, FactVersion[]> {
     const validAt = withValidTime ? pins.validAt : undefined;
-    return this.loader(`factsOf@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}@${propertyId ?? '*'}@${includeDeprecated}`, async (ids) => {
-      const facts = await allFactsAt(this.db, { entityIds: ids, propertyId }, { position: pins.basis.position, validAt, includeDeprecated });
-      return groupBy(ids, facts, (f) => [f.entityId]);
-    }, []);
+    return this.loader(
+      `factsOf@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}@${propertyId ?? '*'}@${includeDeprecated}`,
+      async (ids) => {
+        const facts = await allFactsAt(
+          this.db,
+          { entityIds: ids, propertyId },
+          { position: pins.basis.position, validAt, includeDeprecated },
+        );
+        return groupBy(ids, facts, (f) => [f.entityId]);
+      },
+      [],
+    );
   }
 
   /** The page about each entity at P (the first by slug if several). */
@@ -86,18 +106,26 @@ export class Loaders {
 
   /** Sources of each publication at P, by id. */
   sourcesOfPublication(position: number): DataLoader<string, Versioned<StateOfKind['source']>[]> {
-    return this.loader(`sourcesOf@${position}`, async (ids) => {
-      const versions = await sourcesOfPublicationsAt(this.db, ids, position);
-      return groupBy(ids, versions, (v) => [v.state.fields.publicationId ?? '']);
-    }, []);
+    return this.loader(
+      `sourcesOf@${position}`,
+      async (ids) => {
+        const versions = await sourcesOfPublicationsAt(this.db, ids, position);
+        return groupBy(ids, versions, (v) => [v.state.fields.publicationId ?? '']);
+      },
+      [],
+    );
   }
 
   /** A stream's events up to P (its history as known then). */
   streamEvents(position: number): DataLoader<string, StoredEvent[]> {
-    return this.loader(`events@${position}`, async (streams) => {
-      const events = await streamEventsAt(this.db, streams, position);
-      return groupBy(streams, events, (e) => [e.stream]);
-    }, []);
+    return this.loader(
+      `events@${position}`,
+      async (streams) => {
+        const events = await streamEventsAt(this.db, streams, position);
+        return groupBy(streams, events, (e) => [e.stream]);
+      },
+      [],
+    );
   }
 }
 

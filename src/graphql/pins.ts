@@ -28,7 +28,8 @@ export const isLogPosition = (raw: string): boolean => /^\d{1,15}$/.test(raw);
  * X-Factlog-Min-Position header): the number, or BAD_USER_INPUT naming the field it came in.
  */
 export function parsePosition(raw: string, field = 'atPosition', extensions: Record<string, unknown> = {}): number {
-  if (!isLogPosition(raw)) throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field, ...extensions });
+  if (!isLogPosition(raw))
+    throw userError('BAD_USER_INPUT', `${field} must be a log position (a whole number), got "${raw}"`, { field, ...extensions });
   return Number(raw);
 }
 

@@ -32,21 +32,37 @@ export interface SchemaExtensions {
 /** The API's schema with the host's extensions; a pure function of the code, so callers build it once. */
 export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSchema {
   const resolvers: NonEmptyArray<ClassType> = [
-    HealthResolver, SourceResolver, CredibilityResolver, CachedContentResolver, PublicationResolver, PageResolver,
-    EntityResolver, PropertyResolver, FactResolver, CitationResolver, RefValueResolver, RefsValueResolver,
-    EventsResolver, ...MUTATION_RESOLVERS, ApiKeyResolver, SubscriptionResolver, ...(extensions.resolvers ?? []),
+    HealthResolver,
+    SourceResolver,
+    CredibilityResolver,
+    CachedContentResolver,
+    PublicationResolver,
+    PageResolver,
+    EntityResolver,
+    PropertyResolver,
+    FactResolver,
+    CitationResolver,
+    RefValueResolver,
+    RefsValueResolver,
+    EventsResolver,
+    ...MUTATION_RESOLVERS,
+    ApiKeyResolver,
+    SubscriptionResolver,
+    ...(extensions.resolvers ?? []),
   ];
-  const schema = convertDomainErrors(buildSchemaSync({
-    resolvers,
-    validate: false,
-    emitSchemaFile: false,
-    // No global middlewares: type-graphql would run them, as an async chain, on every plain field of
-    // every object too (a page of 20 sources is hundreds of promises). Domain errors are converted by
-    // wrapping the resolvers once, below.
-    // Subscriptions follow the log themselves (`subscribe` in resolvers/subscriptions.ts); type-graphql
-    // insists on a PubSub all the same, and this one is never used.
-    pubSub: UNUSED_PUBSUB,
-  }));
+  const schema = convertDomainErrors(
+    buildSchemaSync({
+      resolvers,
+      validate: false,
+      emitSchemaFile: false,
+      // No global middlewares: type-graphql would run them, as an async chain, on every plain field of
+      // every object too (a page of 20 sources is hundreds of promises). Domain errors are converted by
+      // wrapping the resolvers once, below.
+      // Subscriptions follow the log themselves (`subscribe` in resolvers/subscriptions.ts); type-graphql
+      // insists on a PubSub all the same, and this one is never used.
+      pubSub: UNUSED_PUBSUB,
+    }),
+  );
   return (extensions.transforms ?? []).reduce((built, transform) => transform(built), schema);
 }
 

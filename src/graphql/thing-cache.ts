@@ -17,7 +17,10 @@ export class ThingCache {
    * Bounded by count and by approximate size: a source's state carries its cached text (up to 5 MB),
    * so a count alone could hold gigabytes. A state bigger than an eighth of the budget is not kept.
    */
-  constructor(private readonly capacity = 20_000, private readonly maxBytes = 64 * 1024 * 1024) {}
+  constructor(
+    private readonly capacity = 20_000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
 
   get size(): { entries: number; bytes: number } {
     return { entries: this.entries.size, bytes: this.bytes };
@@ -60,7 +63,8 @@ export class ThingCache {
 function approximateBytes(value: unknown): number {
   if (typeof value === 'string') return 16 + 2 * value.length;
   if (Array.isArray(value)) return value.reduce<number>((n, v) => n + approximateBytes(v), 16);
-  if (value && typeof value === 'object') return Object.entries(value).reduce<number>((n, [k, v]) => n + 2 * k.length + approximateBytes(v), 32);
+  if (value && typeof value === 'object')
+    return Object.entries(value).reduce<number>((n, [k, v]) => n + 2 * k.length + approximateBytes(v), 32);
   return 16;
 }
 

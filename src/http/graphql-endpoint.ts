@@ -50,15 +50,25 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: Request,
     const headers = headerMapOf(req);
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const response = await withStatementBudget(options.maxStatements ?? 0, () => options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query >= 0 ? url.slice(query) : '', body: req.body },
-      context: () => options.context(req, res),
-    }));
+    const response = await withStatementBudget(options.maxStatements ?? 0, () =>
+      options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: (req.method ?? 'GET').toUpperCase(),
+          headers,
+          search: query >= 0 ? url.slice(query) : '',
+          body: req.body,
+        },
+        context: () => options.context(req, res),
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     const stallMs = options.slowReaderTimeoutMs;
     if (response.body.kind === 'complete') {
-      const body = response.status !== undefined && response.status >= 400 ? await withBasis(response.body.string, options.head) : response.body.string;
+      const body =
+        response.status !== undefined && response.status >= 400
+          ? await withBasis(response.body.string, options.head)
+          : response.body.string;
       res.setHeader('content-length', Buffer.byteLength(body));
       for (let at = 0; at < body.length;) {
         const end = pieceEnd(body, at);

@@ -32,7 +32,8 @@ export function metricsRoute(options: MetricsRouteOptions): express.Router {
         }
       } catch (err) {
         if (err instanceof AccessError) return sendError(res, err.code, err.message);
-        if (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE') return sendError(res, 'SERVICE_UNAVAILABLE', err.message);
+        if (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE')
+          return sendError(res, 'SERVICE_UNAVAILABLE', err.message);
         throw err;
       }
     }

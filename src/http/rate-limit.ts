@@ -43,7 +43,10 @@ export class RateLimiter {
   private readonly knownKeys = new Map<string, true>();
   private sweptAt: number;
 
-  constructor(readonly perMinute: number, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.sweptAt = now();
   }
 

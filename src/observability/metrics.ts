@@ -47,33 +47,57 @@ export class GatewayMetrics {
     this.graphqlRequests = new Counter({
       name: 'factlog_graphql_requests_total',
       help: 'GraphQL requests by operation name, operation type and outcome (success, client_error, server_error).',
-      labelNames: ['operation', 'type', 'outcome'], registers,
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
     });
     this.graphqlDuration = new Histogram({
       name: 'factlog_graphql_request_duration_seconds',
       help: 'Time from receiving a GraphQL request to sending its response.',
-      labelNames: ['operation', 'type', 'outcome'], registers,
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     });
-    this.graphqlErrors = new Counter({ name: 'factlog_graphql_errors_total', help: 'Errors in GraphQL responses, by code.', labelNames: ['code'], registers });
+    this.graphqlErrors = new Counter({
+      name: 'factlog_graphql_errors_total',
+      help: 'Errors in GraphQL responses, by code.',
+      labelNames: ['code'],
+      registers,
+    });
     this.httpRequests = new Counter({
       name: 'factlog_http_requests_total',
       help: 'HTTP requests by route (/graphql, /healthz, /readyz, /metrics or other) and status code.',
-      labelNames: ['route', 'status'], registers,
+      labelNames: ['route', 'status'],
+      registers,
     });
-    this.headPosition = new Gauge({ name: 'factlog_log_head_position', help: 'Position of the last event in the log (the primary).', registers });
+    this.headPosition = new Gauge({
+      name: 'factlog_log_head_position',
+      help: 'Position of the last event in the log (the primary).',
+      registers,
+    });
     this.projectionLag = new Gauge({
       name: 'factlog_projection_lag_events',
-      help: 'Events in the log that a node\'s read models do not reflect yet: 0 on the primary (projections are written in the append transaction); head minus applied position on a read replica.',
-      labelNames: ['node'], registers,
+      help: "Events in the log that a node's read models do not reflect yet: 0 on the primary (projections are written in the append transaction); head minus applied position on a read replica.",
+      labelNames: ['node'],
+      registers,
     });
-    this.databaseUp = new Gauge({ name: 'factlog_database_up', help: '1 when the node answered the last scrape in time, else 0.', labelNames: ['node'], registers });
+    this.databaseUp = new Gauge({
+      name: 'factlog_database_up',
+      help: '1 when the node answered the last scrape in time, else 0.',
+      labelNames: ['node'],
+      registers,
+    });
     this.pool = new Gauge({
       name: 'factlog_db_pool_connections',
       help: 'Connection pool of each node: total (open), idle, and waiting (callers queued for a connection).',
-      labelNames: ['node', 'state'], registers,
+      labelNames: ['node', 'state'],
+      registers,
     });
-    this.poolMax = new Gauge({ name: 'factlog_db_pool_max', help: 'Largest number of connections the pool opens (PGlite: 1).', labelNames: ['node'], registers });
+    this.poolMax = new Gauge({
+      name: 'factlog_db_pool_max',
+      help: 'Largest number of connections the pool opens (PGlite: 1).',
+      labelNames: ['node'],
+      registers,
+    });
     this.leader = new Gauge({ name: 'factlog_leader', help: '1 while this gateway holds the leader lock.', registers });
   }
 
@@ -86,7 +110,12 @@ export class GatewayMetrics {
     if (path !== '/graphql' || (record.operationType === undefined && record.errorCodes.size === 0 && finished.method === 'GET')) return;
     const codes = [...record.errorCodes];
     for (const code of codes) this.graphqlErrors.inc({ code });
-    const outcome = status >= 500 || codes.some((c) => SERVER_CODES.has(c)) ? 'server_error' : codes.length > 0 || status >= 400 ? 'client_error' : 'success';
+    const outcome =
+      status >= 500 || codes.some((c) => SERVER_CODES.has(c))
+        ? 'server_error'
+        : codes.length > 0 || status >= 400
+          ? 'client_error'
+          : 'success';
     const labels = { operation: this.operationLabel(record.operation), type: record.operationType ?? 'unknown', outcome };
     this.graphqlRequests.inc(labels);
     this.graphqlDuration.observe(labels, durationMs / 1000);
@@ -124,18 +153,24 @@ export class GatewayMetrics {
     } catch {
       this.databaseUp.set({ node: 'primary' }, 0);
     }
-    await Promise.all(replicas.map(async (replica) => {
-      const node = replicaNode(replica);
-      this.poolGauges(node, replica);
-      try {
-        const { rows } = await withTimeout(replica.pool.query<{ position: number }>('SELECT position FROM log_head'), timeoutMs, 'no answer');
-        this.databaseUp.set({ node }, 1);
-        const applied = Number(rows[0]?.position ?? 0);
-        if (head !== undefined) this.projectionLag.set({ node }, Math.max(0, head - applied));
-      } catch {
-        this.databaseUp.set({ node }, 0);
-      }
-    }));
+    await Promise.all(
+      replicas.map(async (replica) => {
+        const node = replicaNode(replica);
+        this.poolGauges(node, replica);
+        try {
+          const { rows } = await withTimeout(
+            replica.pool.query<{ position: number }>('SELECT position FROM log_head'),
+            timeoutMs,
+            'no answer',
+          );
+          this.databaseUp.set({ node }, 1);
+          const applied = Number(rows[0]?.position ?? 0);
+          if (head !== undefined) this.projectionLag.set({ node }, Math.max(0, head - applied));
+        } catch {
+          this.databaseUp.set({ node }, 0);
+        }
+      }),
+    );
   }
 
   private poolGauges(node: string, database: Database): void {

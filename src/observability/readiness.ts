@@ -6,9 +6,7 @@ import { MIGRATIONS_DIR } from '../store/migrate';
 /** How long /readyz waits for the database before it answers 503 (FACTLOG_READY_TIMEOUT_MS). */
 export const DEFAULT_READY_TIMEOUT_MS = 2000;
 
-export type Readiness =
-  | { ready: true; headPosition: number }
-  | { ready: false; status: 'unavailable' | 'migrating'; reason: string };
+export type Readiness = { ready: true; headPosition: number } | { ready: false; status: 'unavailable' | 'migrating'; reason: string };
 
 /** Rejects after `ms` with `message`; the work itself goes on (pg cannot cancel a query from here), but nobody waits for it. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
@@ -59,8 +57,13 @@ export class ReadinessCheck {
 
   /** Migration files the database has no record of (Kysely's bookkeeping table, in the connection's schema). */
   private async pendingMigrations(): Promise<string[]> {
-    const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
-    const { rows: [table] } = await this.database.pool.query<{ present: boolean }>(`SELECT to_regclass('kysely_migration') IS NOT NULL AS present`);
+    const files = (await fs.readdir(MIGRATIONS_DIR))
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.replace(/\.sql$/, ''))
+      .sort();
+    const {
+      rows: [table],
+    } = await this.database.pool.query<{ present: boolean }>(`SELECT to_regclass('kysely_migration') IS NOT NULL AS present`);
     if (!table?.present) return files;
     const { rows } = await this.database.pool.query<{ name: string }>('SELECT name FROM kysely_migration');
     const applied = new Set(rows.map((r) => r.name));

@@ -51,7 +51,11 @@ export function recordOf(res: ServerResponse): RequestRecord | undefined {
  * `onFinish` exactly once: when the response is sent, or when the client hangs up first. Called
  * first for every request, before any routing, so probes, refusals and GraphQL are all counted.
  */
-export function trackRequest(req: IncomingMessage & { body?: { operationName?: unknown } }, res: ServerResponse, onFinish: (finished: FinishedRequest) => void): void {
+export function trackRequest(
+  req: IncomingMessage & { body?: { operationName?: unknown } },
+  res: ServerResponse,
+  onFinish: (finished: FinishedRequest) => void,
+): void {
   const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']), started: process.hrtime.bigint(), errorCodes: new Set() };
   records.set(res, record);
   res.setHeader(REQUEST_ID_HEADER, record.id);
@@ -117,7 +121,11 @@ export function requestRecordPlugin(logger: Logger): ApolloServerPlugin<GraphQLC
         async validationDidStart({ document, request }) {
           if (!record) return;
           const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-          const chosen = request.operationName ? operations.find((o) => o.name?.value === request.operationName) : operations.length === 1 ? operations[0] : undefined;
+          const chosen = request.operationName
+            ? operations.find((o) => o.name?.value === request.operationName)
+            : operations.length === 1
+              ? operations[0]
+              : undefined;
           if (!chosen) return;
           record.operation = chosen.name?.value ?? '';
           record.operationType = chosen.operation;

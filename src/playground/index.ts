@@ -40,7 +40,10 @@ function assetFiles(): Map<string, string> {
 
 /** The assets' URL relative to the page at `pagePath`, so the page also works behind a path prefix. */
 function assetsRelativeTo(pagePath: string): string {
-  const depth = pagePath.slice(0, pagePath.lastIndexOf('/') + 1).split('/').filter(Boolean).length;
+  const depth = pagePath
+    .slice(0, pagePath.lastIndexOf('/') + 1)
+    .split('/')
+    .filter(Boolean).length;
   return `${depth > 0 ? '../'.repeat(depth) : './'}${PLAYGROUND_ASSETS_PATH.slice(1)}`;
 }
 

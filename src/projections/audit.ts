@@ -56,20 +56,23 @@ export async function withReplay<T>(
 ): Promise<T> {
   let result: { value: T } | undefined;
   try {
-    await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-      const basis = await resolveBasis(trx as unknown as FactlogDb, pins);
-      const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(trx);
-      const liveSchema = rows[0].schema;
-      const scratchSchema = `factlog_audit_${randomBytes(5).toString('hex')}`;
-      await sql`CREATE SCHEMA ${sql.id(scratchSchema)}`.execute(trx);
-      for (const table of READ_MODEL_TABLES) {
-        await sql`CREATE TABLE ${sql.id(scratchSchema, table)} (LIKE ${sql.id(liveSchema, table)} INCLUDING ALL)`.execute(trx);
-      }
-      await sql.raw(`SET LOCAL search_path TO "${scratchSchema}", "${liveSchema}"`).execute(trx);
-      const events = await replayLog(trx, basis.position, options);
-      result = { value: await inspect(trx, { basis, events, scratchSchema, liveSchema }) };
-      throw new Rollback();
-    });
+    await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const basis = await resolveBasis(trx as unknown as FactlogDb, pins);
+        const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(trx);
+        const liveSchema = rows[0].schema;
+        const scratchSchema = `factlog_audit_${randomBytes(5).toString('hex')}`;
+        await sql`CREATE SCHEMA ${sql.id(scratchSchema)}`.execute(trx);
+        for (const table of READ_MODEL_TABLES) {
+          await sql`CREATE TABLE ${sql.id(scratchSchema, table)} (LIKE ${sql.id(liveSchema, table)} INCLUDING ALL)`.execute(trx);
+        }
+        await sql.raw(`SET LOCAL search_path TO "${scratchSchema}", "${liveSchema}"`).execute(trx);
+        const events = await replayLog(trx, basis.position, options);
+        result = { value: await inspect(trx, { basis, events, scratchSchema, liveSchema }) };
+        throw new Rollback();
+      });
   } catch (err) {
     if (!(err instanceof Rollback)) throw err;
   }
@@ -84,8 +87,23 @@ export async function compareReadModels(trx: FactlogTrx, scratchSchema: string, 
   for (const [i, table] of READ_MODEL_TABLES.entries()) {
     const equal = live[i].rows === replayed[i].rows && live[i].checksum === replayed[i].checksum;
     const sample = async (a: string, b: string) =>
-      equal ? [] : (await sql<{ row: string }>`SELECT t::text AS row FROM (SELECT * FROM ${sql.id(a, table)} EXCEPT SELECT * FROM ${sql.id(b, table)}) t ORDER BY 1 LIMIT 3`.execute(trx)).rows.map((r) => r.row);
-    out.push({ table, live: live[i], replayed: replayed[i], equal, onlyLive: await sample(liveSchema, scratchSchema), onlyReplayed: await sample(scratchSchema, liveSchema) });
+      equal
+        ? []
+        : (
+            await sql<{
+              row: string;
+            }>`SELECT t::text AS row FROM (SELECT * FROM ${sql.id(a, table)} EXCEPT SELECT * FROM ${sql.id(b, table)}) t ORDER BY 1 LIMIT 3`.execute(
+              trx,
+            )
+          ).rows.map((r) => r.row);
+    out.push({
+      table,
+      live: live[i],
+      replayed: replayed[i],
+      equal,
+      onlyLive: await sample(liveSchema, scratchSchema),
+      onlyReplayed: await sample(scratchSchema, liveSchema),
+    });
   }
   return out;
 }

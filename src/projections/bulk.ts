@@ -56,7 +56,10 @@ const textSize = (row: object): number => {
 };
 
 /** `unnest($1::t1[], $2::t2[], …)` over the given columns of the rows. */
-export function unnestColumns(columns: readonly (readonly [string, PgType])[], rows: readonly Record<string, unknown>[]): RawBuilder<unknown> {
+export function unnestColumns(
+  columns: readonly (readonly [string, PgType])[],
+  rows: readonly Record<string, unknown>[],
+): RawBuilder<unknown> {
   return sql`unnest(${sql.join(columns.map(([name, type]) => sql`${sql.val(rows.map((r) => r[name] ?? null))}::${sql.raw(type)}[]`))})`;
 }
 
@@ -72,7 +75,12 @@ export interface OnConflict {
  * update, the rows must have distinct keys (PostgreSQL cannot update one row twice in a statement):
  * callers pass the last row per key.
  */
-export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTrx, table: TableSpec<T>, rows: readonly Row<T>[], onConflict?: OnConflict): Promise<void> {
+export async function insertRows<T extends keyof ReadModelSchema>(
+  trx: FactlogTrx,
+  table: TableSpec<T>,
+  rows: readonly Row<T>[],
+  onConflict?: OnConflict,
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.entries(table.columns) as [string, PgType][];
   const names = sql.join(columns.map(([name]) => sql.ref(name)));
@@ -80,9 +88,10 @@ export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTr
   if (onConflict) {
     const key = sql.join(onConflict.key.map((k) => sql.ref(k)));
     const rest = columns.filter(([name]) => !onConflict.key.includes(name));
-    conflict = onConflict.action === 'nothing'
-      ? sql` ON CONFLICT (${key}) DO NOTHING`
-      : sql` ON CONFLICT (${key}) DO UPDATE SET ${sql.join(rest.map(([name]) => sql`${sql.ref(name)} = EXCLUDED.${sql.ref(name)}`))}`;
+    conflict =
+      onConflict.action === 'nothing'
+        ? sql` ON CONFLICT (${key}) DO NOTHING`
+        : sql` ON CONFLICT (${key}) DO UPDATE SET ${sql.join(rest.map(([name]) => sql`${sql.ref(name)} = EXCLUDED.${sql.ref(name)}`))}`;
   }
   for (const chunk of chunks(rows as readonly Record<string, unknown>[], textSize)) {
     await sql`INSERT INTO ${sql.table(table.name)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
@@ -96,7 +105,11 @@ export async function insertRows<T extends keyof ReadModelSchema>(trx: FactlogTr
 export class LastRows<T extends keyof ReadModelSchema> {
   private readonly rows = new Map<string, Row<T>>();
 
-  constructor(private readonly trx: FactlogTrx, private readonly table: TableSpec<T>, private readonly onConflict: OnConflict) {}
+  constructor(
+    private readonly trx: FactlogTrx,
+    private readonly table: TableSpec<T>,
+    private readonly onConflict: OnConflict,
+  ) {}
 
   set(key: string, row: Row<T>): void {
     this.rows.set(key, row);
@@ -115,7 +128,11 @@ export class LastRows<T extends keyof ReadModelSchema> {
 export class OwnedRows<T extends keyof ReadModelSchema> {
   private readonly rows = new Map<string, Row<T>[]>();
 
-  constructor(private readonly trx: FactlogTrx, private readonly table: TableSpec<T>, private readonly ownerColumn: keyof ReadModelSchema[T] & string) {}
+  constructor(
+    private readonly trx: FactlogTrx,
+    private readonly table: TableSpec<T>,
+    private readonly ownerColumn: keyof ReadModelSchema[T] & string,
+  ) {}
 
   set(owner: string, rows: Row<T>[]): void {
     this.rows.set(owner, rows);
@@ -124,7 +141,9 @@ export class OwnedRows<T extends keyof ReadModelSchema> {
   async flush(): Promise<void> {
     if (this.rows.size === 0) return;
     for (const owners of chunks([...this.rows.keys()])) {
-      await sql`DELETE FROM ${sql.table(this.table.name)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(this.trx);
+      await sql`DELETE FROM ${sql.table(this.table.name)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(
+        this.trx,
+      );
     }
     await insertRows(this.trx, this.table, [...this.rows.values()].flat());
     this.rows.clear();

@@ -13,15 +13,22 @@ export async function resolveEntityId(db: FactlogDb, key: string): Promise<strin
     const byId = await db.selectFrom('entities').select('id').where('id', '=', key).executeTakeFirst();
     if (byId) return byId.id;
   }
-  const row = await db.selectFrom('entity_keys').select('entity_id').where('key', '=', key)
-    .orderBy('rank').orderBy('entity_id').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('entity_keys')
+    .select('entity_id')
+    .where('key', '=', key)
+    .orderBy('rank')
+    .orderBy('entity_id')
+    .limit(1)
+    .executeTakeFirst();
   return row?.entity_id ?? null;
 }
 
 export async function resolveSourceId(db: FactlogDb, key: string): Promise<string | null> {
   let row: { id: string; merged_into: string | null } | undefined;
   if (isSourceHexId(key)) row = await db.selectFrom('sources').select(['id', 'merged_into']).where('id', '=', key).executeTakeFirst();
-  if (!row && isStableId(key)) row = await db.selectFrom('sources').select(['id', 'merged_into']).where('stable_id', '=', key).executeTakeFirst();
+  if (!row && isStableId(key))
+    row = await db.selectFrom('sources').select(['id', 'merged_into']).where('stable_id', '=', key).executeTakeFirst();
   if (!row && /^https?:\/\//i.test(key)) {
     row = await db.selectFrom('sources').select(['id', 'merged_into']).where('id', '=', sourceIdForUrl(key)).executeTakeFirst();
   }
@@ -35,8 +42,13 @@ export async function resolveSourceId(db: FactlogDb, key: string): Promise<strin
 }
 
 export async function resolvePageSlug(db: FactlogDb, key: string): Promise<string | null> {
-  const row = await db.selectFrom('pages').select('slug').where((eb) => eb.or([eb('slug', '=', key), eb('numeric_id', '=', key)]))
-    .orderBy((eb) => eb.case().when('slug', '=', key).then(0).else(1).end()).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('pages')
+    .select('slug')
+    .where((eb) => eb.or([eb('slug', '=', key), eb('numeric_id', '=', key)]))
+    .orderBy((eb) => eb.case().when('slug', '=', key).then(0).else(1).end())
+    .limit(1)
+    .executeTakeFirst();
   return row?.slug ?? null;
 }
 

@@ -47,7 +47,14 @@ export async function projectEvents(trx: FactlogTrx, events: readonly StoredEven
   };
   for (const model of READ_MODELS) {
     const kinds = new Set<string>(model.kinds);
-    writers.push({ kinds, writer: await model.open(trx, decoded.filter((e) => kinds.has(e.kind)), batch) });
+    writers.push({
+      kinds,
+      writer: await model.open(
+        trx,
+        decoded.filter((e) => kinds.has(e.kind)),
+        batch,
+      ),
+    });
   }
   await batch.merges.load(trx);
 

@@ -62,7 +62,10 @@ export class ThingStates {
   /** The thing's state after `e`, which the state-versions model has applied already. */
   after<K extends ThingKind>(e: ProjectedEvent<K>): NonNullable<StateOfKind[K]> {
     const state = this.evolved.get(e.stored.stream);
-    if (!state) throw new Error(`projection bug: no state for ${e.stored.stream} at ${e.stored.position}; state-versions must come first in the registry`);
+    if (!state)
+      throw new Error(
+        `projection bug: no state for ${e.stored.stream} at ${e.stored.position}; state-versions must come first in the registry`,
+      );
     return state as NonNullable<StateOfKind[K]>;
   }
 }

@@ -33,14 +33,24 @@ export async function checksumReadModels(db: FactlogDb | FactlogTrx, schema?: st
  * Feeds the log, up to a position, through the projection code in the caller's transaction. The read
  * models it writes are whichever tables the transaction's search_path finds first.
  */
-export async function replayLog(trx: FactlogTrx, upTo: number, options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+export async function replayLog(
+  trx: FactlogTrx,
+  upTo: number,
+  options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? 1000;
   let after = 0;
   let done = 0;
   options.onProgress?.(0, upTo);
   for (;;) {
-    const rows = await trx.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', upTo)
-      .orderBy('position').limit(batchSize).execute();
+    const rows = await trx
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after)
+      .where('position', '<=', upTo)
+      .orderBy('position')
+      .limit(batchSize)
+      .execute();
     if (rows.length === 0) return done;
     await projectEvents(trx, rows.map(toStoredEvent));
     after = rows[rows.length - 1].position;
@@ -75,7 +85,12 @@ export async function rebuildReadModels(db: FactlogDb, options: RebuildOptions =
       await sql`TRUNCATE ${sql.join(READ_MODEL_TABLES.map((t) => sql.table(t)))}`.execute(trx);
       const done = await replayLog(trx, head.position, { batchSize, onProgress: options.onProgress });
       const rebuilt = await checksumReadModels(trx);
-      const tables = before.map((b, i) => ({ table: b.table, before: b, after: rebuilt[i], equal: b.checksum === rebuilt[i].checksum && b.rows === rebuilt[i].rows }));
+      const tables = before.map((b, i) => ({
+        table: b.table,
+        before: b,
+        after: rebuilt[i],
+        equal: b.checksum === rebuilt[i].checksum && b.rows === rebuilt[i].rows,
+      }));
       report = { events: done, equal: tables.every((t) => t.equal), tables, seconds: (Date.now() - started) / 1000 };
       if (options.dryRun) throw new DryRunRollback();
     });

@@ -1,5 +1,13 @@
 import type http from 'node:http';
-import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ConnectionInitMessage, type Disposable, type ServerOptions } from 'graphql-ws';
+import {
+  CloseCode,
+  DEPRECATED_GRAPHQL_WS_PROTOCOL,
+  handleProtocols,
+  makeServer,
+  type ConnectionInitMessage,
+  type Disposable,
+  type ServerOptions,
+} from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../observability/logger';
 
@@ -40,33 +48,36 @@ export function serveGraphQLWs<P extends ConnectionInitMessage['payload'], E ext
     });
     // Pings keep idle links open, and find the dead ones: a socket that answers no ping is dropped.
     let pongWait: NodeJS.Timeout | null = null;
-    const pinger = keepAliveMs > 0 && Number.isFinite(keepAliveMs)
-      ? setInterval(() => {
-        if (socket.readyState !== socket.OPEN) return;
-        pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
-        socket.once('pong', () => {
-          if (pongWait) clearTimeout(pongWait);
-          pongWait = null;
-        });
-        socket.ping();
-      }, keepAliveMs)
-      : null;
+    const pinger =
+      keepAliveMs > 0 && Number.isFinite(keepAliveMs)
+        ? setInterval(() => {
+            if (socket.readyState !== socket.OPEN) return;
+            pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+            socket.once('pong', () => {
+              if (pongWait) clearTimeout(pongWait);
+              pongWait = null;
+            });
+            socket.ping();
+          }, keepAliveMs)
+        : null;
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) => new Promise<void>((resolve, reject) => {
-          if (socket.readyState !== socket.OPEN) return resolve();
-          socket.send(data, (err) => (err ? reject(err) : resolve()));
-        }),
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (err) => (err ? reject(err) : resolve()));
+          }),
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) => socket.on('message', async (event) => {
-          try {
-            await cb(String(event));
-          } catch (err) {
-            logger.error({ err }, 'internal error while handling a WebSocket message');
-            socket.close(CloseCode.InternalServerError, closeReason(err, isProd));
-          }
-        }),
+        onMessage: (cb) =>
+          socket.on('message', async (event) => {
+            try {
+              await cb(String(event));
+            } catch (err) {
+              logger.error({ err }, 'internal error while handling a WebSocket message');
+              socket.close(CloseCode.InternalServerError, closeReason(err, isProd));
+            }
+          }),
       },
       { socket, request } as Extra & Partial<E>,
     );
@@ -74,7 +85,10 @@ export function serveGraphQLWs<P extends ConnectionInitMessage['payload'], E ext
       if (pongWait) clearTimeout(pongWait);
       if (pinger) clearInterval(pinger);
       if (!isProd && code === CloseCode.SubprotocolNotAcceptable && socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL) {
-        logger.warn({ protocol: socket.protocol }, 'a client asked for the deprecated subscriptions-transport-ws protocol, which is not served');
+        logger.warn(
+          { protocol: socket.protocol },
+          'a client asked for the deprecated subscriptions-transport-ws protocol, which is not served',
+        );
       }
       closed(code, String(reason));
     });

@@ -150,7 +150,9 @@ export class LeaderElection {
     this.client = client;
     try {
       await client.connect();
-      const { rows } = await client.query<{ pid: number; schema: string | null }>('SELECT pg_backend_pid() AS pid, current_schema() AS schema');
+      const { rows } = await client.query<{ pid: number; schema: string | null }>(
+        'SELECT pg_backend_pid() AS pid, current_schema() AS schema',
+      );
       this.pid = rows[0]?.pid ?? null;
       this.lockKey = advisoryKey(`${this.options.name}@${rows[0]?.schema ?? ''}`);
     } catch (err) {

@@ -173,9 +173,11 @@ class Follower implements AsyncIterableIterator<StoredEvent> {
     if (this.catchingUp) this.pending.push(...events);
     else this.enqueue(events);
     if (this.raw.length + this.pending.length > this.log.maxBacklog) {
-      this.fail(new SubscriberTooSlowError(
-        `subscriber fell more than ${this.log.maxBacklog} events behind; resubscribe with afterPosition set to the last position received`,
-      ));
+      this.fail(
+        new SubscriberTooSlowError(
+          `subscriber fell more than ${this.log.maxBacklog} events behind; resubscribe with afterPosition set to the last position received`,
+        ),
+      );
     }
     this.signal();
   }
@@ -264,9 +266,11 @@ class Follower implements AsyncIterableIterator<StoredEvent> {
   private tooSlowToCatchUp(): void {
     this.stall = null;
     if (this.done || this.failure) return;
-    this.fail(new SubscriberTooSlowError(
-      `subscriber took no event for ${this.log.catchUpStallMs} ms while catching up; resubscribe with afterPosition set to the last position received`,
-    ));
+    this.fail(
+      new SubscriberTooSlowError(
+        `subscriber took no event for ${this.log.catchUpStallMs} ms while catching up; resubscribe with afterPosition set to the last position received`,
+      ),
+    );
   }
 
   /** Resolves once this follower has a turn, or has ended or failed while in line. */

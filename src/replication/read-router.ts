@@ -80,7 +80,16 @@ export class ReadRouter {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1000;
     this.replicas = replicas.map((database) => {
       const { store, db } = over(database);
-      return { node: `replica ${database.description.replace(/^PostgreSQL /, '')}`, database, store, db, applied: 0, checkedAt: 0, downUntil: 0, asking: null };
+      return {
+        node: `replica ${database.description.replace(/^PostgreSQL /, '')}`,
+        database,
+        store,
+        db,
+        applied: 0,
+        checkedAt: 0,
+        downUntil: 0,
+        asking: null,
+      };
     });
   }
 
@@ -142,7 +151,9 @@ export class ReadRouter {
         return true;
       } catch (err) {
         r.downUntil = Date.now() + this.cooldownMs;
-        process.emitWarning(`read replica ${r.node} left out for ${this.cooldownMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+        process.emitWarning(
+          `read replica ${r.node} left out for ${this.cooldownMs} ms: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return false;
       } finally {
         clearTimeout(timer);
@@ -158,13 +169,19 @@ export class ReadRouter {
 }
 
 /** Opens one pool per `DATABASE_READ_URL` entry; replicas are never migrated (they follow the primary). */
-export function openReplicas(urls: readonly string[], options: { statementTimeoutMs?: number; schema?: string; maxConnections?: number } = {}): Database[] {
+export function openReplicas(
+  urls: readonly string[],
+  options: { statementTimeoutMs?: number; schema?: string; maxConnections?: number } = {},
+): Database[] {
   return urls.map((url) => openPostgres({ url, ...options }));
 }
 
 /** `DATABASE_READ_URL`: one or more connection strings, separated by commas. */
 export function parseReadUrls(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function sleep(ms: number): Promise<void> {

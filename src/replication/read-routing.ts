@@ -1,7 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  GraphQLObjectType, GraphQLSchema, GraphQLString, Kind, valueFromAST,
-  type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  Kind,
+  valueFromAST,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { readFrom, type GraphQLContext } from '../graphql/context';
 import { HTTP_STATUS } from '../graphql/errors';
@@ -78,11 +85,19 @@ export function readRoutingPlugin(router: ReadRouter): ApolloServerPlugin<GraphQ
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           const fragments = Object.fromEntries(
-            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+            document.definitions
+              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+              .map((d) => [d.name.value, d]),
           );
           const routed = operation.operation === 'query' && router.replicaCount > 0;
           // Malformed minPositions are refused on every gateway; the pins are read only where they route.
-          const minPosition = requestedMinPosition(operation, fragments, request.variables ?? {}, request.http?.headers.get(MIN_POSITION_HEADER), routed);
+          const minPosition = requestedMinPosition(
+            operation,
+            fragments,
+            request.variables ?? {},
+            request.http?.headers.get(MIN_POSITION_HEADER),
+            routed,
+          );
           if (!routed) return;
           const target = await router.route(minPosition);
           if (target.role === 'replica') readFrom(contextValue, target);
@@ -93,9 +108,9 @@ export function readRoutingPlugin(router: ReadRouter): ApolloServerPlugin<GraphQ
 }
 
 const MIN_POSITION_DESCRIPTION =
-  'Read your writes: answer only from a database that has applied this log position (a mutation\'s `position`). '
-  + 'A read replica behind it is waited for (FACTLOG_READ_WAIT_MS, default 2 s), then the primary answers. '
-  + 'The X-Factlog-Min-Position header does the same for a whole request.';
+  "Read your writes: answer only from a database that has applied this log position (a mutation's `position`). " +
+  'A read replica behind it is waited for (FACTLOG_READ_WAIT_MS, default 2 s), then the primary answers. ' +
+  'The X-Factlog-Min-Position header does the same for a whole request.';
 
 /**
  * Adds the optional `minPosition: String` argument to every root query field that takes arguments

@@ -51,7 +51,11 @@ export async function startReplication(
   over: ReadModelsOver,
 ): Promise<Replication> {
   const gatewayId = options.gatewayId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const router = new ReadRouter(primary, options.readReplicas ?? [], over, { waitMs: options.readWaitMs, pollMs: options.readPollMs, probeTimeoutMs: options.readProbeTimeoutMs });
+  const router = new ReadRouter(primary, options.readReplicas ?? [], over, {
+    waitMs: options.readWaitMs,
+    pollMs: options.readPollMs,
+    probeTimeoutMs: options.readProbeTimeoutMs,
+  });
   const warn = (err: unknown) => process.emitWarning(`leader election (${gatewayId}): ${err instanceof Error ? err.message : String(err)}`);
   let heartbeat: HeartbeatJob | undefined;
   const hooks = {
@@ -64,7 +68,9 @@ export async function startReplication(
     : new SoleLeader(hooks, (text, params) => primary.database.pool.query(text, params));
   heartbeat = new HeartbeatJob(election, gatewayId, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, warn);
   const live = new LiveLog(primary.store, {
-    pollIntervalMs: options.livePollMs, catchUpConcurrency: options.catchUpConcurrency, catchUpStallMs: options.catchUpStallMs,
+    pollIntervalMs: options.livePollMs,
+    catchUpConcurrency: options.catchUpConcurrency,
+    catchUpStallMs: options.catchUpStallMs,
   });
   await election.start();
   return {

@@ -1,7 +1,5 @@
 import type http from 'node:http';
-import {
-  GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
@@ -142,7 +140,9 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         // graphql-ws has registered this one already, so it counts itself.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
-          return [userError('RATE_LIMITED', `at most ${maxSubscriptions} subscriptions per socket; complete one first or open another socket`)];
+          return [
+            userError('RATE_LIMITED', `at most ${maxSubscriptions} subscriptions per socket; complete one first or open another socket`),
+          ];
         }
         let document: DocumentNode;
         try {
@@ -154,19 +154,38 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         const invalid = validate(options.schema, document);
         if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('no operation to run: name one with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        if (!operation)
+          return [
+            new GraphQLError('no operation to run: name one with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }),
+          ];
         if (operation.operation !== 'subscription') {
           return [userError('BAD_USER_INPUT', 'only subscriptions are served over WebSocket; send queries and mutations to POST /graphql')];
         }
-        const { cost, depth } = estimateComplexity(options.schema, operation.selectionSet, options.schema.getSubscriptionType()!, fragmentsOf(document), payload.variables ?? {});
+        const { cost, depth } = estimateComplexity(
+          options.schema,
+          operation.selectionSet,
+          options.schema.getSubscriptionType()!,
+          fragmentsOf(document),
+          payload.variables ?? {},
+        );
         if (cost > limits.maxCost || depth > limits.maxDepth) {
-          return [userError('QUERY_TOO_COMPLEX', `subscription too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth})`, { cost, depth })];
+          return [
+            userError(
+              'QUERY_TOO_COMPLEX',
+              `subscription too complex: cost ${cost} (limit ${limits.maxCost}), depth ${depth} (limit ${limits.maxDepth})`,
+              { cost, depth },
+            ),
+          ];
         }
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // A send that failed because the client went away is no internal error, and there is no one to tell.
-      onError: (ctx, _id, _payload, errors) => (ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? errors.map((e) => format(e, formatter)) : [{ message: 'the socket closed' }]),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e, formatter)) } : undefined),
+      onError: (ctx, _id, _payload, errors) =>
+        ctx.extra.socket.readyState === ctx.extra.socket.OPEN
+          ? errors.map((e) => format(e, formatter))
+          : [{ message: 'the socket closed' }],
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => format(e, formatter)) } : undefined,
     },
     wss,
     logger,

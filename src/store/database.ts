@@ -74,7 +74,9 @@ export function openPostgres(options: PostgresOptions): Database {
   ];
   const schemaOption = settings.length ? { options: settings.join(' ') } : {};
   const pool = new pg.Pool({
-    connectionString: options.url, max: options.maxConnections ?? 10, ...schemaOption,
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    ...schemaOption,
     ...(options.connectionTimeoutMs ? { connectionTimeoutMillis: options.connectionTimeoutMs } : {}),
   });
   // An idle client that loses its server (restart, failover) must not crash the process.
@@ -137,7 +139,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   // PGlite has exactly one connection: a pool of one makes every caller queue for it, so a transaction
   // can never be interleaved with another caller's statements.
   const pool = new pg.Pool({
-    ...createPgConfig(pglite), max: 1,
+    ...createPgConfig(pglite),
+    max: 1,
     ...(options.connectionTimeoutMs ? { connectionTimeoutMillis: options.connectionTimeoutMs } : {}),
   } as unknown as pg.PoolConfig);
   const stats = { queries: 0 };
@@ -176,10 +179,15 @@ export interface ConnectOptions {
 /** `DATABASE_URL` wins; without it Factlog runs embedded on PGlite. */
 export function openDatabase(options: ConnectOptions): Promise<Database> {
   return options.databaseUrl
-    ? Promise.resolve(openPostgres({
-      url: options.databaseUrl, schema: options.schema, statementTimeoutMs: options.statementTimeoutMs,
-      maxConnections: options.maxConnections, connectionTimeoutMs: options.connectionTimeoutMs,
-    }))
+    ? Promise.resolve(
+        openPostgres({
+          url: options.databaseUrl,
+          schema: options.schema,
+          statementTimeoutMs: options.statementTimeoutMs,
+          maxConnections: options.maxConnections,
+          connectionTimeoutMs: options.connectionTimeoutMs,
+        }),
+      )
     : openPglite({ dataDir: options.dataDir, connectionTimeoutMs: options.connectionTimeoutMs });
 }
 

@@ -24,10 +24,16 @@ export class StoreError extends DomainError {
 
 /** Optimistic concurrency (docs/architecture.md, invariant 2): the stream is not at the version the writer expected. */
 export class ConcurrencyError extends StoreError {
-  constructor(readonly stream: string, readonly expectedVersion: number | string, readonly actualVersion: number) {
+  constructor(
+    readonly stream: string,
+    readonly expectedVersion: number | string,
+    readonly actualVersion: number,
+  ) {
     const shown = typeof expectedVersion === 'number' ? String(expectedVersion) : `"${expectedVersion}"`;
     super('input', 'CONFLICT', `stream "${stream}" is at version ${actualVersion}, not at the expected ${shown}`, ['expectedVersion'], {
-      stream, expectedVersion, actualVersion,
+      stream,
+      expectedVersion,
+      actualVersion,
     });
     this.name = 'ConcurrencyError';
   }
@@ -38,4 +44,5 @@ export const inputError = (message: string, path: readonly string[] = [], code: 
   new StoreError('input', code, message, path);
 
 /** Our own code called the store wrongly: the code stays BAD_USER_INPUT for the store's callers, a client sees an internal error. */
-export const callerError = (message: string, path: readonly string[] = []): StoreError => new StoreError('caller', 'BAD_USER_INPUT', message, path);
+export const callerError = (message: string, path: readonly string[] = []): StoreError =>
+  new StoreError('caller', 'BAD_USER_INPUT', message, path);

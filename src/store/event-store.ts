@@ -153,7 +153,7 @@ export class EventStore {
   ): Promise<AppendResult> {
     validateWrites(writes);
     validateMetadata(metadata);
-    const requestHash = metadata.idempotencyKey ? options.fingerprint ?? sha256Hex(canonicalJson(writes)) : '';
+    const requestHash = metadata.idempotencyKey ? (options.fingerprint ?? sha256Hex(canonicalJson(writes))) : '';
     const scope = options.idempotencyScope ?? '';
 
     const head = await lockHead(trx);
@@ -163,7 +163,10 @@ export class EventStore {
       const earlier = await earlierResult(trx, scope, metadata.idempotencyKey, requestHash);
       if (earlier) return earlier;
     }
-    const versions = await streamVersions(trx, writes.map((w) => w.stream));
+    const versions = await streamVersions(
+      trx,
+      writes.map((w) => w.stream),
+    );
     const { stored, streams } = chain(writes, versions, head, compactMetadata(metadata));
     const last = stored[stored.length - 1];
 
@@ -184,7 +187,13 @@ export class EventStore {
     if (metadata.idempotencyKey) {
       await trx
         .insertInto('idempotency_keys')
-        .values({ scope, key: metadata.idempotencyKey, request_hash: requestHash, result: JSON.stringify(result), recorded_at: head.now.toISOString() })
+        .values({
+          scope,
+          key: metadata.idempotencyKey,
+          request_hash: requestHash,
+          result: JSON.stringify(result),
+          recorded_at: head.now.toISOString(),
+        })
         .execute();
     }
     for (const project of this.projectors) await project(trx, stored);
@@ -230,10 +239,7 @@ export class EventStore {
   }
 
   async head(): Promise<LogHead> {
-    const row = await this.db
-      .selectFrom('log_head')
-      .select(['position', 'hash', 'recorded_at'])
-      .executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('log_head').select(['position', 'hash', 'recorded_at']).executeTakeFirstOrThrow();
     return { position: row.position, hash: row.hash, recordedAt: row.recorded_at };
   }
 
@@ -273,10 +279,7 @@ export function toStoredEvent(r: EventRow): StoredEvent {
 
 function checkExpected(stream: string, expected: ExpectedVersion, actual: number): void {
   const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === 0) ||
-    (expected === 'exists' && actual > 0) ||
-    expected === actual;
+    expected === 'any' || (expected === 'no_stream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
   if (!ok) throw new ConcurrencyError(stream, expected, actual);
 }
 
@@ -320,7 +323,9 @@ function validateExpected(expected: unknown): asserts expected is ExpectedVersio
   if (expected === 'any' || expected === 'no_stream' || expected === 'exists') return;
   if (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0) return;
   // A client's expectedVersion reaches here as given (a negative one for a stream not yet written).
-  throw inputError(`expectedVersion must be an integer ≥ 0, "no_stream", "exists" or "any", got ${JSON.stringify(expected)}`, ['expectedVersion']);
+  throw inputError(`expectedVersion must be an integer ≥ 0, "no_stream", "exists" or "any", got ${JSON.stringify(expected)}`, [
+    'expectedVersion',
+  ]);
 }
 
 function validateMetadata(m: AppendMetadata): void {
@@ -351,7 +356,10 @@ function reusedKey(key: string): StoreError {
 
 /** Input: a stream's name carries an id, and some commands take their id from the request. */
 function invalidStream(stream: unknown): StoreError {
-  return inputError(`stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`, ['stream']);
+  return inputError(
+    `stream must be 1–200 characters of letters, digits and _.:@- starting with a letter or digit, got ${JSON.stringify(stream)}`,
+    ['stream'],
+  );
 }
 
 // ---- the steps of an append (appendWithin), in the order it takes them ----
@@ -454,7 +462,11 @@ async function insertEvents(trx: Transaction<StoreSchema>, stored: readonly Stor
 }
 
 /** Each written stream's new version and last position, in one upsert. */
-async function moveStreams(trx: Transaction<StoreSchema>, stored: readonly StoredEvent[], versions: ReadonlyMap<string, number>): Promise<void> {
+async function moveStreams(
+  trx: Transaction<StoreSchema>,
+  stored: readonly StoredEvent[],
+  versions: ReadonlyMap<string, number>,
+): Promise<void> {
   const lastByStream = new Map<string, number>();
   for (const e of stored) lastByStream.set(e.stream, e.position);
   await trx

@@ -32,7 +32,10 @@ const ASK_OWNER_TIMEOUT_MS = 2_000;
 
 export class StoreInUseError extends Error {
   readonly code = 'STORE_IN_USE';
-  constructor(readonly dataDir: string, readonly owner: FolderOwner | undefined) {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: FolderOwner | undefined,
+  ) {
     super(describeRefusal(dataDir, owner));
     this.name = 'StoreInUseError';
   }
@@ -95,9 +98,10 @@ export async function lockFolder(dataDir: string): Promise<FolderLock> {
   }
   return {
     owner,
-    release: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-    }),
+    release: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -135,7 +139,8 @@ export function askOwner(address: string): Promise<OwnerAnswer> {
     });
     socket.on('end', () => done(parseOwner(text)));
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? { kind: 'gone' } : { kind: 'silent' }));
+      done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? { kind: 'gone' } : { kind: 'silent' }),
+    );
   });
 }
 
@@ -145,7 +150,12 @@ function parseOwner(text: string): OwnerAnswer {
     if (typeof parsed.pid === 'number') {
       return {
         kind: 'owner',
-        owner: { pid: parsed.pid, host: String(parsed.host ?? '?'), command: String(parsed.command ?? '?'), startedAt: String(parsed.startedAt ?? '?') },
+        owner: {
+          pid: parsed.pid,
+          host: String(parsed.host ?? '?'),
+          command: String(parsed.command ?? '?'),
+          startedAt: String(parsed.startedAt ?? '?'),
+        },
       };
     }
   } catch {

@@ -45,4 +45,3 @@ export interface StoreSchema {
   log_head: LogHeadTable;
   idempotency_keys: IdempotencyKeysTable;
 }
-

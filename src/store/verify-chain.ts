@@ -40,7 +40,11 @@ export async function verifyChain(db: Kysely<StoreSchema>, options: VerifyOption
   let expectedPosition = from;
   const streamVersions = new Map<string, number>();
   if (from > 1) {
-    const prev = await db.selectFrom('events').select('hash').where('position', '=', from - 1).executeTakeFirst();
+    const prev = await db
+      .selectFrom('events')
+      .select('hash')
+      .where('position', '=', from - 1)
+      .executeTakeFirst();
     if (!prev) return bad(0, null, null, from - 1, `event ${from - 1} (the one before --from) is missing`);
     expectedPrevHash = prev.hash;
   }
@@ -74,8 +78,13 @@ export async function verifyChain(db: Kysely<StoreSchema>, options: VerifyOption
       // Versions are only checkable from a stream's start, i.e. on a walk from position 1.
       const lastVersion = streamVersions.get(e.stream);
       if (from === 1 && e.streamVersion !== (lastVersion ?? 0) + 1) {
-        return bad(checked, firstPosition, lastPosition, e.position,
-          `stream "${e.stream}" jumps from version ${lastVersion ?? 0} to ${e.streamVersion}`);
+        return bad(
+          checked,
+          firstPosition,
+          lastPosition,
+          e.position,
+          `stream "${e.stream}" jumps from version ${lastVersion ?? 0} to ${e.streamVersion}`,
+        );
       }
       streamVersions.set(e.stream, e.streamVersion);
       expectedPrevHash = e.hash;
@@ -91,8 +100,13 @@ export async function verifyChain(db: Kysely<StoreSchema>, options: VerifyOption
     const head = await db.selectFrom('log_head').select(['position', 'hash']).executeTakeFirstOrThrow();
     const lastHash = lastPosition === null && from === 1 ? GENESIS_HASH : expectedPrevHash;
     if (head.position !== (lastPosition ?? from - 1) || head.hash !== lastHash) {
-      return bad(checked, firstPosition, lastPosition, head.position,
-        `the log head (position ${head.position}) does not match the last event (${lastPosition ?? 'none'})`);
+      return bad(
+        checked,
+        firstPosition,
+        lastPosition,
+        head.position,
+        `the log head (position ${head.position}) does not match the last event (${lastPosition ?? 'none'})`,
+      );
     }
   }
   return { ok: true, checked, firstPosition, lastPosition, firstBad: null };

@@ -89,7 +89,10 @@ describe('changes(fromKnownAt, toKnownAt)', () => {
   });
 
   it('refuses an upper bound before the lower one', async () => {
-    const r = await g.gql(CHANGES, { from: s.steps.correctNotes.recordedAt.toISOString(), to: s.steps.correctValue.recordedAt.toISOString() });
+    const r = await g.gql(CHANGES, {
+      from: s.steps.correctNotes.recordedAt.toISOString(),
+      to: s.steps.correctValue.recordedAt.toISOString(),
+    });
     expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
@@ -138,10 +141,16 @@ describe('events(stream, types, afterPosition, toPosition)', () => {
   });
 
   it('combines the filters', async () => {
-    const e = await events({ stream: 'fact-f_R59LmVVzcw', types: ['FactCorrected', 'FactCitationAdded'], after: String(s.steps.correctValue.position) });
+    const e = await events({
+      stream: 'fact-f_R59LmVVzcw',
+      types: ['FactCorrected', 'FactCitationAdded'],
+      after: String(s.steps.correctValue.position),
+    });
     expect(e.nodes.map((n: any) => [n.type, n.actor])).toEqual([['FactCitationAdded', 'erin']]);
     expect((await events({ stream: 'page-anthropic', types: ['PageUpdated'] })).nodes[0].data).toEqual({
-      slug: 'anthropic', set: { description: 'AI safety company', quality: 80 }, unset: ['numericId'],
+      slug: 'anthropic',
+      set: { description: 'AI safety company', quality: 80 },
+      unset: ['numericId'],
     });
   });
 
@@ -149,7 +158,11 @@ describe('events(stream, types, afterPosition, toPosition)', () => {
     const seen: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = (await ok(`query($after: String) { events(first: 10, after: $after) { pageInfo { hasNextPage endCursor } nodes { position } } }`, { after })).events;
+      const page: any = (
+        await ok(`query($after: String) { events(first: 10, after: $after) { pageInfo { hasNextPage endCursor } nodes { position } } }`, {
+          after,
+        })
+      ).events;
       seen.push(...page.nodes.map((n: { position: string }) => Number(n.position)));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -159,7 +172,8 @@ describe('events(stream, types, afterPosition, toPosition)', () => {
 });
 
 describe('history', () => {
-  const hist = (nodes: { type: string; version: number; actor: string; reason: string }[]) => nodes.map((n) => [n.type, n.version, n.actor, n.reason]);
+  const hist = (nodes: { type: string; version: number; actor: string; reason: string }[]) =>
+    nodes.map((n) => [n.type, n.version, n.actor, n.reason]);
 
   it('on a fact: every version in order, retracted facts included', async () => {
     const d = await ok(`{ a: fact(id: "f_R59LmVVzcw") { history { type version actor reason position } }
@@ -169,7 +183,11 @@ describe('history', () => {
       ['FactCorrected', 2, 'bob', 'fix the model list'],
       ['FactCitationAdded', 3, 'erin', 'quote the passage'],
     ]);
-    expect(d.a.history.map((e: { position: string }) => Number(e.position))).toEqual([expect.any(Number), s.steps.correctValue.position, s.steps.addCitation.position]);
+    expect(d.a.history.map((e: { position: string }) => Number(e.position))).toEqual([
+      expect.any(Number),
+      s.steps.correctValue.position,
+      s.steps.addCitation.position,
+    ]);
     expect(d.b.retracted).toBe(true);
     expect(hist(d.b.history)).toEqual([
       ['FactAsserted', 1, 'alice', 'new claim from the mirror'],
@@ -207,11 +225,14 @@ describe('history', () => {
 
   it('as known at an earlier position: only the events up to it', async () => {
     const p = String(s.steps.correctValue.position);
-    const d = await ok(`query($p: String) {
+    const d = await ok(
+      `query($p: String) {
       fact(id: "f_R59LmVVzcw", atPosition: $p) { version history { type } }
       page(slug: "anthropic", atPosition: $p) { numericId history { type } }
       source(id: "${SOURCE_ID}", atPosition: $p) { version history { type } }
-    }`, { p });
+    }`,
+      { p },
+    );
     expect(d.fact).toEqual({ version: 2, history: [{ type: 'FactAsserted' }, { type: 'FactCorrected' }] });
     expect(d.page).toEqual({ numericId: 'E22', history: [{ type: 'PageCreated' }, { type: 'SourceCited' }] });
     expect(d.source).toEqual({ version: 2, history: [{ type: 'SourceRegistered' }, { type: 'SourceContentCaptured' }] });

@@ -24,7 +24,9 @@ function newestMtime(dir: string, accept: (file: string) => boolean): number {
 }
 
 /** The built files the audit CLI runs; dist is fresh when each is newer than every source file. */
-const BUILT = ['cli.js', 'cli/audit.js', 'projections/audit.js', 'projections/rebuild.js', 'store/verify-chain.js'].map((f) => path.join(ROOT, 'dist', f));
+const BUILT = ['cli.js', 'cli/audit.js', 'projections/audit.js', 'projections/rebuild.js', 'store/verify-chain.js'].map((f) =>
+  path.join(ROOT, 'dist', f),
+);
 
 function distIsFresh(): boolean {
   const sources = Math.max(
@@ -82,7 +84,11 @@ export function runAudit(args: string[], env: Record<string, string>): Promise<C
   delete base.FACTLOG_DATA_DIR;
   delete base.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'audit', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'audit', ...args], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -145,7 +151,10 @@ export async function gatewayOver(app: Factlog) {
   const server = new ApolloServer<GraphQLContext>(gatewayOptions());
   await server.start();
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>) => {
-    const res = await server.executeOperation({ query, variables }, { contextValue: createContext(app, { name: 'tester', role: 'editor' }) });
+    const res = await server.executeOperation(
+      { query, variables },
+      { contextValue: createContext(app, { name: 'tester', role: 'editor' }) },
+    );
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not expected here');
     return res.body.singleResult as { data?: T | null; errors?: { message: string }[]; extensions?: { basis?: { position: string } } };
   };

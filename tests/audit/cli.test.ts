@@ -25,7 +25,9 @@ describe('on an untouched log', () => {
     const r = await audit('verify');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^ok: ${scenario.head} events checked \\(positions 1–${scenario.head}\\) in \\d+\\.\\d s, \\d+ events/s\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^ok: ${scenario.head} events checked \\(positions 1–${scenario.head}\\) in \\d+\\.\\d s, \\d+ events/s\\n$`),
+    );
   });
 
   it('verify --json reports the same, and --from/--to check a range', async () => {
@@ -94,10 +96,16 @@ describe('after tampering (each case is undone before the next)', () => {
       await sql(`UPDATE events SET data = jsonb_set(data, '{set,notes}', '"Definitely ASL-4"') WHERE position = $1`, [at]);
       const r = await audit('verify');
       expect(r.code).toBe(1);
-      expect(r.stdout).toBe(`FAILED at position ${at}: content does not match its hash (the event was changed)\n(${at - 1} events before it were intact)\n`);
+      expect(r.stdout).toBe(
+        `FAILED at position ${at}: content does not match its hash (the event was changed)\n(${at - 1} events before it were intact)\n`,
+      );
       const json = await audit('verify', '--json');
       expect(json.code).toBe(1);
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, checked: at - 1, firstBad: { position: at, problem: expect.stringMatching(/content does not match/) } });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        checked: at - 1,
+        firstBad: { position: at, problem: expect.stringMatching(/content does not match/) },
+      });
       // A range that stops before the edit still verifies.
       expect((await audit('verify', '--to', String(at - 1))).code).toBe(0);
     } finally {
@@ -112,7 +120,9 @@ describe('after tampering (each case is undone before the next)', () => {
     try {
       const r = await audit('verify');
       expect(r.code).toBe(1);
-      expect(r.stdout).toBe(`FAILED at position ${at}: event ${at} is missing (next is ${at + 1})\n(${at - 1} events before it were intact)\n`);
+      expect(r.stdout).toBe(
+        `FAILED at position ${at}: event ${at} is missing (next is ${at + 1})\n(${at - 1} events before it were intact)\n`,
+      );
       const range = await audit('verify', '--from', String(at + 1));
       expect(range.code).toBe(1);
       expect(range.stdout).toMatch(new RegExp(`^FAILED at position ${at}: event ${at} \\(the one before --from\\) is missing`));
@@ -131,14 +141,22 @@ describe('after tampering (each case is undone before the next)', () => {
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines.filter((l) => l.includes('DIFFERENT'))).toEqual(['  DIFFERENT pages            live 7 rows, replayed 7 rows']);
       const at = lines.findIndex((l) => l.includes('DIFFERENT'));
-      expect(lines[at + 1]).toMatch(/^ {6}only live: {5}\(anthropic,,"Anthropic \(forged\)","AI safety company",80\.0,mK9pX3rQ7n,\d+,\d+\)$/);
+      expect(lines[at + 1]).toMatch(
+        /^ {6}only live: {5}\(anthropic,,"Anthropic \(forged\)","AI safety company",80\.0,mK9pX3rQ7n,\d+,\d+\)$/,
+      );
       expect(lines[at + 2]).toMatch(/^ {6}only replayed: \(anthropic,,Anthropic,"AI safety company",80\.0,mK9pX3rQ7n,\d+,\d+\)$/);
       expect(lines.at(-1)).toBe('the live read models differ from a replay of the log');
 
       const json = await audit('replay', '--json');
       expect(json.code).toBe(1);
       const differing = JSON.parse(json.stdout).tables.filter((t: { equal: boolean }) => !t.equal);
-      expect(differing).toEqual([expect.objectContaining({ table: 'pages', onlyLive: [expect.stringContaining('forged')], onlyReplayed: [expect.stringContaining('(anthropic,')] })]);
+      expect(differing).toEqual([
+        expect.objectContaining({
+          table: 'pages',
+          onlyLive: [expect.stringContaining('forged')],
+          onlyReplayed: [expect.stringContaining('(anthropic,')],
+        }),
+      ]);
     } finally {
       await sql(`UPDATE pages SET title = 'Anthropic' WHERE slug = 'anthropic'`);
     }
@@ -146,11 +164,15 @@ describe('after tampering (each case is undone before the next)', () => {
   });
 
   it('a row missing from a projection makes replay fail and shows the row only the replay has', async () => {
-    await sql(`CREATE TABLE saved_row AS SELECT * FROM fact_citations WHERE fact_id = 'f_R59LmVVzcw'; DELETE FROM fact_citations WHERE fact_id = 'f_R59LmVVzcw'`);
+    await sql(
+      `CREATE TABLE saved_row AS SELECT * FROM fact_citations WHERE fact_id = 'f_R59LmVVzcw'; DELETE FROM fact_citations WHERE fact_id = 'f_R59LmVVzcw'`,
+    );
     try {
       const r = await audit('replay');
       expect(r.code).toBe(1);
-      expect(r.stdout).toContain('  DIFFERENT fact_citations   live 1 rows, replayed 2 rows\n      only replayed: (f_R59LmVVzcw,7512ddb574f82249)\n');
+      expect(r.stdout).toContain(
+        '  DIFFERENT fact_citations   live 1 rows, replayed 2 rows\n      only replayed: (f_R59LmVVzcw,7512ddb574f82249)\n',
+      );
     } finally {
       await sql('INSERT INTO fact_citations SELECT * FROM saved_row; DROP TABLE saved_row');
     }

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.dispose());
 
-const replayAndCompare = () => withReplay(app.db, {}, async (trx, r) => ({ events: r.events, tables: await compareReadModels(trx, r.scratchSchema, r.liveSchema) }));
+const replayAndCompare = () =>
+  withReplay(app.db, {}, async (trx, r) => ({ events: r.events, tables: await compareReadModels(trx, r.scratchSchema, r.liveSchema) }));
 const different = (tables: TableComparison[]) => tables.filter((t) => !t.equal);
 
 describe('on an untouched log', () => {
@@ -39,13 +40,23 @@ describe('on an untouched log', () => {
     expect(different(tables)).toEqual([]);
     // Not vacuous: the scenario filled the tables it exercises.
     const rows = Object.fromEntries(tables.map((t) => [t.table, t.live.rows]));
-    expect(rows).toMatchObject({ facts: 3, fact_versions: 8, sources: 2, pages: 7, entities: 6, publications: 1, properties: 1, source_content: 1 });
+    expect(rows).toMatchObject({
+      facts: 3,
+      fact_versions: 8,
+      sources: 2,
+      pages: 7,
+      entities: 6,
+      publications: 1,
+      properties: 1,
+      source_content: 1,
+    });
     expect(rows.page_citations).toBe(7); // asl-levels' citation of the duplicate moved to the original by the merge
     expect(rows.entity_keys).toBeGreaterThan(6);
   });
 
   it('replay leaves no scratch schema behind and never touches the live tables', async () => {
-    const schemas = async () => (await rawQuery(app.database, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'factlog_audit_%'`)).rows.length;
+    const schemas = async () =>
+      (await rawQuery(app.database, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'factlog_audit_%'`)).rows.length;
     const before = await schemas();
     const live = (await rawQuery(app.database, 'SELECT count(*)::int AS n FROM facts')).rows[0].n;
     await withReplay(app.db, { atPosition: scenario.seeded.position }, async () => undefined);
@@ -59,7 +70,11 @@ describe('after tampering (each case is undone before the next)', () => {
     const at = scenario.steps.correctValue.position;
     await rawQuery(app.database, `CREATE TABLE saved_event AS SELECT * FROM events WHERE position = ${at}`);
     try {
-      await rawQuery(app.database, `UPDATE events SET data = jsonb_set(data, '{set,value,value}', '"ASL-2 (forged)"') WHERE position = $1`, [at]);
+      await rawQuery(
+        app.database,
+        `UPDATE events SET data = jsonb_set(data, '{set,value,value}', '"ASL-2 (forged)"') WHERE position = $1`,
+        [at],
+      );
       const report = await verifyLog(app.db);
       expect(report.ok).toBe(false);
       expect(report.firstBad).toEqual({ position: at, problem: 'content does not match its hash (the event was changed)' });
@@ -78,7 +93,10 @@ describe('after tampering (each case is undone before the next)', () => {
     const at = scenario.steps.retractRumor.position;
     await rawQuery(app.database, `UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"mallory"') WHERE position = $1`, [at]);
     try {
-      expect((await verifyLog(app.db)).firstBad).toEqual({ position: at, problem: expect.stringMatching(/content does not match its hash/) });
+      expect((await verifyLog(app.db)).firstBad).toEqual({
+        position: at,
+        problem: expect.stringMatching(/content does not match its hash/),
+      });
     } finally {
       await rawQuery(app.database, `UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"carol"') WHERE position = $1`, [at]);
     }
@@ -148,7 +166,11 @@ describe('after tampering (each case is undone before the next)', () => {
       expect(diffs[0].onlyReplayed[0]).toBe(`(sandboxing,${row.source_id},${row.position})`);
       expect(diffs[1].onlyLive[0]).toBe('(openai,mK9pX3rQ7n,3)');
     } finally {
-      await rawQuery(app.database, 'INSERT INTO page_citations (page_slug, source_id, position) VALUES ($1, $2, $3)', [row.page_slug, row.source_id, row.position]);
+      await rawQuery(app.database, 'INSERT INTO page_citations (page_slug, source_id, position) VALUES ($1, $2, $3)', [
+        row.page_slug,
+        row.source_id,
+        row.position,
+      ]);
       await rawQuery(app.database, `DELETE FROM entity_keys WHERE key = 'openai'`);
     }
   });
@@ -156,12 +178,21 @@ describe('after tampering (each case is undone before the next)', () => {
   it('an appended event that does not parse: verify names it although its hash is right', async () => {
     // Last, because the log cannot be repaired afterwards: a well-chained event of a type the domain does not know.
     const store = new EventStore(app.database);
-    const { lastPosition } = await store.appendMany([{ stream: 'fact-f_BnkEWenniQ', expectedVersion: 'exists', events: [{ type: 'FactTeleported', data: { id: 'f_BnkEWenniQ' } }] }]);
+    const { lastPosition } = await store.appendMany([
+      { stream: 'fact-f_BnkEWenniQ', expectedVersion: 'exists', events: [{ type: 'FactTeleported', data: { id: 'f_BnkEWenniQ' } }] },
+    ]);
     const report = await verifyLog(app.db);
     expect(report.firstBad).toEqual({ position: lastPosition, problem: 'does not parse: unknown event type "FactTeleported"' });
-    const v2 = await store.appendMany([{ stream: 'fact-f_R59LmVVzcw', expectedVersion: 'exists', events: [{ type: 'FactCorrected', schemaVersion: 2, data: { id: 'f_R59LmVVzcw', set: {}, unset: [] } }] }]);
+    const v2 = await store.appendMany([
+      {
+        stream: 'fact-f_R59LmVVzcw',
+        expectedVersion: 'exists',
+        events: [{ type: 'FactCorrected', schemaVersion: 2, data: { id: 'f_R59LmVVzcw', set: {}, unset: [] } }],
+      },
+    ]);
     expect((await verifyLog(app.db, { from: v2.lastPosition })).firstBad).toEqual({
-      position: v2.lastPosition, problem: 'does not parse: event type "FactCorrected" has no upcaster from schema version 2 to 1',
+      position: v2.lastPosition,
+      problem: 'does not parse: event type "FactCorrected" has no upcaster from schema version 2 to 1',
     });
   });
 });

@@ -11,7 +11,15 @@ const SOURCE = `query S($p: String) {
   source(id: "${SOURCE_ID}", atPosition: $p) { id version title citedBy(first: 100) { nodes { slug } } facts(first: 100) { nodes { id } } }
 }`;
 
-interface CliFact { id: string; property: string; value: string; asOf: string | null; validEnd: string | null; rank: string; version: number }
+interface CliFact {
+  id: string;
+  property: string;
+  value: string;
+  asOf: string | null;
+  validEnd: string | null;
+  rank: string;
+  version: number;
+}
 
 // Each CLI run opens the store afresh (several seconds on PGlite under load).
 jest.setTimeout(300_000);
@@ -38,9 +46,16 @@ beforeAll(async () => {
         expect(r.errors).toBeUndefined();
         return r.data as any;
       };
-      const value = await q(`query($p: String) { entity(id: "anthropic") { value(property: "safety-level", asOf: "2026-03", atPosition: $p) { displayValue } } }`, { p: String(P) });
+      const value = await q(
+        `query($p: String) { entity(id: "anthropic") { value(property: "safety-level", asOf: "2026-03", atPosition: $p) { displayValue } } }`,
+        { p: String(P) },
+      );
       api = {
-        before: { timeline: (await q(TIMELINE, { p: String(P) })).entity.timeline, value: value.entity.value.displayValue, source: (await q(SOURCE, { p: String(P) })).source },
+        before: {
+          timeline: (await q(TIMELINE, { p: String(P) })).entity.timeline,
+          value: value.entity.value.displayValue,
+          source: (await q(SOURCE, { p: String(P) })).source,
+        },
         now: { timeline: (await q(TIMELINE, {})).entity.timeline, source: (await q(SOURCE, {})).source },
       };
     } finally {
@@ -80,7 +95,8 @@ it('replay --at P --entity reproduces the entity and the facts the API gave at P
   expect(r.facts.map((f: CliFact) => f.property)).toEqual(['safety-level', 'safety-level', 'safety-level']);
   // The entity as it was then: before the rename, so without the old slug as an alias.
   expect(r.entity).toEqual({
-    id: ANTHROPIC_ID, version: 1,
+    id: ANTHROPIC_ID,
+    version: 1,
     fields: { slug: 'anthropic', name: 'Anthropic', type: 'organization', numericId: 'E22', aliases: ['Anthropic PBC', 'Anthropic AI'] },
   });
   // The stable id names the same entity.
@@ -94,7 +110,12 @@ it('replay --known-at the time of P gives the same state as --at P', async () =>
   expect(r.recordedAt).toBe(at);
   expect(asApi(r.facts)).toEqual(api.before.timeline);
   // One millisecond earlier the rumour was not yet known.
-  const earlier = await replay('--known-at', new Date(scenario.steps.assertRumor.recordedAt.getTime() - 1).toISOString(), '--entity', 'anthropic');
+  const earlier = await replay(
+    '--known-at',
+    new Date(scenario.steps.assertRumor.recordedAt.getTime() - 1).toISOString(),
+    '--entity',
+    'anthropic',
+  );
   expect(earlier.position).toBeLessThan(P);
   expect(earlier.facts.map((f: CliFact) => f.id)).toEqual(['f_BnkEWenniQ', 'f_R59LmVVzcw']);
 });
@@ -131,7 +152,11 @@ it('facts citing the source at P match the API (deprecated ones included by the 
   expect(then.factsCiting.map((f: CliFact) => f.id).sort()).toEqual(api.before.source.facts.nodes.map((f: { id: string }) => f.id).sort());
   const now = await replay('--source', SOURCE_ID);
   // The API leaves deprecated facts out of Source.facts; the audit lists them with their rank.
-  expect(now.factsCiting.filter((f: CliFact) => f.rank !== 'deprecated').map((f: CliFact) => f.id).sort())
-    .toEqual(api.now.source.facts.nodes.map((f: { id: string }) => f.id).sort());
+  expect(
+    now.factsCiting
+      .filter((f: CliFact) => f.rank !== 'deprecated')
+      .map((f: CliFact) => f.id)
+      .sort(),
+  ).toEqual(api.now.source.facts.nodes.map((f: { id: string }) => f.id).sort());
   expect(now.factsCiting.map((f: CliFact) => [f.id, f.rank])).toEqual(expect.arrayContaining([['f_BnkEWenniQ', 'deprecated']]));
 });

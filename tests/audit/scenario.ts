@@ -36,8 +36,18 @@ export interface Scenario {
 }
 
 type StepName =
-  | 'registerDuplicate' | 'createPage' | 'citeDuplicate' | 'assertRumor' | 'correctValue' | 'correctNotes' | 'retractRumor'
-  | 'deprecateFirst' | 'updatePage' | 'mergeSources' | 'renameEntity' | 'addCitation';
+  | 'registerDuplicate'
+  | 'createPage'
+  | 'citeDuplicate'
+  | 'assertRumor'
+  | 'correctValue'
+  | 'correctNotes'
+  | 'retractRumor'
+  | 'deprecateFirst'
+  | 'updatePage'
+  | 'mergeSources'
+  | 'renameEntity'
+  | 'addCitation';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,31 +69,79 @@ export async function runScenario(commands: CommandHandler, db: FactlogDb): Prom
     if (!result.changed) throw new Error(`scenario step ${name} changed nothing`);
     const after = await head();
     steps[name] = {
-      name, actor: options.actor, reason: options.reason, position: after.position,
+      name,
+      actor: options.actor,
+      reason: options.reason,
+      position: after.position,
       positions: Array.from({ length: after.position - before }, (_, i) => before + 1 + i),
       recordedAt: after.recorded_at!,
     };
     await sleep(4);
   };
 
-  await run('registerDuplicate', { type: 'RegisterSource', fields: { url: DUPLICATE_URL, title: 'Activating ASL-3 protections (mirror)', type: 'web' } },
-    { actor: 'alice', reason: 'found a mirror' });
-  await run('createPage', { type: 'CreatePage', slug: 'asl-levels', fields: { title: 'AI Safety Levels', description: 'The ASL ladder' } },
-    { actor: 'alice', reason: 'new page' });
-  await run('citeDuplicate', { type: 'CiteSource', page: 'asl-levels', source: DUPLICATE_URL }, { actor: 'alice', reason: 'cite the mirror' });
-  await run('assertRumor', {
-    type: 'AssertFact', id: NEW_FACT, entity: 'anthropic', property: 'safety-level', value: 'ASL-4 (all models)', asOf: '2026-04',
-    citations: [{ source: DUPLICATE_URL, quote: 'ASL-4' }],
-  }, { actor: 'alice', reason: 'new claim from the mirror' });
-  await run('correctValue', { type: 'CorrectFact', id: 'f_R59LmVVzcw', set: { value: CORRECTED_VALUE } }, { actor: 'bob', reason: 'fix the model list' });
-  await run('correctNotes', { type: 'CorrectFact', id: 'f_BnkEWenniQ', set: { notes: 'Provisional ASL-3 activation' } }, { actor: 'bob', reason: 'shorter notes' });
-  await run('retractRumor', { type: 'RetractFact', id: NEW_FACT, reason: 'unsourced rumour' }, { actor: 'carol', reason: 'unsourced rumour' });
-  await run('deprecateFirst', { type: 'DeprecateFact', id: 'f_BnkEWenniQ', reason: 'superseded by the 2026 value' }, { actor: 'carol', reason: 'superseded' });
-  await run('updatePage', { type: 'UpdatePage', page: 'anthropic', set: { description: 'AI safety company', quality: 80 }, unset: ['numericId'] },
-    { actor: 'dave', reason: 'tidy the page' });
+  await run(
+    'registerDuplicate',
+    { type: 'RegisterSource', fields: { url: DUPLICATE_URL, title: 'Activating ASL-3 protections (mirror)', type: 'web' } },
+    { actor: 'alice', reason: 'found a mirror' },
+  );
+  await run(
+    'createPage',
+    { type: 'CreatePage', slug: 'asl-levels', fields: { title: 'AI Safety Levels', description: 'The ASL ladder' } },
+    { actor: 'alice', reason: 'new page' },
+  );
+  await run(
+    'citeDuplicate',
+    { type: 'CiteSource', page: 'asl-levels', source: DUPLICATE_URL },
+    { actor: 'alice', reason: 'cite the mirror' },
+  );
+  await run(
+    'assertRumor',
+    {
+      type: 'AssertFact',
+      id: NEW_FACT,
+      entity: 'anthropic',
+      property: 'safety-level',
+      value: 'ASL-4 (all models)',
+      asOf: '2026-04',
+      citations: [{ source: DUPLICATE_URL, quote: 'ASL-4' }],
+    },
+    { actor: 'alice', reason: 'new claim from the mirror' },
+  );
+  await run(
+    'correctValue',
+    { type: 'CorrectFact', id: 'f_R59LmVVzcw', set: { value: CORRECTED_VALUE } },
+    { actor: 'bob', reason: 'fix the model list' },
+  );
+  await run(
+    'correctNotes',
+    { type: 'CorrectFact', id: 'f_BnkEWenniQ', set: { notes: 'Provisional ASL-3 activation' } },
+    { actor: 'bob', reason: 'shorter notes' },
+  );
+  await run(
+    'retractRumor',
+    { type: 'RetractFact', id: NEW_FACT, reason: 'unsourced rumour' },
+    { actor: 'carol', reason: 'unsourced rumour' },
+  );
+  await run(
+    'deprecateFirst',
+    { type: 'DeprecateFact', id: 'f_BnkEWenniQ', reason: 'superseded by the 2026 value' },
+    { actor: 'carol', reason: 'superseded' },
+  );
+  await run(
+    'updatePage',
+    { type: 'UpdatePage', page: 'anthropic', set: { description: 'AI safety company', quality: 80 }, unset: ['numericId'] },
+    { actor: 'dave', reason: 'tidy the page' },
+  );
   await run('mergeSources', { type: 'MergeSources', from: DUPLICATE_URL, into: SOURCE_URL }, { actor: 'dave', reason: 'duplicate source' });
-  await run('renameEntity', { type: 'RenameEntity', entity: 'anthropic', newSlug: 'anthropic-pbc' }, { actor: 'erin', reason: 'legal name' });
-  await run('addCitation', { type: 'AddFactCitation', id: 'f_R59LmVVzcw', citation: { source: SOURCE_URL, quote: 'ASL-3', locator: '§1' } },
-    { actor: 'erin', reason: 'quote the passage' });
+  await run(
+    'renameEntity',
+    { type: 'RenameEntity', entity: 'anthropic', newSlug: 'anthropic-pbc' },
+    { actor: 'erin', reason: 'legal name' },
+  );
+  await run(
+    'addCitation',
+    { type: 'AddFactCitation', id: 'f_R59LmVVzcw', citation: { source: SOURCE_URL, quote: 'ASL-3', locator: '§1' } },
+    { actor: 'erin', reason: 'quote the passage' },
+  );
   return { seeded: { position: seededHead.position, recordedAt: seededHead.recorded_at! }, steps, head: (await head()).position };
 }

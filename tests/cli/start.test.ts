@@ -30,10 +30,14 @@ describe('npm start builds only what changed', () => {
     mkdirSync(path.join(root, 'scripts'));
     mkdirSync(path.join(root, 'src'));
     copyFileSync(path.join(ROOT, 'scripts', 'build-if-changed.js'), path.join(root, 'scripts', 'build-if-changed.js'));
-    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) copyFileSync(path.join(ROOT, file), path.join(root, file));
+    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'])
+      copyFileSync(path.join(ROOT, file), path.join(root, file));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'src', 'hello.ts'), 'export const hello: string = "world";\n');
-    return { root, build: () => execFileSync(process.execPath, [path.join(root, 'scripts', 'build-if-changed.js')], { cwd: root, encoding: 'utf8' }) };
+    return {
+      root,
+      build: () => execFileSync(process.execPath, [path.join(root, 'scripts', 'build-if-changed.js')], { cwd: root, encoding: 'utf8' }),
+    };
   }
 
   it('compiles on the first start, skips the compiler when nothing changed, and compiles again after an edit', () => {

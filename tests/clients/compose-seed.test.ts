@@ -75,8 +75,7 @@ describe('FACTLOG_SEED', () => {
     running.splice(running.indexOf(g), 1);
     await g.stop();
   };
-  const headPosition = async (g: GatewayProcess): Promise<string> =>
-    (await g.gql('{ __typename }')).extensions!.basis!.position;
+  const headPosition = async (g: GatewayProcess): Promise<string> => (await g.gql('{ __typename }')).extensions!.basis!.position;
 
   it('=example loads the example, so the playground query answers, and a restart appends nothing', async () => {
     const first = await serve('example');

@@ -26,8 +26,14 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
 });
@@ -50,11 +56,14 @@ it('runs the example query in GraphiQL, with its assets from this server only', 
       await route.abort('internetdisconnected');
     }
   });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('request', (r) => {
-    if (new URL(r.url()).pathname === '/graphql' && r.method() === 'POST') graphqlRequests.push({ method: r.method(), headers: r.headers() });
+    if (new URL(r.url()).pathname === '/graphql' && r.method() === 'POST')
+      graphqlRequests.push({ method: r.method(), headers: r.headers() });
   });
 
   const response = await page.goto(s.url, { waitUntil: 'load' });
@@ -73,7 +82,10 @@ it('runs the example query in GraphiQL, with its assets from this server only', 
   await page.keyboard.type('{"x-factlog-playground": "yes"');
 
   // Run it from the keyboard, as a person would (Ctrl-Enter in the query editor).
-  await page.locator('.graphiql-query-editor .CodeMirror-line').first().click({ position: { x: 2, y: 2 } });
+  await page
+    .locator('.graphiql-query-editor .CodeMirror-line')
+    .first()
+    .click({ position: { x: 2, y: 2 } });
   await page.keyboard.press('Control+Enter');
   await page.locator('.graphiql-response', { hasText: TITLE }).waitFor({ timeout: 30_000 });
   const result = await page.locator('.graphiql-response').innerText();
@@ -102,7 +114,9 @@ async function offlinePage(server: SeededServer): Promise<{ context: BrowserCont
       await route.abort('internetdisconnected');
     }
   });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   await page.goto(server.url, { waitUntil: 'load' });
   await page.locator('.graphiql-query-editor .CodeMirror-line', { hasText: 'query SourcePage' }).waitFor({ timeout: 30_000 });
@@ -142,7 +156,10 @@ it('runs a subscription over graphql-ws, with the Headers pane as its connection
     await setQuery(page, 'subscription Live {\n  sourceChanged(id: "YmFkZjUwMz") { position event { type actor } source { title } }\n}\n');
     // GraphiQL reads the editor a moment after a change; the explorer naming the new operation shows it has.
     await page.locator('.graphiql-explorer-root input[value="Live"]').waitFor({ timeout: 30_000 });
-    await page.locator('.graphiql-query-editor .CodeMirror-line').first().click({ position: { x: 2, y: 2 } });
+    await page
+      .locator('.graphiql-query-editor .CodeMirror-line')
+      .first()
+      .click({ position: { x: 2, y: 2 } });
     await page.keyboard.press('Control+Enter');
     // Running: the execute button turns into the stop button while the subscription is open.
     await page.locator('.graphiql-execute-button[aria-label^="Stop query"]').waitFor({ timeout: 30_000 });
@@ -158,9 +175,15 @@ it('runs a subscription over graphql-ws, with the Headers pane as its connection
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify({ query: `mutation { updateSource(input: { id: "YmFkZjUwMz", set: { title: "${title}" } }) { position } }` }),
       });
-      const mutation = await res.json() as { data?: { updateSource: { position: string } }; errors?: unknown };
+      const mutation = (await res.json()) as { data?: { updateSource: { position: string } }; errors?: unknown };
       expect(mutation.errors).toBeUndefined();
-      const shown = await page.locator('.graphiql-response', { hasText: title }).waitFor({ timeout: 2_000 }).then(() => true, () => false);
+      const shown = await page
+        .locator('.graphiql-response', { hasText: title })
+        .waitFor({ timeout: 2_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (shown) delivered = { title, position: mutation.data!.updateSource.position };
     }
     expect(delivered).toBeDefined();

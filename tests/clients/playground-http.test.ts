@@ -41,15 +41,17 @@ it('loads nothing from another origin: every script and stylesheet is served her
     // The packages' bundles are big; Factlog's own boot script, stylesheet and icon are small.
     expect(body.byteLength).toBeGreaterThan(/\.umd\.js$|\.min\.js$/.test(ref) ? 10_000 : 50);
   }
-  expect(refs).toEqual(expect.arrayContaining([
-    './playground/assets/react.production.min.js',
-    './playground/assets/react-dom.production.min.js',
-    './playground/assets/graphiql.min.js',
-    './playground/assets/graphiql.min.css',
-    './playground/assets/plugin-explorer.umd.js',
-    './playground/assets/plugin-explorer.css',
-    './playground/assets/favicon.ico',
-  ]));
+  expect(refs).toEqual(
+    expect.arrayContaining([
+      './playground/assets/react.production.min.js',
+      './playground/assets/react-dom.production.min.js',
+      './playground/assets/graphiql.min.js',
+      './playground/assets/graphiql.min.css',
+      './playground/assets/plugin-explorer.umd.js',
+      './playground/assets/plugin-explorer.css',
+      './playground/assets/favicon.ico',
+    ]),
+  );
 });
 
 it('answers /favicon.ico with an icon, where browsers look for it on any page of this server', async () => {

@@ -47,7 +47,9 @@ it.each(['authorization', 'Authorization', 'AUTHORIZATION'])('accepts the key as
   const res = await fetch(s.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: `mutation { updateSource(input: { id: "YmFkZjUwMz", set: { title: "Renamed for ${name}" } }) { position } }` }),
+    body: JSON.stringify({
+      query: `mutation { updateSource(input: { id: "YmFkZjUwMz", set: { title: "Renamed for ${name}" } }) { position } }`,
+    }),
   });
   expect(await res.json()).not.toHaveProperty('errors');
   expect(await firstResult({ [name]: `Bearer ${key}` }, before)).toMatchObject({

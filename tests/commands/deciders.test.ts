@@ -37,7 +37,12 @@ async function decide(command: Command, state: AnyState = null, calls?: string[]
 }
 
 const assertFact: Command = {
-  type: 'AssertFact', id: FACT, entity: 'anthropic', property: PROPERTY.id, value: 'ASL-3', citations: [{ source: URL, quote: 'q' }],
+  type: 'AssertFact',
+  id: FACT,
+  entity: 'anthropic',
+  property: PROPERTY.id,
+  value: 'ASL-3',
+  citations: [{ source: URL, quote: 'q' }],
 };
 
 describe('planCommand', () => {
@@ -60,17 +65,26 @@ describe('planCommand', () => {
     const state = asserted.reduce<AnyState>(evolveAny, null);
     const calls: string[] = [];
     const { result } = await decide({ type: 'CorrectFact', id: FACT, set: { value: 'ASL-4' } }, state, calls);
-    expect(expectOk(result)).toMatchObject([{ type: 'FactCorrected', data: { id: FACT, set: { value: { kind: 'text', value: 'ASL-4' } } } }]);
+    expect(expectOk(result)).toMatchObject([
+      { type: 'FactCorrected', data: { id: FACT, set: { value: { kind: 'text', value: 'ASL-4' } } } },
+    ]);
     expect(calls).toEqual([`property ${PROPERTY.id}`]);
   });
 
   it('refuses a target nobody has named before deciding anything', async () => {
-    await expect(planCommand({ type: 'UpdateEntity', entity: 'nobody', set: { name: 'x' } }, lookups())).rejects.toMatchObject({ code: 'NOT_FOUND', path: ['entity'] });
+    await expect(planCommand({ type: 'UpdateEntity', entity: 'nobody', set: { name: 'x' } }, lookups())).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      path: ['entity'],
+    });
   });
 
   it('resolves a page by its numeric id and refuses a slug another entity owns', async () => {
     expect((await planCommand({ type: 'UpdatePage', page: 'P1', set: {} }, lookups())).id).toBe('intro');
-    const { result } = await decide({ type: 'RegisterEntity', id: ENTITY, fields: { slug: 'openai', name: 'OpenAI', type: 'organization' } });
+    const { result } = await decide({
+      type: 'RegisterEntity',
+      id: ENTITY,
+      fields: { slug: 'openai', name: 'OpenAI', type: 'organization' },
+    });
     expectFail(result, 'CONFLICT', 'slug', `already names entity ${OTHER_ENTITY}`);
   });
 });

@@ -16,7 +16,11 @@ let app: TestFactlog;
 beforeAll(async () => {
   app = await createTestFactlog();
   await app.commands.execute({ type: 'DefineProperty', id: 'level', fields: { name: 'Level', dataType: 'text', temporal: true } });
-  await app.commands.execute({ type: 'RegisterEntity', id: 'retryent01', fields: { slug: 'retried', name: 'Retried', type: 'organization' } });
+  await app.commands.execute({
+    type: 'RegisterEntity',
+    id: 'retryent01',
+    fields: { slug: 'retried', name: 'Retried', type: 'organization' },
+  });
 });
 afterAll(() => app?.dispose());
 
@@ -34,13 +38,33 @@ class RacingStore extends EventStore {
 }
 
 it.each([
-  ['an assertion the domain now refuses as existing', (n: number): Command => ({ type: 'AssertFact', id: `f_retry0000${n}`, entity: 'retried', property: 'level', value: 'high', asOf: '2027' })],
-  ['a correction whose expected version has moved on', (n: number): Command => ({ type: 'CorrectFact', id: `f_retry0000${n}`, set: { notes: 'retried' } })],
+  [
+    'an assertion the domain now refuses as existing',
+    (n: number): Command => ({
+      type: 'AssertFact',
+      id: `f_retry0000${n}`,
+      entity: 'retried',
+      property: 'level',
+      value: 'high',
+      asOf: '2027',
+    }),
+  ],
+  [
+    'a correction whose expected version has moved on',
+    (n: number): Command => ({ type: 'CorrectFact', id: `f_retry0000${n}`, set: { notes: 'retried' } }),
+  ],
 ])('answers a retry that lost the race to its original as a replay: %s', async (_, make) => {
   const n = Math.floor(Math.random() * 1e5);
   const command = make(n);
   if (command.type === 'CorrectFact') {
-    await app.commands.execute({ type: 'AssertFact', id: `f_retry0000${n}`, entity: 'retried', property: 'level', value: 'low', asOf: '2026' });
+    await app.commands.execute({
+      type: 'AssertFact',
+      id: `f_retry0000${n}`,
+      entity: 'retried',
+      property: 'level',
+      value: 'low',
+      asOf: '2026',
+    });
   }
   const options = { idempotencyKey: `race-${n}`, actor: 'tester', ...(command.type === 'CorrectFact' ? { expectedVersion: 1 } : {}) };
   const racing = new RacingStore(app.database, { projectors: [inlineProjector] });
@@ -58,6 +82,10 @@ it.each([
 
 it('still refuses a genuinely conflicting command that carries a fresh key', async () => {
   await app.commands.execute({ type: 'AssertFact', id: 'f_taken00001', entity: 'retried', property: 'level', value: 'x', asOf: '2025' });
-  await expect(app.commands.execute({ type: 'AssertFact', id: 'f_taken00001', entity: 'retried', property: 'level', value: 'y', asOf: '2025' }, { idempotencyKey: 'fresh-key' }))
-    .rejects.toMatchObject({ code: 'CONFLICT' });
+  await expect(
+    app.commands.execute(
+      { type: 'AssertFact', id: 'f_taken00001', entity: 'retried', property: 'level', value: 'y', asOf: '2025' },
+      { idempotencyKey: 'fresh-key' },
+    ),
+  ).rejects.toMatchObject({ code: 'CONFLICT' });
 });

@@ -4,7 +4,11 @@ describe('CREDIBILITY_SCALE', () => {
   it.each([
     [5, 'Gold', 'Gold standard. Rigorous peer review, high editorial standards, and strong institutional reputation.'],
     [4, 'High', 'High quality. Established institution or organization with editorial oversight and accountability.'],
-    [3, 'Good', 'Good quality. Reputable source with community review or editorial standards, but less rigorous than peer-reviewed venues.'],
+    [
+      3,
+      'Good',
+      'Good quality. Reputable source with community review or editorial standards, but less rigorous than peer-reviewed venues.',
+    ],
     [2, 'Mixed', 'Mixed quality. Some useful content but inconsistent editorial standards. Claims should be verified.'],
     [1, 'Low', 'Low credibility. Unvetted or unreliable source. Use with caution and always cross-reference.'],
   ])('rating %d is %s with the docs/domain.md description', (rating, label, description) => {
@@ -42,7 +46,11 @@ describe('effectiveCredibility', () => {
   });
 
   it.each([
-    [1, 'Low'], [2, 'Mixed'], [3, 'Good'], [4, 'High'], [5, 'Gold'],
+    [1, 'Low'],
+    [2, 'Mixed'],
+    [3, 'Good'],
+    [4, 'High'],
+    [5, 'Gold'],
   ])('labels rating %d %s whether overridden or inherited', (rating, label) => {
     expect(effectiveCredibility(rating, null)?.label).toBe(label);
     expect(effectiveCredibility(null, rating)?.label).toBe(label);

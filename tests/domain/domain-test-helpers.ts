@@ -16,12 +16,7 @@ export function expectOk<T>(result: Result<T>): T {
  * Asserts a failure with this code, this exact field path (dotted, e.g. "set.credibility") and a
  * message containing `fragment` (a string or a pattern). Returns the error for further checks.
  */
-export function expectFail(
-  result: Result<unknown>,
-  code: DomainErrorCode,
-  path: string,
-  fragment: string | RegExp,
-): DomainError {
+export function expectFail(result: Result<unknown>, code: DomainErrorCode, path: string, fragment: string | RegExp): DomainError {
   if (result.ok) throw new Error(`expected ${code} at "${path}", got ok: ${JSON.stringify(result.value)}`);
   const { error } = result;
   expect(error).toBeInstanceOf(DomainError);

@@ -19,8 +19,7 @@ const rename = (newSlug: unknown, id = ID): EntityCommand => ({ type: 'RenameEnt
 
 const FULL: EntityFields = { slug: 'anthropic', name: 'Anthropic', type: 'organization', numericId: 'E22', aliases: ['Anthropic PBC'] };
 
-const registered = (fields: EntityFields = FULL): EntityState =>
-  replay(evolveEntity, null, expectOk(decideEntity(register(fields), null)));
+const registered = (fields: EntityFields = FULL): EntityState => replay(evolveEntity, null, expectOk(decideEntity(register(fields), null)));
 
 describe('typeLabel', () => {
   it.each([
@@ -62,7 +61,12 @@ describe('RegisterEntity', () => {
   });
 
   it('rejects a slug owned by another entity with CONFLICT', () => {
-    expectFail(decideEntity(register(FULL), null, { slugOwner: OTHER }), 'CONFLICT', 'slug', `slug "anthropic" already names entity ${OTHER}`);
+    expectFail(
+      decideEntity(register(FULL), null, { slugOwner: OTHER }),
+      'CONFLICT',
+      'slug',
+      `slug "anthropic" already names entity ${OTHER}`,
+    );
   });
 
   it('rejects registering an id that exists with CONFLICT', () => {
@@ -85,7 +89,11 @@ describe('RegisterEntity', () => {
     [{ slug: 'a', name: 'A', type: 'person', aliases: 'A' }, 'aliases', 'expected a list'],
     [{ slug: 'a', name: 'A', type: 'person', aliases: ['B', 'C', 'B'] }, 'aliases.2', 'duplicate item'],
     [{ slug: 'a', name: 'A', type: 'person', aliases: [''] }, 'aliases.0', 'must not be empty'],
-    [{ slug: 'a', name: 'A', type: 'person', description: 'd' }, 'description', 'unknown field; known fields: slug, name, type, numericId, aliases'],
+    [
+      { slug: 'a', name: 'A', type: 'person', description: 'd' },
+      'description',
+      'unknown field; known fields: slug, name, type, numericId, aliases',
+    ],
   ])('rejects %j at %s', (fields, path, fragment) => {
     expectFail(decideEntity(register(fields), null), 'BAD_USER_INPUT', path, fragment);
   });
@@ -95,7 +103,9 @@ describe('UpdateEntity', () => {
   it('sets and unsets fields, keeping the slug and unnamed fields', () => {
     const state = registered();
     const events = expectOk(decideEntity(update({ name: 'Anthropic PBC', type: 'funder' }, ['numericId']), state));
-    expect(events).toEqual([{ type: 'EntityUpdated', data: { id: ID, set: { name: 'Anthropic PBC', type: 'funder' }, unset: ['numericId'] } }]);
+    expect(events).toEqual([
+      { type: 'EntityUpdated', data: { id: ID, set: { name: 'Anthropic PBC', type: 'funder' }, unset: ['numericId'] } },
+    ]);
     expect(replay(evolveEntity, state, events)).toEqual({
       id: ID,
       fields: { slug: 'anthropic', name: 'Anthropic PBC', type: 'funder', aliases: ['Anthropic PBC'] },
@@ -171,10 +181,15 @@ describe('RenameEntity', () => {
   });
 
   it('rejects a slug owned by another entity with CONFLICT', () => {
-    expectFail(decideEntity(rename('openai'), registered(), { slugOwner: OTHER }), 'CONFLICT', 'slug', `slug "openai" already names entity ${OTHER}`);
+    expectFail(
+      decideEntity(rename('openai'), registered(), { slugOwner: OTHER }),
+      'CONFLICT',
+      'slug',
+      `slug "openai" already names entity ${OTHER}`,
+    );
   });
 
-  it('allows taking back a slug that is this entity\'s own alias', () => {
+  it("allows taking back a slug that is this entity's own alias", () => {
     expect(expectOk(decideEntity(rename('anthropic-old'), registered(), { slugOwner: ID }))).toHaveLength(1);
   });
 

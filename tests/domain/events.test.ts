@@ -26,22 +26,40 @@ const FACT = 'f_BnkEWenniQ';
 /** One sample of every event type, keyed by type, with the stream it must land in. */
 const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
   PublicationRegistered: [{ type: 'PublicationRegistered', data: { id: 'anthropic', name: 'Anthropic' } }, 'publication-anthropic'],
-  PublicationUpdated: [{ type: 'PublicationUpdated', data: { id: 'anthropic', set: { credibility: 4 }, unset: [] } }, 'publication-anthropic'],
-  SourceRegistered: [{ type: 'SourceRegistered', data: { id: SRC_A, url: 'https://www.anthropic.com/news/activating-asl3-protections', stableId: 'kX7pQ2rT9w' } }, `source-${SRC_A}`],
+  PublicationUpdated: [
+    { type: 'PublicationUpdated', data: { id: 'anthropic', set: { credibility: 4 }, unset: [] } },
+    'publication-anthropic',
+  ],
+  SourceRegistered: [
+    {
+      type: 'SourceRegistered',
+      data: { id: SRC_A, url: 'https://www.anthropic.com/news/activating-asl3-protections', stableId: 'kX7pQ2rT9w' },
+    },
+    `source-${SRC_A}`,
+  ],
   SourceUpdated: [{ type: 'SourceUpdated', data: { id: SRC_A, set: { title: 'T' }, unset: [] } }, `source-${SRC_A}`],
-  SourceContentCaptured: [{ type: 'SourceContentCaptured', data: { id: SRC_A, text: 'x', length: 1, contentHash: 'h' } }, `source-${SRC_A}`],
+  SourceContentCaptured: [
+    { type: 'SourceContentCaptured', data: { id: SRC_A, text: 'x', length: 1, contentHash: 'h' } },
+    `source-${SRC_A}`,
+  ],
   SourceMergedInto: [{ type: 'SourceMergedInto', data: { id: SRC_A, into: SRC_B } }, `source-${SRC_A}`],
   SourceMergedFrom: [{ type: 'SourceMergedFrom', data: { id: SRC_B, from: SRC_A } }, `source-${SRC_B}`],
   PageCreated: [{ type: 'PageCreated', data: { slug: 'anthropic', title: 'Anthropic' } }, 'page-anthropic'],
   PageUpdated: [{ type: 'PageUpdated', data: { slug: 'anthropic', set: { quality: 80 }, unset: [] } }, 'page-anthropic'],
   SourceCited: [{ type: 'SourceCited', data: { slug: 'anthropic', sourceId: SRC_A } }, 'page-anthropic'],
   SourceUncited: [{ type: 'SourceUncited', data: { slug: 'anthropic', sourceId: SRC_A } }, 'page-anthropic'],
-  EntityRegistered: [{ type: 'EntityRegistered', data: { id: ENTITY, slug: 'anthropic', name: 'Anthropic', type: 'organization' } }, `entity-${ENTITY}`],
+  EntityRegistered: [
+    { type: 'EntityRegistered', data: { id: ENTITY, slug: 'anthropic', name: 'Anthropic', type: 'organization' } },
+    `entity-${ENTITY}`,
+  ],
   EntityUpdated: [{ type: 'EntityUpdated', data: { id: ENTITY, set: { name: 'A' }, unset: [] } }, `entity-${ENTITY}`],
   EntityRenamed: [{ type: 'EntityRenamed', data: { id: ENTITY, from: 'anthropic', to: 'anthropic-pbc' } }, `entity-${ENTITY}`],
   PropertyDefined: [{ type: 'PropertyDefined', data: { id: 'revenue', name: 'Revenue', dataType: 'number' } }, 'property-revenue'],
   PropertyUpdated: [{ type: 'PropertyUpdated', data: { id: 'revenue', set: { unit: 'USD' }, unset: [] } }, 'property-revenue'],
-  FactAsserted: [{ type: 'FactAsserted', data: { id: FACT, entityId: ENTITY, propertyId: 'revenue', value: { kind: 'number', value: 1 } } }, `fact-${FACT}`],
+  FactAsserted: [
+    { type: 'FactAsserted', data: { id: FACT, entityId: ENTITY, propertyId: 'revenue', value: { kind: 'number', value: 1 } } },
+    `fact-${FACT}`,
+  ],
   FactCorrected: [{ type: 'FactCorrected', data: { id: FACT, set: { notes: 'n' }, unset: [] } }, `fact-${FACT}`],
   FactRetracted: [{ type: 'FactRetracted', data: { id: FACT, reason: 'r' } }, `fact-${FACT}`],
   FactDeprecated: [{ type: 'FactDeprecated', data: { id: FACT } }, `fact-${FACT}`],
@@ -72,7 +90,12 @@ describe('event catalogue', () => {
     expect(streamName('source', SRC_A)).toBe(`source-${SRC_A}`);
     expect(streamName('page', 'anthropic')).toBe('page-anthropic');
     expect(STREAM_PREFIX).toEqual({
-      publication: 'publication-', source: 'source-', page: 'page-', entity: 'entity-', property: 'property-', fact: 'fact-',
+      publication: 'publication-',
+      source: 'source-',
+      page: 'page-',
+      entity: 'entity-',
+      property: 'property-',
+      fact: 'fact-',
     });
   });
 });
@@ -87,7 +110,10 @@ describe('streamOf', () => {
   });
 
   it('puts an entity registration in the entity stream by id, although its data also has a slug', () => {
-    const event: DomainEvent = { type: 'EntityRegistered', data: { id: ENTITY, slug: 'anthropic', name: 'Anthropic', type: 'organization' } };
+    const event: DomainEvent = {
+      type: 'EntityRegistered',
+      data: { id: ENTITY, slug: 'anthropic', name: 'Anthropic', type: 'organization' },
+    };
     expect(streamOf(event)).toBe(`entity-${ENTITY}`);
     expect(streamOf({ type: 'EntityUpdated', data: { id: ENTITY, set: { name: 'A' }, unset: [] } })).toBe(streamOf(event));
   });
@@ -95,13 +121,34 @@ describe('streamOf', () => {
   it('routes the events the deciders produce', () => {
     const streams = [
       ...expectOk(decidePublication({ type: 'RegisterPublication', id: 'arxiv', fields: { name: 'arXiv' } }, null)),
-      ...expectOk(decideSource({ type: 'RegisterSource', fields: { url: 'https://www.anthropic.com/news/activating-asl3-protections' } }, null, { newStableId: 'kX7pQ2rT9w' })),
-      ...expectOk(decideSource({ type: 'MergeSources', from: SRC_A, into: SRC_B }, { id: SRC_A, fields: { url: 'https://x.org', stableId: 'kX7pQ2rT9w' }, content: null, mergedInto: null, mergedFrom: [] })),
+      ...expectOk(
+        decideSource({ type: 'RegisterSource', fields: { url: 'https://www.anthropic.com/news/activating-asl3-protections' } }, null, {
+          newStableId: 'kX7pQ2rT9w',
+        }),
+      ),
+      ...expectOk(
+        decideSource(
+          { type: 'MergeSources', from: SRC_A, into: SRC_B },
+          { id: SRC_A, fields: { url: 'https://x.org', stableId: 'kX7pQ2rT9w' }, content: null, mergedInto: null, mergedFrom: [] },
+        ),
+      ),
       ...expectOk(decidePage({ type: 'CreatePage', slug: 'anthropic', fields: { title: 'Anthropic' } }, null)),
-      ...expectOk(decidePage({ type: 'CiteSource', slug: 'anthropic', sourceId: SRC_A }, { slug: 'anthropic', fields: { title: 'A' }, citations: [] })),
-      ...expectOk(decideEntity({ type: 'RegisterEntity', id: ENTITY, fields: { slug: 'anthropic', name: 'Anthropic', type: 'organization' } }, null)),
+      ...expectOk(
+        decidePage(
+          { type: 'CiteSource', slug: 'anthropic', sourceId: SRC_A },
+          { slug: 'anthropic', fields: { title: 'A' }, citations: [] },
+        ),
+      ),
+      ...expectOk(
+        decideEntity({ type: 'RegisterEntity', id: ENTITY, fields: { slug: 'anthropic', name: 'Anthropic', type: 'organization' } }, null),
+      ),
       ...expectOk(decideProperty({ type: 'DefineProperty', id: 'revenue', fields: { name: 'Revenue', dataType: 'number' } }, null)),
-      ...expectOk(decideFact({ type: 'AssertFact', id: FACT, fields: { entityId: ENTITY, propertyId: 'revenue', value: 1 } }, null, { property: { id: 'revenue', dataType: 'number' }, entityExists: true })),
+      ...expectOk(
+        decideFact({ type: 'AssertFact', id: FACT, fields: { entityId: ENTITY, propertyId: 'revenue', value: 1 } }, null, {
+          property: { id: 'revenue', dataType: 'number' },
+          entityExists: true,
+        }),
+      ),
     ].map(streamOf);
     expect(streams).toEqual([
       'publication-arxiv',
@@ -123,15 +170,19 @@ describe('upcast', () => {
     expect(upcast(type, CURRENT_SCHEMA_VERSION[type as DomainEventType], data)).toEqual(event);
   });
 
-  it.each([['SourceDeleted'], ['sourceRegistered'], [''], ['constructor'], ['__proto__'], ['toString']])('rejects the unknown type %j', (type) => {
-    expect(() => upcast(type, 1, { id: 'x' })).toThrow(UnknownEventError);
-    expect(() => upcast(type, 1, { id: 'x' })).toThrow(`unknown event type "${type}"`);
-  });
+  it.each([['SourceDeleted'], ['sourceRegistered'], [''], ['constructor'], ['__proto__'], ['toString']])(
+    'rejects the unknown type %j',
+    (type) => {
+      expect(() => upcast(type, 1, { id: 'x' })).toThrow(UnknownEventError);
+      expect(() => upcast(type, 1, { id: 'x' })).toThrow(`unknown event type "${type}"`);
+    },
+  );
 
   it.each([[0], [2], [99], [-1], [1.5]])('rejects the unknown schema version %d', (version) => {
     expect(() => upcast('FactAsserted', version, { id: FACT })).toThrow(UnknownEventError);
-    expect(() => upcast('FactAsserted', version, { id: FACT }))
-      .toThrow(`event type "FactAsserted" has no upcaster from schema version ${version} to 1`);
+    expect(() => upcast('FactAsserted', version, { id: FACT })).toThrow(
+      `event type "FactAsserted" has no upcaster from schema version ${version} to 1`,
+    );
   });
 
   it.each([[{}], [{ id: '' }], [{ id: 42 }], [{ slug: null }]])('rejects data without an id: %j', (data) => {
@@ -140,13 +191,18 @@ describe('upcast', () => {
 
   it('looks for the id where the stream takes it from: slug for pages, id for the rest', () => {
     expect(() => upcast('PageCreated', 1, { id: 'anthropic', title: 'A' })).toThrow('event "PageCreated" has no id in its data');
-    expect(() => upcast('EntityRegistered', 1, { slug: 'anthropic', name: 'A', type: 'organization' }))
-      .toThrow('event "EntityRegistered" has no id in its data');
+    expect(() => upcast('EntityRegistered', 1, { slug: 'anthropic', name: 'A', type: 'organization' })).toThrow(
+      'event "EntityRegistered" has no id in its data',
+    );
   });
 
   it('throws an Error subclass so callers can tell it from a domain error', () => {
     let caught: unknown;
-    try { upcast('Nope', 1, { id: 'x' }); } catch (e) { caught = e; }
+    try {
+      upcast('Nope', 1, { id: 'x' });
+    } catch (e) {
+      caught = e;
+    }
     expect(caught).toBeInstanceOf(Error);
     expect(caught).toBeInstanceOf(UnknownEventError);
   });

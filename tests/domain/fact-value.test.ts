@@ -50,7 +50,9 @@ describe('readFactValue: number', () => {
 
   it('refuses a numeric string with a clear message', () => {
     const error = reject('abc', 'number');
-    expect(error.message).toBe('input.value: expected a number, {"low", "high"} or {"min"} for property dataType "number", got string "abc"');
+    expect(error.message).toBe(
+      'input.value: expected a number, {"low", "high"} or {"min"} for property dataType "number", got string "abc"',
+    );
     expect(error.path).toEqual(['input', 'value']);
     expect(reject('1.4e10', 'number').message).toContain('numbers must be sent as JSON numbers, not strings');
   });
@@ -100,7 +102,10 @@ describe('readFactValue: range', () => {
 
 describe('readFactValue: text', () => {
   it('keeps the string exactly', () => {
-    expect(read('  ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)', 'text')).toEqual({ kind: 'text', value: '  ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)' });
+    expect(read('  ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)', 'text')).toEqual({
+      kind: 'text',
+      value: '  ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)',
+    });
     expect(read('x'.repeat(10_000), 'text')).toEqual({ kind: 'text', value: 'x'.repeat(10_000) });
   });
 
@@ -239,7 +244,7 @@ describe('stored form', () => {
     expect(() => factValueFromStored(json)).toThrow('corrupt stored fact value');
   });
 
-  it('does not report corrupt stored data as the client\'s fault', () => {
+  it("does not report corrupt stored data as the client's fault", () => {
     let thrown: unknown;
     try {
       factValueFromStored({ kind: 'number', value: 'x' });
@@ -341,7 +346,9 @@ describe('displayFactValue', () => {
   });
 
   it('shows text, dates and booleans', () => {
-    expect(displayFactValue({ kind: 'text', value: 'ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)' })).toBe('ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)');
+    expect(displayFactValue({ kind: 'text', value: 'ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)' })).toBe(
+      'ASL-3 (Opus 4+), ASL-2 (Sonnet/Haiku)',
+    );
     expect(displayFactValue({ kind: 'date', value: { value: '2025-05', precision: 'month' } })).toBe('May 2025');
     expect(displayFactValue({ kind: 'date', value: { value: '2025-05-22', precision: 'day' } })).toBe('22 May 2025');
     expect(displayFactValue({ kind: 'boolean', value: true })).toBe('Yes');
@@ -353,8 +360,9 @@ describe('displayFactValue', () => {
     const nameOf = (id: string): string | undefined => names[id];
     expect(displayFactValue({ kind: 'ref', entity: 'zR4nW8xB2f' }, { nameOf })).toBe('Dario Amodei');
     expect(displayFactValue({ kind: 'ref', entity: 'tom-brown' }, { nameOf })).toBe('tom-brown');
-    expect(displayFactValue({ kind: 'refs', entities: ['zR4nW8xB2f', 'tKMznr07QA', 'tom-brown'] }, { nameOf }))
-      .toBe('Dario Amodei, Daniela Amodei, tom-brown');
+    expect(displayFactValue({ kind: 'refs', entities: ['zR4nW8xB2f', 'tKMznr07QA', 'tom-brown'] }, { nameOf })).toBe(
+      'Dario Amodei, Daniela Amodei, tom-brown',
+    );
     expect(displayFactValue({ kind: 'ref', entity: 'x' })).toBe('x');
   });
 
@@ -400,7 +408,12 @@ describe('properties', () => {
       finite.map((n) => [n, 'number'] as const),
       fc.tuple(finite, finite).map(([a, b]) => [{ low: Math.min(a, b), high: Math.max(a, b) }, 'range'] as const),
       fc.jsonValue().map((j) => [j, 'json'] as const),
-      fc.uniqueArray(nonEmpty.filter((s) => s.trim() === s), { minLength: 1 }).map((ids) => [ids, 'refs'] as const),
+      fc
+        .uniqueArray(
+          nonEmpty.filter((s) => s.trim() === s),
+          { minLength: 1 },
+        )
+        .map((ids) => [ids, 'refs'] as const),
     );
     fc.assert(
       fc.property(input, ([raw, dataType]) => {

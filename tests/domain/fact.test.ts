@@ -17,7 +17,10 @@ const SRC_A = '7512ddb574f82249';
 const SRC_B = '683aef834ac1612a';
 
 const prop = (dataType: DataType, id = 'p', unit?: string): FactProperty => (unit ? { id, dataType, unit } : { id, dataType });
-const ctx = (property: FactProperty | null = prop('text', 'safety-level'), entityExists = true): FactContext => ({ property, entityExists });
+const ctx = (property: FactProperty | null = prop('text', 'safety-level'), entityExists = true): FactContext => ({
+  property,
+  entityExists,
+});
 
 const assert = (fields: unknown, id = FACT): FactCommand => ({ type: 'AssertFact', id, fields });
 const correct = (set?: unknown, unset?: unknown, id = FACT): FactCommand => ({ type: 'CorrectFact', id, set, unset });
@@ -66,7 +69,12 @@ describe('AssertFact', () => {
       ['number', prop('number', 'revenue', 'USD'), 1.4e10, { kind: 'number', value: 1.4e10, unit: 'USD' }],
       ['number without unit', prop('number', 'employees'), 1100, { kind: 'number', value: 1100 }],
       ['range', prop('range', 'parameters'), { low: 870, high: 2847 }, { kind: 'range', low: 870, high: 2847 }],
-      ['range on a number property', prop('number', 'revenue', 'USD'), { low: 1, high: 2 }, { kind: 'range', low: 1, high: 2, unit: 'USD' }],
+      [
+        'range on a number property',
+        prop('number', 'revenue', 'USD'),
+        { low: 1, high: 2 },
+        { kind: 'range', low: 1, high: 2, unit: 'USD' },
+      ],
       ['min on a number property', prop('number', 'valuation', 'USD'), { min: 67e9 }, { kind: 'min', min: 67e9, unit: 'USD' }],
       ['min on a range property', prop('range', 'parameters'), { min: 5 }, { kind: 'min', min: 5 }],
       ['text', prop('text'), 'ASL-3', { kind: 'text', value: 'ASL-3' }],
@@ -103,7 +111,9 @@ describe('AssertFact', () => {
     ])('rejects %s', (_name, dataType, value, path, fragment) => {
       expectFail(
         decideFact(assert({ entityId: ENTITY, propertyId: 'p', value }), null, ctx(prop(dataType))),
-        'BAD_USER_INPUT', path, fragment,
+        'BAD_USER_INPUT',
+        path,
+        fragment,
       );
     });
   });
@@ -115,7 +125,12 @@ describe('AssertFact', () => {
       ['2025', '2024-12-31'],
       ['2025-05-22', '2025-05-21'],
     ])('rejects asOf %s with validEnd %s', (asOf, validEnd) => {
-      expectFail(decideFact(assert({ ...BASE_INPUT, asOf, validEnd }), null, ctx()), 'BAD_USER_INPUT', 'validEnd', `validEnd ${validEnd} is before asOf ${asOf}`);
+      expectFail(
+        decideFact(assert({ ...BASE_INPUT, asOf, validEnd }), null, ctx()),
+        'BAD_USER_INPUT',
+        'validEnd',
+        `validEnd ${validEnd} is before asOf ${asOf}`,
+      );
     });
 
     it.each([
@@ -164,7 +179,11 @@ describe('AssertFact', () => {
     [{ entityId: ENTITY, propertyId: 'safety-level' }, 'value', 'is required'],
     [{ ...BASE_INPUT, entityId: 'anthropic' }, 'entityId', 'expected an entity id'],
     [{ ...BASE_INPUT, propertyId: 'Safety Level' }, 'propertyId', 'expected a property id'],
-    [{ ...BASE_INPUT, source: SRC_A }, 'source', 'unknown field; known fields: entityId, propertyId, value, asOf, validEnd, citations, notes, rank'],
+    [
+      { ...BASE_INPUT, source: SRC_A },
+      'source',
+      'unknown field; known fields: entityId, propertyId, value, asOf, validEnd, citations, notes, rank',
+    ],
     [{ ...BASE_INPUT, asOf: '2025-5' }, 'asOf', 'expected a partial date'],
     [{ ...BASE_INPUT, validEnd: 'soon' }, 'validEnd', 'expected a partial date'],
     [{ ...BASE_INPUT, rank: 'top' }, 'rank', 'expected one of preferred, normal, deprecated'],
@@ -194,7 +213,13 @@ describe('CorrectFact', () => {
     expect(events).toEqual([{ type: 'FactCorrected', data: { id: FACT, set: { asOf: '2025-05-22' }, unset: ['notes'] } }]);
     expect(replay(evolveFact, state, events)).toEqual({
       id: FACT,
-      fields: { entityId: ENTITY, propertyId: 'safety-level', value: { kind: 'text', value: 'ASL-3' }, asOf: '2025-05-22', validEnd: '2026-02' },
+      fields: {
+        entityId: ENTITY,
+        propertyId: 'safety-level',
+        value: { kind: 'text', value: 'ASL-3' },
+        asOf: '2025-05-22',
+        validEnd: '2026-02',
+      },
       retracted: false,
     });
   });
@@ -209,11 +234,21 @@ describe('CorrectFact', () => {
   });
 
   it('checks validity after applying the patch: a later asOf past the existing validEnd is rejected', () => {
-    expectFail(decideFact(correct({ asOf: '2026-03' }), dated(), ctx()), 'BAD_USER_INPUT', 'validEnd', 'validEnd 2026-02 is before asOf 2026-03');
+    expectFail(
+      decideFact(correct({ asOf: '2026-03' }), dated(), ctx()),
+      'BAD_USER_INPUT',
+      'validEnd',
+      'validEnd 2026-02 is before asOf 2026-03',
+    );
   });
 
   it('checks validity after applying the patch: an earlier validEnd is rejected', () => {
-    expectFail(decideFact(correct({ validEnd: '2025-04' }), dated(), ctx()), 'BAD_USER_INPUT', 'validEnd', 'validEnd 2025-04 is before asOf 2025-05');
+    expectFail(
+      decideFact(correct({ validEnd: '2025-04' }), dated(), ctx()),
+      'BAD_USER_INPUT',
+      'validEnd',
+      'validEnd 2025-04 is before asOf 2025-05',
+    );
   });
 
   it('accepts moving both ends together, and unsetting asOf', () => {
@@ -224,7 +259,12 @@ describe('CorrectFact', () => {
   });
 
   it('checks a corrected value against the property', () => {
-    expectFail(decideFact(correct({ value: 42 }), dated(), ctx()), 'BAD_USER_INPUT', 'set.value', 'expected a string for property dataType "text"');
+    expectFail(
+      decideFact(correct({ value: 42 }), dated(), ctx()),
+      'BAD_USER_INPUT',
+      'set.value',
+      'expected a string for property dataType "text"',
+    );
   });
 
   it.each([
@@ -310,7 +350,12 @@ describe('DeprecateFact', () => {
   });
 
   it.each([[''], [5]])('rejects the reason %j', (reason) => {
-    expectFail(decideFact(deprecate(reason), asserted(), ctx()), 'BAD_USER_INPUT', 'reason', reason === '' ? 'must not be empty' : 'expected a string');
+    expectFail(
+      decideFact(deprecate(reason), asserted(), ctx()),
+      'BAD_USER_INPUT',
+      'reason',
+      reason === '' ? 'must not be empty' : 'expected a string',
+    );
   });
 
   it('rejects deprecating an unknown fact with NOT_FOUND', () => {
@@ -322,8 +367,13 @@ describe('AddFactCitation / RemoveFactCitation', () => {
   it('adds a citation, and evolve appends it', () => {
     const state = asserted({ ...BASE_INPUT, citations: [{ sourceId: SRC_A }] });
     const events = expectOk(decideFact(addCitation({ sourceId: SRC_B, quote: 'ASL-3', locator: 'p. 2' }), state, ctx()));
-    expect(events).toEqual([{ type: 'FactCitationAdded', data: { id: FACT, citation: { sourceId: SRC_B, quote: 'ASL-3', locator: 'p. 2' } } }]);
-    expect(replay(evolveFact, state, events)?.fields.citations).toEqual([{ sourceId: SRC_A }, { sourceId: SRC_B, quote: 'ASL-3', locator: 'p. 2' }]);
+    expect(events).toEqual([
+      { type: 'FactCitationAdded', data: { id: FACT, citation: { sourceId: SRC_B, quote: 'ASL-3', locator: 'p. 2' } } },
+    ]);
+    expect(replay(evolveFact, state, events)?.fields.citations).toEqual([
+      { sourceId: SRC_A },
+      { sourceId: SRC_B, quote: 'ASL-3', locator: 'p. 2' },
+    ]);
   });
 
   it('starts the list on a fact without citations', () => {

@@ -41,8 +41,9 @@ describe('CreatePage', () => {
   });
 
   it('accepts every one-decimal quality from 0 to 100 despite binary floating point', () => {
-    const rejected = Array.from({ length: 1001 }, (_, i) => i / 10)
-      .filter((quality) => !decidePage(create({ title: 'T', quality }), null).ok);
+    const rejected = Array.from({ length: 1001 }, (_, i) => i / 10).filter(
+      (quality) => !decidePage(create({ title: 'T', quality }), null).ok,
+    );
     expect(rejected).toEqual([]);
   });
 
@@ -149,9 +150,12 @@ describe('CiteSource', () => {
     expectFail(decidePage(cite(SRC_A), created(), { sourceExists: false }), 'NOT_FOUND', 'source', `source ${SRC_A} does not exist`);
   });
 
-  it.each([['7512DDB574F82249'], ['7512ddb574f8224'], ['not-a-source-id'], ['']])('treats the malformed source id %j as not found', (id) => {
-    expectFail(decidePage(cite(id), created(), { sourceExists: true }), 'NOT_FOUND', 'source', 'does not exist');
-  });
+  it.each([['7512DDB574F82249'], ['7512ddb574f8224'], ['not-a-source-id'], ['']])(
+    'treats the malformed source id %j as not found',
+    (id) => {
+      expectFail(decidePage(cite(id), created(), { sourceExists: true }), 'NOT_FOUND', 'source', 'does not exist');
+    },
+  );
 });
 
 describe('UnciteSource', () => {
@@ -163,7 +167,12 @@ describe('UnciteSource', () => {
   });
 
   it('rejects unciting a source the page does not cite', () => {
-    expectFail(decidePage(uncite(SRC_B), created(FULL, [SRC_A])), 'BAD_USER_INPUT', 'source', `page "anthropic" does not cite source ${SRC_B}`);
+    expectFail(
+      decidePage(uncite(SRC_B), created(FULL, [SRC_A])),
+      'BAD_USER_INPUT',
+      'source',
+      `page "anthropic" does not cite source ${SRC_B}`,
+    );
   });
 
   it('rejects unciting on an unknown page with NOT_FOUND', () => {

@@ -67,8 +67,23 @@ describe('parsePartialDate', () => {
   });
 
   it.each([
-    '2025-5', '2025-13', '2025-00', '2025-02-30', '2025-05-00', 'May 2025', '', '0000', '25',
-    '20250', '2025-05-22T00:00:00Z', '2025-05-22T10:00', ' 2025', '2025 ', '2025/05', '+2025', '２０２５',
+    '2025-5',
+    '2025-13',
+    '2025-00',
+    '2025-02-30',
+    '2025-05-00',
+    'May 2025',
+    '',
+    '0000',
+    '25',
+    '20250',
+    '2025-05-22T00:00:00Z',
+    '2025-05-22T10:00',
+    ' 2025',
+    '2025 ',
+    '2025/05',
+    '+2025',
+    '２０２５',
   ])('rejects the string %j as BAD_USER_INPUT with its path', (s) => {
     const error = parseError(s, 'input.asOf');
     expect(error.code).toBe('BAD_USER_INPUT');
@@ -163,7 +178,12 @@ describe('comparePartialDates', () => {
   it('sorts by period start, coarser first on the same start', () => {
     const dates = ['2025-05-22', '2026', '2025-01', '2025', '2025-01-01', '2024-12-31'].map(parse);
     expect([...dates].sort(comparePartialDates).map(formatPartialDate)).toEqual([
-      '2024-12-31', '2025', '2025-01', '2025-01-01', '2025-05-22', '2026',
+      '2024-12-31',
+      '2025',
+      '2025-01',
+      '2025-01-01',
+      '2025-05-22',
+      '2026',
     ]);
   });
 
@@ -176,7 +196,13 @@ describe('comparePartialDates', () => {
 
 const validPartialDate = fc
   .tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 31 }))
-  .filter(([y, m, d]) => d === 0 || (m > 0 && d <= new Date(Date.UTC(2000, m, 0)).getUTCDate() && !(m === 2 && d === 29 && !((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0))))
+  .filter(
+    ([y, m, d]) =>
+      d === 0 ||
+      (m > 0 &&
+        d <= new Date(Date.UTC(2000, m, 0)).getUTCDate() &&
+        !(m === 2 && d === 29 && !((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0))),
+  )
   .map(([y, m, d]) => {
     const year = String(y).padStart(4, '0');
     if (m === 0) return year;

@@ -60,7 +60,10 @@ const KIND_SPECS: [string, readonly string[]][] = [
 
 describe('readFields', () => {
   it('reads the known fields, skipping null and undefined', () => {
-    expect(expectOk(readFields(demo, { name: 'a', code: 'c', note: null, count: undefined }, '', { requireAll: true }))).toEqual({ name: 'a', code: 'c' });
+    expect(expectOk(readFields(demo, { name: 'a', code: 'c', note: null, count: undefined }, '', { requireAll: true }))).toEqual({
+      name: 'a',
+      code: 'c',
+    });
   });
 
   it('requires required fields only when asked to', () => {
@@ -69,16 +72,31 @@ describe('readFields', () => {
   });
 
   it('names the path of nested fields', () => {
-    expectFail(readFields(demo, { count: 11 }, 'input', { requireAll: false }), 'BAD_USER_INPUT', 'input.count', 'input.count: expected an integer from 0 to 10');
+    expectFail(
+      readFields(demo, { count: 11 }, 'input', { requireAll: false }),
+      'BAD_USER_INPUT',
+      'input.count',
+      'input.count: expected an integer from 0 to 10',
+    );
   });
 
   it('rejects unknown keys before reading anything, listing the known fields', () => {
-    const error = expectFail(readFields(demo, { count: 'bad', colour: 'red' }, '', { requireAll: false }), 'BAD_USER_INPUT', 'colour', 'unknown field');
+    const error = expectFail(
+      readFields(demo, { count: 'bad', colour: 'red' }, '', { requireAll: false }),
+      'BAD_USER_INPUT',
+      'colour',
+      'unknown field',
+    );
     expect(error.message).toContain('known fields: name, code, note, count, tags');
   });
 
   it('does not treat inherited keys as fields', () => {
-    expectFail(readFields(demo, JSON.parse('{"__proto__": {"x": 1}}'), '', { requireAll: false }), 'BAD_USER_INPUT', '__proto__', 'unknown field');
+    expectFail(
+      readFields(demo, JSON.parse('{"__proto__": {"x": 1}}'), '', { requireAll: false }),
+      'BAD_USER_INPUT',
+      '__proto__',
+      'unknown field',
+    );
     expectFail(readFields(demo, { toString: 'x' }, '', { requireAll: false }), 'BAD_USER_INPUT', 'toString', 'unknown field');
   });
 
@@ -144,8 +162,10 @@ describe('applyPatch', () => {
 describe('effectivePatch / isEmptyPatch', () => {
   it('drops sets to the current value and unsets of absent fields', () => {
     const state: Demo = { name: 'a', code: 'c', tags: ['x', 'y'] };
-    expect(effectivePatch(state, { set: { name: 'a', tags: ['x', 'y'], count: 0 }, unset: ['note', 'tags'] as (keyof Demo)[] }))
-      .toEqual({ set: { count: 0 }, unset: ['tags'] });
+    expect(effectivePatch(state, { set: { name: 'a', tags: ['x', 'y'], count: 0 }, unset: ['note', 'tags'] as (keyof Demo)[] })).toEqual({
+      set: { count: 0 },
+      unset: ['tags'],
+    });
     expect(isEmptyPatch(effectivePatch(state, { set: { name: 'a' }, unset: ['note'] }))).toBe(true);
     expect(isEmptyPatch({ set: {}, unset: ['note'] })).toBe(false);
     expect(isEmptyPatch({ set: { note: 'x' }, unset: [] })).toBe(false);
@@ -211,7 +231,10 @@ const stateAndPatch = (keys: readonly string[]) =>
       set: fc.dictionary(fc.constantFrom(...keys), fc.jsonValue(), { maxKeys: keys.length }),
       unset: fc.subarray([...keys]),
     })
-    .map(({ state, set, unset }) => ({ state, patch: { set, unset: unset.filter((k) => !Object.hasOwn(set, k)) } as Patch<Record<string, unknown>> }));
+    .map(({ state, set, unset }) => ({
+      state,
+      patch: { set, unset: unset.filter((k) => !Object.hasOwn(set, k)) } as Patch<Record<string, unknown>>,
+    }));
 
 /** JSON-level equality: what an event stores (so 0 and -0 are the same value). */
 const asJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x));

@@ -58,7 +58,11 @@ describe('DefineProperty', () => {
   it.each([
     [{ dataType: 'number' }, 'name', 'is required'],
     [{ name: 'P' }, 'dataType', 'is required'],
-    [{ name: 'P', dataType: 'string' }, 'dataType', 'expected one of number, text, date, boolean, ref, refs, range, json, got string "string"'],
+    [
+      { name: 'P', dataType: 'string' },
+      'dataType',
+      'expected one of number, text, date, boolean, ref, refs, range, json, got string "string"',
+    ],
     [{ name: 'P', dataType: 'min' }, 'dataType', 'expected one of'],
     [{ name: 'P', dataType: 'number', unit: '' }, 'unit', 'must not be empty'],
     [{ name: 'P', dataType: 'number', unit: 'u'.repeat(51) }, 'unit', 'the limit is 50'],
@@ -69,7 +73,11 @@ describe('DefineProperty', () => {
     [{ name: 'P', dataType: 'number', appliesTo: ['person', 'person'] }, 'appliesTo.1', 'duplicate item'],
     [{ name: 'P', dataType: 'number', display: 'billions' }, 'display', 'expected {divisor?, prefix?, suffix?}'],
     [{ name: 'P', dataType: 'number', display: [1e9] }, 'display', 'expected {divisor?, prefix?, suffix?}'],
-    [{ name: 'P', dataType: 'number', display: { divisor: 1e9, scale: 2 } }, 'display.scale', 'unknown field; known fields: divisor, prefix, suffix'],
+    [
+      { name: 'P', dataType: 'number', display: { divisor: 1e9, scale: 2 } },
+      'display.scale',
+      'unknown field; known fields: divisor, prefix, suffix',
+    ],
     [{ name: 'P', dataType: 'number', display: { divisor: 0 } }, 'display.divisor', 'expected a positive number'],
     [{ name: 'P', dataType: 'number', display: { divisor: -1 } }, 'display.divisor', 'expected a positive number'],
     [{ name: 'P', dataType: 'number', display: { divisor: '1e9' } }, 'display.divisor', 'expected a positive number'],
@@ -91,13 +99,22 @@ describe('UpdateProperty', () => {
     const state = defined();
     const events = expectOk(decideProperty(update({ unit: 'EUR', display: { prefix: '€' } }, ['inverseId', 'stalenessDays']), state));
     expect(events).toEqual([
-      { type: 'PropertyUpdated', data: { id: 'revenue', set: { unit: 'EUR', display: { prefix: '€' } }, unset: ['inverseId', 'stalenessDays'] } },
+      {
+        type: 'PropertyUpdated',
+        data: { id: 'revenue', set: { unit: 'EUR', display: { prefix: '€' } }, unset: ['inverseId', 'stalenessDays'] },
+      },
     ]);
     expect(replay(evolveProperty, state, events)).toEqual({
       id: 'revenue',
       fields: {
-        name: 'Revenue', description: 'Annualized revenue.', dataType: 'number', unit: 'EUR', category: 'financial',
-        temporal: true, appliesTo: ['organization'], display: { prefix: '€' },
+        name: 'Revenue',
+        description: 'Annualized revenue.',
+        dataType: 'number',
+        unit: 'EUR',
+        category: 'financial',
+        temporal: true,
+        appliesTo: ['organization'],
+        display: { prefix: '€' },
       },
     });
   });

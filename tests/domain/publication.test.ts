@@ -56,19 +56,13 @@ describe('RegisterPublication', () => {
     expect(expectOk(decidePublication(register({ name: 'X', credibility }), null))[0].data).toMatchObject({ credibility });
   });
 
-  it.each([
-    ['Anthropic'],
-    ['anthropic blog'],
-    ['-anthropic'],
-    ['anthropic--blog'],
-    [''],
-    [42],
-    [undefined],
-    ['a'.repeat(101)],
-  ])('rejects the id %j', (id) => {
-    const command: PublicationCommand = { type: 'RegisterPublication', id, fields: { name: 'X' } };
-    expectFail(decidePublication(command, null), 'BAD_USER_INPUT', 'id', 'expected a kebab-case id');
-  });
+  it.each([['Anthropic'], ['anthropic blog'], ['-anthropic'], ['anthropic--blog'], [''], [42], [undefined], ['a'.repeat(101)]])(
+    'rejects the id %j',
+    (id) => {
+      const command: PublicationCommand = { type: 'RegisterPublication', id, fields: { name: 'X' } };
+      expectFail(decidePublication(command, null), 'BAD_USER_INPUT', 'id', 'expected a kebab-case id');
+    },
+  );
 
   it('rejects registering an id that already exists with CONFLICT', () => {
     const error = expectFail(decidePublication(register(FULL), registered()), 'CONFLICT', 'id', 'publication "anthropic" already exists');
@@ -80,7 +74,12 @@ describe('RegisterPublication', () => {
   });
 
   it('rejects an unknown field, naming the known ones', () => {
-    const error = expectFail(decidePublication(register({ name: 'X', url: 'https://x.org' }), null), 'BAD_USER_INPUT', 'url', 'unknown field');
+    const error = expectFail(
+      decidePublication(register({ name: 'X', url: 'https://x.org' }), null),
+      'BAD_USER_INPUT',
+      'url',
+      'unknown field',
+    );
     expect(error.message).toContain('known fields: name, domains, type, credibility, peerReviewed, description');
   });
 
@@ -120,7 +119,10 @@ describe('UpdatePublication', () => {
     const state = registered();
     const events = expectOk(decidePublication(update({ description: 'Research and news.', credibility: 5 }, ['type']), state));
     expect(events).toEqual([
-      { type: 'PublicationUpdated', data: { id: 'anthropic', set: { description: 'Research and news.', credibility: 5 }, unset: ['type'] } },
+      {
+        type: 'PublicationUpdated',
+        data: { id: 'anthropic', set: { description: 'Research and news.', credibility: 5 }, unset: ['type'] },
+      },
     ]);
     const next = replay(evolvePublication, state, events);
     expect(next).toEqual({
@@ -142,7 +144,11 @@ describe('UpdatePublication', () => {
     const next = replay(evolvePublication, state, events);
     expect(next?.fields).not.toHaveProperty('domains');
     expect(next?.fields).toEqual({
-      name: 'Anthropic', type: 'company_blog', credibility: 4, peerReviewed: false, description: 'AI safety company blog.',
+      name: 'Anthropic',
+      type: 'company_blog',
+      credibility: 4,
+      peerReviewed: false,
+      description: 'AI safety company blog.',
     });
   });
 
@@ -161,7 +167,9 @@ describe('UpdatePublication', () => {
 
   it('appends no event when the patch sets current values and unsets absent fields', () => {
     const state = registered({ name: 'Anthropic', credibility: 4, domains: ['anthropic.com'] });
-    expect(expectOk(decidePublication(update({ name: 'Anthropic', credibility: 4, domains: ['anthropic.com'] }, ['description']), state))).toEqual([]);
+    expect(
+      expectOk(decidePublication(update({ name: 'Anthropic', credibility: 4, domains: ['anthropic.com'] }, ['description']), state)),
+    ).toEqual([]);
   });
 
   it('keeps only the effective part of a partly redundant patch', () => {

@@ -80,7 +80,7 @@ describe('RegisterSource', () => {
     expect(events).toEqual([{ type: 'SourceRegistered', data: { id: ID_ASL3, url: URL_ASL3, stableId: 'kX7pQ2rT9w' } }]);
   });
 
-  it.each([[undefined], [null]])('takes the context\'s new stable id when the input gives %j', (stableId) => {
+  it.each([[undefined], [null]])("takes the context's new stable id when the input gives %j", (stableId) => {
     const events = expectOk(decideSource(register({ url: URL_ASL3, stableId }), null, CTX));
     expect(events).toEqual([{ type: 'SourceRegistered', data: { id: ID_ASL3, url: URL_ASL3, stableId: 'Gen3rated0' } }]);
     expect(replay(evolveSource, null, events)?.fields.stableId).toBe('Gen3rated0');
@@ -91,7 +91,12 @@ describe('RegisterSource', () => {
   });
 
   it('accepts the partial-date forms for publishedDate and keeps their precision', () => {
-    for (const [given, stored] of [['2025', '2025'], ['2025-05', '2025-05'], ['2025-05-22', '2025-05-22'], [2019, '2019']] as const) {
+    for (const [given, stored] of [
+      ['2025', '2025'],
+      ['2025-05', '2025-05'],
+      ['2025-05-22', '2025-05-22'],
+      [2019, '2019'],
+    ] as const) {
       const events = expectOk(decideSource(register({ url: URL_ASL3, publishedDate: given }), null, CTX));
       expect((events[0].data as SourceFields).publishedDate).toBe(stored);
     }
@@ -144,7 +149,10 @@ describe('UpdateSource', () => {
     const state = registered({ url: URL_ASL3, title: 'ASL-3', summary: 'old', tags: ['rsp'] });
     const events = expectOk(decideSource(update({ title: 'Activating ASL-3 Protections', credibilityOverride: 5 }, ['summary']), state));
     expect(events).toEqual([
-      { type: 'SourceUpdated', data: { id: ID_ASL3, set: { title: 'Activating ASL-3 Protections', credibilityOverride: 5 }, unset: ['summary'] } },
+      {
+        type: 'SourceUpdated',
+        data: { id: ID_ASL3, set: { title: 'Activating ASL-3 Protections', credibilityOverride: 5 }, unset: ['summary'] },
+      },
     ]);
     expect(replay(evolveSource, state, events)).toEqual({
       id: ID_ASL3,
@@ -201,10 +209,25 @@ describe('CaptureSourceContent', () => {
 
   it('derives length and SHA-256 hash from the text and normalizes fetchedAt', () => {
     const state = registered();
-    const events = expectOk(decideSource(capture({
-      text: TEXT, fetchedAt: '2025-05-22T10:00:00Z', httpStatus: 200, contentType: 'text/html',
-    }), state));
-    const content = { text: TEXT, length: 38, contentHash: TEXT_HASH, fetchedAt: '2025-05-22T10:00:00.000Z', httpStatus: 200, contentType: 'text/html' };
+    const events = expectOk(
+      decideSource(
+        capture({
+          text: TEXT,
+          fetchedAt: '2025-05-22T10:00:00Z',
+          httpStatus: 200,
+          contentType: 'text/html',
+        }),
+        state,
+      ),
+    );
+    const content = {
+      text: TEXT,
+      length: 38,
+      contentHash: TEXT_HASH,
+      fetchedAt: '2025-05-22T10:00:00.000Z',
+      httpStatus: 200,
+      contentType: 'text/html',
+    };
     expect(events).toEqual([{ type: 'SourceContentCaptured', data: { id: ID_ASL3, ...content } }]);
     const next = replay(evolveSource, state, events);
     expect(next).toEqual({ ...state, content });
@@ -213,10 +236,12 @@ describe('CaptureSourceContent', () => {
 
   it('ignores a caller-supplied length or hash: they are always derived', () => {
     const events = expectOk(decideSource(capture({ text: 'hello', length: 999, contentHash: 'forged' }), registered()));
-    expect(events).toEqual([{
-      type: 'SourceContentCaptured',
-      data: { id: ID_ASL3, text: 'hello', length: 5, contentHash: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' },
-    }]);
+    expect(events).toEqual([
+      {
+        type: 'SourceContentCaptured',
+        data: { id: ID_ASL3, text: 'hello', length: 5, contentHash: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' },
+      },
+    ]);
   });
 
   it('hashes the text as UTF-8', () => {
@@ -241,7 +266,9 @@ describe('CaptureSourceContent', () => {
     const events = expectOk(decideSource(capture({ text: 'hello' }), state));
     expect(events).toHaveLength(1);
     expect(replay(evolveSource, state, events)?.content).toEqual({
-      text: 'hello', length: 5, contentHash: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+      text: 'hello',
+      length: 5,
+      contentHash: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
     });
   });
 
@@ -249,7 +276,12 @@ describe('CaptureSourceContent', () => {
     const first = { text: TEXT, fetchedAt: '2025-05-22T10:00:00Z' };
     const state = replay(evolveSource, registered(), expectOk(decideSource(capture(first), registered())));
     const events = expectOk(decideSource(capture({ ...first, fetchedAt: '2025-06-01T00:00:00Z' }), state));
-    expect(events).toEqual([{ type: 'SourceContentCaptured', data: { id: ID_ASL3, text: TEXT, length: 38, contentHash: TEXT_HASH, fetchedAt: '2025-06-01T00:00:00.000Z' } }]);
+    expect(events).toEqual([
+      {
+        type: 'SourceContentCaptured',
+        data: { id: ID_ASL3, text: TEXT, length: 38, contentHash: TEXT_HASH, fetchedAt: '2025-06-01T00:00:00.000Z' },
+      },
+    ]);
   });
 
   it('rejects a capture for an unknown source with NOT_FOUND', () => {
@@ -274,7 +306,12 @@ describe('CaptureSourceContent', () => {
   });
 
   it('rejects text over the size limit', () => {
-    expectFail(decideSource(capture({ text: 'x'.repeat(MAX_CONTENT_LENGTH + 1) }), registered()), 'BAD_USER_INPUT', 'content.text', `the limit is ${MAX_CONTENT_LENGTH}`);
+    expectFail(
+      decideSource(capture({ text: 'x'.repeat(MAX_CONTENT_LENGTH + 1) }), registered()),
+      'BAD_USER_INPUT',
+      'content.text',
+      `the limit is ${MAX_CONTENT_LENGTH}`,
+    );
   });
 });
 

@@ -17,20 +17,45 @@ import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
 /** formatError as Apollo calls it: the error as thrown inside a resolver, wrapped by graphql-js. */
 const format = (thrown: unknown, log?: { error: jest.Mock }) =>
-  formatError({ message: String((thrown as Error).message), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new GraphQLError('x', { originalError: thrown as Error }), log);
+  formatError(
+    { message: String((thrown as Error).message), extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    new GraphQLError('x', { originalError: thrown as Error }),
+    log,
+  );
 
 it('gives every code one HTTP status', () => {
   const expected: Record<ErrorCode, number> = {
-    BAD_USER_INPUT: 400, BAD_REQUEST: 400, GRAPHQL_PARSE_FAILED: 400, GRAPHQL_VALIDATION_FAILED: 400, QUERY_TOO_COMPLEX: 400,
-    TOO_MANY_STATEMENTS: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413,
-    RATE_LIMITED: 429, INTERNAL_SERVER_ERROR: 500, SERVICE_UNAVAILABLE: 503,
+    BAD_USER_INPUT: 400,
+    BAD_REQUEST: 400,
+    GRAPHQL_PARSE_FAILED: 400,
+    GRAPHQL_VALIDATION_FAILED: 400,
+    QUERY_TOO_COMPLEX: 400,
+    TOO_MANY_STATEMENTS: 400,
+    UNAUTHENTICATED: 401,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    CONFLICT: 409,
+    PAYLOAD_TOO_LARGE: 413,
+    RATE_LIMITED: 429,
+    INTERNAL_SERVER_ERROR: 500,
+    SERVICE_UNAVAILABLE: 503,
   };
   expect(HTTP_STATUS).toEqual(expected);
 });
 
 it('answers the HTTP layer’s own errors with the status of their code', () => {
   const sent = (code: ErrorCode, status?: number) => {
-    const res = { statusCode: 0, headers: {} as Record<string, unknown>, body: '', setHeader(k: string, v: unknown) { this.headers[k] = v; }, end(b: string) { this.body = b; } };
+    const res = {
+      statusCode: 0,
+      headers: {} as Record<string, unknown>,
+      body: '',
+      setHeader(k: string, v: unknown) {
+        this.headers[k] = v;
+      },
+      end(b: string) {
+        this.body = b;
+      },
+    };
     sendError(res as never, code, 'nope', status);
     return { status: res.statusCode, body: JSON.parse(res.body) };
   };
@@ -57,7 +82,10 @@ it('answers a store refusal of our own call as an internal error, logged, withou
 it('answers a store refusal of what the client sent with its code, and logs nothing', () => {
   const log = { error: jest.fn() };
   const formatted = format(inputError('idempotency key "k" was already used for a different request', ['idempotencyKey']), log);
-  expect(formatted).toMatchObject({ message: expect.stringMatching(/already used/), extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' } });
+  expect(formatted).toMatchObject({
+    message: expect.stringMatching(/already used/),
+    extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' },
+  });
   expect(log.error).not.toHaveBeenCalled();
 });
 
@@ -73,7 +101,10 @@ it('answers a ConcurrencyError as CONFLICT (409) with both versions', () => {
 });
 
 it('answers an AccessError as UNAUTHENTICATED (401) or FORBIDDEN (403)', () => {
-  for (const [code, status] of [['UNAUTHENTICATED', 401], ['FORBIDDEN', 403]] as const) {
+  for (const [code, status] of [
+    ['UNAUTHENTICATED', 401],
+    ['FORBIDDEN', 403],
+  ] as const) {
     const error = toGraphQLError(new AccessError(code, `refused: ${code}`));
     expect(error.message).toBe(`refused: ${code}`);
     expect(error.extensions).toEqual({ code, http: { status } });
@@ -107,14 +138,21 @@ describe('over GraphQL', () => {
   it('refuses an anonymous write with 401 and a key without the role with 403', async () => {
     const anonymous = await run(createContext(app, ANONYMOUS));
     expect({ status: anonymous.status, code: anonymous.errors[0].extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
-    const forbidden = await server.executeOperation({ query: '{ apiKeys { name } }' }, { contextValue: createContext(app, { name: 'alice', role: 'editor' }) });
+    const forbidden = await server.executeOperation(
+      { query: '{ apiKeys { name } }' },
+      { contextValue: createContext(app, { name: 'alice', role: 'editor' }) },
+    );
     expect(forbidden.http.status).toBe(403);
   });
 
   it('answers a caller fault from a resolver as an internal error, logged once', async () => {
     const context = createContext(app, { name: 'tester', role: 'editor' });
     const fault = callerError('events[0].type must be a PascalCase name, got "oops"', ['events', '0', 'type']);
-    context.commands = { execute: async () => { throw fault; } } as never;
+    context.commands = {
+      execute: async () => {
+        throw fault;
+      },
+    } as never;
     lines.length = 0;
     const { errors } = await run(context);
     expect(errors).toHaveLength(1);

@@ -22,7 +22,10 @@ afterAll(async () => {
   await app.dispose();
 });
 
-interface Response { status: number; body: { data?: any; errors?: { message: string; extensions: Record<string, any> }[] } }
+interface Response {
+  status: number;
+  body: { data?: any; errors?: { message: string; extensions: Record<string, any> }[] };
+}
 
 async function post(query: string, variables: Record<string, unknown> = {}, key?: string | null): Promise<Response> {
   const res = await fetch(`${server.url.replace('localhost', '127.0.0.1')}`, {
@@ -30,7 +33,7 @@ async function post(query: string, variables: Record<string, unknown> = {}, key?
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, body: (await res.json()) as Response["body"] };
+  return { status: res.status, body: (await res.json()) as Response['body'] };
 }
 
 /** Runs a request that must fail with `code`, and checks the log did not move. */
@@ -57,13 +60,19 @@ it('BAD_USER_INPUT names the offending field', async () => {
 
 it('NOT_FOUND for unknown ids', async () => {
   await expectCode('NOT_FOUND', 'mutation { correctFact(input: { id: "f_nope", expectedVersion: 1, set: { notes: "x" } }) { position } }');
-  const { error } = await expectCode('NOT_FOUND', 'mutation { citeSource(input: { page: "no-such-page", source: "YmFkZjUwMz" }) { position } }');
+  const { error } = await expectCode(
+    'NOT_FOUND',
+    'mutation { citeSource(input: { page: "no-such-page", source: "YmFkZjUwMz" }) { position } }',
+  );
   expect(error.message).toMatch(/no-such-page/);
   await expectCode('NOT_FOUND', ASSERT.replace('"anthropic"', '"nobody"'), { v: 'x' });
 });
 
 it('CONFLICT carries the expected and actual versions', async () => {
-  const { error } = await expectCode('CONFLICT', 'mutation { correctFact(input: { id: "f_BnkEWenniQ", expectedVersion: 7, set: { notes: "x" } }) { position } }');
+  const { error } = await expectCode(
+    'CONFLICT',
+    'mutation { correctFact(input: { id: "f_BnkEWenniQ", expectedVersion: 7, set: { notes: "x" } }) { position } }',
+  );
   expect(error.extensions).toMatchObject({ expectedVersion: 7, actualVersion: 1 });
 });
 
@@ -79,11 +88,17 @@ it('FORBIDDEN for a key without the role', async () => {
   const { status } = await expectCode('FORBIDDEN', '{ apiKeys { name } }', {}, editorKey);
   expect(status).toBe(403);
   const admin = await post('{ apiKeys { name role } }', {}, adminKey);
-  expect(admin.body.data.apiKeys).toEqual([{ name: 'alice', role: 'editor' }, { name: 'root', role: 'admin' }]);
+  expect(admin.body.data.apiKeys).toEqual([
+    { name: 'alice', role: 'editor' },
+    { name: 'root', role: 'admin' },
+  ]);
 });
 
 it('QUERY_TOO_COMPLEX with the computed cost', async () => {
-  const { error } = await expectCode('QUERY_TOO_COMPLEX', `{ sources(first: 100) { nodes { citedBy(first: 100) { nodes { citations(first: 100) { nodes { id } } } } } } }`);
+  const { error } = await expectCode(
+    'QUERY_TOO_COMPLEX',
+    `{ sources(first: 100) { nodes { citedBy(first: 100) { nodes { citations(first: 100) { nodes { id } } } } } } }`,
+  );
   expect(error.extensions.cost).toBeGreaterThan(2000);
   expect(error.extensions.maxCost).toBe(2000);
 });
@@ -102,7 +117,12 @@ it('locates a domain error at the response path of the field that failed', async
 });
 
 it('reads say NOT_FOUND for an unknown property, entity or source, with the closest property names', async () => {
-  for (const field of ['value(property: "safety-levl") { id }', 'valueWithConflicts(property: "safety-levl") { fact { id } }', 'timeline(property: "safety-levl") { id }', 'facts(property: "safety-levl") { totalCount }']) {
+  for (const field of [
+    'value(property: "safety-levl") { id }',
+    'valueWithConflicts(property: "safety-levl") { fact { id } }',
+    'timeline(property: "safety-levl") { id }',
+    'facts(property: "safety-levl") { totalCount }',
+  ]) {
     const { error } = await expectCode('NOT_FOUND', `{ entity(id: "anthropic") { ${field} } }`);
     expect(error.extensions.field).toBe('property');
     expect(error.message).toMatch(/^property "safety-levl" does not exist at log position \d+ \(did you mean "safety-level"\?\)$/);
@@ -112,10 +132,14 @@ it('reads say NOT_FOUND for an unknown property, entity or source, with the clos
   expect((await expectCode('NOT_FOUND', '{ facts(entity: "nobody") { totalCount } }')).error.extensions.field).toBe('entity');
   expect((await expectCode('NOT_FOUND', '{ facts(source: "ZZZZZZZZZZ") { totalCount } }')).error.extensions.field).toBe('source');
   // A property that exists now but not yet at an early position is unknown there.
-  expect((await expectCode('NOT_FOUND', '{ entity(id: "anthropic") { value(property: "safety-level", atPosition: "0") { id } } }')).error.message)
-    .toMatch(/does not exist at log position 0/);
+  expect(
+    (await expectCode('NOT_FOUND', '{ entity(id: "anthropic") { value(property: "safety-level", atPosition: "0") { id } } }')).error
+      .message,
+  ).toMatch(/does not exist at log position 0/);
   // Known names still answer.
-  expect((await post('{ facts(entity: "anthropic", property: "safety-level") { totalCount } }')).body.data.facts.totalCount).toBeGreaterThan(0);
+  expect(
+    (await post('{ facts(entity: "anthropic", property: "safety-level") { totalCount } }')).body.data.facts.totalCount,
+  ).toBeGreaterThan(0);
 });
 
 it('refuses an atPosition beyond the head with BAD_USER_INPUT naming the head, instead of answering at the head', async () => {
@@ -139,14 +163,18 @@ it('sends no stack traces or server paths in error responses', async () => {
 it('carries extensions.basis on every answer, a refused key (401) included', async () => {
   const head = String((await app.store.head()).position);
   const refused = await fetch(server.url.replace('localhost', '127.0.0.1'), {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer flk_not-a-key' }, body: JSON.stringify({ query: '{ __typename }' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer flk_not-a-key' },
+    body: JSON.stringify({ query: '{ __typename }' }),
   });
   expect(refused.status).toBe(401);
   expect(((await refused.json()) as { extensions: { basis: { position: string } } }).extensions.basis.position).toBe(head);
 });
 
 it('says what facts lists do without asOf: every fact, not a default of now', async () => {
-  const { body } = await post(`{ __type(name: "Query") { fields { name args { name description } } } e: __type(name: "Entity") { fields { name args { name description } } } }`);
+  const { body } = await post(
+    `{ __type(name: "Query") { fields { name args { name description } } } e: __type(name: "Entity") { fields { name args { name description } } } }`,
+  );
   type T = { fields: { name: string; args: { name: string; description: string | null }[] }[] };
   const asOfOf = (t: T, field: string) => t.fields.find((f) => f.name === field)!.args.find((a) => a.name === 'asOf')!.description!;
   for (const description of [asOfOf(body.data.__type, 'facts'), asOfOf(body.data.e, 'facts')]) {
@@ -165,5 +193,7 @@ it('names the argument a malformed log position came in', async () => {
     expect(error.extensions.field).toBe(arg);
     expect(error.message).toBe(`${arg} must be a log position (a whole number), got "12x"`);
   }
-  expect((await expectCode('BAD_USER_INPUT', '{ entity(id: "anthropic", atPosition: "-1") { id } }')).error.extensions.field).toBe('atPosition');
+  expect((await expectCode('BAD_USER_INPUT', '{ entity(id: "anthropic", atPosition: "-1") { id } }')).error.extensions.field).toBe(
+    'atPosition',
+  );
 });

@@ -20,7 +20,12 @@ function tableAfter(heading: RegExp): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 3)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.split('|').slice(1, -1).map((c) => c.trim()));
+    rows.push(
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -53,8 +58,14 @@ it('returns exactly what the example page shows', async () => {
   const facts = tableAfter(/FactBase facts citing this source$/);
   expect(s.facts.totalCount).toBe(2);
   expect(REFERENCE).toContain(`${s.facts.totalCount} FactBase facts citing this source`);
-  expect(s.facts.nodes.map((f: { entity: { name: string }; property: { name: string }; displayValue: string; asOfLabel: string }) =>
-    [f.entity.name, f.property.name, f.displayValue, f.asOfLabel])).toEqual(facts);
+  expect(
+    s.facts.nodes.map((f: { entity: { name: string }; property: { name: string }; displayValue: string; asOfLabel: string }) => [
+      f.entity.name,
+      f.property.name,
+      f.displayValue,
+      f.asOfLabel,
+    ]),
+  ).toEqual(facts);
 
   expect(s.cachedContent.sizeKb).toBe(13);
   expect(REFERENCE).toContain(`(truncated, ${s.cachedContent.sizeKb} KB total)`);

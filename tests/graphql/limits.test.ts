@@ -10,7 +10,12 @@ let url: string;
 
 beforeAll(async () => {
   app = await createTestFactlog();
-  server = await startServer({ ...app, port: 0, host: '127.0.0.1', http: { maxBodyBytes: 2000, rateLimitPerMinute: 8, introspection: false } });
+  server = await startServer({
+    ...app,
+    port: 0,
+    host: '127.0.0.1',
+    http: { maxBodyBytes: 2000, rateLimitPerMinute: 8, introspection: false },
+  });
   url = server.url.replace('localhost', '127.0.0.1');
 });
 afterAll(async () => {
@@ -20,7 +25,10 @@ afterAll(async () => {
 
 const post = async (body: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  return { status: res.status, body: (await res.json()) as { errors?: { message: string; extensions: { code: string } }[]; data?: unknown } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { errors?: { message: string; extensions: { code: string } }[]; data?: unknown },
+  };
 };
 
 it('answers an oversized body with 413 in GraphQL’s shape', async () => {
@@ -53,10 +61,16 @@ it('reports a statement cancelled by the timeout as QUERY_TIMEOUT', async () => 
   if (process.env.DATABASE_URL) {
     // The real thing: a connection with a 50 ms statement_timeout.
     const slow = openPostgres({ url: process.env.DATABASE_URL, statementTimeoutMs: 50 });
-    cancelled = await slow.pool.query('SELECT pg_sleep(1)').then(() => null, (e: unknown) => e);
+    cancelled = await slow.pool.query('SELECT pg_sleep(1)').then(
+      () => null,
+      (e: unknown) => e,
+    );
     await slow.close();
     expect((cancelled as { code: string }).code).toBe('57014');
   }
-  const formatted = formatError({ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new GraphQLError('x', { originalError: cancelled as Error }));
+  const formatted = formatError(
+    { message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    new GraphQLError('x', { originalError: cancelled as Error }),
+  );
   expect(formatted.extensions?.code).toBe('QUERY_TIMEOUT');
 });

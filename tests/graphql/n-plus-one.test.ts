@@ -11,14 +11,29 @@ beforeAll(async () => {
   await c.execute({ type: 'RegisterPublication', id: 'pub', fields: { name: 'Pub', credibility: 3 } });
   await c.execute({ type: 'DefineProperty', id: 'score', fields: { name: 'Score', dataType: 'number', temporal: true } });
   for (let e = 0; e < 5; e++) {
-    await c.execute({ type: 'RegisterEntity', id: `ent00000${e}x`.slice(0, 10), fields: { slug: `e${e}`, name: `Entity ${e}`, type: 'organization' } });
-    await c.execute({ type: 'CreatePage', slug: `page-${e}`, fields: { title: `Page ${e}`, quality: 50 + e, entityId: `ent00000${e}x`.slice(0, 10) } });
+    await c.execute({
+      type: 'RegisterEntity',
+      id: `ent00000${e}x`.slice(0, 10),
+      fields: { slug: `e${e}`, name: `Entity ${e}`, type: 'organization' },
+    });
+    await c.execute({
+      type: 'CreatePage',
+      slug: `page-${e}`,
+      fields: { title: `Page ${e}`, quality: 50 + e, entityId: `ent00000${e}x`.slice(0, 10) },
+    });
   }
   for (let i = 0; i < 100; i++) {
     const url = `https://example.org/doc/${String(i).padStart(3, '0')}`;
     await c.execute({ type: 'RegisterSource', fields: { url, title: `Doc ${i}`, type: 'paper', publicationId: 'pub' } });
     await c.execute({ type: 'CiteSource', page: `page-${i % 5}`, source: url });
-    await c.execute({ type: 'AssertFact', entity: `e${i % 5}`, property: 'score', value: i, asOf: String(2000 + (i % 20)), citations: [{ source: url }] });
+    await c.execute({
+      type: 'AssertFact',
+      entity: `e${i % 5}`,
+      property: 'score',
+      value: i,
+      asOf: String(2000 + (i % 20)),
+      citations: [{ source: url }],
+    });
   }
 });
 afterAll(() => g.dispose());
@@ -45,7 +60,9 @@ it('100 sources with citing pages and facts cost the same few statements as 10',
   expect(hundred.result.data.sources.nodes).toHaveLength(100);
   const doc42 = hundred.result.data.sources.nodes.find((s: { title: string }) => s.title === 'Doc 42');
   expect(doc42.citedBy).toMatchObject({ totalCount: 1, nodes: [{ title: 'Page 2', quality: 52, entity: { name: 'Entity 2' } }] });
-  expect(doc42.facts.nodes).toMatchObject([{ displayValue: '42', asOfLabel: '2002', entity: { name: 'Entity 2' }, property: { name: 'Score' } }]);
+  expect(doc42.facts.nodes).toMatchObject([
+    { displayValue: '42', asOfLabel: '2002', entity: { name: 'Entity 2' }, property: { name: 'Score' } },
+  ]);
   expect(hundred.statements).toBe(ten.statements);
   expect(hundred.statements).toBeLessThanOrEqual(15);
 });

@@ -33,7 +33,10 @@ it('a write is seen by the next read, and a read pinned before it still sees the
   await g.app.commands.execute({ type: 'UpdateEntity', entity: 'cacheent01', set: { name: 'After' } });
   await g.app.commands.execute({ type: 'UpdateProperty', id: 'score', set: { name: 'Points' } });
   expect((await g.gql(QUERY)).data.entity).toEqual({ name: 'After', value: { displayValue: '7 points', property: { name: 'Points' } } });
-  expect((await g.gql(QUERY, { at: position })).data.entity).toEqual({ name: 'Before', value: { displayValue: '7 points', property: { name: 'Score' } } });
+  expect((await g.gql(QUERY, { at: position })).data.entity).toEqual({
+    name: 'Before',
+    value: { displayValue: '7 points', property: { name: 'Score' } },
+  });
   // And the head again, after the pinned read touched the cache.
   expect((await g.gql(QUERY)).data.entity).toEqual({ name: 'After', value: { displayValue: '7 points', property: { name: 'Points' } } });
 });

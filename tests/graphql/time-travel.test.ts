@@ -43,11 +43,14 @@ it('keeps the old value for knownAt and atPosition from before a correction, and
   const basisBefore = before.extensions!.basis!.position;
   await new Promise((r) => setTimeout(r, 5));
 
-  const corrected = await g.gql(`mutation C($v: Int!) {
+  const corrected = await g.gql(
+    `mutation C($v: Int!) {
     correctFact(input: { id: "f_R59LmVVzcw", expectedVersion: $v, set: { value: "ASL-3 (all models)" }, reason: "test" }) {
       position fact { version displayValue }
     }
-  }`, { v: version });
+  }`,
+    { v: version },
+  );
   expect(corrected.errors).toBeUndefined();
   expect(corrected.data.correctFact.fact).toEqual({ version: version + 1, displayValue: 'ASL-3 (all models)' });
   expect(Number(corrected.data.correctFact.position)).toBeGreaterThan(Number(basisBefore));
@@ -55,12 +58,17 @@ it('keeps the old value for knownAt and atPosition from before a correction, and
   expect((await valueOf({ asOf: '2026-03' }))?.displayValue).toBe('ASL-3 (all models)');
   expect((await valueOf({ asOf: '2026-03', knownAt: recordedAt }))?.displayValue).toBe(SECOND);
   expect((await valueOf({ asOf: '2026-03', atPosition: basisBefore }))?.displayValue).toBe(SECOND);
-  const pinned = await g.gql(`query($p: String) { entity(id: "anthropic", atPosition: $p) { value(property: "safety-level", asOf: "2026-03") { displayValue } } }`, { p: basisBefore });
+  const pinned = await g.gql(
+    `query($p: String) { entity(id: "anthropic", atPosition: $p) { value(property: "safety-level", asOf: "2026-03") { displayValue } } }`,
+    { p: basisBefore },
+  );
   expect(pinned.data.entity.value.displayValue).toBe(SECOND);
   expect(pinned.extensions!.basis!.position).toBe(basisBefore);
 
   const headBefore = (await g.app.store.head()).position;
-  const stale = await g.gql(`mutation { correctFact(input: { id: "f_R59LmVVzcw", expectedVersion: ${version}, set: { notes: "x" } }) { position } }`);
+  const stale = await g.gql(
+    `mutation { correctFact(input: { id: "f_R59LmVVzcw", expectedVersion: ${version}, set: { notes: "x" } }) { position } }`,
+  );
   expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', expectedVersion: version, actualVersion: version + 1 });
   expect((await g.app.store.head()).position).toBe(headBefore);
 
@@ -74,7 +82,9 @@ it('keeps the old value for knownAt and atPosition from before a correction, and
 
 it('lists the changes between two transaction times', async () => {
   const start = new Date(Date.now() - 60_000).toISOString();
-  const r = await g.gql(`query($from: DateTime!) { changes(fromKnownAt: $from) { totalCount nodes { kind actor fact { id } } } }`, { from: start });
+  const r = await g.gql(`query($from: DateTime!) { changes(fromKnownAt: $from) { totalCount nodes { kind actor fact { id } } } }`, {
+    from: start,
+  });
   expect(r.errors).toBeUndefined();
   const kinds = r.data.changes.nodes.map((c: { kind: string; fact: { id: string } }) => `${c.kind}:${c.fact.id}`);
   expect(kinds).toEqual(['ASSERTED:f_BnkEWenniQ', 'ASSERTED:f_R59LmVVzcw', 'CORRECTED:f_R59LmVVzcw']);

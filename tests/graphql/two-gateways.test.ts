@@ -40,7 +40,8 @@ async function post(server: RunningServer, query: string): Promise<{ data?: any;
 }
 
 it('lets exactly one of two corrections with the same expected version win', async () => {
-  const correct = (note: string) => `mutation { correctFact(input: { id: "f_BnkEWenniQ", expectedVersion: 1, set: { notes: "${note}" } }) { fact { version notes } } }`;
+  const correct = (note: string) =>
+    `mutation { correctFact(input: { id: "f_BnkEWenniQ", expectedVersion: 1, set: { notes: "${note}" } }) { fact { version notes } } }`;
   const [a, b] = await Promise.all([post(servers[0], correct('from A')), post(servers[1], correct('from B'))]);
   const results = [a, b];
   const won = results.filter((r) => !r.errors);

@@ -39,7 +39,9 @@ async function stop(gateway: Gateway, signal: NodeJS.Signals = 'SIGTERM'): Promi
 
 async function head(gateway: Gateway): Promise<number> {
   const res = await fetch(gateway.endpoint, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { headPosition } }' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ health { headPosition } }' }),
   });
   const body = (await res.json()) as { data: { health: { headPosition: string } } };
   return Number(body.data.health.headPosition);
@@ -90,7 +92,12 @@ describe('one owner per embedded folder', () => {
     const verify = await runCli(['audit', 'verify'], env);
     expect({ code: verify.code, out: verify.stdout }).toEqual({ code: 0, out: expect.stringMatching(/^ok: /) });
     const keys = await runCli(['keys', 'list'], env);
-    expect(keys.stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 2))).toEqual([['first', 'admin']]);
+    expect(
+      keys.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t').slice(0, 2)),
+    ).toEqual([['first', 'admin']]);
   }, 300_000);
 
   it('is released at once when its owner is killed with SIGKILL', async () => {
@@ -107,7 +114,8 @@ describe('one owner per embedded folder', () => {
     const names = ['k0', 'k1', 'k2', 'k3', 'k4'];
     const exits = await Promise.all(names.map((name) => runCli(['keys', 'create', '--name', name, '--role', 'editor'], env)));
     for (const exit of exits) {
-      if (exit.code !== 0) expect({ code: exit.code, said: exit.stderr }).toEqual({ code: 1, said: expect.stringContaining('STORE_IN_USE') });
+      if (exit.code !== 0)
+        expect({ code: exit.code, said: exit.stderr }).toEqual({ code: 1, said: expect.stringContaining('STORE_IN_USE') });
     }
     const created = names.filter((_, i) => exits[i].code === 0);
     expect(created.length).toBeGreaterThan(0);
@@ -134,9 +142,13 @@ describe('one owner per embedded folder', () => {
 
 // ---- kill -9 of a serving gateway mid-write --------------------------------------------------------
 
-interface Ack { factId: string; position: number }
+interface Ack {
+  factId: string;
+  position: number;
+}
 
-const ASSERT = 'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-4", asOf: $asOf }) { position fact { id } } }';
+const ASSERT =
+  'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-4", asOf: $asOf }) { position fact { id } } }';
 
 /** Writers that record every write the gateway acknowledged, until the gateway stops answering. */
 async function writeUntilKilled(gateway: Gateway, key: string, round: number, killAfterMs: number): Promise<Ack[]> {
@@ -187,7 +199,9 @@ it('kill -9 of a serving gateway mid-write, five times: every acknowledged write
       const app = await open();
       try {
         const { rows } = await app.database.pool.query<{ position: number; stream: string }>(
-          'SELECT position, stream FROM events WHERE position = ANY($1::bigint[])', [acknowledged.map((a) => a.position)]);
+          'SELECT position, stream FROM events WHERE position = ANY($1::bigint[])',
+          [acknowledged.map((a) => a.position)],
+        );
         const streamAt = new Map(rows.map((r) => [Number(r.position), r.stream]));
         // Each acknowledged write is still at the position the gateway answered with: nothing lost,
         // and no position was handed out again after a restart.

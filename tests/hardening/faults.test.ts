@@ -42,11 +42,16 @@ function timer(label: string): (what: string) => void {
   return (what) => process.stderr.write(`[${label} +${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 }
 
-
 // ---- (a) SIGKILL mid-import -----------------------------------------------------------------------
 
 /** A store the CLI and this process take turns on: a PGlite folder, or a fresh database on DATABASE_URL's server. */
-async function importStore(): Promise<{ env: Record<string, string>; kind: 'pglite' | 'postgres'; open(): Promise<Factlog>; reset(): void; dispose(): Promise<void> }> {
+async function importStore(): Promise<{
+  env: Record<string, string>;
+  kind: 'pglite' | 'postgres';
+  open(): Promise<Factlog>;
+  reset(): void;
+  dispose(): Promise<void>;
+}> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const scratch = await createScratchDatabase(url, 'factlog_kill');
@@ -71,7 +76,13 @@ async function importStore(): Promise<{ env: Record<string, string>; kind: 'pgli
   };
 }
 
-interface ImportReport { completed: boolean; eventsAppended: number; commands: number; batches: number; run: { correlationId: string; batchSize: number } }
+interface ImportReport {
+  completed: boolean;
+  eventsAppended: number;
+  commands: number;
+  batches: number;
+  run: { correlationId: string; batchSize: number };
+}
 
 const BATCH = 200;
 
@@ -96,7 +107,10 @@ it('(a) an import killed with SIGKILL leaves whole batches; a re-run finishes it
         try {
           const deadline = Date.now() + 240_000;
           for (;;) {
-            const n = await watcher.query('SELECT count(*)::int AS n FROM events').then((r) => r.rows[0].n as number, () => 0);
+            const n = await watcher.query('SELECT count(*)::int AS n FROM events').then(
+              (r) => r.rows[0].n as number,
+              () => 0,
+            );
             if (n >= BATCH * 2 || child.process.exitCode !== null || Date.now() > deadline) break;
             await sleep(50);
           }
@@ -135,21 +149,30 @@ it('(a) an import killed with SIGKILL leaves whole batches; a re-run finishes it
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: killedAt });
     const replay = await runCli(['audit', 'replay'], store.env);
-    expect({ code: replay.code, out: replay.stdout }).toEqual({ code: 0, out: expect.stringContaining('every live read model equals a replay of the log') });
+    expect({ code: replay.code, out: replay.stdout }).toEqual({
+      code: 0,
+      out: expect.stringContaining('every live read model equals a replay of the log'),
+    });
     log('audit verify and replay passed');
 
     // Only whole batches: each batch is one append (one recorded_at, one correlation id, consecutive
     // positions, at most BATCH commands of one event each), and every stream's versions run 1..n.
     const app = await store.open();
     try {
-      const { rows } = await app.database.pool.query<{ position: number; recorded_at: Date; cid: string | null; stream: string; stream_version: number }>(
-        `SELECT position, recorded_at, metadata->>'correlationId' AS cid, stream, stream_version FROM events ORDER BY position`);
+      const { rows } = await app.database.pool.query<{
+        position: number;
+        recorded_at: Date;
+        cid: string | null;
+        stream: string;
+        stream_version: number;
+      }>(`SELECT position, recorded_at, metadata->>'correlationId' AS cid, stream, stream_version FROM events ORDER BY position`);
       expect(rows).toHaveLength(killedAt);
       const runs = new Set(rows.map((r) => r.cid));
       expect(runs.size).toBe(1);
       expect([...runs][0]).toMatch(/^longterm-wiki-import:/);
       const batches = new Map<number, number[]>();
-      for (const r of rows) batches.set(new Date(r.recorded_at).getTime(), [...(batches.get(new Date(r.recorded_at).getTime()) ?? []), Number(r.position)]);
+      for (const r of rows)
+        batches.set(new Date(r.recorded_at).getTime(), [...(batches.get(new Date(r.recorded_at).getTime()) ?? []), Number(r.position)]);
       for (const positions of batches.values()) {
         expect(positions.length).toBeLessThanOrEqual(BATCH);
         expect(positions[positions.length - 1] - positions[0]).toBe(positions.length - 1);
@@ -196,7 +219,16 @@ it('(a) an import killed with SIGKILL leaves whole batches; a re-run finishes it
 
 // ---- (b) PostgreSQL restarts under load ------------------------------------------------------------
 
-interface Sample { phase: string; ok: boolean; status: number; codes: string[]; ms: number; kind: 'query' | 'mutation'; factId?: string; error?: string }
+interface Sample {
+  phase: string;
+  ok: boolean;
+  status: number;
+  codes: string[];
+  ms: number;
+  kind: 'query' | 'mutation';
+  factId?: string;
+  error?: string;
+}
 
 const BOUND_MS = 15_000;
 
@@ -241,11 +273,26 @@ it('(b) a PostgreSQL restart under load fails requests cleanly, and the same gat
         // A request counts for a phase only if it started and ended in it.
         const at = () => (phase === startedIn ? startedIn : `${startedIn}→${phase}`);
         try {
-          const r = kind === 'query'
-            ? await gql(endpoint, key, '{ fact(id: "f_BnkEWenniQ") { id version } health { headPosition } }')
-            : await gql(endpoint, key, 'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-4", asOf: $asOf }) { position fact { id } } }', { asOf: String(2030 + ((w * 1000 + i) % 5000)) });
+          const r =
+            kind === 'query'
+              ? await gql(endpoint, key, '{ fact(id: "f_BnkEWenniQ") { id version } health { headPosition } }')
+              : await gql(
+                  endpoint,
+                  key,
+                  'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-4", asOf: $asOf }) { position fact { id } } }',
+                  { asOf: String(2030 + ((w * 1000 + i) % 5000)) },
+                );
           const codes = (r.body.errors ?? []).map((e) => String(e.extensions?.code));
-          samples.push({ phase: at(), ok: !r.body.errors && r.status === 200, status: r.status, codes, ms: r.ms, kind, factId: r.body.data?.assertFact?.fact?.id, error: r.body.errors?.[0]?.message });
+          samples.push({
+            phase: at(),
+            ok: !r.body.errors && r.status === 200,
+            status: r.status,
+            codes,
+            ms: r.ms,
+            kind,
+            factId: r.body.data?.assertFact?.fact?.id,
+            error: r.body.errors?.[0]?.message,
+          });
         } catch (err) {
           samples.push({ phase: at(), ok: false, status: 0, codes: [], ms: BOUND_MS, kind, error: `no answer: ${(err as Error).message}` });
         }
@@ -281,7 +328,8 @@ it('(b) a PostgreSQL restart under load fails requests cleanly, and the same gat
     await Promise.all(workers);
 
     const inPhase = (p: string) => samples.filter((s) => s.phase === p);
-    const summary = (p: string) => `${p}: ${inPhase(p).length} requests, ${inPhase(p).filter((s) => s.ok).length} ok, codes ${JSON.stringify([...new Set(inPhase(p).flatMap((s) => s.codes))])}, first error ${inPhase(p).find((s) => !s.ok)?.error ?? '-'}`;
+    const summary = (p: string) =>
+      `${p}: ${inPhase(p).length} requests, ${inPhase(p).filter((s) => s.ok).length} ok, codes ${JSON.stringify([...new Set(inPhase(p).flatMap((s) => s.codes))])}, first error ${inPhase(p).find((s) => !s.ok)?.error ?? '-'}`;
     const context = ['before', 'outage', 'restarting', 'after'].map(summary).join('\n');
 
     // Before: everything works.
@@ -334,26 +382,34 @@ it('(c) two gateway processes: concurrent corrections with expectedVersion lose 
     type Outcome = { fact: string; note: string; ok: boolean; version?: number; code?: string; message?: string };
     const outcomes: Outcome[] = [];
     const correct = async (endpoint: string, fact: string, expectedVersion: number, note: string) => {
-      const r = await gql(endpoint, key, 'mutation($input: CorrectFactInput!) { correctFact(input: $input) { position fact { version notes } } }',
-        { input: { id: fact, expectedVersion, set: { notes: note } } });
+      const r = await gql(
+        endpoint,
+        key,
+        'mutation($input: CorrectFactInput!) { correctFact(input: $input) { position fact { version notes } } }',
+        { input: { id: fact, expectedVersion, set: { notes: note } } },
+      );
       const error = r.body.errors?.[0];
-      outcomes.push(error
-        ? { fact, note, ok: false, code: error.extensions?.code, message: error.message }
-        : { fact, note, ok: true, version: r.body.data.correctFact.fact.version });
+      outcomes.push(
+        error
+          ? { fact, note, ok: false, code: error.extensions?.code, message: error.message }
+          : { fact, note, ok: true, version: r.body.data.correctFact.fact.version },
+      );
     };
 
     // Round 0: every writer holds version 1 at once, so exactly one per fact can win.
     const WRITERS = 6;
     await Promise.all(Array.from({ length: WRITERS }, (_, w) => correct(gateways[w % 2].endpoint, FACTS[w % FACTS.length], 1, `w${w}-r0`)));
     // Then read-modify-write loops through both gateways, racing each other.
-    await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-      const gateway = gateways[w % 2];
-      const fact = FACTS[w % FACTS.length];
-      for (let round = 1; round <= 8; round++) {
-        const read = await gql(gateway.endpoint, key, 'query($id: ID!) { fact(id: $id) { version } }', { id: fact });
-        await correct(gateway.endpoint, fact, read.body.data.fact.version, `w${w}-r${round}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        const gateway = gateways[w % 2];
+        const fact = FACTS[w % FACTS.length];
+        for (let round = 1; round <= 8; round++) {
+          const read = await gql(gateway.endpoint, key, 'query($id: ID!) { fact(id: $id) { version } }', { id: fact });
+          await correct(gateway.endpoint, fact, read.body.data.fact.version, `w${w}-r${round}`);
+        }
+      }),
+    );
 
     const failures = outcomes.filter((o) => !o.ok);
     expect(failures.filter((o) => o.code !== 'CONFLICT')).toEqual([]);
@@ -364,9 +420,13 @@ it('(c) two gateway processes: concurrent corrections with expectedVersion lose 
       // No lost update: each success made exactly one new version, in order, through either gateway.
       expect(won.map((o) => o.version).sort((a, b) => a! - b!)).toEqual(won.map((_, i) => i + 2));
       for (const gateway of gateways) {
-        const now = await gql(gateway.endpoint, key, 'query($id: ID!) { fact(id: $id) { version notes history { type data } } }', { id: fact });
+        const now = await gql(gateway.endpoint, key, 'query($id: ID!) { fact(id: $id) { version notes history { type data } } }', {
+          id: fact,
+        });
         expect(now.body.data.fact.version).toBe(1 + won.length);
-        const corrections = (now.body.data.fact.history as { type: string; data: { set?: { notes?: string } } }[]).filter((e) => e.type === 'FactCorrected');
+        const corrections = (now.body.data.fact.history as { type: string; data: { set?: { notes?: string } } }[]).filter(
+          (e) => e.type === 'FactCorrected',
+        );
         expect(corrections.map((e) => e.data.set?.notes).sort()).toEqual(won.map((o) => o.note).sort());
         expect(now.body.data.fact.notes).toBe(won.find((o) => o.version === 1 + won.length)!.note);
       }

@@ -23,9 +23,20 @@ import { rawQuery } from '../support/test-database';
  */
 
 const KNOWN_CODES = new Set([
-  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'UNAUTHENTICATED', 'FORBIDDEN', 'QUERY_TOO_COMPLEX', 'QUERY_TIMEOUT',
-  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TIMEOUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 let app: TestFactlog;
@@ -75,25 +86,84 @@ function literal(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${literal(v)}`)
+    .join(', ')}}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Value generators.
 
 const KNOWN_IDS = [
-  'anthropic', 'mK9pX3rQ7n', 'E22', 'Anthropic PBC', 'alignment', 'sandboxing', 'safety-level', 'YmFkZjUwMz', '7512ddb574f82249',
-  'https://www.anthropic.com/news/activating-asl3-protections', 'f_BnkEWenniQ', 'f_R59LmVVzcw', 'lab-culture',
+  'anthropic',
+  'mK9pX3rQ7n',
+  'E22',
+  'Anthropic PBC',
+  'alignment',
+  'sandboxing',
+  'safety-level',
+  'YmFkZjUwMz',
+  '7512ddb574f82249',
+  'https://www.anthropic.com/news/activating-asl3-protections',
+  'f_BnkEWenniQ',
+  'f_R59LmVVzcw',
+  'lab-culture',
 ];
 const SQLISH = [
-  "'; DROP TABLE events; --", "'); TRUNCATE events CASCADE; --", "\" OR \"1\"=\"1", "' OR '1'='1' --", '1; SELECT pg_sleep(30)',
-  '$1', '%', '_', '\\', "E'\\x00'", '*/ DELETE FROM log_head; /*', 'anthropic\' --', "f_BnkEWenniQ' OR 1=1 --",
+  "'; DROP TABLE events; --",
+  "'); TRUNCATE events CASCADE; --",
+  '" OR "1"="1',
+  "' OR '1'='1' --",
+  '1; SELECT pg_sleep(30)',
+  '$1',
+  '%',
+  '_',
+  '\\',
+  "E'\\x00'",
+  '*/ DELETE FROM log_head; /*',
+  "anthropic' --",
+  "f_BnkEWenniQ' OR 1=1 --",
 ];
 const WEIRD = [
-  '', ' ', '\t\n', '\u0000', 'a\u0000b', '\ud800', '\udfff', 'x\ud83dy', '\udc00\ud800', '\u202eevil\u202c', '\u200f\u05e2\u05d1\u05e8\u05d9\u05ea',
-  'مرحبا بالعالم', '😀', '👩‍👩‍👧‍👦🏳️‍🌈', '\ufeff', '\u200b', 'e\u0301', '\uffff', '\ufffe', '\r\n', '𝕳𝖊𝖑𝖑𝖔', 'null', 'undefined', 'NaN', '__proto__',
-  'constructor', '{"$ne":null}', '<script>alert(1)</script>', '../../etc/passwd', 'f_', 'E', 'E0', 'E99999999999999999999',
-  'https://', 'http://x', 'HTTPS://WWW.ANTHROPIC.COM/news/activating-asl3-protections', 'a'.repeat(2001), '😀'.repeat(1001),
+  '',
+  ' ',
+  '\t\n',
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  '\udfff',
+  'x\ud83dy',
+  '\udc00\ud800',
+  '\u202eevil\u202c',
+  '\u200f\u05e2\u05d1\u05e8\u05d9\u05ea',
+  'مرحبا بالعالم',
+  '😀',
+  '👩‍👩‍👧‍👦🏳️‍🌈',
+  '\ufeff',
+  '\u200b',
+  'e\u0301',
+  '\uffff',
+  '\ufffe',
+  '\r\n',
+  '𝕳𝖊𝖑𝖑𝖔',
+  'null',
+  'undefined',
+  'NaN',
+  '__proto__',
+  'constructor',
+  '{"$ne":null}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  'f_',
+  'E',
+  'E0',
+  'E99999999999999999999',
+  'https://',
+  'http://x',
+  'HTTPS://WWW.ANTHROPIC.COM/news/activating-asl3-protections',
+  'a'.repeat(2001),
+  '😀'.repeat(1001),
 ];
 
 const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
@@ -111,7 +181,9 @@ const nastyString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_IDS), fc.constantFrom(...WEIRD, ...SQLISH)).map(([a, b]) => a + b) },
 );
 
-const deepValue = fc.tuple(fc.constantFrom(20, 200, 2_000, 20_000, 100_000), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, s]) => deep(d, s));
+const deepValue = fc
+  .tuple(fc.constantFrom(20, 200, 2_000, 20_000, 100_000), fc.constantFrom<'array' | 'object'>('array', 'object'))
+  .map(([d, s]) => deep(d, s));
 const bigNumber = fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e300, -1e300, 5e-324, 1.5, -0.5, 0.1 + 0.2);
 
 const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -123,14 +195,28 @@ const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 1, arbitrary: deepValue },
     { weight: 2, arbitrary: fc.array(tie('value'), { maxLength: 4 }) },
-    { weight: 2, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('low', 'high', 'min', 'a', 'value', '__proto__', 'constructor'), fc.string({ maxLength: 6 }), codeUnits), tie('value'), { maxKeys: 4 }) },
+    {
+      weight: 2,
+      arbitrary: fc.dictionary(
+        fc.oneof(fc.constantFrom('low', 'high', 'min', 'a', 'value', '__proto__', 'constructor'), fc.string({ maxLength: 6 }), codeUnits),
+        tie('value'),
+        { maxKeys: 4 },
+      ),
+    },
   ),
 })).value;
 
 /** Anything at all: the generator for "wrong type". */
 const anything: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.integer(), bigNumber, nastyString, deepValue,
-  fc.array(nastyString, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), nastyString, { maxKeys: 3 }), jsonish,
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  bigNumber,
+  nastyString,
+  deepValue,
+  fc.array(nastyString, { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), nastyString, { maxKeys: 3 }),
+  jsonish,
 );
 
 const validDate = fc.oneof(
@@ -139,33 +225,91 @@ const validDate = fc.oneof(
   fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
 );
 const invalidDate = fc.constantFrom(
-  '2025-13', '2025-00', '2025-02-30', '2023-02-29', '2025-04-31', '0000', '-2025', '+2025', '99999', '2025-5', '2025-05-1', '25',
-  '2025-05-22T00:00:00Z', ' 2025', '2025 ', '2025-W01', '2025/05/22', '２０２５', '٢٠٢٥', '2025-05-22\u0000', '', 'today',
-  '2025-1e1', '1e3', '0x7E9',
+  '2025-13',
+  '2025-00',
+  '2025-02-30',
+  '2023-02-29',
+  '2025-04-31',
+  '0000',
+  '-2025',
+  '+2025',
+  '99999',
+  '2025-5',
+  '2025-05-1',
+  '25',
+  '2025-05-22T00:00:00Z',
+  ' 2025',
+  '2025 ',
+  '2025-W01',
+  '2025/05/22',
+  '２０２５',
+  '٢٠٢٥',
+  '2025-05-22\u0000',
+  '',
+  'today',
+  '2025-1e1',
+  '1e3',
+  '0x7E9',
 );
 const partialDate = fc.oneof(validDate, invalidDate, fc.integer({ min: -5, max: 12_000 }));
 
 const instant = fc.oneof(
   fc.constantFrom(
-    '2025-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z',
-    '2025-13-01T00:00:00Z', '2025-02-30T00:00:00Z', '2025-01-01', 'yesterday', '2025-01-01T25:00:00Z', '2025-01-01T00:00:00+14:00',
-    '2025-01-01T00:00:00.123456789Z', '1900-01-01T00:00:00-23:59',
+    '2025-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z',
+    '0001-01-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '2025-13-01T00:00:00Z',
+    '2025-02-30T00:00:00Z',
+    '2025-01-01',
+    'yesterday',
+    '2025-01-01T25:00:00Z',
+    '2025-01-01T00:00:00+14:00',
+    '2025-01-01T00:00:00.123456789Z',
+    '1900-01-01T00:00:00-23:59',
   ),
   fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.constantFrom(0, -1, 1e15, 8.64e15 + 1, 1.5),
 );
 const position = fc.oneof(
   fc.nat({ max: 60 }).map(String),
-  fc.constantFrom('999999999999999', '9007199254740993', '9'.repeat(40), '-1', '1e3', '0x10', ' 1', '1 ', '', '١٢', '1.0', '+1', '00000000000000000001'),
+  fc.constantFrom(
+    '999999999999999',
+    '9007199254740993',
+    '9'.repeat(40),
+    '-1',
+    '1e3',
+    '0x10',
+    ' 1',
+    '1 ',
+    '',
+    '١٢',
+    '1.0',
+    '+1',
+    '00000000000000000001',
+  ),
   fc.integer(),
 );
-const first = fc.oneof(
-  fc.integer({ min: -3, max: 105 }),
-  fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 2 ** 31, 1e10, 1.5, '10', true),
-);
+const first = fc.oneof(fc.integer({ min: -3, max: 105 }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 2 ** 31, 1e10, 1.5, '10', true));
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
 const cursor = fc.oneof(
-  fc.constantFrom('o:0', 'o:1', 'o:-1', 'o:1.5', 'o:1e400', 'o:99999999999999999999', 'o:9007199254740993', 'o:', 'k:', 'k:anthropic', 'k:zzzz', 'x:1').map(b64),
+  fc
+    .constantFrom(
+      'o:0',
+      'o:1',
+      'o:-1',
+      'o:1.5',
+      'o:1e400',
+      'o:99999999999999999999',
+      'o:9007199254740993',
+      'o:',
+      'k:',
+      'k:anthropic',
+      'k:zzzz',
+      'x:1',
+    )
+    .map(b64),
   nastyString.map((s) => b64(`k:${s}`)),
   nastyString.map((s) => b64(`o:${s}`)),
   nastyString,
@@ -175,17 +319,32 @@ const cursor = fc.oneof(
 // ---------------------------------------------------------------------------------------------------
 // The schema's input types, as field → [kind, required].
 
-type FieldKind = 'str' | 'id' | 'int' | 'float' | 'bool' | 'json' | 'date' | 'strs' | 'citations' | 'citation' | 'display' | 'factPatch' | 'sourcePatch';
+type FieldKind =
+  'str' | 'id' | 'int' | 'float' | 'bool' | 'json' | 'date' | 'strs' | 'citations' | 'citation' | 'display' | 'factPatch' | 'sourcePatch';
 type Fields = Record<string, [FieldKind, boolean]>;
 
 const META: Fields = { idempotencyKey: ['str', false], reason: ['str', false] };
 const VERSIONED: Fields = { ...META, expectedVersion: ['int', false] };
 const SOURCE_PATCH: Fields = {
-  title: ['str', false], type: ['str', false], authors: ['strs', false], publishedDate: ['date', false], publication: ['id', false],
-  credibilityOverride: ['int', false], abstract: ['str', false], summary: ['str', false], review: ['str', false], keyPoints: ['strs', false], tags: ['strs', false],
+  title: ['str', false],
+  type: ['str', false],
+  authors: ['strs', false],
+  publishedDate: ['date', false],
+  publication: ['id', false],
+  credibilityOverride: ['int', false],
+  abstract: ['str', false],
+  summary: ['str', false],
+  review: ['str', false],
+  keyPoints: ['strs', false],
+  tags: ['strs', false],
 };
 const FACT_PATCH: Fields = {
-  value: ['json', false], asOf: ['date', false], validEnd: ['date', false], notes: ['str', false], rank: ['str', false], citations: ['citations', false],
+  value: ['json', false],
+  asOf: ['date', false],
+  validEnd: ['date', false],
+  notes: ['str', false],
+  rank: ['str', false],
+  citations: ['citations', false],
 };
 
 /**
@@ -194,7 +353,11 @@ const FACT_PATCH: Fields = {
  * accepted and their text must read back exactly as written (`payload` is the field the text shows up in).
  */
 interface MutationSpec {
-  name: string; input: string; fields: Fields; select: string; payload: string;
+  name: string;
+  input: string;
+  fields: Fields;
+  select: string;
+  payload: string;
   plausible(n: number): Record<string, unknown>;
   hostile: string[];
 }
@@ -204,55 +367,115 @@ const CURRENT_VERSION = '\u0001CURRENT\u0001';
 
 const MUTATIONS: MutationSpec[] = [
   {
-    name: 'assertFact', input: 'AssertFactInput', select: 'position fact { id version notes value { __typename } }', payload: 'fact',
+    name: 'assertFact',
+    input: 'AssertFactInput',
+    select: 'position fact { id version notes value { __typename } }',
+    payload: 'fact',
     plausible: (n) => ({ entity: 'anthropic', property: 'safety-level', value: `ASL-${n}`, asOf: String(3000 + (n % 6000)) }),
     hostile: ['notes', 'reason', 'idempotencyKey'],
-    fields: { ...META, id: ['id', false], entity: ['id', true], property: ['id', true], value: ['json', true], asOf: ['date', false], validEnd: ['date', false], citations: ['citations', false], notes: ['str', false], rank: ['str', false] },
+    fields: {
+      ...META,
+      id: ['id', false],
+      entity: ['id', true],
+      property: ['id', true],
+      value: ['json', true],
+      asOf: ['date', false],
+      validEnd: ['date', false],
+      citations: ['citations', false],
+      notes: ['str', false],
+      rank: ['str', false],
+    },
   },
   {
-    name: 'correctFact', input: 'CorrectFactInput', select: 'position fact { id version notes }', payload: 'fact',
+    name: 'correctFact',
+    input: 'CorrectFactInput',
+    select: 'position fact { id version notes }',
+    payload: 'fact',
     plausible: (n) => ({ id: 'f_R59LmVVzcw', expectedVersion: CURRENT_VERSION, set: { notes: `note ${n}` } }),
     hostile: ['set.notes', 'reason'],
     fields: { ...META, id: ['id', true], expectedVersion: ['int', true], set: ['factPatch', false], unset: ['strs', false] },
   },
   {
-    name: 'registerSource', input: 'RegisterSourceInput', select: 'position source { id url title summary }', payload: 'source',
+    name: 'registerSource',
+    input: 'RegisterSourceInput',
+    select: 'position source { id url title summary }',
+    payload: 'source',
     plausible: (n) => ({ url: `https://example.com/fuzz/${n}`, title: `Fuzz ${n}` }),
     hostile: ['title', 'summary', 'reason'],
     fields: { ...SOURCE_PATCH, url: ['str', true], stableId: ['str', false], ...META },
   },
   {
-    name: 'updateSource', input: 'UpdateSourceInput', select: 'position source { id version title summary }', payload: 'source',
+    name: 'updateSource',
+    input: 'UpdateSourceInput',
+    select: 'position source { id version title summary }',
+    payload: 'source',
     plausible: (n) => ({ id: 'YmFkZjUwMz', set: { review: `review ${n}` } }),
     hostile: ['set.title', 'set.summary', 'reason'],
     fields: { ...VERSIONED, id: ['id', true], set: ['sourcePatch', false], unset: ['strs', false] },
   },
   {
-    name: 'createPage', input: 'CreatePageInput', select: 'position page { slug title description }', payload: 'page',
+    name: 'createPage',
+    input: 'CreatePageInput',
+    select: 'position page { slug title description }',
+    payload: 'page',
     plausible: (n) => ({ slug: `fuzz-page-${n}`, title: `Fuzz ${n}` }),
     hostile: ['title', 'description', 'reason'],
-    fields: { numericId: ['str', false], title: ['str', false], description: ['str', false], quality: ['float', false], entity: ['id', false], slug: ['id', true], ...META },
+    fields: {
+      numericId: ['str', false],
+      title: ['str', false],
+      description: ['str', false],
+      quality: ['float', false],
+      entity: ['id', false],
+      slug: ['id', true],
+      ...META,
+    },
   },
   {
-    name: 'citeSource', input: 'CiteSourceInput', select: 'position page { slug version }', payload: 'page',
+    name: 'citeSource',
+    input: 'CiteSourceInput',
+    select: 'position page { slug version }',
+    payload: 'page',
     plausible: () => ({ page: 'E22', source: 'https://www.anthropic.com/news/activating-asl3-protections' }),
     hostile: ['reason', 'idempotencyKey'],
     fields: { ...VERSIONED, page: ['id', true], source: ['id', true] },
   },
   {
-    name: 'registerEntity', input: 'RegisterEntityInput', select: 'position entity { id slug name aliases }', payload: 'entity',
+    name: 'registerEntity',
+    input: 'RegisterEntityInput',
+    select: 'position entity { id slug name aliases }',
+    payload: 'entity',
     plausible: (n) => ({ slug: `fuzz-entity-${n}`, name: `Fuzz ${n}`, type: 'organization' }),
     hostile: ['name', 'reason'],
-    fields: { name: ['str', false], type: ['str', false], numericId: ['str', false], aliases: ['strs', false], id: ['id', false], slug: ['str', true], ...META },
+    fields: {
+      name: ['str', false],
+      type: ['str', false],
+      numericId: ['str', false],
+      aliases: ['strs', false],
+      id: ['id', false],
+      slug: ['str', true],
+      ...META,
+    },
   },
   {
-    name: 'defineProperty', input: 'DefinePropertyInput', select: 'position property { id dataType name description unit }', payload: 'property',
+    name: 'defineProperty',
+    input: 'DefinePropertyInput',
+    select: 'position property { id dataType name description unit }',
+    payload: 'property',
     plausible: (n) => ({ id: `fuzz-prop-${n}`, dataType: 'text', name: `Fuzz ${n}` }),
     hostile: ['name', 'description', 'unit', 'reason'],
     fields: {
-      name: ['str', false], description: ['str', false], unit: ['str', false], category: ['str', false], temporal: ['bool', false], appliesTo: ['strs', false],
-      display: ['display', false], inverseId: ['str', false], stalenessDays: ['int', false], id: ['id', true],
-      dataType: ['str', true], ...META,
+      name: ['str', false],
+      description: ['str', false],
+      unit: ['str', false],
+      category: ['str', false],
+      temporal: ['bool', false],
+      appliesTo: ['strs', false],
+      display: ['display', false],
+      inverseId: ['str', false],
+      stalenessDays: ['int', false],
+      id: ['id', true],
+      dataType: ['str', true],
+      ...META,
     },
   },
 ];
@@ -261,24 +484,46 @@ const MUTATIONS: MutationSpec[] = [
 function valueOf(kind: FieldKind, wrongRate: number): fc.Arbitrary<unknown> {
   const typed = typedValue(kind, wrongRate);
   if (wrongRate === 0) return typed;
-  return fc.oneof({ weight: Math.round((1 - wrongRate) * 10), arbitrary: typed }, { weight: Math.round(wrongRate * 10), arbitrary: anything });
+  return fc.oneof(
+    { weight: Math.round((1 - wrongRate) * 10), arbitrary: typed },
+    { weight: Math.round(wrongRate * 10), arbitrary: anything },
+  );
 }
 
 function typedValue(kind: FieldKind, wrongRate: number): fc.Arbitrary<unknown> {
   switch (kind) {
-    case 'str': return fc.oneof(nastyString, fc.constantFrom('number', 'text', 'json', 'preferred', 'deprecated', 'normal', 'organization', 'https://example.com/a'));
-    case 'id': return fc.oneof({ weight: 4, arbitrary: nastyString }, { weight: 1, arbitrary: fc.integer() });
-    case 'int': return fc.oneof(fc.integer({ min: -2, max: 5 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
-    case 'float': return fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -10, max: 200 }), bigNumber);
-    case 'bool': return fc.boolean();
-    case 'json': return fc.oneof({ weight: 1, arbitrary: fc.constantFrom('ASL-4', 42, { low: 1, high: 2 }, { min: 5 }, '2025-05', true, ['anthropic']) }, { weight: 3, arbitrary: jsonish });
-    case 'date': return wrongRate === 0 ? fc.oneof({ weight: 6, arbitrary: validDate }, { weight: 1, arbitrary: partialDate }) : partialDate;
-    case 'strs': return fc.array(nastyString, { maxLength: 4 });
-    case 'citation': return record({ source: ['id', true], quote: ['str', false], locator: ['str', false] }, wrongRate);
-    case 'citations': return fc.array(typedValue('citation', wrongRate), { maxLength: 3 });
-    case 'display': return record({ divisor: ['float', false], prefix: ['str', false], suffix: ['str', false] }, wrongRate);
-    case 'factPatch': return record(FACT_PATCH, wrongRate);
-    case 'sourcePatch': return record(SOURCE_PATCH, wrongRate);
+    case 'str':
+      return fc.oneof(
+        nastyString,
+        fc.constantFrom('number', 'text', 'json', 'preferred', 'deprecated', 'normal', 'organization', 'https://example.com/a'),
+      );
+    case 'id':
+      return fc.oneof({ weight: 4, arbitrary: nastyString }, { weight: 1, arbitrary: fc.integer() });
+    case 'int':
+      return fc.oneof(fc.integer({ min: -2, max: 5 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+    case 'float':
+      return fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -10, max: 200 }), bigNumber);
+    case 'bool':
+      return fc.boolean();
+    case 'json':
+      return fc.oneof(
+        { weight: 1, arbitrary: fc.constantFrom('ASL-4', 42, { low: 1, high: 2 }, { min: 5 }, '2025-05', true, ['anthropic']) },
+        { weight: 3, arbitrary: jsonish },
+      );
+    case 'date':
+      return wrongRate === 0 ? fc.oneof({ weight: 6, arbitrary: validDate }, { weight: 1, arbitrary: partialDate }) : partialDate;
+    case 'strs':
+      return fc.array(nastyString, { maxLength: 4 });
+    case 'citation':
+      return record({ source: ['id', true], quote: ['str', false], locator: ['str', false] }, wrongRate);
+    case 'citations':
+      return fc.array(typedValue('citation', wrongRate), { maxLength: 3 });
+    case 'display':
+      return record({ divisor: ['float', false], prefix: ['str', false], suffix: ['str', false] }, wrongRate);
+    case 'factPatch':
+      return record(FACT_PATCH, wrongRate);
+    case 'sourcePatch':
+      return record(SOURCE_PATCH, wrongRate);
   }
 }
 
@@ -292,8 +537,16 @@ function record(fields: Fields, wrongRate: number): fc.Arbitrary<Record<string, 
   const entries = Object.entries(fields).map(([name, [kind, required]]) => {
     const value = valueOf(kind, wrongRate);
     const presence = required
-      ? fc.oneof({ weight: 60, arbitrary: value }, { weight: rare, arbitrary: fc.constant(null) }, { weight: rare, arbitrary: fc.constant(undefined) })
-      : fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 12, arbitrary: value }, { weight: rare, arbitrary: fc.constant(null) });
+      ? fc.oneof(
+          { weight: 60, arbitrary: value },
+          { weight: rare, arbitrary: fc.constant(null) },
+          { weight: rare, arbitrary: fc.constant(undefined) },
+        )
+      : fc.oneof(
+          { weight: 12, arbitrary: fc.constant(undefined) },
+          { weight: 12, arbitrary: value },
+          { weight: rare, arbitrary: fc.constant(null) },
+        );
     return fc.tuple(fc.constant(name), presence);
   });
   const extra = fc.oneof(
@@ -311,7 +564,11 @@ function record(fields: Fields, wrongRate: number): fc.Arbitrary<Record<string, 
 // ---------------------------------------------------------------------------------------------------
 // HTTP and the property.
 
-interface Answer { status: number; text: string; body: { data?: Record<string, unknown> | null; errors?: { message?: unknown; extensions?: { code?: unknown } }[] } }
+interface Answer {
+  status: number;
+  text: string;
+  body: { data?: Record<string, unknown> | null; errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -333,7 +590,8 @@ function parseBody(status: number, text: string): Answer['body'] {
   } catch {
     throw new Error(`HTTP ${status}: the response is not JSON: ${text.slice(0, 300)}`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`HTTP ${status}: the response is not a JSON object: ${text.slice(0, 300)}`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new Error(`HTTP ${status}: the response is not a JSON object: ${text.slice(0, 300)}`);
   return body as Answer['body'];
 }
 
@@ -355,7 +613,11 @@ function checkAnswer(answer: Answer): void {
   }
 }
 
-interface LogState { count: number; position: number; hash: string }
+interface LogState {
+  count: number;
+  position: number;
+  hash: string;
+}
 
 async function logState(): Promise<LogState> {
   const { rows } = await rawQuery(app.database, 'SELECT count(*)::int AS n FROM events');
@@ -372,7 +634,9 @@ async function probe(body: string, field: string | null, auth?: string | null): 
   const succeeded = field !== null && answer.body.errors === undefined && answer.body.data?.[field] != null;
   if (!succeeded) {
     if (after.count !== before.count || after.position !== before.position || after.hash !== before.hash) {
-      throw new Error(`the log moved on a ${field ? 'rejected mutation' : 'query'}: ${JSON.stringify(before)} → ${JSON.stringify(after)}: ${answer.text.slice(0, 500)}`);
+      throw new Error(
+        `the log moved on a ${field ? 'rejected mutation' : 'query'}: ${JSON.stringify(before)} → ${JSON.stringify(after)}: ${answer.text.slice(0, 500)}`,
+      );
     }
   } else if (after.count !== after.position) {
     throw new Error(`events (${after.count}) and head position (${after.position}) disagree`);
@@ -385,7 +649,17 @@ async function probe(body: string, field: string | null, auth?: string | null): 
 
 const AUTH = fc.oneof(
   { weight: 20, arbitrary: fc.constant<string | null | undefined>(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom<string | null>(null, 'Bearer flk_not-a-key', 'Basic YWxhZGRpbjpvcGVuc2VzYW1l', 'Bearer', "Bearer ' OR 1=1 --", `Bearer ${'k'.repeat(5000)}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<string | null>(
+      null,
+      'Bearer flk_not-a-key',
+      'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
+      'Bearer',
+      "Bearer ' OR 1=1 --",
+      `Bearer ${'k'.repeat(5000)}`,
+    ),
+  },
 );
 
 function requestText(query: string, variables: Record<string, unknown> | undefined, syntax: 'json' | 'graphql'): string {
@@ -416,7 +690,8 @@ let sequence = 0;
 
 describe.each(MUTATIONS)('$name', (spec) => {
   it('answers hostile input with API errors and leaves the log alone when it refuses', async () => {
-    const plausible = fc.subarray(spec.hostile, { minLength: 1, maxLength: 2 })
+    const plausible = fc
+      .subarray(spec.hostile, { minLength: 1, maxLength: 2 })
       .chain((names) => fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), nastyString))))
       .map((overlay) => ({ plausible: overlay }));
     const inputArb = fc.oneof(
@@ -429,38 +704,45 @@ describe.each(MUTATIONS)('$name', (spec) => {
     // by the command (an error with the mutation's path), or accepted. The fuzz must reach the domain.
     const reached = { before: 0, refused: 0, accepted: 0 };
     await fc.assert(
-      fc.asyncProperty(inputArb, fc.constantFrom<'variables' | 'inline'>('variables', 'variables', 'variables', 'inline'), AUTH, async (generated, mode, auth) => {
-        let input = generated;
-        let overlay: [string, string][] = [];
-        if (generated !== null && typeof generated === 'object' && 'plausible' in generated) {
-          overlay = (generated as { plausible: [string, string][] }).plausible;
-          input = spec.plausible(++sequence);
-          for (const [name, text] of overlay) setPath(input as Record<string, unknown>, name, text);
-          const record = input as Record<string, unknown>;
-          if (record.expectedVersion === CURRENT_VERSION) record.expectedVersion = await app.store.streamVersion(`fact-${String(record.id)}`);
-          // An idempotency key from an earlier run would replay that run's result (or refuse a different request).
-          if (typeof record.idempotencyKey === 'string') record.idempotencyKey = `${record.idempotencyKey}-${sequence}`;
-        }
-        let body: string;
-        if (mode === 'variables') {
-          body = requestText(`mutation($input: ${spec.input}!) { ${spec.name}(input: $input) { ${spec.select} } }`, { input }, 'json');
-        } else {
-          body = requestText(`mutation { ${spec.name}(input: ${literal(input)}) { ${spec.select} } }`, undefined, 'graphql');
-        }
-        const answer = await probe(body, spec.name, auth);
-        // Parse, validation, coercion and authentication failures answer 4xx; 200 means the resolver ran.
-        const payload = answer.body.data?.[spec.name] as Record<string, Record<string, unknown> | null> | null | undefined;
-        if (payload != null) {
-          reached.accepted += 1;
-          // What was accepted reads back exactly as it was written (no truncation, normalization or mojibake).
-          const thing = payload[spec.payload];
-          for (const [name, text] of overlay) {
-            const field = name.split('.').pop()!;
-            if (thing && field in thing && !text.includes('\u0001')) expect({ field, value: thing[field] }).toEqual({ field, value: text });
+      fc.asyncProperty(
+        inputArb,
+        fc.constantFrom<'variables' | 'inline'>('variables', 'variables', 'variables', 'inline'),
+        AUTH,
+        async (generated, mode, auth) => {
+          let input = generated;
+          let overlay: [string, string][] = [];
+          if (generated !== null && typeof generated === 'object' && 'plausible' in generated) {
+            overlay = (generated as { plausible: [string, string][] }).plausible;
+            input = spec.plausible(++sequence);
+            for (const [name, text] of overlay) setPath(input as Record<string, unknown>, name, text);
+            const record = input as Record<string, unknown>;
+            if (record.expectedVersion === CURRENT_VERSION)
+              record.expectedVersion = await app.store.streamVersion(`fact-${String(record.id)}`);
+            // An idempotency key from an earlier run would replay that run's result (or refuse a different request).
+            if (typeof record.idempotencyKey === 'string') record.idempotencyKey = `${record.idempotencyKey}-${sequence}`;
           }
-        } else if (answer.status === 200) reached.refused += 1;
-        else reached.before += 1;
-      }),
+          let body: string;
+          if (mode === 'variables') {
+            body = requestText(`mutation($input: ${spec.input}!) { ${spec.name}(input: $input) { ${spec.select} } }`, { input }, 'json');
+          } else {
+            body = requestText(`mutation { ${spec.name}(input: ${literal(input)}) { ${spec.select} } }`, undefined, 'graphql');
+          }
+          const answer = await probe(body, spec.name, auth);
+          // Parse, validation, coercion and authentication failures answer 4xx; 200 means the resolver ran.
+          const payload = answer.body.data?.[spec.name] as Record<string, Record<string, unknown> | null> | null | undefined;
+          if (payload != null) {
+            reached.accepted += 1;
+            // What was accepted reads back exactly as it was written (no truncation, normalization or mojibake).
+            const thing = payload[spec.payload];
+            for (const [name, text] of overlay) {
+              const field = name.split('.').pop()!;
+              if (thing && field in thing && !text.includes('\u0001'))
+                expect({ field, value: thing[field] }).toEqual({ field, value: text });
+            }
+          } else if (answer.status === 200) reached.refused += 1;
+          else reached.before += 1;
+        },
+      ),
       PARAMS,
     );
     process.stderr.write(`fuzz ${spec.name}: ${JSON.stringify(reached)}\n`);
@@ -496,15 +778,29 @@ it('refuses the known edge cases cleanly', async () => {
     ['createPage', 'CreatePageInput', { slug: 'edge-page', title: 'Edge', numericId: cjk }],
     ['defineProperty', 'DefinePropertyInput', { id: cjk, dataType: 'text', name: 'Edge' }],
     ['assertFact', 'AssertFactInput', { entity: 'anthropic', property: 'safety-level', value: 'x', id: cjk }],
-    ['assertFact', 'AssertFactInput', { entity: 'anthropic', property: 'safety-level', value: 'x', asOf: '2025', idempotencyKey: 'edge-key', notes: astral }],
+    [
+      'assertFact',
+      'AssertFactInput',
+      { entity: 'anthropic', property: 'safety-level', value: 'x', asOf: '2025', idempotencyKey: 'edge-key', notes: astral },
+    ],
     ['correctFact', 'CorrectFactInput', { id: 'f_BnkEWenniQ', expectedVersion: 1, set: { notes: 'x' }, idempotencyKey: astral }],
     ['citeSource', 'CiteSourceInput', { page: cjk, source: cjk }],
   ];
   for (const [name, type, input] of cases) {
-    await probe(expand(JSON.stringify({ query: `mutation($input: ${type}!) { ${name}(input: $input) { position } }`, variables: { input } }), 'json'), name);
+    await probe(
+      expand(JSON.stringify({ query: `mutation($input: ${type}!) { ${name}(input: $input) { position } }`, variables: { input } }), 'json'),
+      name,
+    );
   }
   for (const id of [cjk, astral, `https://example.com/${cjk}`]) {
-    await probe(JSON.stringify({ query: 'query($id: ID!) { source(id: $id) { id } entity(id: $id) { id } page(slug: $id) { slug } fact(id: $id) { id } property(id: $id) { id } }', variables: { id } }), null);
+    await probe(
+      JSON.stringify({
+        query:
+          'query($id: ID!) { source(id: $id) { id } entity(id: $id) { id } page(slug: $id) { slug } fact(id: $id) { id } property(id: $id) { id } }',
+        variables: { id },
+      }),
+      null,
+    );
   }
 });
 
@@ -543,24 +839,36 @@ const QUERIES = [
   },
 ];
 
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
-const queryArgs = fc.record({
-  id: fc.oneof(nastyString, fc.integer(), fc.constant(null)),
-  asOf: maybe(partialDate),
-  knownAt: maybe(instant),
-  atPosition: maybe(position),
-  first: maybe(first),
-  after: maybe(cursor),
-  property: fc.oneof(nastyString, fc.constant(null)),
-  entity: maybe(nastyString),
-  source: maybe(nastyString),
-  includeDeprecated: maybe(fc.oneof(fc.boolean(), anything)),
-}, { requiredKeys: [] }).chain((args) => fc.oneof(
-  fc.constant(args),
-  // Sometimes a wrong type anywhere.
-  fc.tuple(fc.constantFrom('id', 'asOf', 'knownAt', 'atPosition', 'first', 'after', 'property', 'entity', 'source', 'includeDeprecated'), anything)
-    .map(([k, v]) => ({ ...args, [k]: v })),
-));
+const maybe = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
+const queryArgs = fc
+  .record(
+    {
+      id: fc.oneof(nastyString, fc.integer(), fc.constant(null)),
+      asOf: maybe(partialDate),
+      knownAt: maybe(instant),
+      atPosition: maybe(position),
+      first: maybe(first),
+      after: maybe(cursor),
+      property: fc.oneof(nastyString, fc.constant(null)),
+      entity: maybe(nastyString),
+      source: maybe(nastyString),
+      includeDeprecated: maybe(fc.oneof(fc.boolean(), anything)),
+    },
+    { requiredKeys: [] },
+  )
+  .chain((args) =>
+    fc.oneof(
+      fc.constant(args),
+      // Sometimes a wrong type anywhere.
+      fc
+        .tuple(
+          fc.constantFrom('id', 'asOf', 'knownAt', 'atPosition', 'first', 'after', 'property', 'entity', 'source', 'includeDeprecated'),
+          anything,
+        )
+        .map(([k, v]) => ({ ...args, [k]: v })),
+    ),
+  );
 
 describe.each(QUERIES)('query $name', (q) => {
   it('answers hostile arguments with API errors and never moves the log', async () => {
@@ -605,11 +913,19 @@ it('answers malformed request envelopes in GraphQL shape', async () => {
       JSON.stringify({ query: `query A ${q} query B ${q}` }),
       JSON.stringify({ query: `{ ${'a: health { headPosition } '.repeat(500)} }` }),
       JSON.stringify({ query: `{ ${'health { '.repeat(200)} }` }),
-      JSON.stringify({ query: '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }' }),
+      JSON.stringify({
+        query: '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }',
+      }),
       JSON.stringify({ query: 'mutation { __typename }' }),
       JSON.stringify({ query: 'subscription { events }' }),
       JSON.stringify({ query: q, variables: { x: 1 } }),
-      '{', '', 'null', '[]', '{"query": "{ health { headPosition } }"', '\u0000', `{"query": "${'{'.repeat(100_000)}"}`,
+      '{',
+      '',
+      'null',
+      '[]',
+      '{"query": "{ health { headPosition } }"',
+      '\u0000',
+      `{"query": "${'{'.repeat(100_000)}"}`,
       `{"query": "{ health { headPosition } }", "variables": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
     ),
     fc.string({ unit: 'binary', maxLength: 40 }),

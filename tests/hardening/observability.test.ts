@@ -28,12 +28,15 @@ type LogLine = Record<string, unknown>;
 function collectingLogger(level = 'debug') {
   const lines: LogLine[] = [];
   const raw: string[] = [];
-  const logger = pino({ level, formatters: { level: (label) => ({ level: label }) } }, {
-    write(chunk: string) {
-      raw.push(chunk);
-      lines.push(JSON.parse(chunk) as LogLine);
+  const logger = pino(
+    { level, formatters: { level: (label) => ({ level: label }) } },
+    {
+      write(chunk: string) {
+        raw.push(chunk);
+        lines.push(JSON.parse(chunk) as LogLine);
+      },
     },
-  });
+  );
   return { logger, lines, raw };
 }
 
@@ -43,7 +46,11 @@ async function post(base: string, body: unknown, headers: Record<string, string>
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] },
+  };
 }
 
 /** Sample value of one series in Prometheus text, or undefined. */
@@ -73,7 +80,11 @@ describe('logs and metrics', () => {
   async function start(options: { metrics?: MetricsAccess; maxBodyBytes?: number } = {}) {
     const log = collectingLogger();
     const server = await startServer({
-      ...app, port: 0, host: '127.0.0.1', logger: log.logger, metrics: options.metrics,
+      ...app,
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.logger,
+      metrics: options.metrics,
       http: { rateLimitPerMinute: 0, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) },
     });
     servers.push(server);
@@ -85,7 +96,11 @@ describe('logs and metrics', () => {
     const requests = (path: string) => lines.filter((l) => l.msg === 'request' && l.path === path);
 
     // A sane incoming id is honoured and echoed.
-    const named = await post(base, { query: 'query FactVersion { fact(id: "f_BnkEWenniQ") { version } }' }, { authorization: `Bearer ${editorKey}`, 'x-request-id': 'trace-42.a' });
+    const named = await post(
+      base,
+      { query: 'query FactVersion { fact(id: "f_BnkEWenniQ") { version } }' },
+      { authorization: `Bearer ${editorKey}`, 'x-request-id': 'trace-42.a' },
+    );
     expect(named.status).toBe(200);
     expect(named.headers.get('x-request-id')).toBe('trace-42.a');
     // An id with spaces (or a newline, or 1 KB of it) is replaced by a fresh one.
@@ -97,11 +112,15 @@ describe('logs and metrics', () => {
     expect(none.headers.get('x-request-id')).not.toBe(generated);
 
     // Failures of every layer carry their codes: a domain rejection, a bad key, a refused body, a parse error.
-    const conflict = await post(base, {
-      query: 'mutation Fix($input: CorrectFactInput!) { correctFact(input: $input) { position } }',
-      variables: { input: { id: 'f_BnkEWenniQ', expectedVersion: 99, set: { notes: 'x' } } },
-      operationName: 'Fix',
-    }, { authorization: `Bearer ${editorKey}` });
+    const conflict = await post(
+      base,
+      {
+        query: 'mutation Fix($input: CorrectFactInput!) { correctFact(input: $input) { position } }',
+        variables: { input: { id: 'f_BnkEWenniQ', expectedVersion: 99, set: { notes: 'x' } } },
+        operationName: 'Fix',
+      },
+      { authorization: `Bearer ${editorKey}` },
+    );
     expect(conflict.body.errors?.[0].extensions?.code).toBe('CONFLICT');
     const badKey = await post(base, { query: '{ health { headPosition } }' }, { authorization: 'Bearer flk_not-a-key' });
     expect(badKey.status).toBe(401);
@@ -117,8 +136,14 @@ describe('logs and metrics', () => {
     expect(graphql).toHaveLength(7);
     const [first, second, , fourth, fifth, sixth, seventh] = graphql;
     expect(first).toMatchObject({
-      level: 'info', requestId: 'trace-42.a', method: 'POST', path: '/graphql', operation: 'FactVersion', operationType: 'query',
-      status: 200, principal: 'writer',
+      level: 'info',
+      requestId: 'trace-42.a',
+      method: 'POST',
+      path: '/graphql',
+      operation: 'FactVersion',
+      operationType: 'query',
+      status: 200,
+      principal: 'writer',
     });
     expect(typeof first.durationMs).toBe('number');
     expect(first.errorCodes).toBeUndefined();
@@ -144,7 +169,14 @@ describe('logs and metrics', () => {
     await post(one.base, { query: 'query Probe { health { headPosition } }' });
     await post(one.base, { query: 'query Probe { health { headPosition } }' });
     await post(one.base, { query: 'query Probe { nope }' });
-    await post(one.base, { query: 'mutation Add { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-9", asOf: "2031" }) { position } }' }, { authorization: `Bearer ${editorKey}` });
+    await post(
+      one.base,
+      {
+        query:
+          'mutation Add { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-9", asOf: "2031" }) { position } }',
+      },
+      { authorization: `Bearer ${editorKey}` },
+    );
     await fetch(`${one.base}/playground-does-not-exist`);
 
     const res = await fetch(`${one.base}/metrics`);
@@ -162,7 +194,8 @@ describe('logs and metrics', () => {
     expect(sample(text, 'factlog_projection_lag_events{node="primary"}')).toBe(0);
     expect(sample(text, 'factlog_database_up{node="primary"}')).toBe(1);
     expect(sample(text, 'factlog_db_pool_max{node="primary"}')).toBe(targetKind === 'pglite' ? 1 : 10);
-    for (const state of ['total', 'idle', 'waiting']) expect(sample(text, `factlog_db_pool_connections{node="primary",state="${state}"}`)).toBeGreaterThanOrEqual(0);
+    for (const state of ['total', 'idle', 'waiting'])
+      expect(sample(text, `factlog_db_pool_connections{node="primary",state="${state}"}`)).toBeGreaterThanOrEqual(0);
     // On PostgreSQL the gateways of this file share one schema and so one leader lock; any one may hold it.
     expect([0, 1]).toContain(sample(text, 'factlog_leader'));
     expect(text).toContain('process_resident_memory_bytes');
@@ -183,7 +216,9 @@ describe('logs and metrics', () => {
     const off = await start({ metrics: 'off' });
     const res = await fetch(`${off.base}/metrics`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ errors: [{ message: expect.stringContaining('FACTLOG_METRICS=off'), extensions: { code: 'NOT_FOUND' } }] });
+    expect(await res.json()).toEqual({
+      errors: [{ message: expect.stringContaining('FACTLOG_METRICS=off'), extensions: { code: 'NOT_FOUND' } }],
+    });
   });
 });
 
@@ -200,12 +235,21 @@ describe('/readyz', () => {
       database = await openPglite({ dataDir: 'memory://' });
     }
     const log = collectingLogger();
-    const server = await startServer({ ...factlogOver(database), port: 0, host: '127.0.0.1', logger: log.logger, replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 } });
+    const server = await startServer({
+      ...factlogOver(database),
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.logger,
+      replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
+    });
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const before = await fetch(`${base}/readyz`);
       expect(before.status).toBe(503);
-      expect(await before.json()).toEqual({ status: 'migrating', reason: expect.stringMatching(/^migrations not applied yet: 0001_event_log, /) });
+      expect(await before.json()).toEqual({
+        status: 'migrating',
+        reason: expect.stringMatching(/^migrations not applied yet: 0001_event_log, /),
+      });
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       // The failed probe is logged as a warning (a successful one only at debug).
       await waitFor(() => log.lines.some((l) => l.path === '/readyz'));
@@ -228,7 +272,11 @@ describe('/readyz', () => {
     const database = openPostgres({ url: `postgres://nobody@127.0.0.1:${port}/nothing`, connectionTimeoutMs: 5000 });
     const log = collectingLogger();
     const server = await startServer({
-      ...factlogOver(database), port: 0, host: '127.0.0.1', logger: log.logger, readyTimeoutMs: 5000,
+      ...factlogOver(database),
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.logger,
+      readyTimeoutMs: 5000,
       replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
     });
     try {
@@ -252,7 +300,8 @@ describe('/readyz', () => {
       expect(sample(metrics, 'factlog_graphql_errors_total{code="SERVICE_UNAVAILABLE"}')).toBe(2);
       await waitFor(() => log.lines.filter((l) => l.path === '/graphql').length === 2);
       expect(log.lines.filter((l) => l.path === '/graphql').map((l) => [l.level, l.status, l.errorCodes])).toEqual([
-        ['error', 503, ['SERVICE_UNAVAILABLE']], ['error', 503, ['SERVICE_UNAVAILABLE']],
+        ['error', 503, ['SERVICE_UNAVAILABLE']],
+        ['error', 503, ['SERVICE_UNAVAILABLE']],
       ]);
     } finally {
       await server.stop();
@@ -274,28 +323,49 @@ describe('factlog serve', () => {
     delete env.FACTLOG_DATA_DIR;
     if (scratch) env.DATABASE_URL = scratch.url;
     else env.FACTLOG_DATA_DIR = dir;
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     try {
       await waitFor(() => /GraphQL: http:\/\/localhost:\d+\/graphql/.test(stdout) || child.exitCode !== null);
       const port = /GraphQL: http:\/\/localhost:(\d+)\/graphql/.exec(stdout)?.[1];
       expect({ port: typeof port, stderr }).toEqual({ port: 'string', stderr: expect.any(String) });
-      const res = await post(`http://127.0.0.1:${port}`, { query: 'query Served { health { headPosition } }' }, { 'x-request-id': 'from-the-edge' });
+      const res = await post(
+        `http://127.0.0.1:${port}`,
+        { query: 'query Served { health { headPosition } }' },
+        { 'x-request-id': 'from-the-edge' },
+      );
       expect(res.status).toBe(200);
       await waitFor(() => stdout.includes('"requestId":"from-the-edge"'));
       child.kill('SIGTERM');
       expect(await exited).toEqual({ code: 0, signal: null });
 
       // Every line of stdout is one JSON object.
-      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as LogLine);
       expect(lines[0]).toMatchObject({ service: 'factlog', level: 'info' });
-      expect(lines.find((l) => typeof l.msg === 'string' && l.msg.includes('GraphQL: http://localhost:'))).toMatchObject({ port: Number(port) });
+      expect(lines.find((l) => typeof l.msg === 'string' && l.msg.includes('GraphQL: http://localhost:'))).toMatchObject({
+        port: Number(port),
+      });
       expect(lines.find((l) => l.requestId === 'from-the-edge')).toMatchObject({
-        msg: 'request', method: 'POST', path: '/graphql', operation: 'Served', operationType: 'query', status: 200, principal: 'anonymous',
+        msg: 'request',
+        method: 'POST',
+        path: '/graphql',
+        operation: 'Served',
+        operationType: 'query',
+        status: 200,
+        principal: 'anonymous',
       });
       expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']));
       expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });

@@ -34,20 +34,36 @@ async function postgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
   return { url: await cluster.createDatabase(), drop: async () => undefined };
 }
 
-interface Outcome { kind: 'read' | 'keyed read' | 'write'; status: number; codes: string[]; position?: string; factId?: string }
+interface Outcome {
+  kind: 'read' | 'keyed read' | 'write';
+  status: number;
+  codes: string[];
+  position?: string;
+  factId?: string;
+}
 
-const WRITE = 'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-5", asOf: $asOf }) { position fact { id } } }';
+const WRITE =
+  'mutation($asOf: PartialDate!) { assertFact(input: { entity: "anthropic", property: "safety-level", value: "ASL-5", asOf: $asOf }) { position fact { id } } }';
 const READ = 'query Read { fact(id: "f_BnkEWenniQ") { id version } health { headPosition } }';
 
 /** A gateway over a seeded store, with an editor key. */
-async function gatewayOver(database: Database, seeded: boolean): Promise<{ server: RunningServer; endpoint: string; base: string; key: string }> {
+async function gatewayOver(
+  database: Database,
+  seeded: boolean,
+): Promise<{ server: RunningServer; endpoint: string; base: string; key: string }> {
   const app = factlogOver(database);
   if (!seeded) {
     await migrateToLatest(database.db);
     await loadSeeds(app.commands);
   }
   const key = (await new ApiKeys(database.db).create(`pool-${Math.random().toString(36).slice(2, 8)}`, 'editor')).key;
-  const server = await startServer({ ...app, port: 0, host: '127.0.0.1', http: { rateLimitPerMinute: 0 }, replication: { heartbeatMs: 600_000 } });
+  const server = await startServer({
+    ...app,
+    port: 0,
+    host: '127.0.0.1',
+    http: { rateLimitPerMinute: 0 },
+    replication: { heartbeatMs: 600_000 },
+  });
   const base = `http://127.0.0.1:${server.port}`;
   return { server, base, endpoint: `${base}/graphql`, key };
 }

@@ -36,7 +36,10 @@ beforeAll(async () => {
   keys.alice = (await apiKeys.create('alice', 'editor')).key;
   keys.bob = (await apiKeys.create('bob', 'editor')).key;
   server = await startServer({
-    ...app, port: 0, host: '127.0.0.1', http: { rateLimitPerMinute: 0 },
+    ...app,
+    port: 0,
+    host: '127.0.0.1',
+    http: { rateLimitPerMinute: 0 },
     limits: { ...DEFAULT_LIMITS, maxStatements: MAX_STATEMENTS },
     replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
   });
@@ -57,7 +60,12 @@ interface Answer {
  * One request on a connection of its own: a reused keep-alive connection can be closed by the server
  * just as a large body starts on it (ECONNRESET), which says nothing about the gateway.
  */
-function send(method: 'GET' | 'POST', target: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
+function send(
+  method: 'GET' | 'POST',
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(target, { method, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -70,7 +78,12 @@ function send(method: 'GET' | 'POST', target: string, headers: Record<string, st
   });
 }
 
-async function post(query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>, target = url): Promise<Answer> {
+async function post(
+  query: string,
+  headers: Record<string, string> = {},
+  variables?: Record<string, unknown>,
+  target = url,
+): Promise<Answer> {
   const res = await send('POST', target, { 'content-type': 'application/json', ...headers }, JSON.stringify({ query, variables }));
   return { status: res.status, body: JSON.parse(res.text) as Answer['body'] };
 }
@@ -189,16 +202,31 @@ describe('alias amplification (part 2)', () => {
   });
 
   it('cuts a request off when the statements it actually runs pass the cap, and rolls back a cut-off write', async () => {
-    const strict = await startServer({ ...app, port: 0, host: '127.0.0.1', http: { rateLimitPerMinute: 0 }, limits: { ...DEFAULT_LIMITS, maxStatements: 1 } });
+    const strict = await startServer({
+      ...app,
+      port: 0,
+      host: '127.0.0.1',
+      http: { rateLimitPerMinute: 0 },
+      limits: { ...DEFAULT_LIMITS, maxStatements: 1 },
+    });
     try {
       const target = `http://127.0.0.1:${strict.port}/graphql`;
       // One root field (the estimate allows it), but entities' pages, facts and the facts' sources too.
-      const read = await post('{ entities(first: 5) { nodes { slug page { slug } facts(first: 5) { nodes { id citations { source { id } } } } } } }', {}, undefined, target);
+      const read = await post(
+        '{ entities(first: 5) { nodes { slug page { slug } facts(first: 5) { nodes { id citations { source { id } } } } } } }',
+        {},
+        undefined,
+        target,
+      );
       expect(codes(read)).toEqual(new Set(['TOO_MANY_STATEMENTS']));
       // A mutation is a transaction of many statements: cut off, it leaves the log as it was.
       const head = (await app.store.head()).position;
-      const write = await post('mutation { registerEntity(input: { slug: "cut-off", name: "Cut", type: "organization" }) { position } }',
-        { authorization: `Bearer ${keys.alice}` }, undefined, target);
+      const write = await post(
+        'mutation { registerEntity(input: { slug: "cut-off", name: "Cut", type: "organization" }) { position } }',
+        { authorization: `Bearer ${keys.alice}` },
+        undefined,
+        target,
+      );
       expect(codes(write)).toEqual(new Set(['TOO_MANY_STATEMENTS']));
       expect((await app.store.head()).position).toBe(head);
       // The connection (PGlite's only one) is usable afterwards, inside no transaction.
@@ -254,10 +282,12 @@ describe('hygiene (part 6)', () => {
   });
 
   it('scopes idempotency keys to the API key that sent them', async () => {
-    const register = (key: string, slug: string) => post(
-      'mutation ($slug: String!) { registerEntity(input: { slug: $slug, name: "Scoped", type: "organization", idempotencyKey: "shared-key" }) { entity { id slug } position } }',
-      { authorization: `Bearer ${key}` }, { slug },
-    );
+    const register = (key: string, slug: string) =>
+      post(
+        'mutation ($slug: String!) { registerEntity(input: { slug: $slug, name: "Scoped", type: "organization", idempotencyKey: "shared-key" }) { entity { id slug } position } }',
+        { authorization: `Bearer ${key}` },
+        { slug },
+      );
     const first = await register(keys.alice, 'scoped-alice');
     expect(first.body.errors).toBeUndefined();
     const aliceEntity = (first.body.data?.registerEntity as { entity: { id: string } }).entity.id;
@@ -288,7 +318,10 @@ describe('PGlite (the default database)', () => {
     const held = await pglite.pool.connect();
     try {
       const started = performance.now();
-      const waited = await sql`SELECT 1`.execute(pglite.db).then(() => null, (e: unknown) => e);
+      const waited = await sql`SELECT 1`.execute(pglite.db).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isDatabaseUnavailable(waited)).toBe(true);
       expect(performance.now() - started).toBeLessThan(RESPONSIVE_MS);
     } finally {

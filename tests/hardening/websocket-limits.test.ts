@@ -24,9 +24,15 @@ const logged: { level: string; msg: string; err?: { message?: string } }[] = [];
 
 beforeAll(async () => {
   app = await createTestFactlog();
-  await app.commands.execute({ type: 'RegisterEntity', id: 'wsentity01', fields: { slug: 'ws-entity', name: 'Followed', type: 'organization' } });
+  await app.commands.execute({
+    type: 'RegisterEntity',
+    id: 'wsentity01',
+    fields: { slug: 'ws-entity', name: 'Followed', type: 'organization' },
+  });
   server = await startServer({
-    ...app, port: 0, host: '127.0.0.1',
+    ...app,
+    port: 0,
+    host: '127.0.0.1',
     http: { rateLimitPerMinute: 0, maxBodyBytes: MAX_PAYLOAD },
     websocket: { maxSocketsPerClient: MAX_SOCKETS, maxSubscriptionsPerSocket: MAX_SUBSCRIPTIONS },
     replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000 },
@@ -57,14 +63,17 @@ function open(): Promise<{ socket: WebSocket } | { refused: number }> {
   });
 }
 
-const closed = (socket: WebSocket) => new Promise<number>((resolve) => {
-  if (socket.readyState === WebSocket.CLOSED) resolve(0);
-  else socket.once('close', (code) => resolve(code));
-});
+const closed = (socket: WebSocket) =>
+  new Promise<number>((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) resolve(0);
+    else socket.once('close', (code) => resolve(code));
+  });
 
 async function healthy(): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { headPosition } }' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ health { headPosition } }' }),
   });
   expect(res.status).toBe(200);
 }
@@ -117,11 +126,14 @@ it('refuses a subscription over the per-socket limit with RATE_LIMITED, keeping 
   const subscribe = () => {
     let settle!: (v: { ok: boolean; errors?: unknown }) => void;
     const outcome = new Promise<{ ok: boolean; errors?: unknown }>((r) => (settle = r));
-    client.subscribe({ query: 'subscription { factChanged(entity: "ws-entity") { position } }' }, {
-      next: () => undefined,
-      error: (errors) => settle({ ok: false, errors }),
-      complete: () => settle({ ok: true }),
-    });
+    client.subscribe(
+      { query: 'subscription { factChanged(entity: "ws-entity") { position } }' },
+      {
+        next: () => undefined,
+        error: (errors) => settle({ ok: false, errors }),
+        complete: () => settle({ ok: true }),
+      },
+    );
     return outcome;
   };
   for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) outcomes.push(subscribe());

@@ -48,7 +48,9 @@ afterAll(async () => {
 /** A gateway of this test's own, so that its rate-limit budgets start empty. */
 async function serve(options: Partial<ServerOptions> = {}): Promise<string> {
   running = await startServer({
-    ...app, port: 0, host: '127.0.0.1',
+    ...app,
+    port: 0,
+    host: '127.0.0.1',
     ...options,
     replication: { heartbeatMs: 600_000, leaderRetryMs: 600_000, ...options.replication },
   });
@@ -80,7 +82,10 @@ async function introduceBystander(base: string): Promise<void> {
 
 function wsClient(base: string, authorization?: string): Client {
   const client = createClient({
-    url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false,
+    url: `${base.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
     connectionParams: authorization ? { authorization } : undefined,
   });
   clients.push(client);
@@ -90,14 +95,17 @@ function wsClient(base: string, authorization?: string): Client {
 /** Subscribes and settles with the first message's errors (or none once it completes). */
 function firstOutcome(client: Client, query: string): Promise<{ errors?: unknown; data?: unknown }> {
   return new Promise((resolve) => {
-    const stop = client.subscribe({ query }, {
-      next: (msg) => {
-        stop();
-        resolve({ data: msg.data, errors: msg.errors });
+    const stop = client.subscribe(
+      { query },
+      {
+        next: (msg) => {
+          stop();
+          resolve({ data: msg.data, errors: msg.errors });
+        },
+        error: (errors) => resolve({ errors }),
+        complete: () => resolve({}),
       },
-      error: (errors) => resolve({ errors }),
-      complete: () => resolve({}),
-    });
+    );
   });
 }
 
@@ -107,7 +115,15 @@ describe('one rate-limit budget per principal or address, on every door', () => 
   it('counts a key the same however "Bearer" is spelled', async () => {
     const base = await serve({ http: { rateLimitPerMinute: LIMIT } });
     const { key } = await keys.create('speller', 'editor');
-    const spellings = [`Bearer ${key}`, `bearer ${key}`, `BEARER  ${key}`, `Bearer\t${key}`, `bEaReR ${key}`, `BeArEr   ${key}`, `bearer\t ${key}`];
+    const spellings = [
+      `Bearer ${key}`,
+      `bearer ${key}`,
+      `BEARER  ${key}`,
+      `Bearer\t${key}`,
+      `bEaReR ${key}`,
+      `BeArEr   ${key}`,
+      `bearer\t ${key}`,
+    ];
     const statuses = [];
     for (const spelling of spellings) statuses.push((await post(base, '{ health { headPosition } }', spelling)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -156,7 +172,8 @@ describe('one rate-limit budget per principal or address, on every door', () => 
     // An afterPosition the resolver refuses makes every admitted subscribe end at once, as a loop of
     // subscribe-and-complete would. The connection spends one request, each subscribe another.
     const outcomes = [];
-    for (let i = 0; i < 50; i++) outcomes.push(await firstOutcome(client, 'subscription { factChanged(entity: "nobody", afterPosition: "never") { position } }'));
+    for (let i = 0; i < 50; i++)
+      outcomes.push(await firstOutcome(client, 'subscription { factChanged(entity: "nobody", afterPosition: "never") { position } }'));
     const codes = outcomes.map((o) => (JSON.stringify(o.errors ?? '').includes('RATE_LIMITED') ? 'RATE_LIMITED' : 'ran'));
     // (graphql-ws's client may connect more than once, each connect spending one request.)
     const ran = codes.indexOf('RATE_LIMITED');
@@ -173,7 +190,11 @@ describe('subscriptions that replay history', () => {
   let entityId: string;
 
   beforeAll(async () => {
-    await app.commands.execute({ type: 'RegisterEntity', id: 'replayed01', fields: { slug: 'replayed', name: 'Replayed', type: 'organization' } });
+    await app.commands.execute({
+      type: 'RegisterEntity',
+      id: 'replayed01',
+      fields: { slug: 'replayed', name: 'Replayed', type: 'organization' },
+    });
     await app.commands.execute({ type: 'DefineProperty', id: 'replays', fields: { name: 'replays', dataType: 'number' } });
     entityId = 'replayed01';
     for (let i = 0; i < FACTS; i++) await app.commands.execute({ type: 'AssertFact', entity: entityId, property: 'replays', value: i });
@@ -181,20 +202,31 @@ describe('subscriptions that replay history', () => {
 
   /** Raw sockets that subscribe from position 0 many times each and read (or not) what comes. */
   async function replayers(base: string, count: number, perSocket: number, read: boolean): Promise<WebSocket[]> {
-    const opened = await Promise.all(Array.from({ length: count }, () => new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
-      socket.once('error', reject);
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-      socket.once('message', () => resolve(socket)); // connection_ack
-    })));
+    const opened = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const socket = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+            socket.once('error', reject);
+            socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+            socket.once('message', () => resolve(socket)); // connection_ack
+          }),
+      ),
+    );
     for (const socket of opened) {
       sockets.push(socket);
       if (!read) socket.pause();
       for (let i = 0; i < perSocket; i++) {
-        socket.send(JSON.stringify({
-          id: String(i), type: 'subscribe',
-          payload: { query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position event { type data } fact { id value { ... on NumberValue { number } } } } }` },
-        }));
+        socket.send(
+          JSON.stringify({
+            id: String(i),
+            type: 'subscribe',
+            payload: {
+              query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position event { type data } fact { id value { ... on NumberValue { number } } } } }`,
+            },
+          }),
+        );
       }
     }
     return opened;
@@ -235,17 +267,20 @@ describe('subscriptions that replay history', () => {
     const client = wsClient(base);
     const positions: number[] = [];
     const finished = new Promise<void>((resolve, reject) => {
-      client.subscribe<{ factChanged: { position: string } }>({
-        query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position fact { id } } }`,
-      }, {
-        next: (msg) => {
-          if (msg.errors) reject(new Error(JSON.stringify(msg.errors)));
-          positions.push(Number(msg.data!.factChanged.position));
-          if (positions.length === FACTS) resolve();
+      client.subscribe<{ factChanged: { position: string } }>(
+        {
+          query: `subscription { factChanged(entity: "${entityId}", afterPosition: "0") { position fact { id } } }`,
         },
-        error: reject,
-        complete: () => reject(new Error('completed early')),
-      });
+        {
+          next: (msg) => {
+            if (msg.errors) reject(new Error(JSON.stringify(msg.errors)));
+            positions.push(Number(msg.data!.factChanged.position));
+            if (positions.length === FACTS) resolve();
+          },
+          error: reject,
+          complete: () => reject(new Error('completed early')),
+        },
+      );
     });
     expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
     await finished;
@@ -266,7 +301,11 @@ describe('clients that do not read their answers', () => {
   const BIG = `{ ${['a', 'b', 'c', 'd', 'e', 'f'].map((alias) => `${alias}: facts(entity: "bulky", first: 100) { nodes { notes value { ... on TextValue { text } } } }`).join(' ')} }`;
 
   beforeAll(async () => {
-    await app.commands.execute({ type: 'RegisterEntity', id: 'bulky00001', fields: { slug: 'bulky', name: 'Bulky', type: 'organization' } });
+    await app.commands.execute({
+      type: 'RegisterEntity',
+      id: 'bulky00001',
+      fields: { slug: 'bulky', name: 'Bulky', type: 'organization' },
+    });
     await app.commands.execute({ type: 'DefineProperty', id: 'essay', fields: { name: 'essay', dataType: 'text' } });
     for (let i = 0; i < 100; i++) {
       const filler = `${i} `.repeat(5000).slice(0, 10_000);
@@ -280,7 +319,9 @@ describe('clients that do not read their answers', () => {
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.pause();
-        socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         resolve(socket);
       });
       socket.on('error', () => undefined); // the server may reset it: that is the point
@@ -293,7 +334,11 @@ describe('clients that do not read their answers', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => requests.push(JSON.parse(line) as (typeof requests)[number]) });
     const base = await serve({ http: { rateLimitPerMinute: 0, slowReaderTimeoutMs: STALL_MS }, logger });
     // One whole answer first, so that the database's and the gateway's own buffers have grown already.
-    const whole = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: BIG }) });
+    const whole = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: BIG }),
+    });
     const size = (await whole.arrayBuffer()).byteLength;
     expect(size).toBeGreaterThan(10_000_000);
     const outside = () => process.memoryUsage().arrayBuffers;

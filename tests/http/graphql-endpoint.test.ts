@@ -29,7 +29,8 @@ beforeAll(async () => {
     head: async () => ({ position: 42, recordedAt: new Date('2026-01-02T03:04:05Z') }),
     context: async (req) => {
       contexts += 1;
-      if (req.headers.authorization === 'Bearer revoked') throw new GraphQLError('unknown or revoked API key', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      if (req.headers.authorization === 'Bearer revoked')
+        throw new GraphQLError('unknown or revoked API key', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       return {} as GraphQLContext;
     },
   });
@@ -53,7 +54,7 @@ function post(key: string, body: string | Buffer, headers: Record<string, string
 
 const HELLO = JSON.stringify({ query: '{ hello }' });
 
-it('answers a JSON POST through Apollo, with Apollo\'s headers and an exact length', async () => {
+it("answers a JSON POST through Apollo, with Apollo's headers and an exact length", async () => {
   const res = await post('a', HELLO);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -64,12 +65,14 @@ it('answers a JSON POST through Apollo, with Apollo\'s headers and an exact leng
 
 it('reads gzip bodies and query strings like the Express body parser did', async () => {
   const res = await fetch(`${url}?ignored=1`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer b' }, body: gzipSync(HELLO),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer b' },
+    body: gzipSync(HELLO),
   });
   expect(await res.json()).toEqual({ data: { hello: 'world' } });
 });
 
-it('refuses bodies it cannot take in GraphQL\'s error shape, before any context is made', async () => {
+it("refuses bodies it cannot take in GraphQL's error shape, before any context is made", async () => {
   const before = contexts;
   const cases: [string | Buffer, Record<string, string>, number, string, RegExp][] = [
     [JSON.stringify({ query: `{ hello } # ${'x'.repeat(300)}` }), {}, 413, 'PAYLOAD_TOO_LARGE', /over 200 bytes/],
@@ -107,7 +110,7 @@ it('lets the context refuse a request with its own status and code, and the refu
   expect(body.extensions).toEqual({ basis: { position: '42', recordedAt: '2026-01-02T03:04:05.000Z' } });
 });
 
-it('takes exactly the POSTs that Express\'s /graphql mount took', () => {
+it("takes exactly the POSTs that Express's /graphql mount took", () => {
   const req = (method: string, url: string) => ({ method, url }) as http.IncomingMessage;
   expect(isGraphQLPost(req('POST', '/graphql'))).toBe(true);
   expect(isGraphQLPost(req('POST', '/GraphQL'))).toBe(true);

@@ -9,7 +9,16 @@ import { HistoryFormatError, importLongtermWikiHistory, parseHistory, type Histo
 import type { FactlogDb } from '../../src/projections/tables';
 import { createTestFactlog } from '../support/factlog';
 import { createTestGateway, type TestGateway } from '../support/gateway';
-import { buildFixture, currentThing, DATA_DIR, dataFiles, eventCount, eventsOfRun, readYaml, removeFixtures } from './longterm-wiki-support';
+import {
+  buildFixture,
+  currentThing,
+  DATA_DIR,
+  dataFiles,
+  eventCount,
+  eventsOfRun,
+  readYaml,
+  removeFixtures,
+} from './longterm-wiki-support';
 
 /**
  * The wiki's real edit history (history/things-history.jsonl), replayed commit by commit: after the
@@ -40,7 +49,8 @@ function thingsAfter(n: number): Record<string, string> {
 
 /** The facts believed at a log position (transaction time), as comparable rows keyed by fact id. */
 async function factsKnownAt(db: FactlogDb, position: number): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('fact_versions')
+  const rows = await db
+    .selectFrom('fact_versions')
     .select(['fact_id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'rank', 'citations', 'notes'])
     .where('tx_from', '<=', position)
     .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
@@ -86,44 +96,58 @@ it('replays the first ten commits in order, one sync run per commit, each marked
   }
   // Auditors see the commit through GraphQL too.
   const third = report.commits[2];
-  const res = await g.gql(`query E($after: String) { events(afterPosition: $after, first: 1) { nodes { commit committedAt reason } } }`, { after: String(third.position - third.eventsAppended) });
+  const res = await g.gql(`query E($after: String) { events(afterPosition: $after, first: 1) { nodes { commit committedAt reason } } }`, {
+    after: String(third.position - third.eventsAppended),
+  });
   expect(res.errors).toBeUndefined();
-  expect(res.data.events.nodes).toEqual([{ commit: third.commit, committedAt: third.committedAt, reason: expect.stringContaining(third.commit) }]);
+  expect(res.data.events.nodes).toEqual([
+    { commit: third.commit, committedAt: third.committedAt, reason: expect.stringContaining(third.commit) },
+  ]);
   // The first commit registers the base (publications, properties, entities); later ones are mostly facts.
   expect(report.commits[0].eventsAppended).toBeGreaterThan(100);
 });
 
-it.each(CHOSEN)('the view known right after commit %i equals that commit\'s files', async (n) => {
-  const after = report.commits[n - 1];
-  const known = await factsKnownAt(app.db, after.position);
+it.each(CHOSEN)(
+  "the view known right after commit %i equals that commit's files",
+  async (n) => {
+    const after = report.commits[n - 1];
+    const known = await factsKnownAt(app.db, after.position);
 
-  // An independent reading: the fact ids the files of that commit hold.
-  const files = thingsAfter(n);
-  const idsInFiles = new Set(Object.values(files).flatMap((text) => (readYaml(text).facts ?? []).map((f: { id: string }) => f.id)));
+    // An independent reading: the fact ids the files of that commit hold.
+    const files = thingsAfter(n);
+    const idsInFiles = new Set(Object.values(files).flatMap((text) => (readYaml(text).facts ?? []).map((f: { id: string }) => f.id)));
 
-  // The same files imported at once into an empty store.
-  const fresh = await createTestFactlog();
-  try {
-    const direct = await importLongtermWiki(fresh, await buildFixture({ link: BASE, things: files }), { actor: 'history-test' });
-    const expected = await factsKnownAt(fresh.db, await eventCount(fresh.db));
-    expect(known).toEqual(expected);
-    // Every fact of the files is there unless the importer reported why it was skipped.
-    const skipped = new Set(direct.anomalies.filter((a) => a.kind === 'unknown-property' || a.kind === 'unparsable-value' || a.kind === 'invalid-record')
-      .map((a) => a.at?.split('.')[0]));
-    expect(new Set(known.keys())).toEqual(new Set([...idsInFiles].filter((id) => !skipped.has(id))));
-    expect(known.size).toBeGreaterThan(10);
-  } finally {
-    await fresh.dispose();
-  }
-}, 300_000);
+    // The same files imported at once into an empty store.
+    const fresh = await createTestFactlog();
+    try {
+      const direct = await importLongtermWiki(fresh, await buildFixture({ link: BASE, things: files }), { actor: 'history-test' });
+      const expected = await factsKnownAt(fresh.db, await eventCount(fresh.db));
+      expect(known).toEqual(expected);
+      // Every fact of the files is there unless the importer reported why it was skipped.
+      const skipped = new Set(
+        direct.anomalies
+          .filter((a) => a.kind === 'unknown-property' || a.kind === 'unparsable-value' || a.kind === 'invalid-record')
+          .map((a) => a.at?.split('.')[0]),
+      );
+      expect(new Set(known.keys())).toEqual(new Set([...idsInFiles].filter((id) => !skipped.has(id))));
+      expect(known.size).toBeGreaterThan(10);
+    } finally {
+      await fresh.dispose();
+    }
+  },
+  300_000,
+);
 
 it('retracts what a commit removed, while knownAt before it still shows it', async () => {
-  const removed = [...await factsKnownAt(app.db, report.commits[1].position)].map(([id]) => id)
+  const removed = [...(await factsKnownAt(app.db, report.commits[1].position))]
+    .map(([id]) => id)
     .filter((id) => !Object.values(thingsAfter(3)).some((text) => text.includes(`id: ${id}`)));
   expect(removed.length).toBeGreaterThan(0);
   const atThree = await factsKnownAt(app.db, report.commits[2].position);
   for (const id of removed) expect(atThree.has(id)).toBe(false);
-  const retractions = (await eventsOfRun(app.db, report.commits[2].correlationId!)).filter((e) => e.type === 'FactRetracted').map((e) => e.data.id);
+  const retractions = (await eventsOfRun(app.db, report.commits[2].correlationId!))
+    .filter((e) => e.type === 'FactRetracted')
+    .map((e) => e.data.id);
   expect(new Set(retractions)).toEqual(new Set(removed));
 });
 
@@ -143,13 +167,26 @@ describe('a malformed history file', () => {
     await fs.writeFile(file, `${lines.join('\n')}\n`);
     return file;
   };
-  const good = (commit: string, file: string) => JSON.stringify({ commit, committedAt: '2026-03-06T08:41:51-08:00', file, yaml: 'thing:\n  id: x\n' });
+  const good = (commit: string, file: string) =>
+    JSON.stringify({ commit, committedAt: '2026-03-06T08:41:51-08:00', file, yaml: 'thing:\n  id: x\n' });
 
   it.each([
     ['not JSON', '{"commit": "abc1234", ', /:3: not valid JSON/],
-    ['a path outside things/', JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06T08:41:51-08:00', file: '../escape.yaml', yaml: '' }), /:3: "file" must be a YAML file name/],
-    ['no time zone', JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06 08:41', file: 'a.yaml', yaml: '' }), /:3: "committedAt" must be an ISO 8601 time/],
-    ['both yaml and deleted', JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06T08:41:51-08:00', file: 'a.yaml', yaml: '', deleted: true }), /:3: each entry has either/],
+    [
+      'a path outside things/',
+      JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06T08:41:51-08:00', file: '../escape.yaml', yaml: '' }),
+      /:3: "file" must be a YAML file name/,
+    ],
+    [
+      'no time zone',
+      JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06 08:41', file: 'a.yaml', yaml: '' }),
+      /:3: "committedAt" must be an ISO 8601 time/,
+    ],
+    [
+      'both yaml and deleted',
+      JSON.stringify({ commit: 'abc1234', committedAt: '2026-03-06T08:41:51-08:00', file: 'a.yaml', yaml: '', deleted: true }),
+      /:3: each entry has either/,
+    ],
     ['a commit split in two', good('7a938b7ebd', 'c.yaml'), /:3: commit 7a938b7ebd appears again/],
     ['a file written twice in one commit', good('419bd74727', 'b.yaml'), /:3: commit 419bd74727 writes b.yaml twice/],
   ])('refuses %s, naming the line, and writes nothing', async (_, bad, message) => {
@@ -180,7 +217,15 @@ describe('the command line', () => {
   const io = (out: string[], err: string[] = []): ImportIo => ({
     open: async () => ({ target: app, close: async () => undefined }),
     stdout: (t) => out.push(t),
-    stderr: Object.assign(new Writable({ write: (c, _e, cb) => { err.push(String(c)); cb(); } }), { isTTY: false }),
+    stderr: Object.assign(
+      new Writable({
+        write: (c, _e, cb) => {
+          err.push(String(c));
+          cb();
+        },
+      }),
+      { isTTY: false },
+    ),
     env: {},
   });
 
@@ -189,7 +234,12 @@ describe('the command line', () => {
     expect(await runImport({ json: true, base, commits: '10' }, ['longterm-wiki-history', HISTORY], io(out))).toBe(0);
     const json = JSON.parse(out.join('')) as HistoryReport;
     expect(json.commits).toHaveLength(10);
-    expect(json.commits[9]).toMatchObject({ commit: commits[9].commit, skipped: false, eventsAppended: 0, position: report.commits[9].position });
+    expect(json.commits[9]).toMatchObject({
+      commit: commits[9].commit,
+      skipped: false,
+      eventsAppended: 0,
+      position: report.commits[9].position,
+    });
   }, 300_000);
 
   it('says which line of a malformed history is wrong and exits 1', async () => {
@@ -211,6 +261,8 @@ describe('the command line', () => {
     await expect(runImport({ commits: '0' }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(/--commits/);
     await expect(runImport({ base: '/nonexistent' }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(/--base/);
     await expect(runImport({ 'dry-run': true }, ['longterm-wiki-history', HISTORY], io([]))).rejects.toThrow(UsageError);
-    await expect(runImport({ commits: '3' }, ['longterm-wiki', DATA_DIR], io([]))).rejects.toThrow(/--commits applies to longterm-wiki-history only/);
+    await expect(runImport({ commits: '3' }, ['longterm-wiki', DATA_DIR], io([]))).rejects.toThrow(
+      /--commits applies to longterm-wiki-history only/,
+    );
   });
 });

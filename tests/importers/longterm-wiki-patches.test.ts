@@ -111,7 +111,9 @@ facts:
 const v2: typeof v1 = {
   ...v1,
   'publications.yaml': v1['publications.yaml'].replace('  credibility: 4', '  credibility: 5').replace('  description: A journal\n', ''),
-  'properties.yaml': v1['properties.yaml'].replace('    name: Revenue\n', '    name: Revenue\n    description: Annual revenue\n').replace('    inverseId: ceo-of\n', ''),
+  'properties.yaml': v1['properties.yaml']
+    .replace('    name: Revenue\n', '    name: Revenue\n    description: Annual revenue\n')
+    .replace('    inverseId: ceo-of\n', ''),
   'entities/orgs.yaml': v1['entities/orgs.yaml'].replace('- id: jane-doe', '- id: jane-q-doe'),
   'things/acme.yaml': v1['things/acme.yaml']
     .replace('aliases: [Acme Inc]', 'aliases: [Acme Inc, ACME Corporation]')
@@ -151,17 +153,25 @@ it('registers every kind of thing from the files', async () => {
   expect(report.unmapped).toEqual({ 'entities.website': 1, 'properties.inverseName': 1 });
   expect(report.eventsAppended).toBe(2 + 2 + 2 + 2 + 2 + 3 + 3); // publications, properties, entities, sources, pages, citations, facts
 
-  expect(await app.db.selectFrom('sources').select(['stable_id', 'type', 'publication_id', 'tags']).where('id', '=', sha(REPORT)).executeTakeFirstOrThrow())
-    .toEqual({ stable_id: 'SnapAAAAA1', type: 'report', publication_id: 'acme-journal', tags: ['finance'] });
-  expect(await app.db.selectFrom('pages').select(['slug', 'entity_id']).orderBy('slug').execute())
-    .toEqual([{ slug: 'acme-page', entity_id: 'AcmeAAAAA1' }, { slug: 'jane-page', entity_id: 'JaneDoe001' }]);
+  expect(
+    await app.db
+      .selectFrom('sources')
+      .select(['stable_id', 'type', 'publication_id', 'tags'])
+      .where('id', '=', sha(REPORT))
+      .executeTakeFirstOrThrow(),
+  ).toEqual({ stable_id: 'SnapAAAAA1', type: 'report', publication_id: 'acme-journal', tags: ['finance'] });
+  expect(await app.db.selectFrom('pages').select(['slug', 'entity_id']).orderBy('slug').execute()).toEqual([
+    { slug: 'acme-page', entity_id: 'AcmeAAAAA1' },
+    { slug: 'jane-page', entity_id: 'JaneDoe001' },
+  ]);
   expect(await app.db.selectFrom('facts').select(['id', 'value', 'as_of', 'citations']).orderBy('id').execute()).toEqual([
     { id: 'f_ceo', value: { kind: 'ref', entity: 'JaneDoe001' }, as_of: '2020', citations: [] },
     { id: 'f_rev_2023', value: { kind: 'number', value: 1e9, unit: 'USD' }, as_of: '2023', citations: [{ sourceId: sha(REPORT) }] },
     { id: 'f_rev_2024', value: { kind: 'number', value: 2e9, unit: 'USD' }, as_of: '2024-06', citations: [] },
   ]);
-  expect(await app.db.selectFrom('properties').select(['display', 'inverse_id']).where('id', '=', 'revenue').executeTakeFirstOrThrow())
-    .toEqual({ display: { divisor: 1e9, prefix: '$', suffix: 'B' }, inverse_id: null });
+  expect(
+    await app.db.selectFrom('properties').select(['display', 'inverse_id']).where('id', '=', 'revenue').executeTakeFirstOrThrow(),
+  ).toEqual({ display: { divisor: 1e9, prefix: '$', suffix: 'B' }, inverse_id: null });
 
   // What the API adds beside the import is not the importer's to take away.
   await app.commands.execute({ type: 'RegisterSource', fields: { url: API_SOURCE } });
@@ -180,29 +190,41 @@ it('a dry run of the changed files plans the changes and writes nothing', async 
 it('appends exactly the changes: field patches with cleared fields, a rename, citations, facts', async () => {
   const report = await importLongtermWiki(app, await buildFixture({ files: v2 }), { actor: 'tester', reason: 'v2' });
   const events = (await eventsOfRun(app.db, report.run.correlationId)).map((e) => ({ type: e.type, data: e.data }));
-  expect(events).toEqual(expect.arrayContaining([
-    { type: 'PublicationUpdated', data: { id: 'acme-journal', set: { credibility: 5 }, unset: ['description'] } },
-    { type: 'PropertyUpdated', data: { id: 'revenue', set: { description: 'Annual revenue' }, unset: [] } },
-    { type: 'PropertyUpdated', data: { id: 'ceo', set: {}, unset: ['inverseId'] } },
-    { type: 'EntityUpdated', data: { id: 'AcmeAAAAA1', set: { aliases: ['Acme Inc', 'ACME Corporation'] }, unset: [] } },
-    { type: 'EntityRenamed', data: { id: 'JaneDoe001', from: 'jane-doe', to: 'jane-q-doe' } },
-    { type: 'SourceUpdated', data: { id: sha(REPORT), set: { title: 'Acme annual report 2023' }, unset: ['tags'] } },
-    { type: 'PageUpdated', data: { slug: 'acme-page', set: { description: 'All about Acme' }, unset: ['quality'] } },
-    { type: 'SourceCited', data: { slug: 'jane-page', sourceId: sha(REPORT) } },
-    { type: 'SourceUncited', data: { slug: 'jane-page', sourceId: sha(POST) } },
-    { type: 'FactCorrected', data: { id: 'f_rev_2023', set: { value: { kind: 'number', value: 1.1e9, unit: 'USD' } }, unset: ['notes'] } },
-    { type: 'FactRetracted', data: { id: 'f_rev_2024', reason: 'no longer in the Longterm Wiki files (things/acme.yaml)' } },
-    { type: 'FactAsserted', data: expect.objectContaining({ id: 'f_rev_2025', asOf: '2025-06' }) },
-  ]));
+  expect(events).toEqual(
+    expect.arrayContaining([
+      { type: 'PublicationUpdated', data: { id: 'acme-journal', set: { credibility: 5 }, unset: ['description'] } },
+      { type: 'PropertyUpdated', data: { id: 'revenue', set: { description: 'Annual revenue' }, unset: [] } },
+      { type: 'PropertyUpdated', data: { id: 'ceo', set: {}, unset: ['inverseId'] } },
+      { type: 'EntityUpdated', data: { id: 'AcmeAAAAA1', set: { aliases: ['Acme Inc', 'ACME Corporation'] }, unset: [] } },
+      { type: 'EntityRenamed', data: { id: 'JaneDoe001', from: 'jane-doe', to: 'jane-q-doe' } },
+      { type: 'SourceUpdated', data: { id: sha(REPORT), set: { title: 'Acme annual report 2023' }, unset: ['tags'] } },
+      { type: 'PageUpdated', data: { slug: 'acme-page', set: { description: 'All about Acme' }, unset: ['quality'] } },
+      { type: 'SourceCited', data: { slug: 'jane-page', sourceId: sha(REPORT) } },
+      { type: 'SourceUncited', data: { slug: 'jane-page', sourceId: sha(POST) } },
+      {
+        type: 'FactCorrected',
+        data: { id: 'f_rev_2023', set: { value: { kind: 'number', value: 1.1e9, unit: 'USD' } }, unset: ['notes'] },
+      },
+      { type: 'FactRetracted', data: { id: 'f_rev_2024', reason: 'no longer in the Longterm Wiki files (things/acme.yaml)' } },
+      { type: 'FactAsserted', data: expect.objectContaining({ id: 'f_rev_2025', asOf: '2025-06' }) },
+    ]),
+  );
   expect(events).toHaveLength(12);
 
   // The renamed entity keeps its old slug as an alias, and references still resolve to it.
-  expect(await app.db.selectFrom('entities').select(['slug', 'aliases']).where('id', '=', 'JaneDoe001').executeTakeFirstOrThrow())
-    .toEqual({ slug: 'jane-q-doe', aliases: ['jane-doe'] });
+  expect(await app.db.selectFrom('entities').select(['slug', 'aliases']).where('id', '=', 'JaneDoe001').executeTakeFirstOrThrow()).toEqual({
+    slug: 'jane-q-doe',
+    aliases: ['jane-doe'],
+  });
   // The API's fact and citation are untouched.
-  expect(await app.db.selectFrom('facts').select('retracted').where('id', '=', 'f_api').executeTakeFirstOrThrow()).toEqual({ retracted: false });
-  expect((await app.db.selectFrom('page_citations').select('source_id').where('page_slug', '=', 'jane-page').execute()).map((r) => r.source_id).sort())
-    .toEqual([sha(API_SOURCE), sha(REPORT)].sort());
+  expect(await app.db.selectFrom('facts').select('retracted').where('id', '=', 'f_api').executeTakeFirstOrThrow()).toEqual({
+    retracted: false,
+  });
+  expect(
+    (await app.db.selectFrom('page_citations').select('source_id').where('page_slug', '=', 'jane-page').execute())
+      .map((r) => r.source_id)
+      .sort(),
+  ).toEqual([sha(API_SOURCE), sha(REPORT)].sort());
 });
 
 it('appends nothing when the changed files are imported again', async () => {
@@ -216,6 +238,11 @@ it('does not take away what a missing part of the data set defined', async () =>
   const { 'resources/all.yaml': _r, 'things/acme.yaml': _t, ...rest } = v2;
   const head = await eventCount(app.db);
   const report = await importLongtermWiki(app, await buildFixture({ files: rest }));
-  expect(report.anomalies.filter((a) => a.kind === 'missing-input').map((a) => a.file).sort()).toEqual(['resources', 'things']);
+  expect(
+    report.anomalies
+      .filter((a) => a.kind === 'missing-input')
+      .map((a) => a.file)
+      .sort(),
+  ).toEqual(['resources', 'things']);
   expect(await eventCount(app.db)).toBe(head);
 });

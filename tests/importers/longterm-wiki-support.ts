@@ -52,7 +52,10 @@ let history: HistoryLine[] | null = null;
 
 /** A things file as it was at a commit of the wiki's real history. */
 export function thingAt(file: string, commit: string): string {
-  history ??= readFileSync(path.join(DATA_DIR, 'history', 'things-history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HistoryLine);
+  history ??= readFileSync(path.join(DATA_DIR, 'history', 'things-history.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as HistoryLine);
   const line = history.find((l) => l.file === file && l.commit === commit && l.yaml !== undefined);
   if (!line?.yaml) throw new Error(`no version of ${file} at ${commit} in the history`);
   return line.yaml;
@@ -67,9 +70,18 @@ export interface LoggedEvent {
 
 /** The events one import run appended (its correlation id). */
 export async function eventsOfRun(db: FactlogDb, correlationId: string): Promise<LoggedEvent[]> {
-  const rows = await db.selectFrom('events').select(['stream', 'type', 'data', 'metadata'])
-    .where(sql<boolean>`metadata->>'correlationId' = ${correlationId}`).orderBy('position').execute();
-  return rows.map((r) => ({ stream: r.stream, type: r.type, data: r.data as Record<string, unknown>, metadata: r.metadata as Record<string, unknown> }));
+  const rows = await db
+    .selectFrom('events')
+    .select(['stream', 'type', 'data', 'metadata'])
+    .where(sql<boolean>`metadata->>'correlationId' = ${correlationId}`)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({
+    stream: r.stream,
+    type: r.type,
+    data: r.data as Record<string, unknown>,
+    metadata: r.metadata as Record<string, unknown>,
+  }));
 }
 
 export async function eventCount(db: FactlogDb): Promise<number> {
@@ -93,7 +105,10 @@ const TAGS: ScalarTag[] = [
 
 export const readYaml = (text: string): any => parse(text, { schema: 'core', customTags: TAGS });
 export const readDataYaml = (rel: string): any => readYaml(readFileSync(path.join(DATA_DIR, rel), 'utf8'));
-export const dataFiles = (rel: string): string[] => readdirSync(path.join(DATA_DIR, rel)).filter((f) => f.endsWith('.yaml')).sort();
+export const dataFiles = (rel: string): string[] =>
+  readdirSync(path.join(DATA_DIR, rel))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 /** slug → stable id, from the registry and the things headers. */
 export function entitySlugs(): Map<string, string> {
@@ -107,7 +122,9 @@ export function entitySlugs(): Map<string, string> {
 }
 
 export const propertyTypes = (): Map<string, string> =>
-  new Map(Object.entries(readDataYaml('properties.yaml').properties as Record<string, { dataType: string }>).map(([id, p]) => [id, p.dataType]));
+  new Map(
+    Object.entries(readDataYaml('properties.yaml').properties as Record<string, { dataType: string }>).map(([id, p]) => [id, p.dataType]),
+  );
 
 /**
  * A fact as the tests compare versions of it: references by stable id (a `!ref id:slug` or a bare slug
@@ -127,15 +144,25 @@ export function normalizedFacts(text: string, slugs: Map<string, string>, types:
     let value: unknown = f.value instanceof Tagged ? f.value.text : f.value;
     if (type === 'ref') value = ref(value);
     if (type === 'refs') value = (Array.isArray(value) ? value : [value]).map(ref);
-    const sources = [f.source].flat().filter((s): s is string => typeof s === 'string').sort();
+    const sources = [f.source]
+      .flat()
+      .filter((s): s is string => typeof s === 'string')
+      .sort();
     const date = (d: unknown) => (d instanceof Tagged ? d.text : d === undefined ? null : String(d));
-    out.set(f.id, JSON.stringify({ property: f.property, value, asOf: date(f.asOf), validEnd: date(f.validEnd), sources, notes: f.notes ?? null }));
+    out.set(
+      f.id,
+      JSON.stringify({ property: f.property, value, asOf: date(f.asOf), validEnd: date(f.validEnd), sources, notes: f.notes ?? null }),
+    );
   }
   return out;
 }
 
 export const sourceUrls = (text: string): Set<string> =>
-  new Set((readYaml(text).facts ?? []).flatMap((f: { source?: unknown }) => [f.source].flat()).filter((s: unknown): s is string => typeof s === 'string' && /^https?:/.test(s)));
+  new Set(
+    (readYaml(text).facts ?? [])
+      .flatMap((f: { source?: unknown }) => [f.source].flat())
+      .filter((s: unknown): s is string => typeof s === 'string' && /^https?:/.test(s)),
+  );
 
 /**
  * The registry entries a set of things files needs (their own entities and every entity their facts
@@ -154,7 +181,8 @@ export function registryFor(thingTexts: string[]): string {
     wanted.add(doc.thing.id);
     for (const f of doc.facts ?? []) collect(f.value);
   }
-  const entries = dataFiles('entities').flatMap((f) => readDataYaml(`entities/${f}`) as { id: string; stableId: string }[])
+  const entries = dataFiles('entities')
+    .flatMap((f) => readDataYaml(`entities/${f}`) as { id: string; stableId: string }[])
     .filter((e) => wanted.has(e.id) || wanted.has(e.stableId));
   return JSON.stringify(entries, null, 1);
 }

@@ -7,7 +7,17 @@ import { rebuildReadModels } from '../../src/projections/rebuild';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 import {
-  buildFixture, currentThing, entitySlugs, eventCount, eventsOfRun, normalizedFacts, propertyTypes, registryFor, removeFixtures, sourceUrls, thingAt,
+  buildFixture,
+  currentThing,
+  entitySlugs,
+  eventCount,
+  eventsOfRun,
+  normalizedFacts,
+  propertyTypes,
+  registryFor,
+  removeFixtures,
+  sourceUrls,
+  thingAt,
 } from './longterm-wiki-support';
 
 /**
@@ -21,7 +31,9 @@ const SHARED = ['publications.yaml', 'properties.yaml', 'entities'];
 const small = (things: Record<string, string>) => ({
   link: ['publications.yaml', 'properties.yaml'],
   things,
-  files: { 'entities/needed.yaml': registryFor(Object.values(things).filter((t) => !t.includes('name: [unclosed') && t.includes('thing:'))) },
+  files: {
+    'entities/needed.yaml': registryFor(Object.values(things).filter((t) => !t.includes('name: [unclosed') && t.includes('thing:'))),
+  },
 });
 
 /** Older versions of four files (real commits), and two files that did not change. */
@@ -143,7 +155,15 @@ describe('messy input', () => {
 
   it('reports a malformed file as an anomaly with its line, and keeps what that file imported before', async () => {
     const good = await importLongtermWiki(app, await buildFixture(small({ 'anthropic.yaml': currentThing('anthropic.yaml') })));
-    const facts = Number((await app.db.selectFrom('facts').select((eb) => eb.fn.countAll().as('n')).where('retracted', '=', false).executeTakeFirstOrThrow()).n);
+    const facts = Number(
+      (
+        await app.db
+          .selectFrom('facts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('retracted', '=', false)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(facts).toBeGreaterThan(50);
     expect(good.completed).toBe(true);
 
@@ -159,11 +179,13 @@ describe('messy input', () => {
     const report = await importLongtermWiki(app, dir);
     expect(report.completed).toBe(true);
     const parse = report.anomalies.filter((a) => a.kind === 'parse-error');
-    expect(parse).toEqual(expect.arrayContaining([
-      expect.objectContaining({ file: 'things/anthropic.yaml', line: 1149, message: expect.stringContaining('DUPLICATE_KEY') }),
-      expect.objectContaining({ file: 'things/broken.yaml', line: expect.any(Number) }),
-      expect.objectContaining({ file: 'things/no-header.yaml', message: expect.stringContaining('thing:') }),
-    ]));
+    expect(parse).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'things/anthropic.yaml', line: 1149, message: expect.stringContaining('DUPLICATE_KEY') }),
+        expect.objectContaining({ file: 'things/broken.yaml', line: expect.any(Number) }),
+        expect.objectContaining({ file: 'things/no-header.yaml', message: expect.stringContaining('thing:') }),
+      ]),
+    );
     // The unreadable file's facts are not "gone": nothing is retracted.
     expect(report.phases.facts.applied.retract ?? 0).toBe(0);
     expect(report.eventsAppended).toBe(0);
@@ -171,17 +193,42 @@ describe('messy input', () => {
 
   it('turns a value that does not fit its property into an anomaly, converting what is unambiguous', async () => {
     const thing = [
-      'thing:', '  id: anthropic', '  stableId: mK9pX3rQ7n', '  type: organization', '  name: Anthropic', '  numericId: "E22"',
+      'thing:',
+      '  id: anthropic',
+      '  stableId: mK9pX3rQ7n',
+      '  type: organization',
+      '  name: Anthropic',
+      '  numericId: "E22"',
       'facts:',
-      '  - id: f_t_range', '    property: headcount', '    value: [300, 400]', '    asOf: 2024-06',
-      '  - id: f_t_string', '    property: headcount', '    value: "1200"', '    asOf: "2025"',
-      '  - id: f_t_words', '    property: headcount', '    value: about a thousand',
-      '  - id: f_t_date', '    property: founded-date', '    value: 2021', '    asOf: !date 2021-01',
-      '  - id: f_t_badasof', '    property: revenue', '    value: 1e9', '    asOf: 2024-13',
-      '  - id: f_t_noprop', '    property: no-such-property', '    value: 1',
-      '  - property: revenue', '    value: 2',
+      '  - id: f_t_range',
+      '    property: headcount',
+      '    value: [300, 400]',
+      '    asOf: 2024-06',
+      '  - id: f_t_string',
+      '    property: headcount',
+      '    value: "1200"',
+      '    asOf: "2025"',
+      '  - id: f_t_words',
+      '    property: headcount',
+      '    value: about a thousand',
+      '  - id: f_t_date',
+      '    property: founded-date',
+      '    value: 2021',
+      '    asOf: !date 2021-01',
+      '  - id: f_t_badasof',
+      '    property: revenue',
+      '    value: 1e9',
+      '    asOf: 2024-13',
+      '  - id: f_t_noprop',
+      '    property: no-such-property',
+      '    value: 1',
+      '  - property: revenue',
+      '    value: 2',
     ].join('\n');
-    const report = await importLongtermWiki(app, await buildFixture({ ...small({ 'anthropic.yaml': currentThing('anthropic.yaml') }), things: { 'anthropic.yaml': thing } }));
+    const report = await importLongtermWiki(
+      app,
+      await buildFixture({ ...small({ 'anthropic.yaml': currentThing('anthropic.yaml') }), things: { 'anthropic.yaml': thing } }),
+    );
     const byAt = (at: string) => report.anomalies.filter((a) => a.at?.startsWith(at)).map((a) => a.kind);
     expect(byAt('f_t_words')).toEqual(['unparsable-value']);
     expect(byAt('f_t_badasof')).toEqual(['unparsable-value']);
@@ -189,7 +236,8 @@ describe('messy input', () => {
     expect(byAt('f_t_date')).toEqual(['bare-year-date']);
     expect(report.anomalies.some((a) => a.kind === 'invalid-record' && a.message.includes('fact id is missing'))).toBe(true);
     expect(report.conversions).toMatchObject({ 'range-from-list': 1, 'number-from-string': 1 });
-    const value = async (id: string) => (await app.db.selectFrom('facts').select('value').where('id', '=', id).executeTakeFirstOrThrow()).value;
+    const value = async (id: string) =>
+      (await app.db.selectFrom('facts').select('value').where('id', '=', id).executeTakeFirstOrThrow()).value;
     expect(await value('f_t_range')).toEqual({ kind: 'range', low: 300, high: 400, unit: 'employees' });
     expect(await value('f_t_string')).toEqual({ kind: 'number', value: 1200, unit: 'employees' });
     expect(await value('f_t_date')).toEqual({ kind: 'date', value: { value: '2021', precision: 'year' } });
@@ -231,7 +279,9 @@ describe('the command line', () => {
     const report = JSON.parse(out.join('')) as ImportReport;
     expect(report.run.dryRun).toBe(true);
     expect(report.anomalies.length).toBe(Object.values(report.anomalyCounts).reduce((a, b) => a + b, 0));
-    expect(report.anomalies[0]).toEqual(expect.objectContaining({ kind: expect.any(String), file: expect.any(String), message: expect.any(String) }));
+    expect(report.anomalies[0]).toEqual(
+      expect.objectContaining({ kind: expect.any(String), file: expect.any(String), message: expect.any(String) }),
+    );
   }, 60_000);
 
   it('refuses a wrong invocation with a usage error', async () => {
@@ -285,11 +335,35 @@ describe('batches', () => {
       expect(a.anomalies).toEqual(b.anomalies);
       // Generated stable ids (sources cited only by URL) differ run to run; everything else is equal.
       const snapshot = async (app: TestFactlog) => {
-        const states = await app.db.selectFrom('state_versions').select(['stream', 'version', 'state']).where('tx_to', 'is', null).orderBy('stream').execute();
-        const facts = await app.db.selectFrom('fact_versions').select(['fact_id', 'version', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
-          .orderBy('fact_id').orderBy('version').execute();
+        const states = await app.db
+          .selectFrom('state_versions')
+          .select(['stream', 'version', 'state'])
+          .where('tx_to', 'is', null)
+          .orderBy('stream')
+          .execute();
+        const facts = await app.db
+          .selectFrom('fact_versions')
+          .select([
+            'fact_id',
+            'version',
+            'entity_id',
+            'property_id',
+            'value',
+            'as_of',
+            'valid_end',
+            'citations',
+            'notes',
+            'rank',
+            'retracted',
+          ])
+          .orderBy('fact_id')
+          .orderBy('version')
+          .execute();
         return {
-          states: states.map((s) => ({ ...s, state: JSON.parse(JSON.stringify(s.state).replace(/"stableId":"[A-Za-z0-9]{10}"/g, '"stableId":"…"')) })),
+          states: states.map((s) => ({
+            ...s,
+            state: JSON.parse(JSON.stringify(s.state).replace(/"stableId":"[A-Za-z0-9]{10}"/g, '"stableId":"…"')),
+          })),
           facts,
         };
       };

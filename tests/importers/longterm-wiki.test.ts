@@ -23,12 +23,21 @@ let first: ImportReport;
 beforeAll(async () => {
   app = await createTestFactlog();
   first = await importLongtermWiki(app, DATA_DIR, { actor: 'test', reason: 'full import test' });
-  console.log(`[${targetKind}] full import: ${first.eventsAppended} events in ${first.seconds.total.toFixed(1)} s (sync ${first.seconds.sync.toFixed(1)} s), ${first.anomalies.length} anomalies`);
+  console.log(
+    `[${targetKind}] full import: ${first.eventsAppended} events in ${first.seconds.total.toFixed(1)} s (sync ${first.seconds.sync.toFixed(1)} s), ${first.anomalies.length} anomalies`,
+  );
 }, 900_000);
 afterAll(() => app?.dispose());
 
 const count = async (table: 'publications' | 'properties' | 'entities' | 'sources' | 'pages' | 'page_citations' | 'facts') =>
-  Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /** What the files hold, counted here without the importer's code. */
 function expectedFromFiles() {
@@ -56,7 +65,16 @@ function expectedFromFiles() {
     }
   }
   const sources = new Set([...resourceUrls, ...factUrls]);
-  return { publications: publications.length, properties: properties.length, entities: entities.size, factIds, sources: sources.size, pages: pages.size, citations: citations.size, resourceUrls };
+  return {
+    publications: publications.length,
+    properties: properties.length,
+    entities: entities.size,
+    factIds,
+    sources: sources.size,
+    pages: pages.size,
+    citations: citations.size,
+    resourceUrls,
+  };
 }
 
 it('imports the whole data set: every publication, property, entity, source, page, citation and fact', async () => {
@@ -72,7 +90,9 @@ it('imports the whole data set: every publication, property, entity, source, pag
   expect([want.publications, want.properties, want.pages, want.resourceUrls.size, want.factIds.length]).toEqual([79, 51, 572, 5975, 1016]);
 
   // Every fact is imported except those reported as unusable, each with its file and line.
-  const skipped = first.anomalies.filter((a) => ['unparsable-value', 'invalid-record', 'unknown-property'].includes(a.kind) && a.file.startsWith('things/'));
+  const skipped = first.anomalies.filter(
+    (a) => ['unparsable-value', 'invalid-record', 'unknown-property'].includes(a.kind) && a.file.startsWith('things/'),
+  );
   const skippedIds = new Set(skipped.map((a) => a.at!.split('.')[0]));
   expect(skippedIds.size).toBeLessThanOrEqual(5);
   for (const a of skipped) expect(a.line).toBeGreaterThan(0);
@@ -81,7 +101,16 @@ it('imports the whole data set: every publication, property, entity, source, pag
   // Nothing was refused at run time, and the log holds exactly the events the report counts.
   expect(first.anomalies.filter((a) => a.kind === 'rejected')).toEqual([]);
   expect(await eventCount(app.db)).toBe(first.eventsAppended);
-  expect(first.eventsAppended).toBe(want.publications + want.properties + want.entities + want.sources + want.pages + want.citations + want.factIds.length - skippedIds.size);
+  expect(first.eventsAppended).toBe(
+    want.publications +
+      want.properties +
+      want.entities +
+      want.sources +
+      want.pages +
+      want.citations +
+      want.factIds.length -
+      skippedIds.size,
+  );
 });
 
 it('reports the known quirks of the real data as anomalies with file and line', () => {
@@ -94,18 +123,32 @@ it('reports the known quirks of the real data as anomalies with file and line', 
   expect(c['duplicate-id']).toBeGreaterThan(0);
   expect(c['unknown-page']).toBeGreaterThan(0);
   const dangling = first.anomalies.find((a) => a.kind === 'dangling-publication')!;
-  expect(dangling).toMatchObject({ file: expect.stringMatching(/^resources\/.+\.yaml$/), line: expect.any(Number), message: expect.stringContaining('open-philanthropy') });
+  expect(dangling).toMatchObject({
+    file: expect.stringMatching(/^resources\/.+\.yaml$/),
+    line: expect.any(Number),
+    message: expect.stringContaining('open-philanthropy'),
+  });
 });
 
 it('maps the records onto the domain: typed values, dates with precision, references, citations, stable ids', async () => {
   const entity = await app.db.selectFrom('entities').selectAll().where('slug', '=', 'anthropic').executeTakeFirstOrThrow();
-  expect(entity).toMatchObject({ id: 'mK9pX3rQ7n', name: 'Anthropic', type: 'organization', numeric_id: 'E22', aliases: ['Anthropic PBC', 'Anthropic AI'] });
+  expect(entity).toMatchObject({
+    id: 'mK9pX3rQ7n',
+    name: 'Anthropic',
+    type: 'organization',
+    numeric_id: 'E22',
+    aliases: ['Anthropic PBC', 'Anthropic AI'],
+  });
 
   const fact = async (id: string) => app.db.selectFrom('facts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   // A number in the property's unit, with its asOf and the source URL as a citation.
   expect(await fact('f_qR5tY9wE1a')).toMatchObject({
-    entity_id: 'mK9pX3rQ7n', property_id: 'revenue', value: { kind: 'number', value: 1e8, unit: 'USD' }, as_of: '2023-12',
-    citations: [{ sourceId: sha('https://sacra.com/c/anthropic/') }], notes: 'Approximate ARR at end of 2023, pre-growth acceleration',
+    entity_id: 'mK9pX3rQ7n',
+    property_id: 'revenue',
+    value: { kind: 'number', value: 1e8, unit: 'USD' },
+    as_of: '2023-12',
+    citations: [{ sourceId: sha('https://sacra.com/c/anthropic/') }],
+    notes: 'Approximate ARR at end of 2023, pre-growth acceleration',
   });
   // A YAML list [870, 2847] is a range.
   expect((await fact('f_a7TezcOwMA')).value).toMatchObject({ kind: 'range', low: 870, high: 2847 });
@@ -119,21 +162,39 @@ it('maps the records onto the domain: typed values, dates with precision, refere
 
   // The API answers from what was imported.
   const head = (await resolveBasis(app.db)).position;
-  const at = (d: string) => { const p = parsePartialDate(d, 'asOf'); if (!p.ok) throw p.error; return asOfInstant(p.value); };
+  const at = (d: string) => {
+    const p = parsePartialDate(d, 'asOf');
+    if (!p.ok) throw p.error;
+    return asOfInstant(p.value);
+  };
   expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2026-03'), head)).fact?.value).toMatchObject({ value: 1.9e10 });
 
   // Sources: a wrong YAML id is replaced by sha256(url); stable ids come from the snapshot; bare years keep year precision.
   const fortune = 'https://fortune.com/2023/10/27/google-anthropic-investment-stake/';
-  expect(await app.db.selectFrom('sources').select('id').where('url', '=', fortune).executeTakeFirstOrThrow()).toEqual({ id: sha(fortune) });
-  const snapshot = JSON.parse(readFileSync(path.join(DATA_DIR, 'resources-snapshot.json'), 'utf8')) as { id: string; url: string; stable_id: string }[];
+  expect(await app.db.selectFrom('sources').select('id').where('url', '=', fortune).executeTakeFirstOrThrow()).toEqual({
+    id: sha(fortune),
+  });
+  const snapshot = JSON.parse(readFileSync(path.join(DATA_DIR, 'resources-snapshot.json'), 'utf8')) as {
+    id: string;
+    url: string;
+    stable_id: string;
+  }[];
   const sample = snapshot.find((s) => s.id === sha(s.url))!;
-  expect(await app.db.selectFrom('sources').select('stable_id').where('id', '=', sample.id).executeTakeFirstOrThrow()).toEqual({ stable_id: sample.stable_id });
-  expect(await app.db.selectFrom('sources').select('published_date').where('id', '=', '0c58f8e2be57f450').executeTakeFirstOrThrow()).toEqual({ published_date: '2018' });
+  expect(await app.db.selectFrom('sources').select('stable_id').where('id', '=', sample.id).executeTakeFirstOrThrow()).toEqual({
+    stable_id: sample.stable_id,
+  });
+  expect(
+    await app.db.selectFrom('sources').select('published_date').where('id', '=', '0c58f8e2be57f450').executeTakeFirstOrThrow(),
+  ).toEqual({ published_date: '2018' });
 
   // Pages point at the entity with their numericId.
   const page = await app.db.selectFrom('pages').selectAll().where('numeric_id', '=', 'E22').executeTakeFirst();
   if (page) expect(page.entity_id).toBe('mK9pX3rQ7n');
-  const withEntity = await app.db.selectFrom('pages').select((eb) => eb.fn.countAll().as('n')).where('entity_id', 'is not', null).executeTakeFirstOrThrow();
+  const withEntity = await app.db
+    .selectFrom('pages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('entity_id', 'is not', null)
+    .executeTakeFirstOrThrow();
   expect(Number(withEntity.n)).toBeGreaterThan(500);
 });
 
@@ -141,11 +202,22 @@ it('spot checks: a nine-point revenue timeline with its precision, two safety le
   const head = (await resolveBasis(app.db)).position;
   const revenue = await timelineAt(app.db, 'mK9pX3rQ7n', 'revenue', head);
   expect(revenue.map((f) => [f.asOf, (f.value as { value: number }).value])).toEqual([
-    ['2023-12', 1e8], ['2024-06', 9e8], ['2024-12', 1e9], ['2025-03', 2e9], ['2025-07', 4e9],
-    ['2025-10', 7e9], ['2025-12', 9e9], ['2026-02', 1.4e10], ['2026-03', 1.9e10],
+    ['2023-12', 1e8],
+    ['2024-06', 9e8],
+    ['2024-12', 1e9],
+    ['2025-03', 2e9],
+    ['2025-07', 4e9],
+    ['2025-10', 7e9],
+    ['2025-12', 9e9],
+    ['2026-02', 1.4e10],
+    ['2026-03', 1.9e10],
   ]);
   // Month precision is kept: the first point holds for all of December 2023, not from a day in it.
-  const at = (d: string) => { const p = parsePartialDate(d, 'asOf'); if (!p.ok) throw p.error; return asOfInstant(p.value); };
+  const at = (d: string) => {
+    const p = parsePartialDate(d, 'asOf');
+    if (!p.ok) throw p.error;
+    return asOfInstant(p.value);
+  };
   expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2023-12'), head)).fact?.id).toBe('f_qR5tY9wE1a');
   expect((await valueAt(app.db, 'mK9pX3rQ7n', 'revenue', at('2023-11'), head)).fact).toBeNull();
 
@@ -158,9 +230,15 @@ it('spot checks: a nine-point revenue timeline with its precision, two safety le
   expect(cited.url).toBe('https://www.anthropic.com/news/activating-asl3-protections');
 
   // "tom-brown" in the founders list names no entity: kept as written, and reported with its place.
-  expect(first.anomalies).toContainEqual(expect.objectContaining({
-    kind: 'unknown-ref', file: 'things/anthropic.yaml', line: expect.any(Number), at: expect.stringMatching(/^f_tAtOfKqDjg/), message: expect.stringContaining('tom-brown'),
-  }));
+  expect(first.anomalies).toContainEqual(
+    expect.objectContaining({
+      kind: 'unknown-ref',
+      file: 'things/anthropic.yaml',
+      line: expect.any(Number),
+      at: expect.stringMatching(/^f_tAtOfKqDjg/),
+      message: expect.stringContaining('tom-brown'),
+    }),
+  );
 });
 
 it('appends zero events when run again on the same files', async () => {

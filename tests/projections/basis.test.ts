@@ -30,7 +30,10 @@ async function counted(pins: Parameters<typeof resolveBasis>[1]) {
 it('answers the head, a knownAt and an atPosition in one statement each', async () => {
   expect(await counted({})).toEqual({ basis: { position: 3, recordedAt: times[2] }, statements: 1 });
   expect(await counted({ knownAt: times[1] })).toEqual({ basis: { position: 2, recordedAt: times[1] }, statements: 1 });
-  expect(await counted({ knownAt: new Date(times[1].getTime() + 1) })).toEqual({ basis: { position: 2, recordedAt: times[1] }, statements: 1 });
+  expect(await counted({ knownAt: new Date(times[1].getTime() + 1) })).toEqual({
+    basis: { position: 2, recordedAt: times[1] },
+    statements: 1,
+  });
   expect(await counted({ atPosition: 1 })).toEqual({ basis: { position: 1, recordedAt: times[0] }, statements: 1 });
 });
 

@@ -27,7 +27,14 @@ const replayInBatches = (app: TestFactlog, batchSize: number) =>
 async function projectOneByOne(trx: FactlogTrx, upTo: number): Promise<number> {
   let after = 0;
   for (;;) {
-    const rows = await trx.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', upTo).orderBy('position').limit(500).execute();
+    const rows = await trx
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after)
+      .where('position', '<=', upTo)
+      .orderBy('position')
+      .limit(500)
+      .execute();
     if (rows.length === 0) return after;
     await projectEventsOneByOne(trx, rows.map(toStoredEvent));
     after = rows[rows.length - 1].position;
@@ -55,48 +62,122 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
     // Events no command would group this way, appended in one transaction each, so that the inline
     // projection gets several events of one stream in one batch, around merges, with citations of
     // merged-away sources (which the projection stores as the source they were merged into).
-    await app.store.appendMany([
-      { stream: 'fact-f_R59LmVVzcw', expectedVersion: 'any', events: [
-        { type: 'FactCitationAdded', data: { id: 'f_R59LmVVzcw', citation: { sourceId: DUPLICATE_ID, quote: 'from the mirror' } } },
-        // The stored citation points at the original by now, so removing the mirror's id removes nothing.
-        { type: 'FactCitationRemoved', data: { id: 'f_R59LmVVzcw', sourceId: DUPLICATE_ID } },
-        { type: 'FactCorrected', data: { id: 'f_R59LmVVzcw', set: { notes: 'checked twice' }, unset: [] } },
-      ] },
-      { stream: 'page-asl-levels', expectedVersion: 'any', events: [
-        { type: 'SourceUncited', data: { slug: 'asl-levels', sourceId: DUPLICATE_ID } },
-        { type: 'SourceCited', data: { slug: 'asl-levels', sourceId: SOURCE_ID } },
-        { type: 'PageUpdated', data: { slug: 'asl-levels', set: { quality: 61.5 }, unset: ['description'] } },
-        { type: 'SourceCited', data: { slug: 'asl-levels', sourceId: DUPLICATE_ID } },
-      ] },
-      { stream: `entity-${ANTHROPIC_ID}`, expectedVersion: 'any', events: [
-        { type: 'EntityUpdated', data: { id: ANTHROPIC_ID, set: { aliases: ['Anthropic PBC', 'anthropic'] }, unset: [] } },
-        { type: 'EntityRenamed', data: { id: ANTHROPIC_ID, from: 'anthropic-pbc', to: 'anthropic-ai' } },
-      ] },
-      { stream: `source-${SOURCE_ID}`, expectedVersion: 'any', events: [
-        { type: 'SourceContentCaptured', data: { id: SOURCE_ID, text: 'first capture', length: 13, contentHash: 'a'.repeat(64) } },
-        { type: 'SourceUpdated', data: { id: SOURCE_ID, set: { tags: ['asl', 'policy'] }, unset: [] } },
-        { type: 'SourceContentCaptured', data: { id: SOURCE_ID, text: 'second capture', length: 400, contentHash: 'b'.repeat(64), httpStatus: 200 } },
-      ] },
-    ], { actor: 'test', reason: 'several events per stream in one transaction' });
-    await app.store.appendMany([
-      { stream: 'fact-f_AuditBatch1', expectedVersion: 'no_stream', events: [
-        { type: 'FactAsserted', data: { id: 'f_AuditBatch1', entityId: ANTHROPIC_ID, propertyId: 'safety-level', value: { kind: 'text', value: 'ASL-3' }, asOf: '2026-05', citations: [{ sourceId: THIRD_ID }] } },
-        { type: 'FactCorrected', data: { id: 'f_AuditBatch1', set: { rank: 'preferred' }, unset: [] } },
-      ] },
-      { stream: 'page-anthropic', expectedVersion: 'any', events: [{ type: 'SourceCited', data: { slug: 'anthropic', sourceId: THIRD_ID } }] },
-      { stream: `source-${THIRD_ID}`, expectedVersion: 'any', events: [{ type: 'SourceMergedInto', data: { id: THIRD_ID, into: SOURCE_ID } }] },
-      { stream: `source-${SOURCE_ID}`, expectedVersion: 'any', events: [{ type: 'SourceMergedFrom', data: { id: SOURCE_ID, from: THIRD_ID } }] },
-      { stream: 'fact-f_R59LmVVzcw', expectedVersion: 'any', events: [
-        { type: 'FactCitationAdded', data: { id: 'f_R59LmVVzcw', citation: { sourceId: THIRD_ID, locator: 'p. 2' } } },
-        { type: 'FactCitationRemoved', data: { id: 'f_R59LmVVzcw', sourceId: THIRD_ID } },
-      ] },
-      { stream: 'fact-f_AuditBatch2', expectedVersion: 'no_stream', events: [
-        { type: 'FactAsserted', data: { id: 'f_AuditBatch2', entityId: ANTHROPIC_ID, propertyId: 'safety-level', value: { kind: 'text', value: 'ASL-4' }, citations: [{ sourceId: THIRD_ID }, { sourceId: DUPLICATE_ID, quote: 'q' }] } },
-      ] },
-      { stream: 'page-asl-levels', expectedVersion: 'any', events: [{ type: 'SourceUncited', data: { slug: 'asl-levels', sourceId: THIRD_ID } }] },
-    ], { actor: 'test', reason: 'a merge in the middle of a batch' });
+    await app.store.appendMany(
+      [
+        {
+          stream: 'fact-f_R59LmVVzcw',
+          expectedVersion: 'any',
+          events: [
+            { type: 'FactCitationAdded', data: { id: 'f_R59LmVVzcw', citation: { sourceId: DUPLICATE_ID, quote: 'from the mirror' } } },
+            // The stored citation points at the original by now, so removing the mirror's id removes nothing.
+            { type: 'FactCitationRemoved', data: { id: 'f_R59LmVVzcw', sourceId: DUPLICATE_ID } },
+            { type: 'FactCorrected', data: { id: 'f_R59LmVVzcw', set: { notes: 'checked twice' }, unset: [] } },
+          ],
+        },
+        {
+          stream: 'page-asl-levels',
+          expectedVersion: 'any',
+          events: [
+            { type: 'SourceUncited', data: { slug: 'asl-levels', sourceId: DUPLICATE_ID } },
+            { type: 'SourceCited', data: { slug: 'asl-levels', sourceId: SOURCE_ID } },
+            { type: 'PageUpdated', data: { slug: 'asl-levels', set: { quality: 61.5 }, unset: ['description'] } },
+            { type: 'SourceCited', data: { slug: 'asl-levels', sourceId: DUPLICATE_ID } },
+          ],
+        },
+        {
+          stream: `entity-${ANTHROPIC_ID}`,
+          expectedVersion: 'any',
+          events: [
+            { type: 'EntityUpdated', data: { id: ANTHROPIC_ID, set: { aliases: ['Anthropic PBC', 'anthropic'] }, unset: [] } },
+            { type: 'EntityRenamed', data: { id: ANTHROPIC_ID, from: 'anthropic-pbc', to: 'anthropic-ai' } },
+          ],
+        },
+        {
+          stream: `source-${SOURCE_ID}`,
+          expectedVersion: 'any',
+          events: [
+            { type: 'SourceContentCaptured', data: { id: SOURCE_ID, text: 'first capture', length: 13, contentHash: 'a'.repeat(64) } },
+            { type: 'SourceUpdated', data: { id: SOURCE_ID, set: { tags: ['asl', 'policy'] }, unset: [] } },
+            {
+              type: 'SourceContentCaptured',
+              data: { id: SOURCE_ID, text: 'second capture', length: 400, contentHash: 'b'.repeat(64), httpStatus: 200 },
+            },
+          ],
+        },
+      ],
+      { actor: 'test', reason: 'several events per stream in one transaction' },
+    );
+    await app.store.appendMany(
+      [
+        {
+          stream: 'fact-f_AuditBatch1',
+          expectedVersion: 'no_stream',
+          events: [
+            {
+              type: 'FactAsserted',
+              data: {
+                id: 'f_AuditBatch1',
+                entityId: ANTHROPIC_ID,
+                propertyId: 'safety-level',
+                value: { kind: 'text', value: 'ASL-3' },
+                asOf: '2026-05',
+                citations: [{ sourceId: THIRD_ID }],
+              },
+            },
+            { type: 'FactCorrected', data: { id: 'f_AuditBatch1', set: { rank: 'preferred' }, unset: [] } },
+          ],
+        },
+        {
+          stream: 'page-anthropic',
+          expectedVersion: 'any',
+          events: [{ type: 'SourceCited', data: { slug: 'anthropic', sourceId: THIRD_ID } }],
+        },
+        {
+          stream: `source-${THIRD_ID}`,
+          expectedVersion: 'any',
+          events: [{ type: 'SourceMergedInto', data: { id: THIRD_ID, into: SOURCE_ID } }],
+        },
+        {
+          stream: `source-${SOURCE_ID}`,
+          expectedVersion: 'any',
+          events: [{ type: 'SourceMergedFrom', data: { id: SOURCE_ID, from: THIRD_ID } }],
+        },
+        {
+          stream: 'fact-f_R59LmVVzcw',
+          expectedVersion: 'any',
+          events: [
+            { type: 'FactCitationAdded', data: { id: 'f_R59LmVVzcw', citation: { sourceId: THIRD_ID, locator: 'p. 2' } } },
+            { type: 'FactCitationRemoved', data: { id: 'f_R59LmVVzcw', sourceId: THIRD_ID } },
+          ],
+        },
+        {
+          stream: 'fact-f_AuditBatch2',
+          expectedVersion: 'no_stream',
+          events: [
+            {
+              type: 'FactAsserted',
+              data: {
+                id: 'f_AuditBatch2',
+                entityId: ANTHROPIC_ID,
+                propertyId: 'safety-level',
+                value: { kind: 'text', value: 'ASL-4' },
+                citations: [{ sourceId: THIRD_ID }, { sourceId: DUPLICATE_ID, quote: 'q' }],
+              },
+            },
+          ],
+        },
+        {
+          stream: 'page-asl-levels',
+          expectedVersion: 'any',
+          events: [{ type: 'SourceUncited', data: { slug: 'asl-levels', sourceId: THIRD_ID } }],
+        },
+      ],
+      { actor: 'test', reason: 'a merge in the middle of a batch' },
+    );
     // A fact asserted before the merge still stores the merged-away id; its next event stores the survivor.
-    await app.store.append('fact-f_AuditBatch1', 'any', [{ type: 'FactCorrected', data: { id: 'f_AuditBatch1', set: { notes: 'after the merge' }, unset: [] } }]);
+    await app.store.append('fact-f_AuditBatch1', 'any', [
+      { type: 'FactCorrected', data: { id: 'f_AuditBatch1', set: { notes: 'after the merge' }, unset: [] } },
+    ]);
   });
   afterAll(() => app?.dispose());
 
@@ -119,7 +200,11 @@ describe('on a generated log (bench/lib/domain-log.ts) of facts and editorial wo
   beforeAll(async () => {
     app = await createTestFactlog();
     // More editorial work and merges than the benchmark's default, so that 2500 events hold several merges.
-    const log = await writeDomainLog(app.database.pool, { events: 2500, entities: 40, sources: 12, seed: 5, editorialShare: 0.15, mergeEvery: 400 }, { batch: 500 });
+    const log = await writeDomainLog(
+      app.database.pool,
+      { events: 2500, entities: 40, sources: 12, seed: 5, editorialShare: 0.15, mergeEvery: 400 },
+      { batch: 500 },
+    );
     expect(log.counts.get('SourceMergedInto')).toBeGreaterThanOrEqual(3);
     expect(log.counts.get('EntityRenamed')).toBeGreaterThanOrEqual(3);
     expect(log.counts.get('SourceUncited')).toBeGreaterThanOrEqual(3);

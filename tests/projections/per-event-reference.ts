@@ -30,27 +30,51 @@ import type { FactlogTrx } from '../../src/projections/tables';
 
 async function writePublication(trx: FactlogTrx, s: NonNullable<PublicationState>, at: At): Promise<void> {
   const row = publicationRow(s, at);
-  await trx.insertInto('publications').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  await trx
+    .insertInto('publications')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(row))
+    .execute();
 }
 
 async function writeSource(trx: FactlogTrx, s: SourceState, at: At, event: SourceEvent): Promise<void> {
   const row = sourceRow(s, at);
-  await trx.insertInto('sources').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  await trx
+    .insertInto('sources')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(row))
+    .execute();
   const content = event.type === 'SourceContentCaptured' ? sourceContentRow(s) : null;
-  if (content) await trx.insertInto('source_content').values(content).onConflict((oc) => oc.column('source_id').doUpdateSet(content)).execute();
+  if (content)
+    await trx
+      .insertInto('source_content')
+      .values(content)
+      .onConflict((oc) => oc.column('source_id').doUpdateSet(content))
+      .execute();
   if (event.type === 'SourceMergedInto') await moveCitations(trx, event.data.id, event.data.into);
 }
 
 async function writePage(trx: FactlogTrx, s: PageState, at: At, event: PageEvent): Promise<void> {
   const row = pageRow(s, at);
-  await trx.insertInto('pages').values(row).onConflict((oc) => oc.column('slug').doUpdateSet(row)).execute();
+  await trx
+    .insertInto('pages')
+    .values(row)
+    .onConflict((oc) => oc.column('slug').doUpdateSet(row))
+    .execute();
   if (event.type === 'SourceCited') {
     const sourceId = await canonicalSource(trx, event.data.sourceId);
-    await trx.insertInto('page_citations').values({ page_slug: s.slug, source_id: sourceId, position: at.position })
-      .onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('page_citations')
+      .values({ page_slug: s.slug, source_id: sourceId, position: at.position })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   } else if (event.type === 'SourceUncited') {
     const sourceId = await canonicalSource(trx, event.data.sourceId);
-    await trx.deleteFrom('page_citations').where('page_slug', '=', s.slug).where('source_id', 'in', [event.data.sourceId, sourceId]).execute();
+    await trx
+      .deleteFrom('page_citations')
+      .where('page_slug', '=', s.slug)
+      .where('source_id', 'in', [event.data.sourceId, sourceId])
+      .execute();
   }
 }
 
@@ -67,7 +91,12 @@ async function canonicalSources(trx: FactlogTrx, ids: readonly string[]): Promis
   const out = new Map(ids.map((id) => [id, id]));
   let pending = [...new Set(ids)];
   for (let hops = 0; hops < 16 && pending.length > 0; hops++) {
-    const rows = await trx.selectFrom('sources').select(['id', 'merged_into']).where('id', 'in', pending).where('merged_into', 'is not', null).execute();
+    const rows = await trx
+      .selectFrom('sources')
+      .select(['id', 'merged_into'])
+      .where('id', 'in', pending)
+      .where('merged_into', 'is not', null)
+      .execute();
     const next = new Map(rows.map((r) => [r.id, r.merged_into!]));
     for (const [from, to] of out) if (next.has(to)) out.set(from, next.get(to)!);
     pending = [...new Set(next.values())];
@@ -77,14 +106,22 @@ async function canonicalSources(trx: FactlogTrx, ids: readonly string[]): Promis
 
 async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, at: At): Promise<void> {
   const row = entityRow(s, at);
-  await trx.insertInto('entities').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  await trx
+    .insertInto('entities')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(row))
+    .execute();
   await trx.deleteFrom('entity_keys').where('entity_id', '=', s.id).execute();
   await trx.insertInto('entity_keys').values(entityKeyRows(s)).execute();
 }
 
 async function writeProperty(trx: FactlogTrx, s: NonNullable<PropertyState>, at: At): Promise<void> {
   const row = propertyRow(s, at);
-  await trx.insertInto('properties').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  await trx
+    .insertInto('properties')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(row))
+    .execute();
 }
 
 /**
@@ -95,13 +132,21 @@ async function projectFact(trx: FactlogTrx, event: FactEvent, stored: StoredEven
   const id = event.data.id;
   const recordedAt = stored.recordedAt.toISOString();
   // Closing the believed version and reading it back is one statement: this runs for every fact event.
-  const previous = await trx.updateTable('fact_versions').set({ tx_to: stored.position, recorded_to: recordedAt })
-    .where('fact_id', '=', id).where('tx_to', 'is', null).returningAll().executeTakeFirst();
+  const previous = await trx
+    .updateTable('fact_versions')
+    .set({ tx_to: stored.position, recorded_to: recordedAt })
+    .where('fact_id', '=', id)
+    .where('tx_to', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
   const prevState: FactState | null = previous ? factStateOf(id, previous) : null;
   const next = evolveFact(prevState, event);
   if (!next) throw new Error(`event ${stored.position} (${stored.type}) has no fact to apply to`);
   const f = next.fields;
-  const canonical = await canonicalSources(trx, (f.citations ?? []).map((c) => c.sourceId));
+  const canonical = await canonicalSources(
+    trx,
+    (f.citations ?? []).map((c) => c.sourceId),
+  );
   const citations = (f.citations ?? []).map((c) => ({ ...c, sourceId: canonical.get(c.sourceId) ?? c.sourceId }));
   const common = {
     entity_id: f.entityId,
@@ -114,51 +159,73 @@ async function projectFact(trx: FactlogTrx, event: FactEvent, stored: StoredEven
     rank: f.rank ?? 'normal',
     retracted: next.retracted,
   };
-  await trx.insertInto('fact_versions').values({
-    fact_id: id,
-    version: stored.streamVersion,
-    ...common,
-    valid_from: validInstant(f.asOf),
-    valid_to: validInstant(f.validEnd),
-    tx_from: stored.position,
-    recorded_from: recordedAt,
-  }).execute();
+  await trx
+    .insertInto('fact_versions')
+    .values({
+      fact_id: id,
+      version: stored.streamVersion,
+      ...common,
+      valid_from: validInstant(f.asOf),
+      valid_to: validInstant(f.validEnd),
+      tx_from: stored.position,
+      recorded_from: recordedAt,
+    })
+    .execute();
 
   const current = { ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt };
-  await trx.insertInto('facts').values({ id, ...current }).onConflict((oc) => oc.column('id').doUpdateSet(current)).execute();
+  await trx
+    .insertInto('facts')
+    .values({ id, ...current })
+    .onConflict((oc) => oc.column('id').doUpdateSet(current))
+    .execute();
   await trx.deleteFrom('fact_citations').where('fact_id', '=', id).execute();
   const sourceIds = [...new Set(citations.map((c) => c.sourceId))];
   if (!next.retracted && sourceIds.length > 0) {
-    await trx.insertInto('fact_citations').values(sourceIds.map((sourceId) => ({ fact_id: id, source_id: sourceId }))).execute();
+    await trx
+      .insertInto('fact_citations')
+      .values(sourceIds.map((sourceId) => ({ fact_id: id, source_id: sourceId })))
+      .execute();
   }
 }
-
 
 type ThingKind = Exclude<Kind, 'fact'>;
 
 async function projectThing(trx: FactlogTrx, kind: ThingKind, event: DomainEvent, stored: StoredEvent): Promise<void> {
   // Close the current version and read it back in one statement (this runs for every event).
-  const previous = await trx.updateTable('state_versions').set({ tx_to: stored.position })
-    .where('stream', '=', stored.stream).where('tx_to', 'is', null).returning('state').executeTakeFirst();
+  const previous = await trx
+    .updateTable('state_versions')
+    .set({ tx_to: stored.position })
+    .where('stream', '=', stored.stream)
+    .where('tx_to', 'is', null)
+    .returning('state')
+    .executeTakeFirst();
   const next = evolveAny((previous?.state ?? null) as AnyState, event);
   if (!next) throw new Error(`event ${stored.position} (${stored.type}) has no ${kind} to apply to`);
-  await trx.insertInto('state_versions').values({
-    stream: stored.stream,
-    version: stored.streamVersion,
-    kind,
-    id: idOf(event),
-    state: JSON.stringify(next),
-    tx_from: stored.position,
-    recorded_from: stored.recordedAt.toISOString(),
-  }).execute();
+  await trx
+    .insertInto('state_versions')
+    .values({
+      stream: stored.stream,
+      version: stored.streamVersion,
+      kind,
+      id: idOf(event),
+      state: JSON.stringify(next),
+      tx_from: stored.position,
+      recorded_from: stored.recordedAt.toISOString(),
+    })
+    .execute();
 
   const at = { version: stored.streamVersion, position: stored.position };
   switch (kind) {
-    case 'publication': return writePublication(trx, next as NonNullable<PublicationState>, at);
-    case 'source': return writeSource(trx, next as SourceState, at, event as SourceEvent);
-    case 'page': return writePage(trx, next as PageState, at, event as PageEvent);
-    case 'entity': return writeEntity(trx, next as NonNullable<EntityState>, at);
-    case 'property': return writeProperty(trx, next as NonNullable<PropertyState>, at);
+    case 'publication':
+      return writePublication(trx, next as NonNullable<PublicationState>, at);
+    case 'source':
+      return writeSource(trx, next as SourceState, at, event as SourceEvent);
+    case 'page':
+      return writePage(trx, next as PageState, at, event as PageEvent);
+    case 'entity':
+      return writeEntity(trx, next as NonNullable<EntityState>, at);
+    case 'property':
+      return writeProperty(trx, next as NonNullable<PropertyState>, at);
   }
 }
 
@@ -171,4 +238,3 @@ export async function projectEventsOneByOne(trx: FactlogTrx, events: readonly St
     else await projectThing(trx, kind, event, stored);
   }
 }
-

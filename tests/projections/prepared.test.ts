@@ -10,13 +10,21 @@ afterAll(async () => {
   await app.dispose();
 });
 
-it('runs the statement built once with each call\'s own values, an argument used twice in both places', async () => {
+it("runs the statement built once with each call's own values, an argument used twice in both places", async () => {
   let builds = 0;
   const statement = prepared((db, n: number, word: string) => {
     builds += 1;
-    return db.selectNoFrom([sql<number>`${n}::int + 1`.as('next'), sql<string>`${word}::text || '/' || ${word}::text`.as('twice'), sql<boolean>`${true}::boolean`.as('constant')]);
+    return db.selectNoFrom([
+      sql<number>`${n}::int + 1`.as('next'),
+      sql<string>`${word}::text || '/' || ${word}::text`.as('twice'),
+      sql<boolean>`${true}::boolean`.as('constant'),
+    ]);
   });
-  for (const [n, word] of [[1, 'a'], [41, 'forty-one'], [-7, '']] as const) {
+  for (const [n, word] of [
+    [1, 'a'],
+    [41, 'forty-one'],
+    [-7, ''],
+  ] as const) {
     expect(await statement(app.db, n, word)).toEqual([{ next: n + 1, twice: `${word}/${word}`, constant: true }]);
   }
   expect(builds).toBe(1);

@@ -19,12 +19,46 @@ const T = (d: string): Date => {
 beforeAll(async () => {
   app = await createTestFactlog();
   const c = app.commands;
-  await c.execute({ type: 'RegisterPublication', id: 'anthropic', fields: { name: 'Anthropic', credibility: 4, type: 'company_blog', domains: ['anthropic.com'] } });
-  await c.execute({ type: 'RegisterSource', fields: { url: URL, stableId: 'YmFkZjUwMz', title: 'Activating AI Safety Level 3 protections', type: 'blog', publicationId: 'anthropic' } });
+  await c.execute({
+    type: 'RegisterPublication',
+    id: 'anthropic',
+    fields: { name: 'Anthropic', credibility: 4, type: 'company_blog', domains: ['anthropic.com'] },
+  });
+  await c.execute({
+    type: 'RegisterSource',
+    fields: {
+      url: URL,
+      stableId: 'YmFkZjUwMz',
+      title: 'Activating AI Safety Level 3 protections',
+      type: 'blog',
+      publicationId: 'anthropic',
+    },
+  });
   await c.execute({ type: 'DefineProperty', id: 'safety-level', fields: { name: 'AI Safety Level', dataType: 'text', temporal: true } });
-  await c.execute({ type: 'RegisterEntity', id: 'mK9pX3rQ7n', fields: { slug: 'anthropic', name: 'Anthropic', type: 'organization', numericId: 'E22' } });
-  await c.execute({ type: 'AssertFact', id: 'f_asl_2025', entity: 'anthropic', property: 'safety-level', value: FIRST, asOf: '2025-05', validEnd: '2026-02', citations: [{ source: 'YmFkZjUwMz' }] });
-  await c.execute({ type: 'AssertFact', id: 'f_asl_2026', entity: 'E22', property: 'safety-level', value: SECOND, asOf: '2026-02', citations: [{ source: URL }] });
+  await c.execute({
+    type: 'RegisterEntity',
+    id: 'mK9pX3rQ7n',
+    fields: { slug: 'anthropic', name: 'Anthropic', type: 'organization', numericId: 'E22' },
+  });
+  await c.execute({
+    type: 'AssertFact',
+    id: 'f_asl_2025',
+    entity: 'anthropic',
+    property: 'safety-level',
+    value: FIRST,
+    asOf: '2025-05',
+    validEnd: '2026-02',
+    citations: [{ source: 'YmFkZjUwMz' }],
+  });
+  await c.execute({
+    type: 'AssertFact',
+    id: 'f_asl_2026',
+    entity: 'E22',
+    property: 'safety-level',
+    value: SECOND,
+    asOf: '2026-02',
+    citations: [{ source: URL }],
+  });
 });
 afterAll(() => app.dispose());
 
@@ -46,7 +80,12 @@ it('lists the facts citing the source, resolved through its stable id and URL', 
   const all = await factsAt(app.db, { sourceIds: ['7512ddb574f82249'] }, { position: head }, { first: 20, offset: 0 });
   expect(all.items.map((f) => f.id)).toEqual(['f_asl_2025', 'f_asl_2026']);
   expect(await all.totalCount()).toBe(2);
-  const valid = await factsAt(app.db, { sourceIds: ['7512ddb574f82249'] }, { position: head, validAt: T('2025-12') }, { first: 20, offset: 0 });
+  const valid = await factsAt(
+    app.db,
+    { sourceIds: ['7512ddb574f82249'] },
+    { position: head, validAt: T('2025-12') },
+    { first: 20, offset: 0 },
+  );
   expect(valid.items.map((f) => f.id)).toEqual(['f_asl_2025']);
 });
 
@@ -54,7 +93,10 @@ it('keeps what was known before a correction', async () => {
   const before = await resolveBasis(app.db);
   const fact = await app.db.selectFrom('facts').select('version').where('id', '=', 'f_asl_2026').executeTakeFirstOrThrow();
   await new Promise((r) => setTimeout(r, 5)); // a distinct recorded millisecond for knownAt
-  const corrected = await app.commands.execute({ type: 'CorrectFact', id: 'f_asl_2026', set: { value: 'ASL-3 (all current models)' } }, { expectedVersion: fact.version, reason: 'policy update' });
+  const corrected = await app.commands.execute(
+    { type: 'CorrectFact', id: 'f_asl_2026', set: { value: 'ASL-3 (all current models)' } },
+    { expectedVersion: fact.version, reason: 'policy update' },
+  );
   expect(corrected.changed).toBe(true);
   const now = (await resolveBasis(app.db)).position;
   expect(text((await valueAt(app.db, 'mK9pX3rQ7n', 'safety-level', T('2026-03'), now)).fact)).toBe('ASL-3 (all current models)');
@@ -68,8 +110,9 @@ it('keeps what was known before a correction', async () => {
 
 it('rejects a stale expected version with CONFLICT and changes nothing', async () => {
   const head = (await resolveBasis(app.db)).position;
-  await expect(app.commands.execute({ type: 'CorrectFact', id: 'f_asl_2026', set: { notes: 'x' } }, { expectedVersion: 1 }))
-    .rejects.toMatchObject({ code: 'CONFLICT', details: { expectedVersion: 1, actualVersion: 2 } });
+  await expect(
+    app.commands.execute({ type: 'CorrectFact', id: 'f_asl_2026', set: { notes: 'x' } }, { expectedVersion: 1 }),
+  ).rejects.toMatchObject({ code: 'CONFLICT', details: { expectedVersion: 1, actualVersion: 2 } });
   expect((await resolveBasis(app.db)).position).toBe(head);
 });
 

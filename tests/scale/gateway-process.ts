@@ -126,7 +126,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 /** Registers an entity and a numeric property through a gateway; returns the entity's id. */
 export async function defineBasics(g: GatewayProcess, entity: string, property: string): Promise<string> {
-  const e = await g.gql(`mutation { registerEntity(input: { slug: "${entity}", name: "${entity}", type: "organization" }) { position entity { id } } }`);
+  const e = await g.gql(
+    `mutation { registerEntity(input: { slug: "${entity}", name: "${entity}", type: "organization" }) { position entity { id } } }`,
+  );
   if (e.errors) throw new Error(JSON.stringify(e.errors));
   const p = await g.gql(`mutation { defineProperty(input: { id: "${property}", name: "${property}", dataType: "number" }) { position } }`);
   if (p.errors) throw new Error(JSON.stringify(p.errors));
@@ -134,8 +136,16 @@ export async function defineBasics(g: GatewayProcess, entity: string, property: 
 }
 
 /** Asserts a fact through a gateway; returns its id and the mutation's log position. */
-export async function assertFact(g: GatewayProcess, entity: string, property: string, value: number): Promise<{ id: string; position: string }> {
-  const r = await g.gql(`mutation($v: JSON!) { assertFact(input: { entity: "${entity}", property: "${property}", value: $v }) { position fact { id } } }`, { v: value });
+export async function assertFact(
+  g: GatewayProcess,
+  entity: string,
+  property: string,
+  value: number,
+): Promise<{ id: string; position: string }> {
+  const r = await g.gql(
+    `mutation($v: JSON!) { assertFact(input: { entity: "${entity}", property: "${property}", value: $v }) { position fact { id } } }`,
+    { v: value },
+  );
   if (r.errors) throw new Error(JSON.stringify(r.errors));
   return { id: r.data.assertFact.fact.id, position: r.data.assertFact.position };
 }

@@ -36,16 +36,22 @@ afterAll(async () => {
 });
 
 async function leaderFlags(): Promise<(boolean | null)[]> {
-  return Promise.all(gateways.map(async (g) => (g.exited ? null : (await g.gql('{ health { leader } }')).data.health.leader as boolean)));
+  return Promise.all(gateways.map(async (g) => (g.exited ? null : ((await g.gql('{ health { leader } }')).data.health.leader as boolean))));
 }
 
 /** The one gateway that says it leads, once exactly one does (and the rest say they do not). */
 function soleLeader(): Promise<GatewayProcess> {
-  return eventually(async () => {
-    const flags = await leaderFlags();
-    const leading = gateways.filter((_, i) => flags[i] === true);
-    return leading.length === 1 && flags.filter((f) => f === false).length === gateways.filter((g) => !g.exited).length - 1 ? leading[0] : undefined;
-  }, 15_000, 'exactly one leader');
+  return eventually(
+    async () => {
+      const flags = await leaderFlags();
+      const leading = gateways.filter((_, i) => flags[i] === true);
+      return leading.length === 1 && flags.filter((f) => f === false).length === gateways.filter((g) => !g.exited).length - 1
+        ? leading[0]
+        : undefined;
+    },
+    15_000,
+    'exactly one leader',
+  );
 }
 
 const beatsFrom = (g: GatewayProcess, since: number) => beats.filter((b) => b.receivedAt >= since && b.gateway.includes(`:${g.pid}:`));
@@ -72,14 +78,18 @@ it('elects exactly one leader, which alone runs the heartbeat', async () => {
   expect(beat.position).toMatch(/^\d+$/);
 });
 
-it('hands over when the leader\'s session is terminated (pg_terminate_backend)', async () => {
+it("hands over when the leader's session is terminated (pg_terminate_backend)", async () => {
   const leader = await soleLeader();
   const [pid] = await lockHolders();
   await cluster.query(cluster.primary, 'SELECT pg_terminate_backend($1)', [pid]);
-  const next = await eventually(async () => {
-    const l = await soleLeader();
-    return l !== leader ? l : undefined;
-  }, 15_000, 'the other gateway to lead');
+  const next = await eventually(
+    async () => {
+      const l = await soleLeader();
+      return l !== leader ? l : undefined;
+    },
+    15_000,
+    'the other gateway to lead',
+  );
   expect(next).not.toBe(leader);
   expect(await lockHolders()).toHaveLength(1);
   await beatingOnlyFrom(next);

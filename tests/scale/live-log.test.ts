@@ -14,7 +14,11 @@ beforeAll(async () => {
 afterAll(() => database.dispose());
 
 const append = (n: number, stream = 'doc-live') =>
-  store.append(stream, 'any', Array.from({ length: n }, (_, i) => ({ type: 'Noted', data: { i } })));
+  store.append(
+    stream,
+    'any',
+    Array.from({ length: n }, (_, i) => ({ type: 'Noted', data: { i } })),
+  );
 
 async function take(it: AsyncIterator<StoredEvent>, n: number): Promise<number[]> {
   const out: number[] = [];

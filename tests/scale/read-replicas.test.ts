@@ -43,7 +43,7 @@ afterAll(async () => {
 const factQuery = (id: string, min?: string) =>
   `{ fact(id: "${id}"${min ? `, minPosition: "${min}"` : ''}) { id value { ... on NumberValue { number } } } }`;
 
-it('reads its own write from the replica when it passes the mutation\'s position (argument or header)', async () => {
+it("reads its own write from the replica when it passes the mutation's position (argument or header)", async () => {
   const written = await assertFact(writer, 'acme', 'revenue', 1);
   const byArgument = await reader.gql(factQuery(written.id, written.position));
   expect(byArgument.errors).toBeUndefined();

@@ -6,8 +6,9 @@ import { requestedMinPosition } from '../../src/replication/read-routing';
 function positionOf(query: string, pins: boolean, variables: Record<string, unknown> = {}, header?: string) {
   const document = parse(query);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  const fragments = Object.fromEntries(document.definitions
-    .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const fragments = Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
   return requestedMinPosition(operation, fragments, variables, header, pins);
 }
 
@@ -29,7 +30,10 @@ it('reads only minPosition and the header when no replica can answer', () => {
 
 it('walks each fragment once, so fan-out costs the document size', () => {
   const levels = 30;
-  const fragments = Array.from({ length: levels }, (_, i) =>
-    `fragment F${i} on Entity { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'value(property: "x", atPosition: "4") { id }'} }`).join('\n');
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) =>
+      `fragment F${i} on Entity { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'value(property: "x", atPosition: "4") { id }'} }`,
+  ).join('\n');
   expect(positionOf(`{ entity(id: "a") { ...F0 } }\n${fragments}`, true)).toBe(4);
 });

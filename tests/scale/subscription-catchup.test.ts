@@ -38,27 +38,35 @@ function collect(client: Client, query: string, variables: Record<string, unknow
   const received: Change[] = [];
   let failure: unknown = null;
   const done = new Promise<void>((resolve) => {
-    client.subscribe<Record<string, Change>>({ query, variables }, {
-      next: (msg) => {
-        if (msg.errors) failure = msg.errors;
-        const change = msg.data && Object.values(msg.data)[0];
-        if (change) received.push(change);
+    client.subscribe<Record<string, Change>>(
+      { query, variables },
+      {
+        next: (msg) => {
+          if (msg.errors) failure = msg.errors;
+          const change = msg.data && Object.values(msg.data)[0];
+          if (change) received.push(change);
+        },
+        error: (err) => {
+          failure = err;
+          resolve();
+        },
+        complete: () => resolve(),
       },
-      error: (err) => {
-        failure = err;
-        resolve();
-      },
-      complete: () => resolve(),
-    });
+    );
   });
   return {
     received,
     done,
     failure: () => failure,
-    until: (n: number) => eventually(async () => {
-      if (failure) throw new Error(JSON.stringify(failure));
-      return received.length >= n ? received : undefined;
-    }, 20_000, `${n} changes (have ${received.length})`),
+    until: (n: number) =>
+      eventually(
+        async () => {
+          if (failure) throw new Error(JSON.stringify(failure));
+          return received.length >= n ? received : undefined;
+        },
+        20_000,
+        `${n} changes (have ${received.length})`,
+      ),
   };
 }
 
@@ -83,14 +91,19 @@ it('delivers writes made through another gateway, and exactly the missed ones af
   const a2 = await assertFact(writer, 'acme', 'revenue', 2);
   await live.until(2);
   expect(live.received.map((c) => c.position)).toEqual([a1.position, a2.position]);
-  expect(live.received[0]).toMatchObject({ event: { type: 'FactAsserted', stream: `fact-${a1.id}` }, fact: { id: a1.id, version: 1, value: { number: 1 } } });
+  expect(live.received[0]).toMatchObject({
+    event: { type: 'FactAsserted', stream: `fact-${a1.id}` },
+    fact: { id: a1.id, version: 1, value: { number: 1 } },
+  });
 
   // The subscriber goes away; the log moves on without it.
   await first.dispose();
   const lastSeen = live.received[live.received.length - 1].position;
   const missed1 = await assertFact(writer, 'acme', 'revenue', 3);
   await assertFact(writer, 'globex', 'employees', 11);
-  const corrected = await writer.gql(`mutation { correctFact(input: { id: "${a1.id}", expectedVersion: 1, set: { value: 1.5 } }) { position } }`);
+  const corrected = await writer.gql(
+    `mutation { correctFact(input: { id: "${a1.id}", expectedVersion: 1, set: { value: 1.5 } }) { position } }`,
+  );
   expect(corrected.errors).toBeUndefined();
   const missed3 = await assertFact(writer, 'acme', 'revenue', 4);
 
@@ -102,13 +115,18 @@ it('delivers writes made through another gateway, and exactly the missed ones af
   const after = await assertFact(writer, 'acme', 'revenue', 5);
   await resumed.until(4);
   await new Promise((r) => setTimeout(r, 300)); // nothing more arrives
-  expect(resumed.received.map((c) => c.position)).toEqual([missed1.position, corrected.data.correctFact.position, missed3.position, after.position]);
+  expect(resumed.received.map((c) => c.position)).toEqual([
+    missed1.position,
+    corrected.data.correctFact.position,
+    missed3.position,
+    after.position,
+  ]);
   expect(resumed.received.map((c) => c.event.type)).toEqual(['FactAsserted', 'FactCorrected', 'FactAsserted', 'FactAsserted']);
   // Each change carries the fact as known right after it.
   expect(resumed.received[1].fact).toMatchObject({ id: a1.id, version: 2, value: { number: 1.5 } });
 });
 
-it('catches up after the subscriber\'s gateway itself crashes, through another gateway', async () => {
+it("catches up after the subscriber's gateway itself crashes, through another gateway", async () => {
   const spare = await startGateway('spare', { DATABASE_URL: cluster.primary.url });
   try {
     const start = await head(writer);
@@ -135,14 +153,20 @@ it('catches up after the subscriber\'s gateway itself crashes, through another g
 
 it('follows one source, by any of its ids', async () => {
   const before = await head(writer);
-  const registered = await writer.gql(`mutation { registerSource(input: { url: "https://example.org/report", title: "Report" }) { position source { id stableId } } }`);
+  const registered = await writer.gql(
+    `mutation { registerSource(input: { url: "https://example.org/report", title: "Report" }) { position source { id stableId } } }`,
+  );
   expect(registered.errors).toBeUndefined();
   const { id, stableId } = registered.data.registerSource.source;
   const client = follower.ws();
   clients.push(client);
-  const changes = collect(client, `subscription($id: ID!, $after: String) {
+  const changes = collect(
+    client,
+    `subscription($id: ID!, $after: String) {
     sourceChanged(id: $id, afterPosition: $after) { position event { type } source { id title } }
-  }`, { id: stableId, after: before });
+  }`,
+    { id: stableId, after: before },
+  );
   await changes.until(1);
   const updated = await writer.gql(`mutation { updateSource(input: { id: "${id}", set: { title: "Report, revised" } }) { position } }`);
   expect(updated.errors).toBeUndefined();

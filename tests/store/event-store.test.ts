@@ -31,10 +31,15 @@ async function expectError(promise: Promise<unknown>, code: string, pattern?: Re
 
 describe('append and read', () => {
   it('assigns consecutive positions and stream versions and reads them back', async () => {
-    const a = await store.append('doc-a', 'no_stream', [
-      { type: 'DocCreated', data: { title: 'A', n: 1.5, nested: { z: 1, a: [true, null] } } },
-      { type: 'DocRenamed', data: { title: 'B' } },
-    ], { actor: 'alice', reason: 'test', correlationId: 'c1' });
+    const a = await store.append(
+      'doc-a',
+      'no_stream',
+      [
+        { type: 'DocCreated', data: { title: 'A', n: 1.5, nested: { z: 1, a: [true, null] } } },
+        { type: 'DocRenamed', data: { title: 'B' } },
+      ],
+      { actor: 'alice', reason: 'test', correlationId: 'c1' },
+    );
     expect(a.version).toBe(2);
     expect(a.positions).toEqual([a.firstPosition, a.firstPosition + 1]);
     const b = await store.append('doc-a', 2, [{ type: 'DocRenamed', data: { title: 'C' } }]);
@@ -127,9 +132,7 @@ describe('idempotency', () => {
 
   it('lets concurrent retries with one key append once', async () => {
     const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        store.append('idem-3', 'any', [{ type: 'Started', data: {} }], { idempotencyKey: 'k-3' }),
-      ),
+      Array.from({ length: 5 }, () => store.append('idem-3', 'any', [{ type: 'Started', data: {} }], { idempotencyKey: 'k-3' })),
     );
     expect(new Set(results.map((r) => r.firstPosition)).size).toBe(1);
     expect((await store.readStream('idem-3')).length).toBe(1);
@@ -146,9 +149,7 @@ describe('rollback', () => {
         },
       ],
     });
-    await expect(failing.append('rolled-back', 'no_stream', [{ type: 'Started', data: {} }])).rejects.toThrow(
-      'projection failed',
-    );
+    await expect(failing.append('rolled-back', 'no_stream', [{ type: 'Started', data: {} }])).rejects.toThrow('projection failed');
     expect((await store.head()).position).toBe(head.position);
     await expectError(store.readStream('rolled-back'), 'NOT_FOUND');
     // The next append takes the very next position: no hole was burned.

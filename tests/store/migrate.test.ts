@@ -19,7 +19,11 @@ import { createTestDatabase, rawQuery } from '../support/test-database';
 const VANISHED_SCHEMA = Object.assign(new Error('schema "test_gone" does not exist'), { code: '3F000' });
 const VANISHED_TABLE = Object.assign(new Error('relation "test_gone.fact_versions" does not exist'), { code: '42P01' });
 
-function vanishingSchema<DB>(db: Kysely<DB>, times: number, error: Error = VANISHED_SCHEMA): { db: Kysely<DB>; failures(): number; lookups(): number } {
+function vanishingSchema<DB>(
+  db: Kysely<DB>,
+  times: number,
+  error: Error = VANISHED_SCHEMA,
+): { db: Kysely<DB>; failures(): number; lookups(): number } {
   let failures = 0;
   let lookups = 0;
   const introspector: DatabaseIntrospector = {
@@ -44,7 +48,10 @@ function vanishingSchema<DB>(db: Kysely<DB>, times: number, error: Error = VANIS
   return { db: proxy, failures: () => failures, lookups: () => lookups };
 }
 
-it.each([['schema', VANISHED_SCHEMA], ['table', VANISHED_TABLE]])('migrates although a %s vanished under the migrator\'s table lookup, and reports every migration', async (_what, error) => {
+it.each([
+  ['schema', VANISHED_SCHEMA],
+  ['table', VANISHED_TABLE],
+])("migrates although a %s vanished under the migrator's table lookup, and reports every migration", async (_what, error) => {
   const database = await createTestDatabase();
   try {
     const vanishing = vanishingSchema(database.db, 2, error);
@@ -77,7 +84,9 @@ it('does not retry a migration that itself refers to a missing table: that is a 
     await migrateToLatest(counting.db, dir);
     const perAttempt = counting.lookups();
     await writeFile(path.join(dir, '9999_broken.sql'), 'INSERT INTO no_such_table VALUES (1);');
-    await expect(migrateToLatest(counting.db, dir)).rejects.toThrow(/migration 9999_broken failed: relation "no_such_table" does not exist/);
+    await expect(migrateToLatest(counting.db, dir)).rejects.toThrow(
+      /migration 9999_broken failed: relation "no_such_table" does not exist/,
+    );
     expect(counting.lookups()).toBe(2 * perAttempt);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -5,9 +5,18 @@ import { ROOT } from '../audit/cli-support';
 /** The built command line, run as a user would: `node dist/cli.js …` (tests/audit/cli-support.ts builds it). */
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-export interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
-export interface Child { process: ChildProcess; output(): { stdout: string; stderr: string }; exited: Promise<Exit> }
+export interface Child {
+  process: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  exited: Promise<Exit>;
+}
 
 /** The test's environment without its own store settings, so each child gets exactly the store it is given. */
 function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -43,7 +52,8 @@ export async function runCli(args: string[], env: Record<string, string>, timeou
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const describeExit = (e: Exit) => `exit ${e.code} ${e.signal ?? ''}\nstdout: ${e.stdout.slice(-3000)}\nstderr: ${e.stderr.slice(-3000)}`;
+export const describeExit = (e: Exit) =>
+  `exit ${e.code} ${e.signal ?? ''}\nstdout: ${e.stdout.slice(-3000)}\nstderr: ${e.stderr.slice(-3000)}`;
 
 export type Gateway = Child & { endpoint: string; origin: string };
 

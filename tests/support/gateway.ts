@@ -30,7 +30,15 @@ export async function createTestGateway() {
     const result = await gql<T>(query, variables);
     return { result, statements: app.database.stats.queries - before };
   };
-  return { app, gql, counted, dispose: async () => { await server.stop(); await app.dispose(); } };
+  return {
+    app,
+    gql,
+    counted,
+    dispose: async () => {
+      await server.stop();
+      await app.dispose();
+    },
+  };
 }
 export type TestGateway = Awaited<ReturnType<typeof createTestGateway>>;
 

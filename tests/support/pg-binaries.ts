@@ -12,7 +12,9 @@ export function pgBinaries(tool: string): string {
   if (override) return override;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', tool))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(root)
+        .filter((v) => existsSync(path.join(root, v, 'bin', tool)))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) throw new Error(`no PostgreSQL binaries with ${tool} under ${root}; set FACTLOG_TEST_PG_BIN`);
   return path.join(root, versions[0], 'bin');

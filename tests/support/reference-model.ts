@@ -112,10 +112,15 @@ export class ReferenceModel {
  */
 export function refValueAt(snapshot: RefSnapshot, entity: string, property: string, t: Date): string[] {
   const at = t.getTime();
-  const holding = [...snapshot.values()].filter((f) =>
-    f.entity === entity && f.property === property && !f.retracted && rankOf(f) !== 'deprecated'
-    && (f.asOf === undefined || startOf(f.asOf) <= at)
-    && (f.validEnd === undefined || startOf(f.validEnd) > at));
+  const holding = [...snapshot.values()].filter(
+    (f) =>
+      f.entity === entity &&
+      f.property === property &&
+      !f.retracted &&
+      rankOf(f) !== 'deprecated' &&
+      (f.asOf === undefined || startOf(f.asOf) <= at) &&
+      (f.validEnd === undefined || startOf(f.validEnd) > at),
+  );
   const dated = holding.filter((f) => f.asOf !== undefined);
   let candidates: RefFact[];
   if (dated.length > 0) {

@@ -42,7 +42,6 @@ export interface ReplicaCluster {
   dispose(): Promise<void>;
 }
 
-
 const running = new Set<() => void>();
 let exitHook = false;
 
@@ -98,7 +97,9 @@ export async function startReplicaCluster(options: { replicas?: number; settings
       shared_buffers: '16MB',
       ...options.settings,
     };
-    const serverOptions = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+    const serverOptions = Object.entries(settings)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ');
     const n: ClusterNode = {
       name,
       port,
@@ -164,8 +165,20 @@ export async function startReplicaCluster(options: { replicas?: number; settings
       const replica = await node(`replica${i}`);
       // -R writes standby.signal and primary_conninfo: the copy starts as a streaming hot standby.
       await tool('pg_basebackup', [
-        '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replica.dataDir,
-        '-R', '-X', 'stream', '-c', 'fast', '--no-sync',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        replica.dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-sync',
       ]);
       await replica.start();
       // Make sure the URL reaches this standby and not some other server on a reused port.

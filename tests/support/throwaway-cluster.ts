@@ -53,7 +53,17 @@ export async function startThrowawayCluster(options: { settings?: Record<string,
     return run(file, argv, dir, timeoutMs);
   };
 
-  const [initFile, initArgs] = command(as, path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  const [initFile, initArgs] = command(as, path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
+  ]);
   await run(initFile, initArgs, dir);
 
   const settings: Record<string, string> = {
@@ -66,7 +76,9 @@ export async function startThrowawayCluster(options: { settings?: Record<string,
     max_connections: '100',
     ...options.settings,
   };
-  const serverOptions = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const serverOptions = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   let up = false;
 
   const stopNow = () => {

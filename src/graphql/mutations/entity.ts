@@ -5,27 +5,35 @@ import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
-@InputType() class EntityPatch {
+@InputType()
+class EntityPatch {
   @Field({ nullable: true }) name?: string;
   @Field({ nullable: true }) type?: string;
   @Field({ nullable: true }) numericId?: string;
   @Field(() => [String], { nullable: true }) aliases?: string[];
 }
-@InputType() class RegisterEntityInput extends withRequestFields(EntityPatch) {
+@InputType()
+class RegisterEntityInput extends withRequestFields(EntityPatch) {
   @Field(() => ID, { nullable: true, description: 'Stable id; generated when not given.' }) id?: string;
   @Field() slug!: string;
 }
-@InputType() class UpdateEntityInput extends withExpectedVersion(NoFields) {
+@InputType()
+class UpdateEntityInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) id!: string;
   @Field(() => EntityPatch, { nullable: true }) set?: EntityPatch;
   @Field(() => [String], { nullable: true }) unset?: string[];
 }
-@InputType() class RenameEntityInput extends withExpectedVersion(NoFields) {
+@InputType()
+class RenameEntityInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) id!: string;
   @Field({ description: 'The new slug; the old one stays an alias.' }) newSlug!: string;
 }
 
-@ObjectType() class EntityPayload { @Field(() => Entity, { nullable: true }) entity!: Entity | null; @Field() position!: string; }
+@ObjectType()
+class EntityPayload {
+  @Field(() => Entity, { nullable: true }) entity!: Entity | null;
+  @Field() position!: string;
+}
 
 const answer = answerWith('entity', toEntity);
 

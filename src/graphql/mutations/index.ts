@@ -7,4 +7,11 @@ import { PropertyMutations } from './property';
 import { FactMutations } from './fact';
 
 /** One resolver per kind; their order is the order of the mutations in the schema. */
-export const MUTATION_RESOLVERS = [PublicationMutations, SourceMutations, PageMutations, EntityMutations, PropertyMutations, FactMutations] as const;
+export const MUTATION_RESOLVERS = [
+  PublicationMutations,
+  SourceMutations,
+  PageMutations,
+  EntityMutations,
+  PropertyMutations,
+  FactMutations,
+] as const;

@@ -5,27 +5,35 @@ import { commandFields, plain, renamed, renamedList } from './input-mapping';
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
-@InputType() class PagePatch {
+@InputType()
+class PagePatch {
   @Field({ nullable: true }) numericId?: string;
   @Field({ nullable: true }) title?: string;
   @Field({ nullable: true }) description?: string;
   @Field(() => Float, { nullable: true }) quality?: number;
   @Field(() => ID, { nullable: true, description: 'The entity the page is about.' }) entity?: string;
 }
-@InputType() class CreatePageInput extends withRequestFields(PagePatch) {
+@InputType()
+class CreatePageInput extends withRequestFields(PagePatch) {
   @Field(() => ID) slug!: string;
 }
-@InputType() class UpdatePageInput extends withExpectedVersion(NoFields) {
+@InputType()
+class UpdatePageInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) slug!: string;
   @Field(() => PagePatch, { nullable: true }) set?: PagePatch;
   @Field(() => [String], { nullable: true }) unset?: string[];
 }
-@InputType() class CiteSourceInput extends withExpectedVersion(NoFields) {
+@InputType()
+class CiteSourceInput extends withExpectedVersion(NoFields) {
   @Field(() => ID, { description: 'Page slug or numeric id.' }) page!: string;
   @Field(() => ID, { description: 'Hex id, stable id or URL.' }) source!: string;
 }
 
-@ObjectType() class PagePayload { @Field(() => Page, { nullable: true }) page!: Page | null; @Field() position!: string; }
+@ObjectType()
+class PagePayload {
+  @Field(() => Page, { nullable: true }) page!: Page | null;
+  @Field() position!: string;
+}
 
 const answer = answerWith('page', toPage);
 
@@ -38,7 +46,11 @@ export class PageMutations {
 
   @Mutation(() => PagePayload)
   updatePage(@Arg('input') input: UpdatePageInput, @Ctx() ctx: GraphQLContext) {
-    return answer(ctx, { type: 'UpdatePage', page: input.slug, set: input.set && renamed(plain(input.set)), unset: renamedList(input.unset) }, input);
+    return answer(
+      ctx,
+      { type: 'UpdatePage', page: input.slug, set: input.set && renamed(plain(input.set)), unset: renamedList(input.unset) },
+      input,
+    );
   }
 
   @Mutation(() => PagePayload)

@@ -5,12 +5,14 @@ import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
-@InputType() class DisplayInput {
+@InputType()
+class DisplayInput {
   @Field(() => Float, { nullable: true }) divisor?: number;
   @Field({ nullable: true }) prefix?: string;
   @Field({ nullable: true }) suffix?: string;
 }
-@InputType() class PropertyPatch {
+@InputType()
+class PropertyPatch {
   @Field({ nullable: true }) name?: string;
   @Field({ nullable: true }) description?: string;
   @Field({ nullable: true }) unit?: string;
@@ -21,17 +23,23 @@ import { NoFields, withExpectedVersion, withRequestFields } from './request-fiel
   @Field({ nullable: true }) inverseId?: string;
   @Field(() => Int, { nullable: true }) stalenessDays?: number;
 }
-@InputType() class DefinePropertyInput extends withRequestFields(PropertyPatch) {
+@InputType()
+class DefinePropertyInput extends withRequestFields(PropertyPatch) {
   @Field(() => ID) id!: string;
   @Field({ description: 'number, text, date, boolean, ref, refs, range or json; fixed once defined.' }) dataType!: string;
 }
-@InputType() class UpdatePropertyInput extends withExpectedVersion(NoFields) {
+@InputType()
+class UpdatePropertyInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) id!: string;
   @Field(() => PropertyPatch, { nullable: true }) set?: PropertyPatch;
   @Field(() => [String], { nullable: true }) unset?: string[];
 }
 
-@ObjectType() class PropertyPayload { @Field(() => Property, { nullable: true }) property!: Property | null; @Field() position!: string; }
+@ObjectType()
+class PropertyPayload {
+  @Field(() => Property, { nullable: true }) property!: Property | null;
+  @Field() position!: string;
+}
 
 const answer = answerWith('property', toProperty);
 

@@ -5,7 +5,8 @@ import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
-@InputType() class PublicationPatch {
+@InputType()
+class PublicationPatch {
   @Field({ nullable: true }) name?: string;
   @Field(() => [String], { nullable: true }) domains?: string[];
   @Field({ nullable: true }) type?: string;
@@ -13,7 +14,8 @@ import { NoFields, withExpectedVersion, withRequestFields } from './request-fiel
   @Field({ nullable: true }) peerReviewed?: boolean;
   @Field({ nullable: true }) description?: string;
 }
-@InputType() class RegisterPublicationInput extends withRequestFields(NoFields) {
+@InputType()
+class RegisterPublicationInput extends withRequestFields(NoFields) {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => [String], { nullable: true }) domains?: string[];
@@ -22,13 +24,18 @@ import { NoFields, withExpectedVersion, withRequestFields } from './request-fiel
   @Field({ nullable: true }) peerReviewed?: boolean;
   @Field({ nullable: true }) description?: string;
 }
-@InputType() class UpdatePublicationInput extends withExpectedVersion(NoFields) {
+@InputType()
+class UpdatePublicationInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) id!: string;
   @Field(() => PublicationPatch, { nullable: true }) set?: PublicationPatch;
   @Field(() => [String], { nullable: true }) unset?: string[];
 }
 
-@ObjectType() class PublicationPayload { @Field(() => Publication, { nullable: true }) publication!: Publication | null; @Field() position!: string; }
+@ObjectType()
+class PublicationPayload {
+  @Field(() => Publication, { nullable: true }) publication!: Publication | null;
+  @Field() position!: string;
+}
 
 const answer = answerWith('publication', toPublication);
 

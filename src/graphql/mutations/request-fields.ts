@@ -18,7 +18,8 @@ export class NoFields {}
 export function withRequestFields<T extends ClassType>(Base: T) {
   @InputType()
   class RequestInput extends Base {
-    @Field(() => String, { nullable: true, description: 'Retrying with the same key returns the first result and appends nothing.' }) idempotencyKey?: string;
+    @Field(() => String, { nullable: true, description: 'Retrying with the same key returns the first result and appends nothing.' })
+    idempotencyKey?: string;
     @Field(() => String, { nullable: true, description: 'Why: recorded on the event for auditors.' }) reason?: string;
   }
   return RequestInput;
@@ -28,7 +29,8 @@ export function withRequestFields<T extends ClassType>(Base: T) {
 export function withExpectedVersion<T extends ClassType>(Base: T) {
   @InputType()
   class ExpectedVersionInput extends withRequestFields(Base) {
-    @Field(() => Int, { nullable: true, description: 'The version you last saw; a different current version fails with CONFLICT.' }) expectedVersion?: number;
+    @Field(() => Int, { nullable: true, description: 'The version you last saw; a different current version fails with CONFLICT.' })
+    expectedVersion?: number;
   }
   return ExpectedVersionInput;
 }

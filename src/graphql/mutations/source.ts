@@ -7,7 +7,8 @@ import { commandFields, partialDates, plain, renamed, renamedList } from './inpu
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
-@InputType() class SourcePatch {
+@InputType()
+class SourcePatch {
   @Field({ nullable: true }) title?: string;
   @Field({ nullable: true }) type?: string;
   @Field(() => [String], { nullable: true }) authors?: string[];
@@ -20,16 +21,19 @@ import { NoFields, withExpectedVersion, withRequestFields } from './request-fiel
   @Field(() => [String], { nullable: true }) keyPoints?: string[];
   @Field(() => [String], { nullable: true }) tags?: string[];
 }
-@InputType() class RegisterSourceInput extends withRequestFields(SourcePatch) {
+@InputType()
+class RegisterSourceInput extends withRequestFields(SourcePatch) {
   @Field() url!: string;
   @Field({ nullable: true, description: 'Generated when not given.' }) stableId?: string;
 }
-@InputType() class UpdateSourceInput extends withExpectedVersion(NoFields) {
+@InputType()
+class UpdateSourceInput extends withExpectedVersion(NoFields) {
   @Field(() => ID, { description: 'Hex id, stable id or URL.' }) id!: string;
   @Field(() => SourcePatch, { nullable: true }) set?: SourcePatch;
   @Field(() => [String], { nullable: true }) unset?: string[];
 }
-@InputType() class CaptureSourceContentInput extends withExpectedVersion(NoFields) {
+@InputType()
+class CaptureSourceContentInput extends withExpectedVersion(NoFields) {
   @Field(() => ID) id!: string;
   @Field() text!: string;
   @Field(() => Int, { nullable: true, description: 'Length of the original when `text` is only an excerpt of it.' }) totalLength?: number;
@@ -37,12 +41,17 @@ import { NoFields, withExpectedVersion, withRequestFields } from './request-fiel
   @Field(() => Int, { nullable: true }) httpStatus?: number;
   @Field({ nullable: true }) contentType?: string;
 }
-@InputType() class MergeSourcesInput extends withExpectedVersion(NoFields) {
+@InputType()
+class MergeSourcesInput extends withExpectedVersion(NoFields) {
   @Field(() => ID, { description: 'The source that goes away (its ids keep resolving to `into`).' }) from!: string;
   @Field(() => ID) into!: string;
 }
 
-@ObjectType() class SourcePayload { @Field(() => Source, { nullable: true }) source!: Source | null; @Field() position!: string; }
+@ObjectType()
+class SourcePayload {
+  @Field(() => Source, { nullable: true }) source!: Source | null;
+  @Field() position!: string;
+}
 
 const answer = answerWith('source', toSource);
 

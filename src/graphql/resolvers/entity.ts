@@ -57,9 +57,16 @@ export class EntityResolver {
   ): Promise<ConnectionShape<Entity>> {
     const pins = await ctx.pins(time);
     const page = await listThingsAt(ctx.db, 'entity', pins.basis.position, {
-      first: pageSize(paging.first), after: readCursor(paging.after, 'k'), where: filter?.type ? { fields: { type: filter.type } } : undefined,
+      first: pageSize(paging.first),
+      after: readCursor(paging.after, 'k'),
+      where: filter?.type ? { fields: { type: filter.type } } : undefined,
     });
-    return keyConnection(page.items.map((v) => toEntity(v, pins)), (e) => e.id, page.hasNextPage, page.totalCount);
+    return keyConnection(
+      page.items.map((v) => toEntity(v, pins)),
+      (e) => e.id,
+      page.hasNextPage,
+      page.totalCount,
+    );
   }
 
   @FieldResolver(() => Page, { nullable: true, description: 'The wiki page about this entity.' })
@@ -71,20 +78,43 @@ export class EntityResolver {
   }
 
   @FieldResolver(() => FactConnection, { description: 'Facts about this entity; with asOf, only the values that hold then.' })
-  async facts(@Root() entity: Entity, @Args() p: OptionalPropertyArg, @Args() time: FactListTimeArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+  async facts(
+    @Root() entity: Entity,
+    @Args() p: OptionalPropertyArg,
+    @Args() time: FactListTimeArgs,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(time, entity.pins);
     if (p.property != null) await requireProperty(ctx, p.property, pins);
     const facts = await ctx.loaders.factsOfEntity(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
-    return listConnection(facts.map((f) => toFact(f, pins)), paging.first, paging.after);
+    return listConnection(
+      facts.map((f) => toFact(f, pins)),
+      paging.first,
+      paging.after,
+    );
   }
 
-  @FieldResolver(() => Fact, { nullable: true, description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.' })
-  async value(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<Fact | null> {
+  @FieldResolver(() => Fact, {
+    nullable: true,
+    description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.',
+  })
+  async value(
+    @Root() entity: Entity,
+    @Args() p: PropertyArg,
+    @Args() time: BitemporalArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Fact | null> {
     return (await this.valueWithConflicts(entity, p, time, ctx)).fact;
   }
 
   @FieldResolver(() => ValueWithConflicts, { description: 'The value as of a time and the facts that disagree with it then.' })
-  async valueWithConflicts(@Root() entity: Entity, @Args() p: PropertyArg, @Args() time: BitemporalArgs, @Ctx() ctx: GraphQLContext): Promise<ValueWithConflicts> {
+  async valueWithConflicts(
+    @Root() entity: Entity,
+    @Args() p: PropertyArg,
+    @Args() time: BitemporalArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ValueWithConflicts> {
     const pins = await ctx.pins(time, entity.pins);
     await requireProperty(ctx, p.property, pins);
     const v = await valueAt(ctx.db, entity.id, p.property, pins.validAt, pins.basis.position);

@@ -33,8 +33,12 @@ export class Change {
 export class ChangeConnection extends Connection(Change) {}
 
 const CHANGE_KINDS: Record<string, string> = {
-  FactAsserted: 'ASSERTED', FactCorrected: 'CORRECTED', FactRetracted: 'RETRACTED', FactDeprecated: 'DEPRECATED',
-  FactCitationAdded: 'CITATION_ADDED', FactCitationRemoved: 'CITATION_REMOVED',
+  FactAsserted: 'ASSERTED',
+  FactCorrected: 'CORRECTED',
+  FactRetracted: 'RETRACTED',
+  FactDeprecated: 'DEPRECATED',
+  FactCitationAdded: 'CITATION_ADDED',
+  FactCitationRemoved: 'CITATION_REMOVED',
 };
 
 @ArgsType()
@@ -52,13 +56,17 @@ export class EventsResolver {
     const pins = await ctx.pins({});
     const first = pageSize(args.first);
     const offset = readOffset(args.after);
-    const page = await eventsPage(ctx.db, {
-      upTo: pins.basis.position,
-      stream: args.stream ?? undefined,
-      types: args.types ?? undefined,
-      afterPosition: args.afterPosition != null ? parsePosition(args.afterPosition, 'afterPosition') : undefined,
-      toPosition: args.toPosition != null ? parsePosition(args.toPosition, 'toPosition') : undefined,
-    }, { first, offset });
+    const page = await eventsPage(
+      ctx.db,
+      {
+        upTo: pins.basis.position,
+        stream: args.stream ?? undefined,
+        types: args.types ?? undefined,
+        afterPosition: args.afterPosition != null ? parsePosition(args.afterPosition, 'afterPosition') : undefined,
+        toPosition: args.toPosition != null ? parsePosition(args.toPosition, 'toPosition') : undefined,
+      },
+      { first, offset },
+    );
     return offsetConnection(page.events.map(toEvent), offset, page.hasNextPage, page.totalCount);
   }
 
@@ -69,7 +77,11 @@ export class EventsResolver {
     const pins = await ctx.pins({ knownAt: to });
     const first = pageSize(args.first);
     const offset = readOffset(args.after);
-    const page = await eventsPage(ctx.db, { upTo: pins.basis.position, types: Object.keys(CHANGE_KINDS), recordedAfter: args.fromKnownAt }, { first, offset });
+    const page = await eventsPage(
+      ctx.db,
+      { upTo: pins.basis.position, types: Object.keys(CHANGE_KINDS), recordedAfter: args.fromKnownAt },
+      { first, offset },
+    );
     const events = page.events;
     const versions = await Promise.all(events.map((e) => ctx.loaders.fact(e.position).load(String(e.data.id))));
     const changes = events.map((e, i) => ({

@@ -34,7 +34,10 @@ export class FactResolver {
     return f ? toFact(f, pins) : null;
   }
 
-  @Query(() => FactConnection, { description: 'With asOf: the facts valid then; without: all facts (not retracted), whatever their valid time. An unknown entity, property or source is NOT_FOUND.' })
+  @Query(() => FactConnection, {
+    description:
+      'With asOf: the facts valid then; without: all facts (not retracted), whatever their valid time. An unknown entity, property or source is NOT_FOUND.',
+  })
   async facts(@Args() args: FactsArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(args);
     if (args.property != null) await requireProperty(ctx, args.property, pins);
@@ -46,10 +49,18 @@ export class FactResolver {
       sourceIds = [id, ...(v?.state.mergedFrom ?? [])];
     }
     const offset = readOffset(paging.after);
-    const page = await factsAt(ctx.db, { entityIds, propertyId: args.property ?? undefined, sourceIds },
+    const page = await factsAt(
+      ctx.db,
+      { entityIds, propertyId: args.property ?? undefined, sourceIds },
       { position: pins.basis.position, validAt: args.asOf ? pins.validAt : undefined, includeDeprecated: args.includeDeprecated ?? false },
-      { first: pageSize(paging.first), offset });
-    return offsetConnection(page.items.map((f) => toFact(f, pins)), offset, page.hasNextPage, page.totalCount);
+      { first: pageSize(paging.first), offset },
+    );
+    return offsetConnection(
+      page.items.map((f) => toFact(f, pins)),
+      offset,
+      page.hasNextPage,
+      page.totalCount,
+    );
   }
 
   @FieldResolver(() => Entity)

@@ -49,7 +49,12 @@ export class PageResolver {
       return listConnection(kept, size, paging.after);
     }
     const page = await listThingsAt(ctx.db, 'page', pins.basis.position, { first: size, after: readCursor(paging.after, 'k'), where });
-    return keyConnection(page.items.map((v) => toPage(v, pins)), (p) => p.slug, page.hasNextPage, page.totalCount);
+    return keyConnection(
+      page.items.map((v) => toPage(v, pins)),
+      (p) => p.slug,
+      page.hasNextPage,
+      page.totalCount,
+    );
   }
 
   @FieldResolver(() => Entity, { nullable: true, description: 'The entity the page is about.' })
@@ -67,7 +72,9 @@ export class PageResolver {
   @FieldResolver(() => SourceConnection, { description: 'The sources this page cites.' })
   async citations(@Root() page: Page, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Source>> {
     const found = await ctx.loaders.thing('source', page.pins.basis.position).loadMany(page.citationIds);
-    const sources = found.filter((v): v is NonNullable<typeof v> & object => v !== null && !(v instanceof Error)).map((v) => toSource(v as never, page.pins));
+    const sources = found
+      .filter((v): v is NonNullable<typeof v> & object => v !== null && !(v instanceof Error))
+      .map((v) => toSource(v as never, page.pins));
     return listConnection(sources, paging.first, paging.after);
   }
 

@@ -21,15 +21,35 @@ export class PublicationResolver {
   }
 
   @Query(() => PublicationConnection)
-  async publications(@Args() paging: PagingArgs, @Args() time: TimeArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Publication>> {
+  async publications(
+    @Args() paging: PagingArgs,
+    @Args() time: TimeArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Publication>> {
     const pins = await ctx.pins(time);
-    const page = await listThingsAt(ctx.db, 'publication', pins.basis.position, { first: pageSize(paging.first), after: readCursor(paging.after, 'k') });
-    return keyConnection(page.items.map((v) => toPublication(v, pins)), (p) => p.id, page.hasNextPage, page.totalCount);
+    const page = await listThingsAt(ctx.db, 'publication', pins.basis.position, {
+      first: pageSize(paging.first),
+      after: readCursor(paging.after, 'k'),
+    });
+    return keyConnection(
+      page.items.map((v) => toPublication(v, pins)),
+      (p) => p.id,
+      page.hasNextPage,
+      page.totalCount,
+    );
   }
 
   @FieldResolver(() => SourceConnection, { description: 'Sources that appeared in this publication.' })
-  async sources(@Root() publication: Publication, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Source>> {
+  async sources(
+    @Root() publication: Publication,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Source>> {
     const all = await ctx.loaders.sourcesOfPublication(publication.pins.basis.position).load(publication.id);
-    return listConnection(all.map((v) => toSource(v, publication.pins)), paging.first, paging.after);
+    return listConnection(
+      all.map((v) => toSource(v, publication.pins)),
+      paging.first,
+      paging.after,
+    );
   }
 }

@@ -15,7 +15,8 @@ import { Publication, toPublication } from '../types/publication';
 
 @InputType({ description: 'Narrow a list of sources; all given conditions must hold.' })
 export class SourceFilter {
-  @Field(() => String, { nullable: true, description: 'paper, blog, report, book, talk, podcast, government, reference, web' }) type?: string | null;
+  @Field(() => String, { nullable: true, description: 'paper, blog, report, book, talk, podcast, government, reference, web' }) type?:
+    string | null;
   @Field(() => ID, { nullable: true, description: 'Publication id.' }) publication?: string | null;
   @Field(() => String, { nullable: true }) tag?: string | null;
 }
@@ -48,9 +49,16 @@ export class SourceResolver {
     if (filter?.publication) fields.publicationId = filter.publication;
     if (filter?.tag) fields.tags = [filter.tag];
     const page = await listThingsAt(ctx.db, 'source', pins.basis.position, {
-      first: pageSize(paging.first), after: readCursor(paging.after, 'k'), where: Object.keys(fields).length ? { fields } : undefined,
+      first: pageSize(paging.first),
+      after: readCursor(paging.after, 'k'),
+      where: Object.keys(fields).length ? { fields } : undefined,
     });
-    return keyConnection(page.items.map((v) => toSource(v, pins)), (s) => s.id, page.hasNextPage, page.totalCount);
+    return keyConnection(
+      page.items.map((v) => toSource(v, pins)),
+      (s) => s.id,
+      page.hasNextPage,
+      page.totalCount,
+    );
   }
 
   @FieldResolver(() => Publication, { nullable: true })
@@ -60,7 +68,10 @@ export class SourceResolver {
     return v ? toPublication(v, source.pins) : null;
   }
 
-  @FieldResolver(() => Credibility, { nullable: true, description: 'The source’s rating, else its publication’s; null when neither exists.' })
+  @FieldResolver(() => Credibility, {
+    nullable: true,
+    description: 'The source’s rating, else its publication’s; null when neither exists.',
+  })
   async credibility(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Credibility | null> {
     const publicationId = source.state.fields.publicationId ?? null;
     const publication = publicationId ? await ctx.loaders.thing('publication', source.pins.basis.position).load(publicationId) : null;
@@ -80,16 +91,29 @@ export class SourceResolver {
     const slugs = [...new Set(lists.flatMap((l) => (Array.isArray(l) ? l : [])))].sort();
     const pages = await ctx.loaders.thing('page', position).loadMany(slugs);
     const found = pages.filter((p): p is NonNullable<typeof p> & object => p !== null && !(p instanceof Error));
-    return listConnection(found.map((v) => toPage(v as never, source.pins)), paging.first, paging.after);
+    return listConnection(
+      found.map((v) => toPage(v as never, source.pins)),
+      paging.first,
+      paging.after,
+    );
   }
 
   @FieldResolver(() => FactConnection, { description: 'Facts citing this source; with asOf, only those that hold then.' })
-  async facts(@Root() source: Source, @Args() time: FactListTimeArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Fact>> {
+  async facts(
+    @Root() source: Source,
+    @Args() time: FactListTimeArgs,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Fact>> {
     const pins = await ctx.pins(time, source.pins);
     const withValidTime = time.asOf != null;
     const lists = await ctx.loaders.factsCiting(pins, withValidTime).loadMany([source.id, ...source.state.mergedFrom]);
     const byId = new Map(lists.flatMap((l) => (Array.isArray(l) ? l : [])).map((f) => [f.id, f]));
-    return listConnection([...byId.values()].map((f) => toFact(f, pins)), paging.first, paging.after);
+    return listConnection(
+      [...byId.values()].map((f) => toFact(f, pins)),
+      paging.first,
+      paging.after,
+    );
   }
 
   @FieldResolver(() => [Event], { description: 'This source’s own events, as known at the pinned time.' })
@@ -109,7 +133,10 @@ export class CredibilityResolver {
 
 @Resolver(() => CachedContent)
 export class CachedContentResolver {
-  @FieldResolver(() => String, { description: 'The text, or when it is longer than `chars` characters its start, cut where a word ends and marked with "…" (at most `chars` characters in all).' })
+  @FieldResolver(() => String, {
+    description:
+      'The text, or when it is longer than `chars` characters its start, cut where a word ends and marked with "…" (at most `chars` characters in all).',
+  })
   preview(@Root() c: CachedContent, @Arg('chars', () => Int, { defaultValue: 3000 }) chars: number): string {
     return previewText(c.text, chars);
   }

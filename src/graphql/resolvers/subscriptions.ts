@@ -41,7 +41,8 @@ export class SourceChange {
   source!: Source | null;
 }
 
-const AFTER_POSITION = 'Deliver the changes after this log position (a reconnecting client passes the last position it received); default: only changes from now on.';
+const AFTER_POSITION =
+  'Deliver the changes after this log position (a reconnecting client passes the last position it received); default: only changes from now on.';
 
 interface FactChangedArgs {
   entity: string;

@@ -20,9 +20,17 @@ export class Entity {
 export function toEntity(v: Versioned<EntityState>, pins: Pins): Entity {
   const s = v.state!;
   return {
-    id: s.id, slug: s.fields.slug, numericId: s.fields.numericId ?? null, name: s.fields.name, type: s.fields.type,
-    typeLabel: typeLabel(s.fields.type), aliases: s.fields.aliases ?? [], version: v.version, pins,
+    id: s.id,
+    slug: s.fields.slug,
+    numericId: s.fields.numericId ?? null,
+    name: s.fields.name,
+    type: s.fields.type,
+    typeLabel: typeLabel(s.fields.type),
+    aliases: s.fields.aliases ?? [],
+    version: v.version,
+    pins,
   };
 }
 
-@ObjectType() export class EntityConnection extends Connection(Entity) {}
+@ObjectType()
+export class EntityConnection extends Connection(Entity) {}

@@ -32,7 +32,10 @@ export class Event {
   @Field(() => String, { nullable: true })
   correlationId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The version of imported files the event came from (e.g. the wiki commit a history replay synced).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The version of imported files the event came from (e.g. the wiki commit a history replay synced).',
+  })
   commit!: string | null;
 
   @Field(() => String, { nullable: true, description: 'That version’s own time, as the files’ history gives it (with its offset).' })

@@ -8,17 +8,50 @@ import { DateTimeScalar, JSONScalar, PartialDateScalar } from '../scalars';
 
 // Each variant names its payload differently (number, text, date…): GraphQL forbids one field name
 // with two types across the members of a union selected together.
-@ObjectType() export class NumberValue { @Field(() => Float) number!: number; @Field(() => String, { nullable: true }) unit!: string | null; }
-@ObjectType() export class RangeValue { @Field(() => Float) low!: number; @Field(() => Float) high!: number; @Field(() => String, { nullable: true }) unit!: string | null; }
-@ObjectType({ description: 'A lower bound: "at least".' }) export class MinValue { @Field(() => Float) min!: number; @Field(() => String, { nullable: true }) unit!: string | null; }
-@ObjectType() export class TextValue { @Field() text!: string; }
-@ObjectType() export class DateValue { @Field(() => PartialDateScalar) date!: string; }
-@ObjectType() export class BooleanValue { @Field() boolean!: boolean; }
+@ObjectType()
+export class NumberValue {
+  @Field(() => Float) number!: number;
+  @Field(() => String, { nullable: true }) unit!: string | null;
+}
+@ObjectType()
+export class RangeValue {
+  @Field(() => Float) low!: number;
+  @Field(() => Float) high!: number;
+  @Field(() => String, { nullable: true }) unit!: string | null;
+}
+@ObjectType({ description: 'A lower bound: "at least".' })
+export class MinValue {
+  @Field(() => Float) min!: number;
+  @Field(() => String, { nullable: true }) unit!: string | null;
+}
+@ObjectType()
+export class TextValue {
+  @Field() text!: string;
+}
+@ObjectType()
+export class DateValue {
+  @Field(() => PartialDateScalar) date!: string;
+}
+@ObjectType()
+export class BooleanValue {
+  @Field() boolean!: boolean;
+}
 @ObjectType({ description: 'A reference to an entity; `known` is false when no such entity exists (yet).' })
-export class RefValue { @Field(() => ID) entityId!: string; @Field() known!: boolean; pins!: Pins; }
+export class RefValue {
+  @Field(() => ID) entityId!: string;
+  @Field() known!: boolean;
+  pins!: Pins;
+}
 @ObjectType({ description: 'References to entities; `unknownIds` names the ones that do not exist (yet).' })
-export class RefsValue { @Field(() => [ID]) entityIds!: string[]; @Field(() => [ID]) unknownIds!: string[]; pins!: Pins; }
-@ObjectType() export class JsonValue { @Field(() => JSONScalar) json!: unknown; }
+export class RefsValue {
+  @Field(() => [ID]) entityIds!: string[];
+  @Field(() => [ID]) unknownIds!: string[];
+  pins!: Pins;
+}
+@ObjectType()
+export class JsonValue {
+  @Field(() => JSONScalar) json!: unknown;
+}
 
 export const FactValueUnion = createUnionType({
   name: 'FactValue',
@@ -29,15 +62,24 @@ export const FactValueUnion = createUnionType({
 /** The GraphQL value of a fact; `known` for refs comes from the caller, who looked the ids up. */
 export function toFactValue(v: DomainFactValue, knownIds: ReadonlySet<string>, pins: Pins): object {
   switch (v.kind) {
-    case 'number': return { __typename: 'NumberValue', number: v.value, unit: v.unit ?? null };
-    case 'range': return { __typename: 'RangeValue', low: v.low, high: v.high, unit: v.unit ?? null };
-    case 'min': return { __typename: 'MinValue', min: v.min, unit: v.unit ?? null };
-    case 'text': return { __typename: 'TextValue', text: v.value };
-    case 'date': return { __typename: 'DateValue', date: v.value.value };
-    case 'boolean': return { __typename: 'BooleanValue', boolean: v.value };
-    case 'ref': return { __typename: 'RefValue', entityId: v.entity, known: knownIds.has(v.entity), pins };
-    case 'refs': return { __typename: 'RefsValue', entityIds: v.entities, unknownIds: v.entities.filter((e) => !knownIds.has(e)), pins };
-    case 'json': return { __typename: 'JsonValue', json: v.value };
+    case 'number':
+      return { __typename: 'NumberValue', number: v.value, unit: v.unit ?? null };
+    case 'range':
+      return { __typename: 'RangeValue', low: v.low, high: v.high, unit: v.unit ?? null };
+    case 'min':
+      return { __typename: 'MinValue', min: v.min, unit: v.unit ?? null };
+    case 'text':
+      return { __typename: 'TextValue', text: v.value };
+    case 'date':
+      return { __typename: 'DateValue', date: v.value.value };
+    case 'boolean':
+      return { __typename: 'BooleanValue', boolean: v.value };
+    case 'ref':
+      return { __typename: 'RefValue', entityId: v.entity, known: knownIds.has(v.entity), pins };
+    case 'refs':
+      return { __typename: 'RefsValue', entityIds: v.entities, unknownIds: v.entities.filter((e) => !knownIds.has(e)), pins };
+    case 'json':
+      return { __typename: 'JsonValue', json: v.value };
   }
 }
 
@@ -71,15 +113,26 @@ export class Fact {
 export function toFact(f: FactVersion, pins: Pins): Fact {
   const asOf = f.asOf ? parsePartialDate(f.asOf, 'asOf') : null;
   return {
-    id: f.id, asOf: f.asOf, asOfLabel: asOf?.ok ? displayPartialDate(asOf.value) : null, validEnd: f.validEnd,
-    rank: f.rank, notes: f.notes, recordedAt: f.recordedAt, position: String(f.position), version: f.version,
-    retracted: f.retracted, entityId: f.entityId, propertyId: f.propertyId, value: factValueFromStored(f.value),
+    id: f.id,
+    asOf: f.asOf,
+    asOfLabel: asOf?.ok ? displayPartialDate(asOf.value) : null,
+    validEnd: f.validEnd,
+    rank: f.rank,
+    notes: f.notes,
+    recordedAt: f.recordedAt,
+    position: String(f.position),
+    version: f.version,
+    retracted: f.retracted,
+    entityId: f.entityId,
+    propertyId: f.propertyId,
+    value: factValueFromStored(f.value),
     citations: f.citations.map((c) => ({ quote: c.quote ?? null, locator: c.locator ?? null, sourceId: c.sourceId, pins })),
     pins,
   };
 }
 
-@ObjectType() export class FactConnection extends Connection(Fact) {}
+@ObjectType()
+export class FactConnection extends Connection(Fact) {}
 
 @ObjectType({ description: 'The value of a property as of a time, and any facts that disagree with it then.' })
 export class ValueWithConflicts {

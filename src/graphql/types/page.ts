@@ -22,10 +22,18 @@ export class Page {
 export function toPage(v: Versioned<PageState | null>, pins: Pins): Page {
   const s = v.state;
   return {
-    slug: s.slug, numericId: s.fields.numericId ?? null, title: s.fields.title, description: s.fields.description ?? null,
-    quality: s.fields.quality ?? null, qualityBand: qualityBand(s.fields.quality), version: v.version,
-    entityId: s.fields.entityId ?? null, citationIds: s.citations, pins,
+    slug: s.slug,
+    numericId: s.fields.numericId ?? null,
+    title: s.fields.title,
+    description: s.fields.description ?? null,
+    quality: s.fields.quality ?? null,
+    qualityBand: qualityBand(s.fields.quality),
+    version: v.version,
+    entityId: s.fields.entityId ?? null,
+    citationIds: s.citations,
+    pins,
   };
 }
 
-@ObjectType() export class PageConnection extends Connection(Page) {}
+@ObjectType()
+export class PageConnection extends Connection(Page) {}

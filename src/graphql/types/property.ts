@@ -30,8 +30,18 @@ export class Property {
 export function toProperty(v: Versioned<PropertyState>, pins: Pins): Property {
   const f = v.state!.fields;
   return {
-    id: v.state!.id, name: f.name, description: f.description ?? null, dataType: f.dataType, unit: f.unit ?? null,
-    category: f.category ?? null, temporal: f.temporal ?? false, appliesTo: f.appliesTo ?? [], display: f.display ?? null,
-    inverseId: f.inverseId ?? null, stalenessDays: f.stalenessDays ?? null, version: v.version, pins,
+    id: v.state!.id,
+    name: f.name,
+    description: f.description ?? null,
+    dataType: f.dataType,
+    unit: f.unit ?? null,
+    category: f.category ?? null,
+    temporal: f.temporal ?? false,
+    appliesTo: f.appliesTo ?? [],
+    display: f.display ?? null,
+    inverseId: f.inverseId ?? null,
+    stalenessDays: f.stalenessDays ?? null,
+    version: v.version,
+    pins,
   };
 }

@@ -20,9 +20,17 @@ export class Publication {
 export function toPublication(v: Versioned<PublicationState>, pins: Pins): Publication {
   const f = v.state.fields;
   return {
-    id: v.state.id, name: f.name, domains: f.domains ?? [], type: f.type ?? null, credibility: f.credibility ?? null,
-    peerReviewed: f.peerReviewed ?? null, description: f.description ?? null, version: v.version, pins,
+    id: v.state.id,
+    name: f.name,
+    domains: f.domains ?? [],
+    type: f.type ?? null,
+    credibility: f.credibility ?? null,
+    peerReviewed: f.peerReviewed ?? null,
+    description: f.description ?? null,
+    version: v.version,
+    pins,
   };
 }
 
-@ObjectType() export class PublicationConnection extends Connection(Publication) {}
+@ObjectType()
+export class PublicationConnection extends Connection(Publication) {}

@@ -30,9 +30,14 @@ export class CachedContent {
 
 export function toCachedContent(c: CachedContentState): CachedContent {
   return {
-    length: c.length, sizeKb: Math.round(c.length / 1024), contentHash: c.contentHash,
-    fetchedAt: c.fetchedAt ? new Date(c.fetchedAt) : null, httpStatus: c.httpStatus ?? null,
-    contentType: c.contentType ?? null, truncated: c.text.length < c.length, text: c.text,
+    length: c.length,
+    sizeKb: Math.round(c.length / 1024),
+    contentHash: c.contentHash,
+    fetchedAt: c.fetchedAt ? new Date(c.fetchedAt) : null,
+    httpStatus: c.httpStatus ?? null,
+    contentType: c.contentType ?? null,
+    truncated: c.text.length < c.length,
+    text: c.text,
   };
 }
 
@@ -45,7 +50,8 @@ export class Source {
   @Field(() => String, { nullable: true }) type!: string | null;
   @Field(() => [String]) authors!: string[];
   @Field(() => PartialDateScalar, { nullable: true }) publishedDate!: string | null;
-  @Field(() => Int, { nullable: true, description: 'The source’s own rating, when it overrides its publication’s.' }) credibilityOverride!: number | null;
+  @Field(() => Int, { nullable: true, description: 'The source’s own rating, when it overrides its publication’s.' }) credibilityOverride!:
+    number | null;
   @Field(() => String, { nullable: true }) abstract!: string | null;
   @Field(() => String, { nullable: true }) summary!: string | null;
   @Field(() => String, { nullable: true }) review!: string | null;
@@ -61,11 +67,25 @@ export function toSource(v: Versioned<SourceState | null>, pins: Pins): Source {
   const s = v.state;
   const f = s.fields;
   return {
-    id: s.id, stableId: f.stableId, url: f.url, title: f.title ?? null, type: f.type ?? null, authors: f.authors ?? [],
-    publishedDate: f.publishedDate ?? null, credibilityOverride: f.credibilityOverride ?? null, abstract: f.abstract ?? null,
-    summary: f.summary ?? null, review: f.review ?? null, keyPoints: f.keyPoints ?? [], tags: f.tags ?? [],
-    mergedInto: s.mergedInto, version: v.version, state: s, pins,
+    id: s.id,
+    stableId: f.stableId,
+    url: f.url,
+    title: f.title ?? null,
+    type: f.type ?? null,
+    authors: f.authors ?? [],
+    publishedDate: f.publishedDate ?? null,
+    credibilityOverride: f.credibilityOverride ?? null,
+    abstract: f.abstract ?? null,
+    summary: f.summary ?? null,
+    review: f.review ?? null,
+    keyPoints: f.keyPoints ?? [],
+    tags: f.tags ?? [],
+    mergedInto: s.mergedInto,
+    version: v.version,
+    state: s,
+    pins,
   };
 }
 
-@ObjectType() export class SourceConnection extends Connection(Source) {}
+@ObjectType()
+export class SourceConnection extends Connection(Source) {}

@@ -46,7 +46,11 @@ export interface ParsedHistory {
 
 /** The history file is not what it should be: nothing has been written when this is thrown. */
 export class HistoryFormatError extends Error {
-  constructor(readonly file: string, readonly line: number, detail: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    detail: string,
+  ) {
     super(`${file}:${line}: ${detail}`);
     this.name = 'HistoryFormatError';
   }
@@ -88,7 +92,8 @@ export function parseHistory(text: string, file: string): ParsedHistory {
     if (typeof e.committedAt !== 'string' || !ISO_TIME.test(e.committedAt) || Number.isNaN(Date.parse(e.committedAt))) {
       fail(`"committedAt" must be an ISO 8601 time with its offset, got ${JSON.stringify(e.committedAt)}`);
     }
-    if (typeof e.file !== 'string' || !THING_FILE.test(e.file)) fail(`"file" must be a YAML file name without folders, got ${JSON.stringify(e.file)}`);
+    if (typeof e.file !== 'string' || !THING_FILE.test(e.file))
+      fail(`"file" must be a YAML file name without folders, got ${JSON.stringify(e.file)}`);
     const deleted = e.deleted === true;
     if (deleted === (typeof e.yaml === 'string')) fail('each entry has either "yaml" (the file\'s text) or "deleted": true');
     const commit = e.commit as string;
@@ -104,7 +109,12 @@ export function parseHistory(text: string, file: string): ParsedHistory {
         if (change.yaml !== null) last.changes[twin] = change;
         // Only a write paired with a delete is a move; anything else is one entry too many.
         else if (last.changes[twin].yaml === null) fail(`commit ${commit} deletes ${change.file} twice`);
-        quirks.push({ line, commit, file: change.file, message: `commit ${commit} both writes and deletes ${change.file} (a move from an older layout): the written version is kept` });
+        quirks.push({
+          line,
+          commit,
+          file: change.file,
+          message: `commit ${commit} both writes and deletes ${change.file} (a move from an older layout): the written version is kept`,
+        });
       } else fail(`commit ${commit} writes ${change.file} twice`);
       return;
     }
@@ -164,7 +174,11 @@ export interface HistoryOptions extends Pick<ImportOptions, 'actor' | 'batchSize
 }
 
 export class HistoryFailed extends Error {
-  constructor(message: string, readonly report: HistoryReport, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly report: HistoryReport,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'HistoryFailed';
   }
@@ -172,16 +186,24 @@ export class HistoryFailed extends Error {
 
 /** The last commit of this history an earlier run appended events for: the run resumes there. */
 async function lastSyncedCommit(target: ImportTarget, commits: readonly HistoryCommit[]): Promise<number> {
-  const row = await target.db.selectFrom('events').select(sql<string>`metadata->>'commit'`.as('commit'))
+  const row = await target.db
+    .selectFrom('events')
+    .select(sql<string>`metadata->>'commit'`.as('commit'))
     .where(sql<boolean>`metadata->>'commit' IS NOT NULL`)
     .where(sql<boolean>`metadata->>'correlationId' like ${`${CORRELATION_PREFIX}%`}`)
-    .orderBy('position', 'desc').limit(1).executeTakeFirst();
+    .orderBy('position', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? commits.findIndex((c) => c.commit === row.commit) : -1;
 }
 
 const anomalyKey = (a: Anomaly): string => `${a.kind}\u0000${a.file}\u0000${a.line ?? ''}\u0000${a.at ?? ''}\u0000${a.message}`;
 
-export async function importLongtermWikiHistory(target: ImportTarget, historyFile: string, options: HistoryOptions = {}): Promise<HistoryReport> {
+export async function importLongtermWikiHistory(
+  target: ImportTarget,
+  historyFile: string,
+  options: HistoryOptions = {},
+): Promise<HistoryReport> {
   const started = Date.now();
   const file = path.resolve(historyFile);
   const base = path.resolve(options.base ?? path.join(path.dirname(file), '..'));
@@ -245,7 +267,11 @@ export async function importLongtermWikiHistory(target: ImportTarget, historyFil
           if (err instanceof ImportFailed) report.eventsAppended += err.report.eventsAppended;
           report.error = `commit ${commit.commit}: ${(err as Error).message}`;
           report.seconds = (Date.now() - started) / 1000;
-          throw new HistoryFailed(`the history replay stopped at commit ${commit.commit} (${index + 1} of ${commits.length}): ${(err as Error).message}. Run it again to resume there.`, report, { cause: err });
+          throw new HistoryFailed(
+            `the history replay stopped at commit ${commit.commit} (${index + 1} of ${commits.length}): ${(err as Error).message}. Run it again to resume there.`,
+            report,
+            { cause: err },
+          );
         }
         const basis = await resolveBasis(target.db);
         const fresh = run.anomalies.filter((a) => !seenAnomalies.has(anomalyKey(a)));
@@ -296,7 +322,9 @@ export function formatHistoryReport(report: HistoryReport): string {
   out.push('');
   out.push('commit      committed at                files  events  position  new anomalies');
   for (const c of report.commits) {
-    const tail = c.skipped ? 'already synced' : `${String(c.eventsAppended).padStart(6)}  ${String(c.position).padStart(8)}  ${c.newAnomalies.length}`;
+    const tail = c.skipped
+      ? 'already synced'
+      : `${String(c.eventsAppended).padStart(6)}  ${String(c.position).padStart(8)}  ${c.newAnomalies.length}`;
     out.push(`${c.commit.padEnd(10)}  ${c.committedAt.padEnd(25)}  ${String(c.files).padStart(5)}  ${tail}`);
   }
   if (report.quirks.length) {
@@ -304,15 +332,19 @@ export function formatHistoryReport(report: HistoryReport): string {
     const byCommit = new Map<string, number>();
     for (const q of report.quirks) byCommit.set(q.commit, (byCommit.get(q.commit) ?? 0) + 1);
     out.push(`History quirks (${report.quirks.length}; --json lists each):`);
-    for (const [commit, n] of byCommit) out.push(`  commit ${commit}: ${n} files both written and deleted (moved from an older layout): the written versions were kept`);
+    for (const [commit, n] of byCommit)
+      out.push(`  commit ${commit}: ${n} files both written and deleted (moved from an older layout): the written versions were kept`);
   }
   const anomalies = report.commits.flatMap((c) => c.newAnomalies.map((a) => ({ commit: c.commit, a })));
   if (anomalies.length) {
     out.push('');
     out.push(`Anomalies (${anomalies.length}, each listed at the first commit that shows it):`);
-    for (const { commit, a } of anomalies) out.push(`  ${commit} ${a.kind} ${a.file}${a.line !== undefined ? `:${a.line}` : ''}${a.at ? ` (${a.at})` : ''}: ${a.message}`);
+    for (const { commit, a } of anomalies)
+      out.push(`  ${commit} ${a.kind} ${a.file}${a.line !== undefined ? `:${a.line}` : ''}${a.at ? ` (${a.at})` : ''}: ${a.message}`);
   }
   out.push('');
-  out.push(`${report.commits.length} of ${report.commitsInFile} commits, ${report.eventsAppended} events appended in ${report.seconds.toFixed(1)} s${report.completed ? '' : ' (stopped: run again to resume)'}`);
+  out.push(
+    `${report.commits.length} of ${report.commitsInFile} commits, ${report.eventsAppended} events appended in ${report.seconds.toFixed(1)} s${report.completed ? '' : ' (stopped: run again to resume)'}`,
+  );
   return out.join('\n');
 }

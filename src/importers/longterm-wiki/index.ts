@@ -44,7 +44,11 @@ export interface ImportOptions {
 
 /** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
 export class ImportFailed extends Error {
-  constructor(message: string, readonly report: ImportReport, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly report: ImportReport,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'ImportFailed';
   }
@@ -132,25 +136,35 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
 
   const partial = newSyncResult();
   try {
-    await executePlan(target, plan.commands, anomalies, {
-      batchSize,
-      writer: run.writer,
-      actor: run.actor,
-      reason: run.reason,
-      correlationId: run.correlationId,
-      origin: options.origin,
-      afterCommand: options.afterCommand,
-      onPhase: (phase, total) => progress?.start(phase, total),
-      onProgress: (phase, done) => {
-        progress?.update(phase, done);
+    await executePlan(
+      target,
+      plan.commands,
+      anomalies,
+      {
+        batchSize,
+        writer: run.writer,
+        actor: run.actor,
+        reason: run.reason,
+        correlationId: run.correlationId,
+        origin: options.origin,
+        afterCommand: options.afterCommand,
+        onPhase: (phase, total) => progress?.start(phase, total),
+        onProgress: (phase, done) => {
+          progress?.update(phase, done);
+        },
       },
-    }, partial);
+      partial,
+    );
     for (const p of PHASES) progress?.stop(p);
   } catch (err) {
     for (const p of PHASES) progress?.stop(p);
     finish(partial);
     report.error = (err as Error).message;
-    throw new ImportFailed(`the import stopped: ${(err as Error).message}. Batches committed before it are kept; run the import again to finish.`, report, { cause: err });
+    throw new ImportFailed(
+      `the import stopped: ${(err as Error).message}. Batches committed before it are kept; run the import again to finish.`,
+      report,
+      { cause: err },
+    );
   }
   report.completed = true;
   return finish(partial);

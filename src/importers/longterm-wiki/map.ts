@@ -69,7 +69,10 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     unmapped,
     removed: {
       citation: (_slug, sourceId) => ({ file: 'resources', at: `${sourceId}.cited_by` }),
-      fact: (slug, id) => ({ loc: { file: `things/${slug}.yaml`, at: id }, reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)` }),
+      fact: (slug, id) => ({
+        loc: { file: `things/${slug}.yaml`, at: id },
+        reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)`,
+      }),
     },
   };
 
@@ -100,12 +103,27 @@ function mapPublications(data: RawDataset, desired: DesiredState, ctxFor: CtxFor
     }
     const first = desired.publications.get(raw.id);
     if (first) {
-      anomalies.add('duplicate-id', loc, `publication "${raw.id}" is defined twice (first at line ${first.loc.line}): this one was skipped`);
+      anomalies.add(
+        'duplicate-id',
+        loc,
+        `publication "${raw.id}" is defined twice (first at line ${first.loc.line}): this one was skipped`,
+      );
       continue;
     }
-    const fields = readRecord<PublicationFields>(publicationFields, {
-      name: 'name', domains: 'domains', type: 'type', credibility: 'credibility', peerReviewed: 'peer_reviewed', description: 'description',
-    }, raw, ctxFor('publications', loc), ['id']);
+    const fields = readRecord<PublicationFields>(
+      publicationFields,
+      {
+        name: 'name',
+        domains: 'domains',
+        type: 'type',
+        credibility: 'credibility',
+        peerReviewed: 'peer_reviewed',
+        description: 'description',
+      },
+      raw,
+      ctxFor('publications', loc),
+      ['id'],
+    );
     if (fields) desired.publications.set(raw.id, { loc, fields });
   }
 }
@@ -116,22 +134,48 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
       anomalies.add('invalid-record', loc, `property id must be kebab-case, got ${JSON.stringify(id)}: skipped`);
       continue;
     }
-    const fields = readRecord<PropertyFields>(propertyFields, {
-      name: 'name', description: 'description', dataType: 'dataType', unit: 'unit', category: 'category', temporal: 'temporal',
-      appliesTo: 'appliesTo', display: 'display', inverseId: 'inverseId', stalenessDays: 'stalenessDays',
-    }, raw, ctxFor('properties', loc));
+    const fields = readRecord<PropertyFields>(
+      propertyFields,
+      {
+        name: 'name',
+        description: 'description',
+        dataType: 'dataType',
+        unit: 'unit',
+        category: 'category',
+        temporal: 'temporal',
+        appliesTo: 'appliesTo',
+        display: 'display',
+        inverseId: 'inverseId',
+        stalenessDays: 'stalenessDays',
+      },
+      raw,
+      ctxFor('properties', loc),
+    );
     if (fields) desired.properties.set(id, { loc, fields });
   }
 }
 
-function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies, newStableId: () => string): EntityIndex {
+function mapEntities(
+  data: RawDataset,
+  inStore: StoreSnapshot,
+  desired: DesiredState,
+  ctxFor: CtxFor,
+  anomalies: Anomalies,
+  newStableId: () => string,
+): EntityIndex {
   const bySlug = new Map<string, DesiredEntity>();
   const numericOwner = new Map<string, DesiredEntity>();
   const storedBySlug = new Map([...inStore.entities].map(([id, f]) => [f.slug, id]));
 
   const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things', nameKey: string): void => {
     const ctx = ctxFor(source === 'registry' ? 'entities' : 'things.thing', loc);
-    const fields = readRecord<EntityFields>(entityFields, { slug: 'id', name: nameKey, type: 'type', numericId: 'numericId', aliases: 'aliases' }, raw, ctx, ['stableId']);
+    const fields = readRecord<EntityFields>(
+      entityFields,
+      { slug: 'id', name: nameKey, type: 'type', numericId: 'numericId', aliases: 'aliases' },
+      raw,
+      ctx,
+      ['stableId'],
+    );
     if (!fields) return;
     const stableId = raw.stableId;
     if (stableId !== undefined && !isStableId(stableId)) {
@@ -143,10 +187,14 @@ function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredS
         mergeThingHeader(existing, fields, isStableId(stableId) ? stableId : undefined, loc, anomalies);
         return;
       }
-      anomalies.add('duplicate-id', loc, `entity "${fields.slug}" is defined twice (first at ${existing.loc.file}:${existing.loc.line}): this one was skipped`);
+      anomalies.add(
+        'duplicate-id',
+        loc,
+        `entity "${fields.slug}" is defined twice (first at ${existing.loc.file}:${existing.loc.line}): this one was skipped`,
+      );
       return;
     }
-    const id = isStableId(stableId) ? stableId : storedBySlug.get(fields.slug) ?? newStableId();
+    const id = isStableId(stableId) ? stableId : (storedBySlug.get(fields.slug) ?? newStableId());
     const sameId = desired.entities.get(id);
     if (sameId) {
       anomalies.add('duplicate-id', loc, `stable id ${id} of "${fields.slug}" already belongs to "${sameId.fields.slug}": skipped`);
@@ -155,7 +203,11 @@ function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredS
     if (fields.numericId) {
       const owner = numericOwner.get(fields.numericId);
       if (owner) {
-        anomalies.add('duplicate-id', at(loc, 'numericId'), `numericId ${fields.numericId} of "${fields.slug}" already belongs to "${owner.fields.slug}": left out`);
+        anomalies.add(
+          'duplicate-id',
+          at(loc, 'numericId'),
+          `numericId ${fields.numericId} of "${fields.slug}" already belongs to "${owner.fields.slug}": left out`,
+        );
         delete fields.numericId;
       }
     }
@@ -182,7 +234,11 @@ function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredS
     const kept = e.fields.aliases.filter((a) => {
       const other = bySlug.get(a);
       if (other && other !== e) {
-        anomalies.add('duplicate-id', at(e.loc, 'aliases'), `alias "${a}" of "${e.fields.slug}" is the slug of "${other.fields.slug}": left out`);
+        anomalies.add(
+          'duplicate-id',
+          at(e.loc, 'aliases'),
+          `alias "${a}" of "${e.fields.slug}" is the slug of "${other.fields.slug}": left out`,
+        );
         return false;
       }
       return true;
@@ -200,11 +256,16 @@ function mapEntities(data: RawDataset, inStore: StoreSnapshot, desired: DesiredS
 /** The registry entry wins; the things header adds aliases (and fills what the registry lacks). */
 function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId: string | undefined, loc: Loc, anomalies: Anomalies): void {
   const disagree = (field: string, registry: unknown, thing: unknown) =>
-    anomalies.add('entity-mismatch', at(loc, field), `${field} is ${JSON.stringify(thing)} here but ${JSON.stringify(registry)} in ${entity.loc.file}:${entity.loc.line}; the registry's value is used`);
+    anomalies.add(
+      'entity-mismatch',
+      at(loc, field),
+      `${field} is ${JSON.stringify(thing)} here but ${JSON.stringify(registry)} in ${entity.loc.file}:${entity.loc.line}; the registry's value is used`,
+    );
   if (stableId && stableId !== entity.id) disagree('stableId', entity.id, stableId);
   if (header.name !== entity.fields.name) disagree('name', entity.fields.name, header.name);
   if (header.type !== entity.fields.type) disagree('type', entity.fields.type, header.type);
-  if (header.numericId && entity.fields.numericId && header.numericId !== entity.fields.numericId) disagree('numericId', entity.fields.numericId, header.numericId);
+  if (header.numericId && entity.fields.numericId && header.numericId !== entity.fields.numericId)
+    disagree('numericId', entity.fields.numericId, header.numericId);
   if (header.numericId && !entity.fields.numericId) entity.fields.numericId = header.numericId;
   if (header.aliases) {
     const aliases = [...(entity.fields.aliases ?? [])];
@@ -216,8 +277,17 @@ function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId:
 // ---------------------------------------------------------------------------------------------------
 
 const SOURCE_MAPPING = {
-  url: 'url', title: 'title', type: 'type', authors: 'authors', publishedDate: 'published_date', publicationId: 'publication_id',
-  abstract: 'abstract', summary: 'summary', review: 'review', keyPoints: 'key_points', tags: 'tags',
+  url: 'url',
+  title: 'title',
+  type: 'type',
+  authors: 'authors',
+  publishedDate: 'published_date',
+  publicationId: 'publication_id',
+  abstract: 'abstract',
+  summary: 'summary',
+  review: 'review',
+  keyPoints: 'key_points',
+  tags: 'tags',
 } as const;
 
 const SOURCE_LIST_FIELDS = ['authors', 'keyPoints', 'tags'] as const;
@@ -245,7 +315,10 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
   const resources = new Map<string, ResourceRecord>();
   for (const { loc, data: raw } of data.resources.items) {
     const ctx = ctxFor('resources', loc);
-    const fields = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, raw, ctx, ['id', 'cited_by']) as DesiredSource['fields'] | null;
+    const fields = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, raw, ctx, [
+      'id',
+      'cited_by',
+    ]) as DesiredSource['fields'] | null;
     if (!fields) continue;
     const id = sourceIdForUrl(fields.url);
     if (typeof raw.id === 'string' && raw.id !== id) {
@@ -254,12 +327,24 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
     if (typeof raw.id === 'string') index.byResourceId.set(raw.id, id);
     index.byResourceId.set(id, id);
     if (typeof raw.published_date === 'string' && /^\d{4}$/.test(raw.published_date) && fields.publishedDate) {
-      anomalies.add('bare-year-date', at(loc, 'published_date'), `published_date "${raw.published_date}" is only a year: stored with year precision`);
+      anomalies.add(
+        'bare-year-date',
+        at(loc, 'published_date'),
+        `published_date "${raw.published_date}" is only a year: stored with year precision`,
+      );
     } else if (typeof raw.published_date === 'number' && fields.publishedDate) {
-      anomalies.add('bare-year-date', at(loc, 'published_date'), `published_date ${raw.published_date} is an unquoted YAML number: read as the year ${fields.publishedDate}`);
+      anomalies.add(
+        'bare-year-date',
+        at(loc, 'published_date'),
+        `published_date ${raw.published_date} is an unquoted YAML number: read as the year ${fields.publishedDate}`,
+      );
     }
     if (fields.publicationId && !publicationExists(fields.publicationId)) {
-      anomalies.add('dangling-publication', at(loc, 'publication_id'), `publication "${fields.publicationId}" does not exist; the id was kept`);
+      anomalies.add(
+        'dangling-publication',
+        at(loc, 'publication_id'),
+        `publication "${fields.publicationId}" does not exist; the id was kept`,
+      );
     }
     const citedBy: ResourceRecord['citedBy'] = [];
     if (Array.isArray(raw.cited_by)) {
@@ -268,19 +353,31 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
         else anomalies.add('invalid-field', at(loc, 'cited_by'), `expected a page slug, got ${JSON.stringify(slug)}`);
       }
     } else if (raw.cited_by !== undefined && raw.cited_by !== null) {
-      anomalies.add('invalid-field', at(loc, 'cited_by'), `expected a list of page slugs, got ${JSON.stringify(raw.cited_by)?.slice(0, 60)}`);
+      anomalies.add(
+        'invalid-field',
+        at(loc, 'cited_by'),
+        `expected a list of page slugs, got ${JSON.stringify(raw.cited_by)?.slice(0, 60)}`,
+      );
     }
 
     // The snapshot gives the stable id (and a finer type); matched by id, else by URL.
     let snap = typeof raw.id === 'string' ? index.snapshotById.get(raw.id) : undefined;
     if (snap && snap.data.url !== fields.url) {
-      anomalies.add('snapshot-mismatch', loc, `the snapshot's resource ${raw.id as string} has url ${JSON.stringify(snap.data.url)}, not ${fields.url}; not used`);
+      anomalies.add(
+        'snapshot-mismatch',
+        loc,
+        `the snapshot's resource ${raw.id as string} has url ${JSON.stringify(snap.data.url)}, not ${fields.url}; not used`,
+      );
       snap = undefined;
     }
     if (!snap) {
       const byUrl = index.snapshotByUrl.get(fields.url);
       if (byUrl) {
-        anomalies.add('snapshot-mismatch', loc, `the snapshot has this url under id ${JSON.stringify(byUrl.data.id)}, the YAML under ${JSON.stringify(raw.id)}; the snapshot's stable id was used`);
+        anomalies.add(
+          'snapshot-mismatch',
+          loc,
+          `the snapshot has this url under id ${JSON.stringify(byUrl.data.id)}, the YAML under ${JSON.stringify(raw.id)}; the snapshot's stable id was used`,
+        );
         snap = byUrl;
       }
     }
@@ -291,7 +388,11 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
 
     const earlier = resources.get(id);
     if (earlier) {
-      anomalies.add('duplicate-id', loc, `source ${id} (${fields.url}) is listed again (first at ${earlier.loc.file}:${earlier.loc.line}): merged into the first`);
+      anomalies.add(
+        'duplicate-id',
+        loc,
+        `source ${id} (${fields.url}) is listed again (first at ${earlier.loc.file}:${earlier.loc.line}): merged into the first`,
+      );
       mergeResource(earlier, fields, citedBy);
       continue;
     }
@@ -332,11 +433,16 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
 function applySnapshot(fields: DesiredSource['fields'], snap: RawItem, loc: Loc, anomalies: Anomalies, compareType: boolean): void {
   const stable = snap.data.stable_id;
   if (isStableId(stable)) fields.stableId = stable;
-  else if (stable !== undefined) anomalies.add('invalid-field', at(snap.loc, 'stable_id'), `expected 10 characters [A-Za-z0-9], got ${JSON.stringify(stable)}`);
+  else if (stable !== undefined)
+    anomalies.add('invalid-field', at(snap.loc, 'stable_id'), `expected 10 characters [A-Za-z0-9], got ${JSON.stringify(stable)}`);
   const type = snap.data.type;
   if (typeof type === 'string' && (SOURCE_TYPES as readonly string[]).includes(type)) {
     if (compareType && fields.type && fields.type !== type) {
-      anomalies.add('snapshot-mismatch', at(loc, 'type'), `type is "${fields.type}" in the YAML but "${type}" in the snapshot; "${type}" was used`);
+      anomalies.add(
+        'snapshot-mismatch',
+        at(loc, 'type'),
+        `type is "${fields.type}" in the YAML but "${type}" in the snapshot; "${type}" was used`,
+      );
     }
     fields.type = type as SourceFields['type'];
   }
@@ -376,7 +482,13 @@ function mapPages(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
       anomalies.add('duplicate-id', loc, `page "${slug}" is listed twice (first at line ${first.loc.line}): this one was skipped`);
       continue;
     }
-    const fields = readRecord<PageFields>(pageFields, { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' }, raw, ctxFor('pages', loc), ['slug']);
+    const fields = readRecord<PageFields>(
+      pageFields,
+      { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' },
+      raw,
+      ctxFor('pages', loc),
+      ['slug'],
+    );
     if (!fields) continue;
     if (fields.numericId) {
       const owner = numericOwner.get(fields.numericId);
@@ -389,7 +501,11 @@ function mapPages(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
     const byNumeric = fields.numericId ? entityByNumeric.get(fields.numericId) : undefined;
     const bySlug = slugIndex.get(slug);
     if (byNumeric && bySlug && byNumeric !== bySlug) {
-      anomalies.add('entity-mismatch', at(loc, 'numericId'), `numericId ${fields.numericId} names entity ${byNumeric} but slug "${slug}" names ${bySlug}; the numericId's entity was used`);
+      anomalies.add(
+        'entity-mismatch',
+        at(loc, 'numericId'),
+        `numericId ${fields.numericId} names entity ${byNumeric} but slug "${slug}" names ${bySlug}; the numericId's entity was used`,
+      );
     }
     const entityId = byNumeric ?? bySlug;
     if (entityId) fields.entityId = entityId;
@@ -415,7 +531,15 @@ interface EffectiveProperty {
   unit?: string;
 }
 
-function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredState, entities: EntityIndex, sources: SourceIndex, ctxFor: CtxFor, anomalies: Anomalies): void {
+function mapFacts(
+  data: RawDataset,
+  inStore: StoreSnapshot,
+  desired: DesiredState,
+  entities: EntityIndex,
+  sources: SourceIndex,
+  ctxFor: CtxFor,
+  anomalies: Anomalies,
+): void {
   const { retractions } = desired;
   const entityBySlug = new Map<string, string>();
   for (const e of desired.entities.values()) entityBySlug.set(e.fields.slug, e.id);
@@ -448,12 +572,20 @@ function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
       let managed = false;
       if (snap) {
         const ctx = ctxFor('resources-snapshot', snap.loc);
-        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, snap.data, ctx, ['id', 'cited_by', 'stable_id']);
+        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, snap.data, ctx, [
+          'id',
+          'cited_by',
+          'stable_id',
+        ]);
         if (read) Object.assign(fields, read);
         applySnapshot(fields, snap, snap.loc, anomalies, false);
         const owner = fields.stableId ? sources.byStableId.get(fields.stableId) : undefined;
         if (owner && owner !== id) {
-          anomalies.add('duplicate-id', at(snap.loc, 'stable_id'), `stable id ${fields.stableId} already belongs to source ${owner}: left out`);
+          anomalies.add(
+            'duplicate-id',
+            at(snap.loc, 'stable_id'),
+            `stable id ${fields.stableId} already belongs to source ${owner}: left out`,
+          );
           delete fields.stableId;
         }
         snapshotUsed.add(snap);
@@ -493,7 +625,11 @@ function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
       if (entityId) retractions.protectedEntities.add(entityId);
       for (const f of thing.facts) if (typeof f.data.id === 'string') retractions.protectedFacts.add(f.data.id);
       if (thing.facts.length > 0) {
-        anomalies.add('invalid-record', thing.header?.loc ?? { file: thing.file }, `the entity of this file could not be imported: its ${thing.facts.length} facts were skipped`);
+        anomalies.add(
+          'invalid-record',
+          thing.header?.loc ?? { file: thing.file },
+          `the entity of this file could not be imported: its ${thing.facts.length} facts were skipped`,
+        );
       }
       continue;
     }
@@ -503,7 +639,11 @@ function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
       if (id !== undefined) {
         const first = firstSeen.get(id);
         if (first) {
-          anomalies.add('duplicate-id', item.loc, `fact id ${id} is used again (first at ${first.file}:${first.line}): this one was skipped`);
+          anomalies.add(
+            'duplicate-id',
+            item.loc,
+            `fact id ${id} is used again (first at ${first.file}:${first.line}): this one was skipped`,
+          );
           continue;
         }
         firstSeen.set(id, item.loc);
@@ -518,7 +658,11 @@ function mapFacts(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
 
   for (const snap of sources.unmatched) {
     if (snapshotUsed.has(snap)) continue;
-    anomalies.add('snapshot-only', snap.loc, `source ${JSON.stringify(snap.data.url)} is only in the snapshot and no fact cites it: not imported`);
+    anomalies.add(
+      'snapshot-only',
+      snap.loc,
+      `source ${JSON.stringify(snap.data.url)} is only in the snapshot and no fact cites it: not imported`,
+    );
   }
 }
 
@@ -536,7 +680,11 @@ function mapFact(
   const { loc, data: raw } = item;
   for (const key of Object.keys(raw)) if (!FACT_KEYS.includes(key)) ctx.unmapped.add(`things.facts.${key}`);
   if (!isFactId(raw.id)) {
-    anomalies.add('invalid-record', loc, `fact id ${raw.id === undefined ? 'is missing' : `${JSON.stringify(raw.id)} is not usable`}: skipped`);
+    anomalies.add(
+      'invalid-record',
+      loc,
+      `fact id ${raw.id === undefined ? 'is missing' : `${JSON.stringify(raw.id)} is not usable`}: skipped`,
+    );
     return null;
   }
   const id = raw.id;
@@ -555,7 +703,11 @@ function mapFact(
   }
   const value = coerceValue(raw.value, property.dataType, { entities, loc, anomalies, conversions: ctx.conversions });
   if (!value.ok) {
-    anomalies.add('unparsable-value', at(loc, 'value'), `${value.message} (property "${property.id}" is ${property.dataType}): fact skipped`);
+    anomalies.add(
+      'unparsable-value',
+      at(loc, 'value'),
+      `${value.message} (property "${property.id}" is ${property.dataType}): fact skipped`,
+    );
     return null;
   }
 
@@ -571,7 +723,12 @@ function mapFact(
     if (v === undefined || v === null) continue;
     for (const one of Array.isArray(v) ? v : [v]) {
       if (typeof one === 'string' || one instanceof SrcTag) sourceKeys.push(String(one).trim());
-      else anomalies.add('invalid-field', at(loc, key), `expected a URL or resource id, got ${JSON.stringify(one)?.slice(0, 60)}: citation left out`);
+      else
+        anomalies.add(
+          'invalid-field',
+          at(loc, key),
+          `expected a URL or resource id, got ${JSON.stringify(one)?.slice(0, 60)}: citation left out`,
+        );
     }
   }
   const sources: string[] = [];
@@ -581,26 +738,35 @@ function mapFact(
   }
   if (sources.length) input.sources = sources;
   if (raw.notes !== undefined && raw.notes !== null) {
-    const notes = typeof raw.notes === 'string' ? raw.notes : typeof raw.notes === 'number' || typeof raw.notes === 'boolean' ? String(raw.notes) : undefined;
+    const notes =
+      typeof raw.notes === 'string'
+        ? raw.notes
+        : typeof raw.notes === 'number' || typeof raw.notes === 'boolean'
+          ? String(raw.notes)
+          : undefined;
     if (notes === undefined || notes.trim() === '') {
       anomalies.add('invalid-field', at(loc, 'notes'), `expected text, got ${JSON.stringify(raw.notes)?.slice(0, 60)}: left out`);
     } else input.notes = notes;
   }
 
   // The domain decides as it would for the command: what it refuses is reported here, by file and line.
-  const decided = decideFact({
-    type: 'AssertFact',
-    id,
-    fields: {
-      entityId,
-      propertyId: property.id,
-      value: input.value,
-      asOf: input.asOf,
-      validEnd: input.validEnd,
-      citations: input.sources?.map((sourceId) => ({ sourceId })),
-      notes: input.notes,
+  const decided = decideFact(
+    {
+      type: 'AssertFact',
+      id,
+      fields: {
+        entityId,
+        propertyId: property.id,
+        value: input.value,
+        asOf: input.asOf,
+        validEnd: input.validEnd,
+        citations: input.sources?.map((sourceId) => ({ sourceId })),
+        notes: input.notes,
+      },
     },
-  }, null, { property, entityExists: true });
+    null,
+    { property, entityExists: true },
+  );
   if (!decided.ok) {
     anomalies.add('unparsable-value', loc, `${decided.error.message}: fact skipped`);
     return null;

@@ -81,7 +81,10 @@ async function readText(dir: string, rel: string): Promise<string | null> {
 async function listYaml(dir: string, rel: string): Promise<string[] | null> {
   try {
     const names = await fs.readdir(path.join(dir, rel));
-    return names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => `${rel}/${n}`);
+    return names
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map((n) => `${rel}/${n}`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     throw err;
@@ -110,7 +113,13 @@ function listItems(file: string, parsed: ParsedYaml, anomalies: Anomalies, idKey
 }
 
 const describe = (x: unknown): string =>
-  x === null ? 'null' : Array.isArray(x) ? `a list of ${x.length}` : typeof x === 'object' ? 'a map' : `${typeof x} ${JSON.stringify(x)?.slice(0, 60)}`;
+  x === null
+    ? 'null'
+    : Array.isArray(x)
+      ? `a list of ${x.length}`
+      : typeof x === 'object'
+        ? 'a map'
+        : `${typeof x} ${JSON.stringify(x)?.slice(0, 60)}`;
 
 export async function readDataset(dir: string, anomalies: Anomalies, onProgress?: ReadProgress): Promise<RawDataset> {
   const entityFiles = await listYaml(dir, DATASET_FILES.entities);
@@ -124,7 +133,9 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
     anomalies.add('missing-input', { file: rel }, `${what} not found in ${dir}: ${what} are neither imported nor synced`);
 
   // ---- publications.yaml: a list of venues ----
-  const publications = await readList(dir, DATASET_FILES.publications, 'id', anomalies, () => missing('publications', DATASET_FILES.publications));
+  const publications = await readList(dir, DATASET_FILES.publications, 'id', anomalies, () =>
+    missing('publications', DATASET_FILES.publications),
+  );
   tick(DATASET_FILES.publications);
 
   // ---- properties.yaml: `properties:` map of id → definition ----
@@ -268,14 +279,25 @@ async function readThingFile(dir: string, file: string, slug: string, anomalies:
   const root = parsed.value;
   const headerNode = mapValueNode(parsed.doc.contents, 'thing');
   if (!isObject(root.thing)) {
-    anomalies.add('parse-error', locOf(file, parsed, headerNode), 'has no "thing:" header (id, stableId, type, name): the file was skipped');
+    anomalies.add(
+      'parse-error',
+      locOf(file, parsed, headerNode),
+      'has no "thing:" header (id, stableId, type, name): the file was skipped',
+    );
     return null;
   }
-  const header: RawItem = { loc: locOf(file, parsed, headerNode, typeof root.thing.id === 'string' ? root.thing.id : slug), data: root.thing };
+  const header: RawItem = {
+    loc: locOf(file, parsed, headerNode, typeof root.thing.id === 'string' ? root.thing.id : slug),
+    data: root.thing,
+  };
   const facts: RawItem[] = [];
   if (root.facts !== undefined && root.facts !== null) {
     if (!Array.isArray(root.facts)) {
-      anomalies.add('parse-error', locOf(file, parsed, mapValueNode(parsed.doc.contents, 'facts')), `"facts:" must be a list, got ${describe(root.facts)}: the file was skipped`);
+      anomalies.add(
+        'parse-error',
+        locOf(file, parsed, mapValueNode(parsed.doc.contents, 'facts')),
+        `"facts:" must be a list, got ${describe(root.facts)}: the file was skipped`,
+      );
       return null;
     }
     const nodes = seqItems(mapValueNode(parsed.doc.contents, 'facts'));
@@ -301,9 +323,11 @@ function countEntries(value: unknown): number {
   let n = 0;
   for (const v of Object.values(value)) {
     if (Array.isArray(v)) n += v.length;
-    else if (isObject(v) && isObject(v.entries)) n += Object.keys(v.entries).length; // older `items:` layout
+    else if (isObject(v) && isObject(v.entries))
+      n += Object.keys(v.entries).length; // older `items:` layout
     else if (isObject(v) && Array.isArray(v.entries)) n += v.entries.length;
-    else if (isObject(v)) n += Object.keys(v).length; // `records: {collection: {key: record}}`
+    else if (isObject(v))
+      n += Object.keys(v).length; // `records: {collection: {key: record}}`
     else n += 1;
   }
   return n;

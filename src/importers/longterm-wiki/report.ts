@@ -13,7 +13,16 @@ export interface ImportReport {
   source: 'longterm-wiki';
   dir: string;
   database: string;
-  run: { correlationId: string; actor: string; reason: string; dryRun: boolean; batchSize: number; writer: 'batched' | 'handler'; startedAt: string; origin?: SyncOptions['origin'] };
+  run: {
+    correlationId: string;
+    actor: string;
+    reason: string;
+    dryRun: boolean;
+    batchSize: number;
+    writer: 'batched' | 'handler';
+    startedAt: string;
+    origin?: SyncOptions['origin'];
+  };
   seconds: { read: number; plan: number; sync: number; total: number; phases: Partial<Record<Phase, number>> };
   /** Records per file group, as read (before invalid ones were skipped). */
   inFiles: Record<string, number>;
@@ -78,23 +87,37 @@ export function formatReport(report: ImportReport): string {
   const rows = PHASES.map((phase) => {
     const p = report.phases[phase];
     const counts = (run.dryRun ? p.planned : p.applied) as Partial<Record<string, number>>;
-    return [phase, String(p.inFiles), String(p.unchanged), ...COLUMNS.map((c) => String(c.effects.reduce((n, e) => n + (counts[e] ?? 0), 0)))];
+    return [
+      phase,
+      String(p.inFiles),
+      String(p.unchanged),
+      ...COLUMNS.map((c) => String(c.effects.reduce((n, e) => n + (counts[e] ?? 0), 0))),
+    ];
   });
   out.push(...table([header, ...rows]));
   out.push('');
   const s = report.seconds;
-  out.push(`${report.commands} commands ${source} in ${report.batches} batches → ${report.eventsAppended} events appended`
-    + ` (read ${s.read.toFixed(1)} s, plan ${s.plan.toFixed(1)} s, sync ${s.sync.toFixed(1)} s, total ${s.total.toFixed(1)} s)`);
-  out.push(kinds.length
-    ? `Anomalies by kind: ${kinds.map((k) => `${k} ${report.anomalyCounts[k]}`).join(', ')} (total ${report.anomalies.length})`
-    : 'Anomalies: none');
+  out.push(
+    `${report.commands} commands ${source} in ${report.batches} batches → ${report.eventsAppended} events appended` +
+      ` (read ${s.read.toFixed(1)} s, plan ${s.plan.toFixed(1)} s, sync ${s.sync.toFixed(1)} s, total ${s.total.toFixed(1)} s)`,
+  );
+  out.push(
+    kinds.length
+      ? `Anomalies by kind: ${kinds.map((k) => `${k} ${report.anomalyCounts[k]}`).join(', ')} (total ${report.anomalies.length})`
+      : 'Anomalies: none',
+  );
   if (!report.completed) out.push(`STOPPED: ${report.error ?? 'unknown error'} — committed batches are kept; run again to finish.`);
   return out.join('\n');
 }
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function wrap(text: string, indent: string, width = 100): string {

@@ -91,16 +91,21 @@ export function coerceValue(raw: unknown, dataType: DataType, ctx: CoerceCtx): C
   switch (dataType) {
     case 'number':
     case 'range': {
-      if (typeof raw === 'number') return dataType === 'number' ? { ok: true, value: raw } : { ok: false, message: `${raw} is a single number, not a range` };
+      if (typeof raw === 'number')
+        return dataType === 'number' ? { ok: true, value: raw } : { ok: false, message: `${raw} is a single number, not a range` };
       if (typeof raw === 'string' && looksNumeric(raw)) {
-        return dataType === 'number' ? convert('number-from-string', Number(raw)) : { ok: false, message: `"${raw}" is a single number, not a range` };
+        return dataType === 'number'
+          ? convert('number-from-string', Number(raw))
+          : { ok: false, message: `"${raw}" is a single number, not a range` };
       }
       if (Array.isArray(raw)) {
         const nums = raw.map((x) => (typeof x === 'number' ? x : typeof x === 'string' && looksNumeric(x) ? Number(x) : NaN));
-        if (nums.length === 2 && nums.every(Number.isFinite) && nums[0] <= nums[1]) return convert('range-from-list', { low: nums[0], high: nums[1] });
+        if (nums.length === 2 && nums.every(Number.isFinite) && nums[0] <= nums[1])
+          return convert('range-from-list', { low: nums[0], high: nums[1] });
         return { ok: false, message: `the list ${show(raw)} is not a [low, high] range` };
       }
-      if (raw && typeof raw === 'object' && !(raw instanceof RefTag || raw instanceof DateTag || raw instanceof SrcTag)) return { ok: true, value: raw };
+      if (raw && typeof raw === 'object' && !(raw instanceof RefTag || raw instanceof DateTag || raw instanceof SrcTag))
+        return { ok: true, value: raw };
       return { ok: false, message: `${show(raw)} is not a number` };
     }
     case 'text':
@@ -112,7 +117,11 @@ export function coerceValue(raw: unknown, dataType: DataType, ctx: CoerceCtx): C
       if (raw instanceof DateTag) return { ok: true, value: raw.value };
       if (typeof raw === 'string') return { ok: true, value: raw };
       if (typeof raw === 'number' && Number.isInteger(raw)) {
-        ctx.anomalies.add('bare-year-date', at(ctx.loc, 'value'), `value ${raw} is an unquoted YAML number: read as the year ${String(raw).padStart(4, '0')}`);
+        ctx.anomalies.add(
+          'bare-year-date',
+          at(ctx.loc, 'value'),
+          `value ${raw} is an unquoted YAML number: read as the year ${String(raw).padStart(4, '0')}`,
+        );
         return { ok: true, value: String(raw).padStart(4, '0') };
       }
       return { ok: false, message: `${show(raw)} is not a date` };
@@ -168,7 +177,11 @@ function resolveRef(raw: unknown, ctx: CoerceCtx): string | null {
     const bySlug = raw.slug ? ctx.entities.lookup(raw.slug) : null;
     if (byId) {
       if (bySlug && bySlug !== byId) {
-        ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()}: "${raw.slug}" is entity ${bySlug}, not ${raw.id}; the id ${raw.id} was used`);
+        ctx.anomalies.add(
+          'unknown-ref',
+          at(ctx.loc, 'value'),
+          `!ref ${raw.toString()}: "${raw.slug}" is entity ${bySlug}, not ${raw.id}; the id ${raw.id} was used`,
+        );
       }
       return byId;
     }
@@ -178,7 +191,11 @@ function resolveRef(raw: unknown, ctx: CoerceCtx): string | null {
       return byKey;
     }
     if (bySlug) {
-      ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()}: no entity has id ${raw.id}; "${raw.slug}" (${bySlug}) was used`);
+      ctx.anomalies.add(
+        'unknown-ref',
+        at(ctx.loc, 'value'),
+        `!ref ${raw.toString()}: no entity has id ${raw.id}; "${raw.slug}" (${bySlug}) was used`,
+      );
       return bySlug;
     }
     ctx.anomalies.add('unknown-ref', at(ctx.loc, 'value'), `!ref ${raw.toString()} names no known entity: kept as written`);

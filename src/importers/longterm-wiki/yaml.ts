@@ -3,7 +3,10 @@ import type { Anomalies, Loc } from '../sync/vocabulary';
 
 /** `!ref id`, `!ref id:slug`: a reference to an entity by stable id, with the slug as a reading aid. */
 export class RefTag {
-  constructor(readonly id: string, readonly slug?: string) {}
+  constructor(
+    readonly id: string,
+    readonly slug?: string,
+  ) {}
   toString(): string {
     return this.slug ? `${this.id}:${this.slug}` : this.id;
   }
@@ -34,10 +37,14 @@ const scalarTag = <T>(tag: string, make: (s: string) => T, cls: abstract new (..
 
 /** The wiki's custom tags. Anything else tagged is reported by the parser as a warning. */
 export const WIKI_TAGS: ScalarTag[] = [
-  scalarTag('!ref', (s) => {
-    const colon = s.indexOf(':');
-    return colon < 0 ? new RefTag(s) : new RefTag(s.slice(0, colon).trim(), s.slice(colon + 1).trim() || undefined);
-  }, RefTag),
+  scalarTag(
+    '!ref',
+    (s) => {
+      const colon = s.indexOf(':');
+      return colon < 0 ? new RefTag(s) : new RefTag(s.slice(0, colon).trim(), s.slice(colon + 1).trim() || undefined);
+    },
+    RefTag,
+  ),
   scalarTag('!date', (s) => new DateTag(s), DateTag),
   scalarTag('!src', (s) => new SrcTag(s), SrcTag),
 ];

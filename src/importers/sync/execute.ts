@@ -23,7 +23,10 @@ import { Anomalies, PHASES, type Phase } from './vocabulary';
  * the handler built over this store must never see the root handle at all.
  */
 class TransactionScopedStore extends EventStore {
-  constructor(database: Database, private readonly trx: Transaction<StoreSchema>) {
+  constructor(
+    database: Database,
+    private readonly trx: Transaction<StoreSchema>,
+  ) {
     // Same projector as app.ts wires: read models commit with their events.
     super({ ...database, db: trx }, { projectors: [inlineProjector] });
   }
@@ -34,7 +37,10 @@ class TransactionScopedStore extends EventStore {
 }
 
 /** Runs `work` with a CommandHandler whose commands all commit (or roll back) together. */
-export async function withCommandBatch<T>(database: Database, work: (commands: CommandHandler, trx: Transaction<StoreSchema>) => Promise<T>): Promise<T> {
+export async function withCommandBatch<T>(
+  database: Database,
+  work: (commands: CommandHandler, trx: Transaction<StoreSchema>) => Promise<T>,
+): Promise<T> {
   return database.db.transaction().execute(async (trx) => {
     const store = new TransactionScopedStore(database, trx);
     return work(new CommandHandler(store, trx as unknown as FactlogDb), trx);
@@ -88,7 +94,13 @@ export const newSyncResult = (): SyncResult => ({
  * Runs the planned commands phase by phase, `batchSize` per transaction. `result` is filled as
  * batches commit, so a caller that catches a failure still knows what was written before it.
  */
-export async function executePlan(target: SyncTarget, planned: readonly PlannedCommand[], anomalies: Anomalies, options: SyncOptions, result: SyncResult = newSyncResult()): Promise<SyncResult> {
+export async function executePlan(
+  target: SyncTarget,
+  planned: readonly PlannedCommand[],
+  anomalies: Anomalies,
+  options: SyncOptions,
+  result: SyncResult = newSyncResult(),
+): Promise<SyncResult> {
   const count = (phase: Phase, key: Effect | 'rejected' | 'noop') => {
     result.effects[phase][key] = (result.effects[phase][key] ?? 0) + 1;
   };
@@ -102,13 +114,16 @@ export async function executePlan(target: SyncTarget, planned: readonly PlannedC
     let done = 0;
     for (let start = 0; start < phaseCommands.length; start += batchSize) {
       const batch = phaseCommands.slice(start, start + batchSize);
-      const { outcomes, appended } = options.writer === 'handler'
-        ? await batchViaHandler(target.database, batch, meta, options, index, (n) => options.onProgress?.(phase, done + n, phaseCommands.length))
-        : await target.database.db.transaction().execute(async (trx) => {
-          const written = await writeBatch(trx, target.store, batch, meta);
-          for (const [i, o] of written.outcomes.entries()) await options.afterCommand?.(o.planned, index + i);
-          return written;
-        });
+      const { outcomes, appended } =
+        options.writer === 'handler'
+          ? await batchViaHandler(target.database, batch, meta, options, index, (n) =>
+              options.onProgress?.(phase, done + n, phaseCommands.length),
+            )
+          : await target.database.db.transaction().execute(async (trx) => {
+              const written = await writeBatch(trx, target.store, batch, meta);
+              for (const [i, o] of written.outcomes.entries()) await options.afterCommand?.(o.planned, index + i);
+              return written;
+            });
       // Only a committed batch counts.
       for (const o of outcomes) {
         count(phase, o.error ? 'rejected' : o.events > 0 ? o.planned.effect : 'noop');
@@ -127,7 +142,14 @@ export async function executePlan(target: SyncTarget, planned: readonly PlannedC
 }
 
 /** The reference path: each command through CommandHandler.execute, the batch in one transaction. */
-async function batchViaHandler(database: Database, batch: readonly PlannedCommand[], meta: AppendMetadata, options: SyncOptions, index: number, onCommand: (n: number) => void): Promise<{ outcomes: Outcome[]; appended: number }> {
+async function batchViaHandler(
+  database: Database,
+  batch: readonly PlannedCommand[],
+  meta: AppendMetadata,
+  options: SyncOptions,
+  index: number,
+  onCommand: (n: number) => void,
+): Promise<{ outcomes: Outcome[]; appended: number }> {
   const outcomes: Outcome[] = [];
   const appended = await withCommandBatch(database, async (commands, trx) => {
     const before = await trx.selectFrom('log_head').select('position').executeTakeFirstOrThrow();

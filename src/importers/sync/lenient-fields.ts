@@ -63,7 +63,11 @@ function cleanField(spec: Spec, raw: unknown, field: string, ctx: RecordCtx): un
       const value = (one.value as unknown[])[0];
       const key = canonicalJson(value);
       if (seen.has(key)) {
-        ctx.anomalies.add('duplicate-item', at(ctx.loc, field), `${field}.${i}: ${JSON.stringify(value)} is listed twice; the repeat was dropped`);
+        ctx.anomalies.add(
+          'duplicate-item',
+          at(ctx.loc, field),
+          `${field}.${i}: ${JSON.stringify(value)} is listed twice; the repeat was dropped`,
+        );
         return;
       }
       seen.add(key);
@@ -93,7 +97,13 @@ function jsonSafe(value: unknown, field: string, ctx: RecordCtx): unknown {
  * Reads the fields of one record: `mapping` says which file key feeds which domain field. Returns null
  * (reported) when a required field is missing or refused.
  */
-export function readRecord<F>(specs: FieldSpecs<F>, mapping: { [K in keyof F]?: string }, data: Readonly<Record<string, unknown>>, ctx: RecordCtx, consumed: readonly string[] = []): F | null {
+export function readRecord<F>(
+  specs: FieldSpecs<F>,
+  mapping: { [K in keyof F]?: string },
+  data: Readonly<Record<string, unknown>>,
+  ctx: RecordCtx,
+  consumed: readonly string[] = [],
+): F | null {
   const out: Record<string, unknown> = {};
   for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {
     const spec = (specs as Record<string, Spec>)[field];
@@ -108,7 +118,7 @@ export function readRecord<F>(specs: FieldSpecs<F>, mapping: { [K in keyof F]?: 
     }
     out[field] = value;
   }
-  const known = new Set<string>([...Object.values(mapping) as string[], ...consumed]);
+  const known = new Set<string>([...(Object.values(mapping) as string[]), ...consumed]);
   for (const key of Object.keys(data)) if (!known.has(key)) ctx.unmapped.add(`${ctx.kind}.${key}`);
   return out as F;
 }

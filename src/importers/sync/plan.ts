@@ -46,9 +46,32 @@ export interface ImportPlan {
 /** Fields the importer owns per kind; anything else (credibilityOverride, rank, …) is left to the API. */
 const MANAGED = {
   publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description'] as (keyof PublicationFields)[],
-  property: ['name', 'description', 'dataType', 'unit', 'category', 'temporal', 'appliesTo', 'display', 'inverseId', 'stalenessDays'] as (keyof PropertyFields)[],
+  property: [
+    'name',
+    'description',
+    'dataType',
+    'unit',
+    'category',
+    'temporal',
+    'appliesTo',
+    'display',
+    'inverseId',
+    'stalenessDays',
+  ] as (keyof PropertyFields)[],
   entity: ['name', 'type', 'numericId', 'aliases'] as (keyof EntityFields)[],
-  source: ['stableId', 'title', 'type', 'authors', 'publishedDate', 'publicationId', 'abstract', 'summary', 'review', 'keyPoints', 'tags'] as (keyof SourceFields)[],
+  source: [
+    'stableId',
+    'title',
+    'type',
+    'authors',
+    'publishedDate',
+    'publicationId',
+    'abstract',
+    'summary',
+    'review',
+    'keyPoints',
+    'tags',
+  ] as (keyof SourceFields)[],
   page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
 };
 
@@ -63,7 +86,13 @@ interface Patch {
  * The field-level difference of `want` over `have`. A field the domain fixes at registration (immutable)
  * is never patched: a difference there is reported. Required fields are never unset.
  */
-function diffFields<F extends object>(specs: FieldSpecs<F>, keys: (keyof F)[], want: Partial<F>, have: Partial<F>, onImmutable: (key: string, want: unknown, have: unknown) => void): Patch | null {
+function diffFields<F extends object>(
+  specs: FieldSpecs<F>,
+  keys: (keyof F)[],
+  want: Partial<F>,
+  have: Partial<F>,
+  onImmutable: (key: string, want: unknown, have: unknown) => void,
+): Patch | null {
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
   for (const key of keys) {
@@ -99,7 +128,15 @@ interface Planning {
 }
 
 /** One planner per kind, in the order of PHASES: a later kind may refer to an earlier one's things. */
-const PLANNERS: ((p: Planning) => void)[] = [planPublications, planProperties, planEntities, planSources, planPages, planCitations, planFacts];
+const PLANNERS: ((p: Planning) => void)[] = [
+  planPublications,
+  planProperties,
+  planEntities,
+  planSources,
+  planPages,
+  planCitations,
+  planFacts,
+];
 
 export function planSync(desired: DesiredState, inStore: StoreSnapshot, anomalies: Anomalies): ImportPlan {
   const planned: PlannedCommand[] = [];
@@ -116,7 +153,11 @@ export function planSync(desired: DesiredState, inStore: StoreSnapshot, anomalie
 
 /** Reports a difference in a field the store keeps fixed instead of planning a change it would refuse. */
 const immutable = (p: Planning, loc: Loc, what: string) => (key: string, want: unknown, have: unknown) =>
-  p.anomalies.add('immutable-change', { ...loc, at: `${loc.at ?? what}.${key}` }, `${what}: ${key} is ${JSON.stringify(have)} in the store and cannot change to ${JSON.stringify(want)}`);
+  p.anomalies.add(
+    'immutable-change',
+    { ...loc, at: `${loc.at ?? what}.${key}` },
+    `${what}: ${key} is ${JSON.stringify(have)} in the store and cannot change to ${JSON.stringify(want)}`,
+  );
 
 interface Thing<F extends object> {
   phase: Phase;
@@ -145,9 +186,15 @@ function planThing<F extends object>(p: Planning, t: Thing<F>): void {
 function planPublications(p: Planning): void {
   for (const [id, d] of p.desired.publications) {
     planThing(p, {
-      phase: 'publications', label: `publication ${id}`, loc: d.loc, want: d.fields, have: p.inStore.publications.get(id),
-      specs: publicationFields, managed: MANAGED.publication,
-      register: { type: 'RegisterPublication', id, fields: d.fields }, update: (patch) => ({ type: 'UpdatePublication', id, ...patch }),
+      phase: 'publications',
+      label: `publication ${id}`,
+      loc: d.loc,
+      want: d.fields,
+      have: p.inStore.publications.get(id),
+      specs: publicationFields,
+      managed: MANAGED.publication,
+      register: { type: 'RegisterPublication', id, fields: d.fields },
+      update: (patch) => ({ type: 'UpdatePublication', id, ...patch }),
     });
   }
 }
@@ -155,9 +202,15 @@ function planPublications(p: Planning): void {
 function planProperties(p: Planning): void {
   for (const [id, d] of p.desired.properties) {
     planThing(p, {
-      phase: 'properties', label: `property ${id}`, loc: d.loc, want: d.fields, have: p.inStore.properties.get(id),
-      specs: propertyFields, managed: MANAGED.property,
-      register: { type: 'DefineProperty', id, fields: d.fields }, update: (patch) => ({ type: 'UpdateProperty', id, ...patch }),
+      phase: 'properties',
+      label: `property ${id}`,
+      loc: d.loc,
+      want: d.fields,
+      have: p.inStore.properties.get(id),
+      specs: propertyFields,
+      managed: MANAGED.property,
+      register: { type: 'DefineProperty', id, fields: d.fields },
+      update: (patch) => ({ type: 'UpdateProperty', id, ...patch }),
     });
   }
 }
@@ -175,7 +228,13 @@ function planEntities(p: Planning): void {
     let have: EntityFields = cur;
     let changed = false;
     if (cur.slug !== d.fields.slug) {
-      push({ phase: 'entities', effect: 'rename', loc: d.loc, label, command: { type: 'RenameEntity', entity: id, newSlug: d.fields.slug } });
+      push({
+        phase: 'entities',
+        effect: 'rename',
+        loc: d.loc,
+        label,
+        command: { type: 'RenameEntity', entity: id, newSlug: d.fields.slug },
+      });
       changed = true;
       // As the domain applies a rename: the old slug becomes an alias.
       const aliases = (cur.aliases ?? []).filter((a) => a !== d.fields.slug);
@@ -211,9 +270,15 @@ function planSources(p: Planning): void {
       continue;
     }
     planThing(p, {
-      phase: 'sources', label, loc: d.loc, want: d.fields as Partial<SourceFields>, have: cur?.fields,
-      specs: sourceFields, managed: MANAGED.source,
-      register: { type: 'RegisterSource', fields: d.fields }, update: (patch) => ({ type: 'UpdateSource', source: id, ...patch }),
+      phase: 'sources',
+      label,
+      loc: d.loc,
+      want: d.fields as Partial<SourceFields>,
+      have: cur?.fields,
+      specs: sourceFields,
+      managed: MANAGED.source,
+      register: { type: 'RegisterSource', fields: d.fields },
+      update: (patch) => ({ type: 'UpdateSource', source: id, ...patch }),
     });
   }
 }
@@ -221,9 +286,15 @@ function planSources(p: Planning): void {
 function planPages(p: Planning): void {
   for (const [slug, d] of p.desired.pages) {
     planThing(p, {
-      phase: 'pages', label: `page ${slug}`, loc: d.loc, want: d.fields, have: p.inStore.pages.get(slug)?.fields,
-      specs: pageFields, managed: MANAGED.page,
-      register: { type: 'CreatePage', slug, fields: d.fields }, update: (patch) => ({ type: 'UpdatePage', page: slug, ...patch }),
+      phase: 'pages',
+      label: `page ${slug}`,
+      loc: d.loc,
+      want: d.fields,
+      have: p.inStore.pages.get(slug)?.fields,
+      specs: pageFields,
+      managed: MANAGED.page,
+      register: { type: 'CreatePage', slug, fields: d.fields },
+      update: (patch) => ({ type: 'UpdatePage', page: slug, ...patch }),
     });
   }
 }
@@ -241,12 +312,25 @@ function planCitations({ desired, inStore, totals, push }: Planning): void {
       wanted.add(id);
       totals.citations.inFiles++;
       if (have.has(id)) totals.citations.unchanged++;
-      else push({ phase: 'citations', effect: 'cite', loc, label: `page ${slug} → source ${id}`, command: { type: 'CiteSource', page: slug, source: id } });
+      else
+        push({
+          phase: 'citations',
+          effect: 'cite',
+          loc,
+          label: `page ${slug} → source ${id}`,
+          command: { type: 'CiteSource', page: slug, source: id },
+        });
     }
     if (!desired.citations.removals) continue;
     for (const sourceId of inStore.pages.get(slug)?.citations ?? []) {
       if (wanted.has(canonical(sourceId)) || !inStore.importedCitations.has(citationKey(slug, sourceId))) continue;
-      push({ phase: 'citations', effect: 'uncite', loc: desired.removed.citation(slug, sourceId), label: `page ${slug} → source ${sourceId}`, command: { type: 'UnciteSource', page: slug, source: sourceId } });
+      push({
+        phase: 'citations',
+        effect: 'uncite',
+        loc: desired.removed.citation(slug, sourceId),
+        label: `page ${slug} → source ${sourceId}`,
+        command: { type: 'UnciteSource', page: slug, source: sourceId },
+      });
     }
   }
 }
@@ -262,11 +346,19 @@ function planFacts({ desired, inStore, anomalies, totals, push }: Planning): voi
       continue;
     }
     if (cur.retracted) {
-      anomalies.add('immutable-change', f.loc, `fact ${id} was retracted earlier and the store takes no more changes to it: not re-asserted (give it a new id)`);
+      anomalies.add(
+        'immutable-change',
+        f.loc,
+        `fact ${id} was retracted earlier and the store takes no more changes to it: not re-asserted (give it a new id)`,
+      );
       continue;
     }
     if (cur.entityId !== f.entityId || cur.propertyId !== f.propertyId) {
-      anomalies.add('immutable-change', f.loc, `fact ${id} is about ${cur.entityId}/${cur.propertyId} in the store, not ${f.entityId}/${f.propertyId}: a fact cannot move (give it a new id)`);
+      anomalies.add(
+        'immutable-change',
+        f.loc,
+        `fact ${id} is about ${cur.entityId}/${cur.propertyId} in the store, not ${f.entityId}/${f.propertyId}: a fact cannot move (give it a new id)`,
+      );
       continue;
     }
     const set: Record<string, unknown> = {};
@@ -291,7 +383,8 @@ function planFacts({ desired, inStore, anomalies, totals, push }: Planning): voi
   if (desired.retractions.enabled) {
     const { protectedFacts, protectedEntities } = desired.retractions;
     for (const [id, cur] of inStore.facts) {
-      if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId)) continue;
+      if (!cur.imported || cur.retracted || desired.facts.has(id) || protectedFacts.has(id) || protectedEntities.has(cur.entityId))
+        continue;
       const { loc, reason } = desired.removed.fact(inStore.entities.get(cur.entityId)?.slug ?? cur.entityId, id);
       push({ phase: 'facts', effect: 'retract', loc, label: `fact ${id}`, command: { type: 'RetractFact', id, reason } });
     }

@@ -67,17 +67,30 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Pro
     const s = (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as Json | null;
     if (!s) continue;
     switch (row.kind) {
-      case 'publication': state.publications.set(row.id, s.fields as PublicationFields); break;
-      case 'property': state.properties.set(row.id, s.fields as PropertyFields); break;
-      case 'entity': state.entities.set(row.id, s.fields as EntityFields); break;
-      case 'source': state.sources.set(row.id, { fields: s.fields as SourceFields, mergedInto: (s.mergedInto as string | null) ?? null }); break;
-      case 'page': state.pages.set(row.id, { fields: s.fields as PageFields, citations: (s.citations as string[]) ?? [] }); break;
+      case 'publication':
+        state.publications.set(row.id, s.fields as PublicationFields);
+        break;
+      case 'property':
+        state.properties.set(row.id, s.fields as PropertyFields);
+        break;
+      case 'entity':
+        state.entities.set(row.id, s.fields as EntityFields);
+        break;
+      case 'source':
+        state.sources.set(row.id, { fields: s.fields as SourceFields, mergedInto: (s.mergedInto as string | null) ?? null });
+        break;
+      case 'page':
+        state.pages.set(row.id, { fields: s.fields as PageFields, citations: (s.citations as string[]) ?? [] });
+        break;
     }
   }
 
-  const slugs = await db.selectFrom('state_versions')
+  const slugs = await db
+    .selectFrom('state_versions')
     .select(['id', sql<string>`state->'fields'->>'slug'`.as('slug')])
-    .where('kind', '=', 'entity').distinct().execute();
+    .where('kind', '=', 'entity')
+    .distinct()
+    .execute();
   for (const { id, slug } of slugs) {
     if (!slug) continue;
     const set = state.entitySlugHistory.get(id) ?? new Set<string>();
@@ -85,20 +98,27 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Pro
     state.entitySlugHistory.set(id, set);
   }
 
-  const cited = await db.selectFrom('events')
+  const cited = await db
+    .selectFrom('events')
     .select([sql<string>`data->>'slug'`.as('slug'), sql<string>`data->>'sourceId'`.as('sourceId')])
     .where('type', '=', 'SourceCited')
     .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute();
   for (const c of cited) state.importedCitations.add(citationKey(c.slug, c.sourceId));
 
-  const owned = new Set((await db.selectFrom('events')
-    .select(sql<string>`data->>'id'`.as('id'))
-    .where('type', '=', 'FactAsserted')
-    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
-    .execute()).map((r) => r.id));
+  const owned = new Set(
+    (
+      await db
+        .selectFrom('events')
+        .select(sql<string>`data->>'id'`.as('id'))
+        .where('type', '=', 'FactAsserted')
+        .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
+        .execute()
+    ).map((r) => r.id),
+  );
 
-  const facts = await db.selectFrom('facts')
+  const facts = await db
+    .selectFrom('facts')
     .select(['id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
     .execute();
   for (const f of facts) {

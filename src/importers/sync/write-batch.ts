@@ -35,35 +35,55 @@ interface Context {
 
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
-export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStore, planned: readonly PlannedCommand[], metadata: AppendMetadata): Promise<{ outcomes: Outcome[]; appended: number }> {
+export async function writeBatch(
+  trx: Transaction<StoreSchema>,
+  store: EventStore,
+  planned: readonly PlannedCommand[],
+  metadata: AppendMetadata,
+): Promise<{ outcomes: Outcome[]; appended: number }> {
   const db = trx as unknown as Transaction<FactlogSchema>;
   await trx.selectFrom('log_head').select('position').forUpdate().executeTakeFirstOrThrow();
 
   // A command whose target cannot even be named (say, a URL the domain refuses) is refused on its own.
-  const plans = await Promise.all(planned.map(async (s): Promise<Plan | DomainError> => {
-    try {
-      return await planCommand(s.command, PLANNED_NAMES);
-    } catch (err) {
-      if (err instanceof DomainError) return err;
-      throw err;
-    }
-  }));
+  const plans = await Promise.all(
+    planned.map(async (s): Promise<Plan | DomainError> => {
+      try {
+        return await planCommand(s.command, PLANNED_NAMES);
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+    }),
+  );
   const streams = uniq(plans.flatMap((p) => (p instanceof DomainError ? [] : [streamName(p.kind, p.id)])));
   const versions = new Map<string, number>();
   const states = new Map<string, AnyState>();
   if (streams.length) {
-    for (const r of await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', streams).execute()) versions.set(r.stream, r.version);
+    for (const r of await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', streams).execute())
+      versions.set(r.stream, r.version);
     const things = streams.filter((s) => !s.startsWith('fact-') && versions.has(s));
     if (things.length) {
-      for (const r of await db.selectFrom('state_versions').select(['stream', 'state']).where('stream', 'in', things).where('tx_to', 'is', null).execute()) {
+      for (const r of await db
+        .selectFrom('state_versions')
+        .select(['stream', 'state'])
+        .where('stream', 'in', things)
+        .where('tx_to', 'is', null)
+        .execute()) {
         states.set(r.stream, (typeof r.state === 'string' ? JSON.parse(r.state) : r.state) as AnyState);
       }
     }
     // A fact's state is the fold of its own events, as the handler computes it.
     const facts = streams.filter((s) => s.startsWith('fact-') && versions.has(s));
     if (facts.length) {
-      const rows = await trx.selectFrom('events').select(['stream', 'type', 'schema_version', 'data']).where('stream', 'in', facts).orderBy('stream').orderBy('stream_version').execute();
-      for (const r of rows) states.set(r.stream, evolveAny(states.get(r.stream) ?? null, upcast(r.type, r.schema_version, r.data as Record<string, unknown>)));
+      const rows = await trx
+        .selectFrom('events')
+        .select(['stream', 'type', 'schema_version', 'data'])
+        .where('stream', 'in', facts)
+        .orderBy('stream')
+        .orderBy('stream_version')
+        .execute();
+      for (const r of rows)
+        states.set(r.stream, evolveAny(states.get(r.stream) ?? null, upcast(r.type, r.schema_version, r.data as Record<string, unknown>)));
     }
   }
   const context = await loadContext(db, planned);
@@ -99,7 +119,11 @@ export async function writeBatch(trx: Transaction<StoreSchema>, store: EventStor
         write = { stream: own, expectedVersion: version === 0 ? 'no_stream' : version, events: [] };
         writes.set(own, write);
       }
-      write.events.push({ type: event.type, schemaVersion: CURRENT_SCHEMA_VERSION[event.type], data: event.data as Record<string, unknown> });
+      write.events.push({
+        type: event.type,
+        schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
+        data: event.data as Record<string, unknown>,
+      });
       states.set(own, evolveAny(states.get(own) ?? null, event));
       track(event, context);
     }
@@ -133,16 +157,24 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
   }
   const context: Context = { slugOwner: new Map(), entities: new Set(), sources: new Set(), properties: new Map() };
   if (slugs.length) {
-    for (const r of await db.selectFrom('entity_keys').select(['key', 'entity_id']).where('rank', '=', 1).where('key', 'in', uniq(slugs)).execute()) context.slugOwner.set(r.key, r.entity_id);
+    for (const r of await db
+      .selectFrom('entity_keys')
+      .select(['key', 'entity_id'])
+      .where('rank', '=', 1)
+      .where('key', 'in', uniq(slugs))
+      .execute())
+      context.slugOwner.set(r.key, r.entity_id);
   }
   if (entities.length) {
     for (const r of await db.selectFrom('entities').select('id').where('id', 'in', uniq(entities)).execute()) context.entities.add(r.id);
   }
   if (sources.length) {
-    for (const r of await db.selectFrom('sources').select('id').where('id', 'in', uniq(sources)).where('merged_into', 'is', null).execute()) context.sources.add(r.id);
+    for (const r of await db.selectFrom('sources').select('id').where('id', 'in', uniq(sources)).where('merged_into', 'is', null).execute())
+      context.sources.add(r.id);
   }
   if (facts.length) {
-    for (const r of await db.selectFrom('facts').select('property_id').where('id', 'in', uniq(facts)).execute()) properties.push(r.property_id);
+    for (const r of await db.selectFrom('facts').select('property_id').where('id', 'in', uniq(facts)).execute())
+      properties.push(r.property_id);
   }
   if (properties.length) {
     for (const r of await db.selectFrom('properties').select(['id', 'data_type', 'unit']).where('id', 'in', uniq(properties)).execute()) {
@@ -153,7 +185,12 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
 }
 
 const citationSources = (raw: unknown): string[] =>
-  Array.isArray(raw) ? raw.filter(isRecord).map((c) => c.source).filter((s): s is string => typeof s === 'string') : [];
+  Array.isArray(raw)
+    ? raw
+        .filter(isRecord)
+        .map((c) => c.source)
+        .filter((s): s is string => typeof s === 'string')
+    : [];
 
 /** The planner already turned the wiki's names into ids, so a target is named by its id as is. */
 const PLANNED_NAMES: NameLookups = {
@@ -188,7 +225,11 @@ function track(event: DomainEvent, context: Context): void {
       context.sources.add(event.data.id);
       break;
     case 'PropertyDefined':
-      context.properties.set(event.data.id, { id: event.data.id, dataType: event.data.dataType, ...(event.data.unit ? { unit: event.data.unit } : {}) });
+      context.properties.set(event.data.id, {
+        id: event.data.id,
+        dataType: event.data.dataType,
+        ...(event.data.unit ? { unit: event.data.unit } : {}),
+      });
       break;
     default:
       break;

@@ -21,12 +21,18 @@ const headStatement = prepared((db) => db.selectFrom('log_head').select(['positi
  * read starts here and a second round trip would be paid by every pinned request.
  */
 function headBeside(db: FactlogDb, by: 'time' | 'position', pin: Date | number) {
-  return db.selectFrom('log_head as h')
+  return db
+    .selectFrom('log_head as h')
     .leftJoinLateral(
       (eb) => {
         const events = eb.selectFrom('events as e').select(['e.position', 'e.recorded_at']);
         return by === 'time'
-          ? events.where('e.recorded_at', '<=', pin as Date).orderBy('e.recorded_at', 'desc').orderBy('e.position', 'desc').limit(1).as('p')
+          ? events
+              .where('e.recorded_at', '<=', pin as Date)
+              .orderBy('e.recorded_at', 'desc')
+              .orderBy('e.position', 'desc')
+              .limit(1)
+              .as('p')
           : events.where('e.position', '=', pin as number).as('p');
       },
       (join) => join.onTrue(),
@@ -48,7 +54,8 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
   if (pins.atPosition !== undefined && (!Number.isSafeInteger(pins.atPosition) || pins.atPosition < 0)) {
     throw new DomainError('BAD_USER_INPUT', `atPosition must be a whole number ≥ 0, got ${pins.atPosition}`, ['atPosition']);
   }
-  if (pins.knownAt && Number.isNaN(pins.knownAt.getTime())) throw new DomainError('BAD_USER_INPUT', 'knownAt is not a valid instant', ['knownAt']);
+  if (pins.knownAt && Number.isNaN(pins.knownAt.getTime()))
+    throw new DomainError('BAD_USER_INPUT', 'knownAt is not a valid instant', ['knownAt']);
 
   const { atPosition, knownAt } = pins;
   if (atPosition === undefined && !knownAt) {
@@ -63,12 +70,15 @@ export async function resolveBasis(db: FactlogDb, pins: Pins = {}): Promise<Basi
     // Answering a future position at the head would change that answer once the log grows there,
     // breaking the promise that a pinned read is the same forever (README.md, "Two commands").
     if (atPosition > head.position) {
-      throw new DomainError('BAD_USER_INPUT',
+      throw new DomainError(
+        'BAD_USER_INPUT',
         `atPosition ${atPosition} is beyond the log's head (position ${head.position}): nothing is recorded there yet. Pin a position up to ${head.position}, or leave atPosition out to read at the head.`,
-        ['atPosition'], { head: String(head.position) });
+        ['atPosition'],
+        { head: String(head.position) },
+      );
     }
     if (atPosition === head.position) return head;
-    return { position: atPosition, recordedAt: atPosition === 0 ? null : row.pinnedAt ?? null };
+    return { position: atPosition, recordedAt: atPosition === 0 ? null : (row.pinnedAt ?? null) };
   }
   if (knownAt && head.recordedAt && knownAt >= head.recordedAt) return head;
   return row.pinned !== null ? { position: row.pinned, recordedAt: row.pinnedAt } : { position: 0, recordedAt: null };

@@ -23,17 +23,53 @@ export interface FactVersion {
 }
 
 type Row = {
-  fact_id: string; version: number; entity_id: string; property_id: string; value: unknown; as_of: string | null;
-  valid_end: string | null; rank: string; citations: unknown; notes: string | null; retracted: boolean; tx_from: number; recorded_from: Date;
+  fact_id: string;
+  version: number;
+  entity_id: string;
+  property_id: string;
+  value: unknown;
+  as_of: string | null;
+  valid_end: string | null;
+  rank: string;
+  citations: unknown;
+  notes: string | null;
+  retracted: boolean;
+  tx_from: number;
+  recorded_from: Date;
 };
 
-const COLUMNS = ['fact_id', 'version', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'valid_from', 'rank', 'citations', 'notes', 'retracted', 'tx_from', 'recorded_from'] as const;
+const COLUMNS = [
+  'fact_id',
+  'version',
+  'entity_id',
+  'property_id',
+  'value',
+  'as_of',
+  'valid_end',
+  'valid_from',
+  'rank',
+  'citations',
+  'notes',
+  'retracted',
+  'tx_from',
+  'recorded_from',
+] as const;
 
 function toFact(r: Row): FactVersion {
   return {
-    id: r.fact_id, version: r.version, entityId: r.entity_id, propertyId: r.property_id, value: r.value as StoredFactValue,
-    asOf: r.as_of, validEnd: r.valid_end, rank: r.rank as Rank, citations: r.citations as Citation[], notes: r.notes,
-    retracted: r.retracted, position: Number(r.tx_from), recordedAt: r.recorded_from,
+    id: r.fact_id,
+    version: r.version,
+    entityId: r.entity_id,
+    propertyId: r.property_id,
+    value: r.value as StoredFactValue,
+    asOf: r.as_of,
+    validEnd: r.valid_end,
+    rank: r.rank as Rank,
+    citations: r.citations as Citation[],
+    notes: r.notes,
+    retracted: r.retracted,
+    position: Number(r.tx_from),
+    recordedAt: r.recorded_from,
   };
 }
 
@@ -43,8 +79,12 @@ const believedAt = (position: number) => sql<SqlBool>`fv.tx_from <= ${position} 
 /** Facts by id as believed at P, retracted ones included (a retracted fact still answers `fact(id)`). */
 export async function factsByIdAt(db: FactlogDb, ids: readonly string[], position: number): Promise<Map<string, FactVersion>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('fact_versions as fv').select(COLUMNS.map((c) => `fv.${c}` as const))
-    .where('fv.fact_id', 'in', ids).where(believedAt(position)).execute();
+  const rows = await db
+    .selectFrom('fact_versions as fv')
+    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.fact_id', 'in', ids)
+    .where(believedAt(position))
+    .execute();
   return new Map(rows.map((r) => [r.fact_id, toFact(r as Row)]));
 }
 
@@ -98,17 +138,28 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
   const t = q.validAt;
   // Rank within each (entity, property) over *all* its facts, then filter: a source's fact that a
   // later fact superseded is not valid at T even though it cites the source.
-  const groups = filter.sourceIds !== undefined
-    ? sql<SqlBool>`(fv.entity_id, fv.property_id) IN (SELECT g.entity_id, g.property_id FROM fact_versions g WHERE g.tx_from <= ${q.position} AND (g.tx_to IS NULL OR g.tx_to > ${q.position}) AND (${sql.join(filter.sourceIds.map((id) => sql`g.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`), sql` OR `)}))`
-    : sql<SqlBool>`true`;
+  const groups =
+    filter.sourceIds !== undefined
+      ? sql<SqlBool>`(fv.entity_id, fv.property_id) IN (SELECT g.entity_id, g.property_id FROM fact_versions g WHERE g.tx_from <= ${q.position} AND (g.tx_to IS NULL OR g.tx_to > ${q.position}) AND (${sql.join(
+          filter.sourceIds.map((id) => sql`g.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`),
+          sql` OR `,
+        )}))`
+      : sql<SqlBool>`true`;
   let ranked = base
-    .select([...COLUMNS.map((c) => `fv.${c}` as const),
-      sql<number>`rank() OVER (PARTITION BY fv.entity_id, fv.property_id ORDER BY (fv.valid_from IS NULL), fv.valid_from DESC, (fv.rank = 'preferred') DESC)`.as('winner')])
+    .select([
+      ...COLUMNS.map((c) => `fv.${c}` as const),
+      sql<number>`rank() OVER (PARTITION BY fv.entity_id, fv.property_id ORDER BY (fv.valid_from IS NULL), fv.valid_from DESC, (fv.rank = 'preferred') DESC)`.as(
+        'winner',
+      ),
+    ])
     .where('fv.rank', '<>', 'deprecated')
     .where(sql<SqlBool>`(fv.valid_from IS NULL OR fv.valid_from <= ${t}) AND (fv.valid_to IS NULL OR fv.valid_to > ${t})`)
     .where(groups);
   for (const c of conditions.filter((_, i) => !(filter.sourceIds !== undefined && i === conditions.length - 1))) ranked = ranked.where(c);
-  let outer = db.selectFrom(ranked.as('fv')).select(COLUMNS.map((c) => `fv.${c}` as const)).where('fv.winner', '=', 1);
+  let outer = db
+    .selectFrom(ranked.as('fv'))
+    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.winner', '=', 1);
   if (filter.sourceIds !== undefined) outer = outer.where(conditions[conditions.length - 1]);
   return outer;
 }
@@ -122,11 +173,22 @@ export interface FactPage {
 /** A page of facts, ordered by valid time (timeless first) then id; `offset` is the cursor. */
 export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, page: { first: number; offset: number }): Promise<FactPage> {
   const query = factsAtQuery(db, filter, q);
-  const rows = await orderedFacts(db, query).offset(page.offset).limit(page.first + 1).execute();
+  const rows = await orderedFacts(db, query)
+    .offset(page.offset)
+    .limit(page.first + 1)
+    .execute();
   return {
     items: rows.slice(0, page.first).map((r) => toFact(r as Row)),
     hasNextPage: rows.length > page.first,
-    totalCount: async () => Number((await db.selectFrom(query.as('f')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    totalCount: async () =>
+      Number(
+        (
+          await db
+            .selectFrom(query.as('f'))
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
   };
 }
 
@@ -137,8 +199,13 @@ export async function allFactsAt(db: FactlogDb, filter: FactFilter, q: FactQuery
 }
 
 function orderedFacts(db: FactlogDb, query: ReturnType<typeof factsAtQuery>) {
-  return db.selectFrom(query.as('f')).selectAll()
-    .orderBy(sql`f.valid_from IS NOT NULL`).orderBy(sql`f.valid_from`).orderBy('f.as_of').orderBy('f.fact_id');
+  return db
+    .selectFrom(query.as('f'))
+    .selectAll()
+    .orderBy(sql`f.valid_from IS NOT NULL`)
+    .orderBy(sql`f.valid_from`)
+    .orderBy('f.as_of')
+    .orderBy('f.fact_id');
 }
 
 export interface ValueAt {
@@ -150,7 +217,11 @@ export interface ValueAt {
 
 /** The point query's statement: every GraphQL `value(property, asOf)` runs it. */
 const valueAtStatement = prepared((db, entityId: string, propertyId: string, validAt: string, position: number) =>
-  db.selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f')).selectAll().orderBy('f.fact_id'));
+  db
+    .selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f'))
+    .selectAll()
+    .orderBy('f.fact_id'),
+);
 
 /** docs/domain.md's "value as of a time" for one (entity, property), known at P. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
@@ -160,13 +231,28 @@ export async function valueAt(db: FactlogDb, entityId: string, propertyId: strin
 }
 
 /** Every fact of (entity, property) believed at P, in valid-time order: the series a chart draws. */
-export async function timelineAt(db: FactlogDb, entityId: string, propertyId: string, position: number, includeDeprecated = true): Promise<FactVersion[]> {
-  let q = db.selectFrom('fact_versions as fv').select(COLUMNS.map((c) => `fv.${c}` as const))
-    .where('fv.entity_id', '=', entityId).where('fv.property_id', '=', propertyId)
-    .where(believedAt(position)).where('fv.retracted', '=', false);
+export async function timelineAt(
+  db: FactlogDb,
+  entityId: string,
+  propertyId: string,
+  position: number,
+  includeDeprecated = true,
+): Promise<FactVersion[]> {
+  let q = db
+    .selectFrom('fact_versions as fv')
+    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.entity_id', '=', entityId)
+    .where('fv.property_id', '=', propertyId)
+    .where(believedAt(position))
+    .where('fv.retracted', '=', false);
   if (!includeDeprecated) q = q.where('fv.rank', '<>', 'deprecated');
   // The same order as every other fact list: timeless first, then by valid time, coarser dates first.
-  const rows = await q.orderBy(sql`fv.valid_from IS NOT NULL`).orderBy('fv.valid_from').orderBy('fv.as_of').orderBy('fv.fact_id').execute();
+  const rows = await q
+    .orderBy(sql`fv.valid_from IS NOT NULL`)
+    .orderBy('fv.valid_from')
+    .orderBy('fv.as_of')
+    .orderBy('fv.fact_id')
+    .execute();
   return rows.map((r) => toFact(r as Row));
 }
 
@@ -180,8 +266,12 @@ export interface FactSubject {
 export async function factSubjects(db: FactlogDb, ids: readonly string[]): Promise<Map<string, FactSubject>> {
   const out = new Map<string, FactSubject>();
   if (!ids.length) return out;
-  const rows = await db.selectFrom('fact_versions').select(['fact_id', 'entity_id', 'property_id']).distinct()
-    .where('fact_id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('fact_versions')
+    .select(['fact_id', 'entity_id', 'property_id'])
+    .distinct()
+    .where('fact_id', 'in', ids)
+    .execute();
   for (const r of rows) out.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
   return out;
 }

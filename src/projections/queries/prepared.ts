@@ -13,7 +13,9 @@ class Slot {
  * answer it (BENCHMARKS.md). `build` must pass each argument to Kysely as a value, unchanged: an
  * argument it computes with (formats, measures, branches on) is refused at the first run.
  */
-export function prepared<A extends unknown[], O>(build: (db: FactlogDb, ...args: A) => Compilable<O>): (db: FactlogDb, ...args: A) => Promise<O[]> {
+export function prepared<A extends unknown[], O>(
+  build: (db: FactlogDb, ...args: A) => Compilable<O>,
+): (db: FactlogDb, ...args: A) => Promise<O[]> {
   let template: CompiledQuery<O> | undefined;
   return async (db, ...args) => {
     if (!template) {

@@ -4,7 +4,6 @@ import type { StateOfKind } from '../../domain/evolve';
 import type { ExpressionBuilder } from 'kysely';
 import type { FactlogDb, ReadModelSchema } from '../tables';
 
-
 /** A state version alive at P: recorded at or before P and not yet superseded then. */
 const aliveAt = (position: number) => (eb: ExpressionBuilder<ReadModelSchema, 'state_versions'>) =>
   eb.and([eb('tx_from', '<=', position), eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)])]);
@@ -22,15 +21,26 @@ export interface Versioned<S> {
  * States of many things of one kind at log position P, in one statement (DataLoader batches call
  * this). The version valid at P is the newest one recorded at or before P.
  */
-export async function thingsAt<K extends ThingKind>(db: FactlogDb, kind: K, ids: readonly string[], position: number): Promise<Map<string, Versioned<StateOfKind[K]>>> {
+export async function thingsAt<K extends ThingKind>(
+  db: FactlogDb,
+  kind: K,
+  ids: readonly string[],
+  position: number,
+): Promise<Map<string, Versioned<StateOfKind[K]>>> {
   const out = new Map<string, Versioned<StateOfKind[K]>>();
   if (ids.length === 0) return out;
-  const rows = await db.selectFrom('state_versions')
+  const rows = await db
+    .selectFrom('state_versions')
     .select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
     .distinctOn('stream')
-    .where('stream', 'in', ids.map((id) => streamName(kind, id)))
+    .where(
+      'stream',
+      'in',
+      ids.map((id) => streamName(kind, id)),
+    )
     .where('tx_from', '<=', position)
-    .orderBy('stream').orderBy('version', 'desc')
+    .orderBy('stream')
+    .orderBy('version', 'desc')
     .execute();
   for (const r of rows) {
     out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from });
@@ -53,17 +63,23 @@ export interface Page<T> {
 }
 
 /** Things of one kind alive at P, ordered by id, with keyset pagination and optional field filters. */
-export async function listThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, position: number, options: ListOptions): Promise<Page<Versioned<StateOfKind[K]> & { id: string }>> {
+export async function listThingsAt<K extends ThingKind>(
+  db: FactlogDb,
+  kind: K,
+  position: number,
+  options: ListOptions,
+): Promise<Page<Versioned<StateOfKind[K]> & { id: string }>> {
   const base = () => {
-    let q = db.selectFrom('state_versions')
-      .where('kind', '=', kind)
-      .where(aliveAt(position));
+    let q = db.selectFrom('state_versions').where('kind', '=', kind).where(aliveAt(position));
     if (options.where && Object.keys(options.where).length > 0) {
       q = q.where(sql<boolean>`state @> ${JSON.stringify(options.where)}::jsonb`);
     }
     return q;
   };
-  let query = base().select(['id', 'state', 'version', 'tx_from', 'recorded_from']).orderBy('id').limit(options.first + 1);
+  let query = base()
+    .select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
+    .orderBy('id')
+    .limit(options.first + 1);
   if (options.after !== undefined) query = query.where('id', '>', options.after);
   const rows = await query.execute();
   return {
@@ -75,7 +91,14 @@ export async function listThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, 
       recordedAt: r.recorded_from,
     })),
     hasNextPage: rows.length > options.first,
-    totalCount: async () => Number((await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    totalCount: async () =>
+      Number(
+        (
+          await base()
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
   };
 }
 
@@ -83,7 +106,8 @@ export async function listThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, 
 export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[], position: number): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(sourceIds.map((id) => [id, []]));
   if (sourceIds.length === 0) return out;
-  const rows = await db.selectFrom('state_versions')
+  const rows = await db
+    .selectFrom('state_versions')
     .select(['id', sql<string[]>`state->'citations'`.as('citations')])
     .where('kind', '=', 'page')
     .where(aliveAt(position))
@@ -99,7 +123,12 @@ export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[],
  * per thing: thingsAt's DISTINCT ON reads every version of each stream, and a page cited by many
  * sources has one full state per citation (260 heap pages for 20 pages at 100k facts).
  */
-export async function latestThingsAt<K extends ThingKind>(db: FactlogDb, kind: K, ids: readonly string[], position: number): Promise<Map<string, Versioned<StateOfKind[K]>>> {
+export async function latestThingsAt<K extends ThingKind>(
+  db: FactlogDb,
+  kind: K,
+  ids: readonly string[],
+  position: number,
+): Promise<Map<string, Versioned<StateOfKind[K]>>> {
   const out = new Map<string, Versioned<StateOfKind[K]>>();
   if (ids.length === 0) return out;
   const streams = sql.join(ids.map((id) => sql`(${streamName(kind, id)})`));
@@ -111,17 +140,26 @@ export async function latestThingsAt<K extends ThingKind>(db: FactlogDb, kind: K
       WHERE sv.stream = s.stream AND sv.tx_from <= ${position}
       ORDER BY sv.version DESC LIMIT 1) v`.execute(db);
   for (const r of rows) {
-    out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: Number(r.tx_from), recordedAt: r.recorded_from });
+    out.set(r.id, {
+      state: r.state as NonNullable<StateOfKind[K]>,
+      version: r.version,
+      position: Number(r.tx_from),
+      recordedAt: r.recorded_from,
+    });
   }
   return out;
 }
 
 /** The page about each entity at P (the first by slug if several), by entity id. */
 export async function pagesOfEntitiesAt(db: FactlogDb, entityIds: readonly string[], position: number): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('state_versions').select(['id', 'state'])
-    .where('kind', '=', 'page').where(aliveAt(position))
+  const rows = await db
+    .selectFrom('state_versions')
+    .select(['id', 'state'])
+    .where('kind', '=', 'page')
+    .where(aliveAt(position))
     .where((eb) => eb.or(entityIds.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { entityId: id } }) as never))))
-    .orderBy('id').execute();
+    .orderBy('id')
+    .execute();
   const out = new Map<string, string>();
   for (const r of rows) {
     const entityId = (r.state as { fields: { entityId?: string } }).fields.entityId;
@@ -131,10 +169,23 @@ export async function pagesOfEntitiesAt(db: FactlogDb, entityIds: readonly strin
 }
 
 /** The sources of the given publications at P, by id. */
-export async function sourcesOfPublicationsAt(db: FactlogDb, publicationIds: readonly string[], position: number): Promise<Versioned<StateOfKind['source']>[]> {
-  const rows = await db.selectFrom('state_versions').select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
-    .where('kind', '=', 'source').where(aliveAt(position))
+export async function sourcesOfPublicationsAt(
+  db: FactlogDb,
+  publicationIds: readonly string[],
+  position: number,
+): Promise<Versioned<StateOfKind['source']>[]> {
+  const rows = await db
+    .selectFrom('state_versions')
+    .select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
+    .where('kind', '=', 'source')
+    .where(aliveAt(position))
     .where((eb) => eb.or(publicationIds.map((id) => eb(eb.ref('state'), '@>', JSON.stringify({ fields: { publicationId: id } }) as never))))
-    .orderBy('id').execute();
-  return rows.map((r) => ({ state: r.state as NonNullable<StateOfKind['source']>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from }));
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    state: r.state as NonNullable<StateOfKind['source']>,
+    version: r.version,
+    position: r.tx_from,
+    recordedAt: r.recorded_from,
+  }));
 }

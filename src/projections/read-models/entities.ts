@@ -16,7 +16,13 @@ export interface EntitiesTable {
 
 /** The `entities` table's columns with their SQL types. */
 export const ENTITIES = tableSpec('entities', {
-  id: 'text', slug: 'text', name: 'text', type: 'text', numeric_id: 'text', aliases: 'jsonb', version: 'integer',
+  id: 'text',
+  slug: 'text',
+  name: 'text',
+  type: 'text',
+  numeric_id: 'text',
+  aliases: 'jsonb',
+  version: 'integer',
   position: 'bigint',
 });
 
@@ -31,7 +37,15 @@ export const ENTITY_KEYS = tableSpec('entity_keys', { key: 'text', entity_id: 't
 
 export function entityRow(s: NonNullable<EntityState>, at: At): Row<'entities'> {
   const f = s.fields;
-  return { id: s.id, slug: f.slug, name: f.name, type: f.type, numeric_id: f.numericId ?? null, aliases: JSON.stringify(f.aliases ?? []), ...at };
+  return {
+    id: s.id,
+    slug: f.slug,
+    name: f.name,
+    type: f.type,
+    numeric_id: f.numericId ?? null,
+    aliases: JSON.stringify(f.aliases ?? []),
+    ...at,
+  };
 }
 
 /** Every name the entity answers to, each with the rank of its strongest claim (slug, numeric id, alias). */

@@ -24,8 +24,19 @@ export interface FactsTable {
 
 /** The `facts` table's columns with their SQL types. */
 export const FACTS = tableSpec('facts', {
-  id: 'text', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text', valid_end: 'text', citations: 'jsonb',
-  notes: 'text', rank: 'text', retracted: 'boolean', version: 'integer', position: 'bigint', recorded_at: 'timestamptz',
+  id: 'text',
+  entity_id: 'text',
+  property_id: 'text',
+  value: 'jsonb',
+  as_of: 'text',
+  valid_end: 'text',
+  citations: 'jsonb',
+  notes: 'text',
+  rank: 'text',
+  retracted: 'boolean',
+  version: 'integer',
+  position: 'bigint',
+  recorded_at: 'timestamptz',
 });
 
 export interface FactCitationsTable {
@@ -58,9 +69,23 @@ export interface FactVersionsTable {
 
 /** The `fact_versions` table's columns with their SQL types. */
 export const FACT_VERSIONS = tableSpec('fact_versions', {
-  fact_id: 'text', version: 'integer', entity_id: 'text', property_id: 'text', value: 'jsonb', as_of: 'text',
-  valid_end: 'text', valid_from: 'timestamptz', valid_to: 'timestamptz', rank: 'text', citations: 'jsonb', notes: 'text',
-  retracted: 'boolean', tx_from: 'bigint', tx_to: 'bigint', recorded_from: 'timestamptz', recorded_to: 'timestamptz',
+  fact_id: 'text',
+  version: 'integer',
+  entity_id: 'text',
+  property_id: 'text',
+  value: 'jsonb',
+  as_of: 'text',
+  valid_end: 'text',
+  valid_from: 'timestamptz',
+  valid_to: 'timestamptz',
+  rank: 'text',
+  citations: 'jsonb',
+  notes: 'text',
+  retracted: 'boolean',
+  tx_from: 'bigint',
+  tx_to: 'bigint',
+  recorded_from: 'timestamptz',
+  recorded_to: 'timestamptz',
 });
 
 /** The instant a partial date's period starts: where a fact's valid range begins or ends. */
@@ -120,9 +145,18 @@ async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, St
   for (const chunk of chunks(closing)) {
     const { rows } = await sql<FactColumns & { fact_id: string }>`
       UPDATE ${sql.table('fact_versions')} v SET tx_to = x.tx_to, recorded_to = x.recorded_to
-      FROM ${unnestColumns([['fact_id', 'text'], ['tx_to', 'bigint'], ['recorded_to', 'timestamptz']], chunk)} AS x(fact_id, tx_to, recorded_to)
+      FROM ${unnestColumns(
+        [
+          ['fact_id', 'text'],
+          ['tx_to', 'bigint'],
+          ['recorded_to', 'timestamptz'],
+        ],
+        chunk,
+      )} AS x(fact_id, tx_to, recorded_to)
       WHERE v.fact_id = x.fact_id AND v.fact_id = ANY(${sql.val(chunk.map((c) => c.fact_id))}::text[]) AND v.tx_to IS NULL
-      RETURNING v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted`.execute(trx);
+      RETURNING v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted`.execute(
+      trx,
+    );
     for (const r of rows) out.set(r.fact_id, factStateOf(r.fact_id, r));
   }
   return out;
@@ -156,7 +190,10 @@ export const facts: ReadModel<'fact'> = {
   tables: [FACTS, FACT_CITATIONS, FACT_VERSIONS],
   kinds: ['fact'],
   async open(trx, events, batch) {
-    const states: Map<string, FactState | null> = await closeFactVersions(trx, firstEvents(events, (e) => e.event.data.id));
+    const states: Map<string, FactState | null> = await closeFactVersions(
+      trx,
+      firstEvents(events, (e) => e.event.data.id),
+    );
     for (const e of events) batch.merges.want(sourcesNamed(e.event));
     for (const f of states.values()) batch.merges.want((f?.fields.citations ?? []).map((c) => c.sourceId));
     let versions: Row<'fact_versions'>[] = [];
@@ -199,7 +236,10 @@ export const facts: ReadModel<'fact'> = {
         });
         current.set(id, { id, ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt });
         const sources = next.retracted ? [] : [...new Set(cited.map((c) => c.sourceId))];
-        citations.set(id, sources.map((s) => ({ fact_id: id, source_id: s })));
+        citations.set(
+          id,
+          sources.map((s) => ({ fact_id: id, source_id: s })),
+        );
         states.set(id, factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) }));
       },
       async flush() {

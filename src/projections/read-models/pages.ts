@@ -18,8 +18,14 @@ export interface PagesTable {
 
 /** The `pages` table's columns with their SQL types. */
 export const PAGES = tableSpec('pages', {
-  slug: 'text', numeric_id: 'text', title: 'text', description: 'text', quality: 'numeric', entity_id: 'text',
-  version: 'integer', position: 'bigint',
+  slug: 'text',
+  numeric_id: 'text',
+  title: 'text',
+  description: 'text',
+  quality: 'numeric',
+  entity_id: 'text',
+  version: 'integer',
+  position: 'bigint',
 });
 
 export interface PageCitationsTable {
@@ -93,12 +99,21 @@ class PageCitations {
     const deleted = citations.filter((c) => c.fate.kind === 'gone' || c.fate.kind === 'new');
     for (const chunk of chunks(deleted)) {
       await sql`DELETE FROM ${sql.table('page_citations')} p
-        USING ${unnestColumns([['slug', 'text'], ['source_id', 'text']], chunk.map((c) => ({ slug: c.slug, source_id: c.sourceId })))} AS x(slug, source_id)
-        WHERE p.page_slug = x.slug AND p.source_id = x.source_id AND p.page_slug = ANY(${sql.val(chunk.map((c) => c.slug))}::text[])`.execute(trx);
+        USING ${unnestColumns(
+          [
+            ['slug', 'text'],
+            ['source_id', 'text'],
+          ],
+          chunk.map((c) => ({ slug: c.slug, source_id: c.sourceId })),
+        )} AS x(slug, source_id)
+        WHERE p.page_slug = x.slug AND p.source_id = x.source_id AND p.page_slug = ANY(${sql.val(chunk.map((c) => c.slug))}::text[])`.execute(
+        trx,
+      );
     }
     const inserted: Row<'page_citations'>[] = [];
     for (const c of citations) {
-      if (c.fate.kind === 'keepOr' || c.fate.kind === 'new') inserted.push({ page_slug: c.slug, source_id: c.sourceId, position: c.fate.position });
+      if (c.fate.kind === 'keepOr' || c.fate.kind === 'new')
+        inserted.push({ page_slug: c.slug, source_id: c.sourceId, position: c.fate.position });
     }
     await insertRows(trx, PAGE_CITATIONS, inserted, { key: ['page_slug', 'source_id'], action: 'nothing' });
     this.fates.clear();

@@ -21,8 +21,18 @@ export interface PropertiesTable {
 
 /** The `properties` table's columns with their SQL types. */
 export const PROPERTIES = tableSpec('properties', {
-  id: 'text', name: 'text', description: 'text', data_type: 'text', unit: 'text', category: 'text', temporal: 'boolean',
-  applies_to: 'jsonb', display: 'jsonb', inverse_id: 'text', staleness_days: 'integer', version: 'integer',
+  id: 'text',
+  name: 'text',
+  description: 'text',
+  data_type: 'text',
+  unit: 'text',
+  category: 'text',
+  temporal: 'boolean',
+  applies_to: 'jsonb',
+  display: 'jsonb',
+  inverse_id: 'text',
+  staleness_days: 'integer',
+  version: 'integer',
   position: 'bigint',
 });
 

@@ -17,8 +17,15 @@ export interface PublicationsTable {
 
 /** The `publications` table's columns with their SQL types. */
 export const PUBLICATIONS = tableSpec('publications', {
-  id: 'text', name: 'text', domains: 'jsonb', type: 'text', credibility: 'integer', peer_reviewed: 'boolean',
-  description: 'text', version: 'integer', position: 'bigint',
+  id: 'text',
+  name: 'text',
+  domains: 'jsonb',
+  type: 'text',
+  credibility: 'integer',
+  peer_reviewed: 'boolean',
+  description: 'text',
+  version: 'integer',
+  position: 'bigint',
 });
 
 export function publicationRow(s: NonNullable<PublicationState>, at: At): Row<'publications'> {

@@ -13,13 +13,4 @@ import { stateVersions } from './state-versions';
  * (it folds the states the others read) and source-merges last (a merge flushes what the others have
  * applied before moving citations). Their tables, in this order, are READ_MODEL_TABLES (tables.ts).
  */
-export const READ_MODELS: readonly ReadModel[] = [
-  stateVersions,
-  publications,
-  sources,
-  pages,
-  entities,
-  properties,
-  facts,
-  sourceMerges,
-];
+export const READ_MODELS: readonly ReadModel[] = [stateVersions, publications, sources, pages, entities, properties, facts, sourceMerges];

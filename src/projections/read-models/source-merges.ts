@@ -29,7 +29,9 @@ export class SourceMerges {
       const next: string[] = [];
       for (const chunk of chunks(pending)) {
         const { rows } = await sql<{ id: string; merged_into: string }>`
-          SELECT id, merged_into FROM ${sql.table('sources')} WHERE id = ANY(${sql.val(chunk)}::text[]) AND merged_into IS NOT NULL`.execute(trx);
+          SELECT id, merged_into FROM ${sql.table('sources')} WHERE id = ANY(${sql.val(chunk)}::text[]) AND merged_into IS NOT NULL`.execute(
+          trx,
+        );
         for (const r of rows) {
           this.mergedInto.set(r.id, r.merged_into);
           if (!this.known.has(r.merged_into)) next.push(r.merged_into);
@@ -83,15 +85,29 @@ function sourcesNamed(event: SourceEvent): string[] {
  * tables (after everything before the merge was written), as rare as merges are.
  */
 export async function moveCitations(trx: FactlogTrx, from: string, into: string): Promise<void> {
-  await trx.insertInto('page_citations')
+  await trx
+    .insertInto('page_citations')
     .columns(['page_slug', 'source_id', 'position'])
-    .expression((eb) => eb.selectFrom('page_citations').select(['page_slug', eb.val(into).as('source_id'), 'position']).where('source_id', '=', from))
-    .onConflict((oc) => oc.doNothing()).execute();
+    .expression((eb) =>
+      eb
+        .selectFrom('page_citations')
+        .select(['page_slug', eb.val(into).as('source_id'), 'position'])
+        .where('source_id', '=', from),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   await trx.deleteFrom('page_citations').where('source_id', '=', from).execute();
-  await trx.insertInto('fact_citations')
+  await trx
+    .insertInto('fact_citations')
     .columns(['fact_id', 'source_id'])
-    .expression((eb) => eb.selectFrom('fact_citations').select(['fact_id', eb.val(into).as('source_id')]).where('source_id', '=', from))
-    .onConflict((oc) => oc.doNothing()).execute();
+    .expression((eb) =>
+      eb
+        .selectFrom('fact_citations')
+        .select(['fact_id', eb.val(into).as('source_id')])
+        .where('source_id', '=', from),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   await trx.deleteFrom('fact_citations').where('source_id', '=', from).execute();
 }
 

@@ -25,9 +25,23 @@ export interface SourcesTable {
 
 /** The `sources` table's columns with their SQL types. */
 export const SOURCES = tableSpec('sources', {
-  id: 'text', stable_id: 'text', url: 'text', title: 'text', type: 'text', authors: 'jsonb', published_date: 'text',
-  publication_id: 'text', credibility_override: 'integer', abstract: 'text', summary: 'text', review: 'text',
-  key_points: 'jsonb', tags: 'jsonb', merged_into: 'text', version: 'integer', position: 'bigint',
+  id: 'text',
+  stable_id: 'text',
+  url: 'text',
+  title: 'text',
+  type: 'text',
+  authors: 'jsonb',
+  published_date: 'text',
+  publication_id: 'text',
+  credibility_override: 'integer',
+  abstract: 'text',
+  summary: 'text',
+  review: 'text',
+  key_points: 'jsonb',
+  tags: 'jsonb',
+  merged_into: 'text',
+  version: 'integer',
+  position: 'bigint',
 });
 
 export interface SourceContentTable {
@@ -42,8 +56,13 @@ export interface SourceContentTable {
 
 /** The `source_content` table's columns with their SQL types. */
 export const SOURCE_CONTENT = tableSpec('source_content', {
-  source_id: 'text', text: 'text', length: 'integer', content_hash: 'text', fetched_at: 'timestamptz',
-  http_status: 'integer', content_type: 'text',
+  source_id: 'text',
+  text: 'text',
+  length: 'integer',
+  content_hash: 'text',
+  fetched_at: 'timestamptz',
+  http_status: 'integer',
+  content_type: 'text',
 });
 
 export function sourceRow(s: SourceState, at: At): Row<'sources'> {

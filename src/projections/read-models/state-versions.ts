@@ -19,7 +19,13 @@ export interface StateVersionsTable {
 
 /** The `state_versions` table's columns with their SQL types. */
 export const STATE_VERSIONS = tableSpec('state_versions', {
-  stream: 'text', version: 'integer', kind: 'text', id: 'text', state: 'jsonb', tx_from: 'bigint', tx_to: 'bigint',
+  stream: 'text',
+  version: 'integer',
+  kind: 'text',
+  id: 'text',
+  state: 'jsonb',
+  tx_from: 'bigint',
+  tx_to: 'bigint',
   recorded_from: 'timestamptz',
 });
 
@@ -34,7 +40,13 @@ async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, S
   for (const chunk of chunks(closing)) {
     const { rows } = await sql<{ stream: string; state: AnyState }>`
       UPDATE ${sql.table('state_versions')} v SET tx_to = x.tx_to
-      FROM ${unnestColumns([['stream', 'text'], ['tx_to', 'bigint']], chunk)} AS x(stream, tx_to)
+      FROM ${unnestColumns(
+        [
+          ['stream', 'text'],
+          ['tx_to', 'bigint'],
+        ],
+        chunk,
+      )} AS x(stream, tx_to)
       WHERE v.stream = x.stream AND v.stream = ANY(${sql.val(chunk.map((c) => c.stream))}::text[]) AND v.tx_to IS NULL
       RETURNING v.stream, v.state`.execute(trx);
     for (const r of rows) out.set(r.stream, r.state);
@@ -52,7 +64,11 @@ export const stateVersions: ReadModel = {
   tables: [STATE_VERSIONS],
   kinds: THING_KINDS,
   async open(trx, events, batch) {
-    for (const [stream, state] of await closeStateVersions(trx, firstEvents(events, (e) => e.stored.stream))) batch.states.load(stream, state);
+    for (const [stream, state] of await closeStateVersions(
+      trx,
+      firstEvents(events, (e) => e.stored.stream),
+    ))
+      batch.states.load(stream, state);
     let versions: Row<'state_versions'>[] = [];
     return {
       apply({ stored, event, kind, following }) {
