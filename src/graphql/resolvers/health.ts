@@ -1,6 +1,6 @@
 import { Ctx, Field, Float, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { readHead } from '../head-reader';
+import { resolveBasis } from '../../projections/queries/basis';
 
 @ObjectType({ description: 'Whether the gateway and its database answer, and where the log stands.' })
 export class Health {
@@ -21,7 +21,7 @@ export class Health {
 export class HealthResolver {
   @Query(() => Health)
   async health(@Ctx() ctx: GraphQLContext): Promise<Health> {
-    const head = await readHead(ctx.db);
+    const head = await resolveBasis(ctx.db);
     return {
       database: ctx.databaseKind,
       headPosition: String(head.position),
