@@ -207,7 +207,7 @@ describe('field readers', () => {
   });
 });
 
-describe('decideRegister / decideUpdate (kind.ts)', () => {
+describe('decideRegister / decideUpdate (register-update.ts)', () => {
   it('decideRegister: CONFLICT when the thing exists, before reading the input', () => {
     expectFail(decideRegister(demo, true, 'demo "x"', 'garbage'), 'CONFLICT', 'id', 'demo "x" already exists');
     expect(expectOk(decideRegister(demo, false, 'demo', { name: 'a', code: 'c' }))).toEqual({ name: 'a', code: 'c' });
