@@ -3,7 +3,7 @@ import { readConfig } from '../config';
 import { factValueFromStored, displayFactValue } from '../domain/fact-value';
 import { compareReadModels, verifyLog, withReplay } from '../projections/audit';
 import { resolveEntityId, resolveSourceId } from '../projections/lookup';
-import { allFactsAt } from '../projections/queries/facts';
+import { allFactsAt, type FactVersion } from '../projections/queries/facts';
 import { pagesCitingAt, thingsAt } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import { UsageError, type Command } from './command';
@@ -15,6 +15,18 @@ const int = (raw: unknown, name: string): number | undefined => {
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number ≥ 0, got ${String(raw)}`);
   return n;
 };
+
+/** A fact as the replay report shows it: its value in the display form a reader sees. */
+const factReport = (f: FactVersion) => ({
+  id: f.id,
+  entity: f.entityId,
+  property: f.propertyId,
+  value: displayFactValue(factValueFromStored(f.value)),
+  asOf: f.asOf,
+  validEnd: f.validEnd,
+  rank: f.rank,
+  version: f.version,
+});
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -110,15 +122,11 @@ Environment:
             const entity = id ? ((await thingsAt(db, 'entity', [id], p)).get(id) ?? null) : null;
             const facts = id ? await allFactsAt(db, { entityIds: [id] }, { position: p, includeDeprecated: true }) : [];
             report.entity = entity && { ...entity.state, version: entity.version };
-            report.facts = facts.map((f) => ({
-              id: f.id,
-              property: f.propertyId,
-              value: displayFactValue(factValueFromStored(f.value)),
-              asOf: f.asOf,
-              validEnd: f.validEnd,
-              rank: f.rank,
-              version: f.version,
-            }));
+            // The entity is the one asked about, so each fact leaves it out.
+            report.facts = facts.map((f) => {
+              const { entity: _entity, ...rest } = factReport(f);
+              return rest;
+            });
           }
           if (typeof values.source === 'string') {
             const id = await resolveSourceId(db, values.source);
@@ -133,18 +141,7 @@ Environment:
             const citing = await pagesCitingAt(db, ids, p);
             report.citedBy = [...new Set(ids.flatMap((s) => citing.get(s) ?? []))].sort();
             report.factsCiting =
-              ids.length === 0
-                ? []
-                : (await allFactsAt(db, { sourceIds: ids }, { position: p, includeDeprecated: true })).map((f) => ({
-                    id: f.id,
-                    entity: f.entityId,
-                    property: f.propertyId,
-                    value: displayFactValue(factValueFromStored(f.value)),
-                    asOf: f.asOf,
-                    validEnd: f.validEnd,
-                    rank: f.rank,
-                    version: f.version,
-                  }));
+              ids.length === 0 ? [] : (await allFactsAt(db, { sourceIds: ids }, { position: p, includeDeprecated: true })).map(factReport);
           }
           return report;
         },
