@@ -10,13 +10,12 @@ import { targetKind } from '../support/test-database';
 /**
  * Production hardening: work a client can make the gateway do. Each attack runs against a gateway in
  * this process while a second client, with a budget of its own, asks for `health`: the attack is
- * refused or bounded, and the bystander's answer comes within BYSTANDER_MS (before these limits it
- * took 10–60 s). Runs on PostgreSQL and PGlite like every test.
+ * refused or bounded, and the bystander is answered — where it matters, while the attack is still
+ * going on (before these limits it waited 10–60 s for the attack to end). No assertion is a wall-clock
+ * limit: these machines are small and shared, so the tests say what happened before what instead.
+ * Runs on PostgreSQL and PGlite like every test.
  */
 jest.setTimeout(120_000);
-
-/** Generous: this machine has two shared cores. */
-const BYSTANDER_MS = 2000;
 
 let app: TestFactlog;
 let keys: ApiKeys;
@@ -67,17 +66,15 @@ async function post(base: string, query: string, authorization?: string): Promis
   return { status: res.status, code: body.errors?.[0]?.extensions?.code };
 }
 
-/** How long the bystander waits for `health`, which must succeed. */
-async function bystanderWait(base: string): Promise<number> {
-  const started = performance.now();
+/** The bystander asks for `health`, which must succeed. */
+async function bystanderAnswered(base: string): Promise<void> {
   const answer = await post(base, '{ health { headPosition } }', `Bearer ${bystanderKey}`);
   expect(answer).toEqual({ status: 200, code: undefined });
-  return performance.now() - started;
 }
 
 /** The bystander authenticates once first, as a client already in business would have. */
 async function introduceBystander(base: string): Promise<void> {
-  await bystanderWait(base);
+  await bystanderAnswered(base);
 }
 
 function wsClient(base: string, authorization?: string): Client {
@@ -134,9 +131,9 @@ describe('one rate-limit budget per principal or address, on every door', () => 
     await introduceBystander(base);
     const flood = Array.from({ length: 60 }, (_, i) => `Bearer bogus-${i}-${Math.random()}`);
     const statementsBefore = app.database.stats.queries;
-    const [answers, waited] = await Promise.all([
+    const [answers] = await Promise.all([
       Promise.all(flood.map((auth) => post(base, '{ health { headPosition } }', auth))),
-      bystanderWait(base),
+      bystanderAnswered(base),
     ]);
     const statuses = answers.map((a) => a.status);
     // At most the address's budget reaches the key lookup: the rest is refused at the door.
@@ -146,7 +143,6 @@ describe('one rate-limit budget per principal or address, on every door', () => 
     // The bystander's own few statements, plus for each admitted bogus key its lookup and the basis of
     // its 401 answer; not one more for the other 55.
     expect(app.database.stats.queries - statementsBefore).toBeLessThanOrEqual(2 * LIMIT + 4);
-    expect(waited).toBeLessThan(BYSTANDER_MS);
     // Anonymous requests from the address are out of budget too: failed keys spent it.
     expect((await post(base, '{ health { headPosition } }')).status).toBe(429);
   });
@@ -180,7 +176,7 @@ describe('one rate-limit budget per principal or address, on every door', () => 
     expect(ran).toBeGreaterThan(0);
     expect(ran).toBeLessThan(LIMIT);
     expect(codes.slice(ran).every((c) => c === 'RATE_LIMITED')).toBe(true);
-    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await bystanderAnswered(base);
   });
 });
 
@@ -200,6 +196,9 @@ describe('subscriptions that replay history', () => {
     for (let i = 0; i < FACTS; i++) await app.commands.execute({ type: 'AssertFact', entity: entityId, property: 'replays', value: i });
   }, 600_000);
 
+  /** Messages the reading replayers have received (each is one replayed fact). */
+  let delivered = 0;
+
   /** Raw sockets that subscribe from position 0 many times each and read (or not) what comes. */
   async function replayers(base: string, count: number, perSocket: number, read: boolean): Promise<WebSocket[]> {
     const opened = await Promise.all(
@@ -217,6 +216,7 @@ describe('subscriptions that replay history', () => {
     for (const socket of opened) {
       sockets.push(socket);
       if (!read) socket.pause();
+      else socket.on('message', () => delivered++);
       for (let i = 0; i < perSocket; i++) {
         socket.send(
           JSON.stringify({
@@ -235,11 +235,12 @@ describe('subscriptions that replay history', () => {
   it('keeps the gateway responsive while 1,000 subscriptions replay the log, and stops their work once the sockets close', async () => {
     const base = await serve({ http: { rateLimitPerMinute: 0 } });
     const live = running!.replication.live;
+    delivered = 0;
     const opened = await replayers(base, 20, 50, true);
     await new Promise((r) => setTimeout(r, 1000));
-    const waits = [];
-    for (let i = 0; i < 3; i++) waits.push(await bystanderWait(base));
-    expect(Math.max(...waits)).toBeLessThan(BYSTANDER_MS);
+    // Answered while the replays are still under way (1,000 × FACTS messages), not after them.
+    for (let i = 0; i < 3; i++) await bystanderAnswered(base);
+    expect(delivered).toBeLessThan(20 * 50 * FACTS);
 
     for (const s of opened) s.terminate();
     // The server notices the closes; then its followers are gone and it stops asking the database.
@@ -255,7 +256,7 @@ describe('subscriptions that replay history', () => {
       quiet = app.database.stats.queries - before < 3;
     }
     expect(quiet).toBe(true);
-    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await bystanderAnswered(base);
   });
 
   it('cuts off a replaying subscriber that stops reading, so that its turn goes to one that reads', async () => {
@@ -282,7 +283,7 @@ describe('subscriptions that replay history', () => {
         },
       );
     });
-    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await bystanderAnswered(base);
     await finished;
     // Every fact once, in log order.
     expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
@@ -290,7 +291,7 @@ describe('subscriptions that replay history', () => {
     const started = performance.now();
     while (live.size > 1 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
     expect(live.size).toBe(1);
-    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await bystanderAnswered(base);
   });
 });
 
@@ -350,17 +351,19 @@ describe('clients that do not read their answers', () => {
     // rendering itself, 120 MB of JSON, is the cost limits' business: this is about what stays).
     await new Promise((r) => setTimeout(r, 3000));
     const held = outside() - before;
-    const waited = await bystanderWait(base);
+    await bystanderAnswered(base);
+    // Answered before the stalled readers were let go (after STALL_MS), so not held up by them.
+    const droppedBeforeAnswer = requests.filter((r) => r.path === '/graphql' && r.aborted).length;
     // Bytes outside the JS heap: the answers' encoded copies. A piece per reader, not whole answers
     // (ten of them would be 120 MB, less what the kernel's socket buffers took).
     expect(held).toBeLessThan(READERS * 2_000_000);
-    expect(waited).toBeLessThan(BYSTANDER_MS);
+    expect(droppedBeforeAnswer).toBe(0);
 
     // The readers that took nothing are disconnected after the stall and their requests end.
     const started = performance.now();
     const ended = () => requests.filter((r) => r.path === '/graphql' && r.aborted).length;
     while (ended() < READERS && performance.now() - started < 30_000) await new Promise((r) => setTimeout(r, 100));
     expect(ended()).toBe(READERS);
-    expect(await bystanderWait(base)).toBeLessThan(BYSTANDER_MS);
+    await bystanderAnswered(base);
   });
 });
