@@ -5,7 +5,7 @@ import { compareReadModels, verifyLog, withReplay } from '../projections/audit';
 import { resolveEntityId, resolveSourceId } from '../projections/lookup';
 import { allFactsAt, type FactVersion } from '../projections/queries/facts';
 import { pagesCitingAt, thingsAt } from '../projections/queries/things';
-import type { FactlogDb } from '../projections/tables';
+import { READ_MODEL_NAME_WIDTH, type FactlogDb } from '../projections/tables';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
 
@@ -155,7 +155,7 @@ Environment:
         out(`replayed ${String(result.events)} events up to position ${String(result.position)}\n`);
         for (const t of tables ?? []) {
           out(
-            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} live ${t.live.rows} rows, replayed ${t.replayed.rows} rows\n`,
+            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(READ_MODEL_NAME_WIDTH)} live ${t.live.rows} rows, replayed ${t.replayed.rows} rows\n`,
           );
           for (const row of t.onlyLive) out(`      only live:     ${row}\n`);
           for (const row of t.onlyReplayed) out(`      only replayed: ${row}\n`);

@@ -3,6 +3,7 @@ import { readConfig } from '../config';
 import { rebuildReadModels } from '../projections/rebuild';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
+import { READ_MODEL_NAME_WIDTH } from '../projections/tables';
 
 export const projectionsCommand: Command = {
   name: 'projections',
@@ -47,7 +48,7 @@ Environment:
         );
         for (const t of report.tables) {
           process.stdout.write(
-            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(16)} ${t.after.rows} rows${t.equal ? '' : ` (live had ${t.before.rows}, checksum ${t.before.checksum.slice(0, 8)} ≠ ${t.after.checksum.slice(0, 8)})`}\n`,
+            `  ${t.equal ? 'equal    ' : 'DIFFERENT'} ${t.table.padEnd(READ_MODEL_NAME_WIDTH)} ${t.after.rows} rows${t.equal ? '' : ` (live had ${t.before.rows}, checksum ${t.before.checksum.slice(0, 8)} ≠ ${t.after.checksum.slice(0, 8)})`}\n`,
           );
         }
         process.stdout.write(

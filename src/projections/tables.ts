@@ -1,5 +1,6 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { StoreSchema } from '../store/schema';
+import type { CitationVersionsTable } from './read-models/citation-versions';
 import type { EntitiesTable, EntityKeysTable } from './read-models/entities';
 import type { FactCitationsTable, FactsTable, FactVersionsTable } from './read-models/facts';
 import type { PageCitationsTable, PagesTable } from './read-models/pages';
@@ -21,6 +22,7 @@ export interface ReadModelSchema {
   source_content: SourceContentTable;
   pages: PagesTable;
   page_citations: PageCitationsTable;
+  citation_versions: CitationVersionsTable;
   entities: EntitiesTable;
   entity_keys: EntityKeysTable;
   properties: PropertiesTable;
@@ -35,3 +37,6 @@ export type FactlogTrx = Transaction<FactlogSchema>;
 
 /** Every read-model table, in the order rebuild truncates and compares them: the registry's, model by model. */
 export const READ_MODEL_TABLES: readonly (keyof ReadModelSchema)[] = READ_MODELS.flatMap((m) => m.tables.map((t) => t.name));
+
+/** The longest table name: reports that list the tables line their columns up with it. */
+export const READ_MODEL_NAME_WIDTH = Math.max(...READ_MODEL_TABLES.map((t) => t.length));

@@ -1,6 +1,7 @@
 import { rawQuery } from '../support/test-database';
 import { createCliStore, ensureBuilt, runAudit, type CliStore } from './cli-support';
 import { runScenario, type Scenario } from './scenario';
+import { READ_MODEL_TABLES } from '../../src/projections/tables';
 
 // The built `factlog audit verify|replay` on a store of its own (PGlite folder or a fresh PostgreSQL database).
 
@@ -72,7 +73,7 @@ describe('on an untouched log', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`replayed ${scenario.head} events up to position ${scenario.head}`);
     const tables = lines.slice(1, -1);
-    expect(tables).toHaveLength(12);
+    expect(tables).toHaveLength(READ_MODEL_TABLES.length);
     for (const line of tables) expect(line).toMatch(/^ {2}equal {5}\w+ +live (\d+) rows, replayed \1 rows$/);
     expect(tables.find((l) => l.includes(' facts '))).toMatch(/live 3 rows, replayed 3 rows/);
     expect(lines.at(-1)).toBe('every live read model equals a replay of the log');
@@ -83,7 +84,7 @@ describe('on an untouched log', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ position: scenario.head, events: scenario.head });
-    expect(report.tables).toHaveLength(12);
+    expect(report.tables).toHaveLength(READ_MODEL_TABLES.length);
     expect(report.tables.filter((t: { equal: boolean }) => !t.equal)).toEqual([]);
   });
 });
@@ -139,7 +140,7 @@ describe('after tampering (each case is undone before the next)', () => {
       const r = await audit('replay');
       expect(r.code).toBe(1);
       const lines = r.stdout.trimEnd().split('\n');
-      expect(lines.filter((l) => l.includes('DIFFERENT'))).toEqual(['  DIFFERENT pages            live 7 rows, replayed 7 rows']);
+      expect(lines.filter((l) => l.includes('DIFFERENT'))).toEqual(['  DIFFERENT pages             live 7 rows, replayed 7 rows']);
       const at = lines.findIndex((l) => l.includes('DIFFERENT'));
       expect(lines[at + 1]).toMatch(
         /^ {6}only live: {5}\(anthropic,,"Anthropic \(forged\)","AI safety company",80\.0,mK9pX3rQ7n,\d+,\d+\)$/,
@@ -171,7 +172,7 @@ describe('after tampering (each case is undone before the next)', () => {
       const r = await audit('replay');
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(
-        '  DIFFERENT fact_citations   live 1 rows, replayed 2 rows\n      only replayed: (f_R59LmVVzcw,7512ddb574f82249)\n',
+        '  DIFFERENT fact_citations    live 1 rows, replayed 2 rows\n      only replayed: (f_R59LmVVzcw,7512ddb574f82249)\n',
       );
     } finally {
       await sql('INSERT INTO fact_citations SELECT * FROM saved_row; DROP TABLE saved_row');

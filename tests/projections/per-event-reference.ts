@@ -68,12 +68,23 @@ async function writePage(trx: FactlogTrx, s: PageState, at: At, event: PageEvent
       .values({ page_slug: s.slug, source_id: sourceId, position: at.position })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    await trx
+      .insertInto('citation_versions')
+      .values({ page_slug: s.slug, source_id: event.data.sourceId, tx_from: at.position, tx_to: null })
+      .execute();
   } else if (event.type === 'SourceUncited') {
     const sourceId = await canonicalSource(trx, event.data.sourceId);
     await trx
       .deleteFrom('page_citations')
       .where('page_slug', '=', s.slug)
       .where('source_id', 'in', [event.data.sourceId, sourceId])
+      .execute();
+    await trx
+      .updateTable('citation_versions')
+      .set({ tx_to: at.position })
+      .where('page_slug', '=', s.slug)
+      .where('source_id', '=', event.data.sourceId)
+      .where('tx_to', 'is', null)
       .execute();
   }
 }

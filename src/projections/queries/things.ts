@@ -106,15 +106,16 @@ export async function listThingsAt<K extends ThingKind>(
 export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[], position: number): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(sourceIds.map((id) => [id, []]));
   if (sourceIds.length === 0) return out;
+  // The citation spans open at P (read-models/citation-versions.ts): an index probe per source.
   const rows = await db
-    .selectFrom('state_versions')
-    .select(['id', sql<string[]>`state->'citations'`.as('citations')])
-    .where('kind', '=', 'page')
-    .where(aliveAt(position))
-    .where((eb) => eb.or(sourceIds.map((id) => sql<boolean>`state @> ${JSON.stringify({ citations: [id] })}::jsonb`)))
-    .orderBy('id')
+    .selectFrom('citation_versions')
+    .select(['source_id', 'page_slug'])
+    .where('source_id', '=', sql<string>`ANY(${sql.val([...sourceIds])}::text[])`)
+    .where('tx_from', '<=', position)
+    .where((eb) => eb.or([eb('tx_to', 'is', null), eb('tx_to', '>', position)]))
+    .orderBy('page_slug')
     .execute();
-  for (const r of rows) for (const id of r.citations) out.get(id)?.push(r.id);
+  for (const r of rows) out.get(r.source_id)?.push(r.page_slug);
   return out;
 }
 

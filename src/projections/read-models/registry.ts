@@ -1,4 +1,5 @@
 import type { ReadModel } from '../read-model';
+import { citationVersions } from './citation-versions';
 import { entities } from './entities';
 import { facts } from './facts';
 import { pages } from './pages';
@@ -13,4 +14,14 @@ import { stateVersions } from './state-versions';
  * (it folds the states the others read) and source-merges last (a merge flushes what the others have
  * applied before moving citations). Their tables, in this order, are READ_MODEL_TABLES (tables.ts).
  */
-export const READ_MODELS: readonly ReadModel[] = [stateVersions, publications, sources, pages, entities, properties, facts, sourceMerges];
+export const READ_MODELS: readonly ReadModel[] = [
+  stateVersions,
+  publications,
+  sources,
+  pages,
+  citationVersions,
+  entities,
+  properties,
+  facts,
+  sourceMerges,
+];
