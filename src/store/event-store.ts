@@ -15,7 +15,8 @@ import type { StoreSchema } from './schema';
  * Why not the xmin visibility fence: the hash chain (invariant 6) needs each event to know its
  * predecessor's hash at insert time, which already requires one writer at a time; transaction time
  * (`knownAt`) wants recorded times that grow with the position; and PGlite has a single connection anyway.
- * The price is one append transaction at a time per database: bench/append.ts measures it.
+ * The price is one append transaction at a time per database: bench/append.ts measures it. Group
+ * commit (appendMany, group-commit.ts) lets the appends of one process that arrive meanwhile share it.
  */
 
 export type ExpectedVersion = number | 'no_stream' | 'any' | 'exists';
