@@ -16,7 +16,7 @@ The performance suite on PostgreSQL (DATABASE_URL, default ${DEFAULT_DATABASE_UR
                         each (factlog_bench_10k, …); an existing complete one is reused
   2. bench/read.js      GraphQL reads beside raw SQL and PostGraphile v4 at the largest scale; the
                         point query at every smaller scale too, to show its cost stays flat
-  3. bench/write.js     assertFact mutations/s at 1 and 16 clients beside plain INSERTs
+  3. bench/write.js     assertFact mutations/s at 1, 16 and 64 clients beside plain INSERTs
 Each step has its own --help for finer control.
 
 Options:

@@ -1,5 +1,5 @@
 /**
- * Write benchmark: assertFact mutations per second over HTTP (autocannon) at 1 and 16 concurrent
+ * Write benchmark: assertFact mutations per second over HTTP (autocannon) at 1, 16 and 64 concurrent
  * clients, beside a raw-INSERT baseline (one row with the same payload per statement, `pg`, the same
  * concurrency) in the same run. A scratch database is created and dropped.
  */
@@ -23,7 +23,7 @@ table with pg at the same concurrency. Runs in a scratch database (factlog_bench
 dropped at the end.
 
 Options:
-  --clients <list>  concurrent clients, comma-separated (default 1,16)
+  --clients <list>  concurrent clients, comma-separated (default 1,16,64)
   --seconds <n>     measured seconds per side and client count (default 10)
   --warmup <n>      unmeasured seconds first (default 2)
   --json            print the results as JSON
@@ -67,7 +67,7 @@ export function parseWriteArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   return {
     kind: 'run',
     options: {
-      clients: (values.clients ?? '1,16').split(',').map((c) => int(c.trim(), '--clients', 1)),
+      clients: (values.clients ?? '1,16,64').split(',').map((c) => int(c.trim(), '--clients', 1)),
       seconds: int(values.seconds ?? '10', '--seconds', 1),
       warmup: int(values.warmup ?? '2', '--warmup', 0),
       json: values.json ?? false,

@@ -3,6 +3,7 @@ import { assertJson, canonicalJson } from './canonical-json';
 import type { Database } from './database';
 import { callerError, ConcurrencyError, inputError, type StoreError } from './errors';
 import { eventHash, sha256Hex } from './event-hash';
+import { GroupCommit, type Outcome } from './group-commit';
 import type { StoreSchema } from './schema';
 
 /**
@@ -14,7 +15,8 @@ import type { StoreSchema } from './schema';
  * Why not the xmin visibility fence: the hash chain (invariant 6) needs each event to know its
  * predecessor's hash at insert time, which already requires one writer at a time; transaction time
  * (`knownAt`) wants recorded times that grow with the position; and PGlite has a single connection anyway.
- * The price is one append transaction at a time per database: bench/append.ts measures it.
+ * The price is one append transaction at a time per database: bench/append.ts measures it. Group
+ * commit (appendMany, group-commit.ts) lets the appends of one process that arrive meanwhile share it.
  */
 
 export type ExpectedVersion = number | 'no_stream' | 'any' | 'exists';
@@ -94,12 +96,15 @@ export interface LogHead {
 export type InlineProjector = (trx: Transaction<StoreSchema>, events: readonly StoredEvent[]) => Promise<void>;
 
 const MAX_EVENTS_PER_APPEND = 10_000;
+/** A group takes waiting appends up to this many events (a larger append still goes, alone). */
+const MAX_EVENTS_PER_GROUP = 1000;
 const MAX_READ = 10_000;
 const STREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,99}$/;
 
 export class EventStore {
   private readonly projectors: InlineProjector[];
+  private readonly groups = new GroupCommit<Member, AppendResult>((members) => this.commitGroup(members), MAX_EVENTS_PER_GROUP);
 
   constructor(
     readonly database: Database,
@@ -127,9 +132,14 @@ export class EventStore {
     return { ...result, positions, version: result.streams[0].version };
   }
 
-  /** Several streams in one transaction: all expectations hold and everything is written, or nothing. */
+  /**
+   * Several streams in one transaction: all expectations hold and everything is written, or nothing.
+   * Appends that arrive while another is being written share the next transaction (group commit,
+   * group-commit.ts); each is still decided on its own, so a refusal is only ever its own.
+   */
   async appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.db.transaction().execute((trx) => this.appendWithin(trx, writes, metadata, options));
+    const member = prepare(writes, metadata, options);
+    return this.groups.submit(member, member.eventCount);
   }
 
   /**
@@ -138,7 +148,13 @@ export class EventStore {
    * differently (a second "register" would conflict with the first).
    */
   async idempotentResult(key: string, fingerprint: string, scope = ''): Promise<AppendResult | null> {
-    return earlierResult(this.db, scope, key, fingerprint);
+    const earlier = await this.db
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'result'])
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return earlier ? replayOf(earlier as Recorded, key, fingerprint) : null;
   }
 
   /**
@@ -151,55 +167,31 @@ export class EventStore {
     metadata: AppendMetadata = {},
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    validateWrites(writes);
-    validateMetadata(metadata);
-    const requestHash = metadata.idempotencyKey ? (options.fingerprint ?? sha256Hex(canonicalJson(writes))) : '';
-    const scope = options.idempotencyScope ?? '';
+    const [outcome] = await appendGroup(trx, [prepare(writes, metadata, options)], this.projectors);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
 
-    const head = await lockHead(trx);
-    // Checked under the head lock: a concurrent append with the same key has either committed (and is
-    // found here) or not started.
-    if (metadata.idempotencyKey) {
-      const earlier = await earlierResult(trx, scope, metadata.idempotencyKey, requestHash);
-      if (earlier) return earlier;
+  /**
+   * One group's transaction. If it fails for a reason no member's decision foresaw (a read model's
+   * constraint, an event the projector refuses), nothing was written: each member is tried again
+   * alone, so only the guilty one fails. A failure at COMMIT is not retried: the group may have
+   * committed, and trying again could write its events twice.
+   */
+  private async commitGroup(members: readonly Member[]): Promise<Outcome<AppendResult>[]> {
+    let committing = false;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const outcomes = await appendGroup(trx, members, this.projectors);
+        committing = true;
+        return outcomes;
+      });
+    } catch (error) {
+      if (committing || members.length === 1) return members.map(() => ({ ok: false, error }));
+      const outcomes: Outcome<AppendResult>[] = [];
+      for (const member of members) outcomes.push(...(await this.commitGroup([member])));
+      return outcomes;
     }
-    const versions = await streamVersions(
-      trx,
-      writes.map((w) => w.stream),
-    );
-    const { stored, streams } = chain(writes, versions, head, compactMetadata(metadata));
-    const last = stored[stored.length - 1];
-
-    await insertEvents(trx, stored);
-    await moveStreams(trx, stored, versions);
-    await trx
-      .updateTable('log_head')
-      .set({ position: last.position, hash: last.hash, recorded_at: head.now.toISOString() })
-      .where('singleton', '=', true)
-      .execute();
-    const result: AppendResult = {
-      streams,
-      firstPosition: stored[0].position,
-      lastPosition: last.position,
-      recordedAt: head.now.toISOString(),
-      replayed: false,
-    };
-    if (metadata.idempotencyKey) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          scope,
-          key: metadata.idempotencyKey,
-          request_hash: requestHash,
-          result: JSON.stringify(result),
-          recorded_at: head.now.toISOString(),
-        })
-        .execute();
-    }
-    for (const project of this.projectors) await project(trx, stored);
-    // Delivered at commit, never for a rolled-back append.
-    await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(last.position)})`.execute(trx);
-    return result;
   }
 
   /** A stream's events from a version on; an unknown stream is NOT_FOUND, not an empty list. */
@@ -362,7 +354,85 @@ function invalidStream(stream: unknown): StoreError {
   );
 }
 
-// ---- the steps of an append (appendWithin), in the order it takes them ----
+// ---- the steps of an append (appendGroup), in the order it takes them ----
+
+/** One append, validated, waiting for (or inside) a group. */
+interface Member {
+  writes: StreamWrite[];
+  metadata: AppendMetadata;
+  /** The idempotency key's scope and key, and the request's fingerprint; key '' when there is none. */
+  scope: string;
+  key: string;
+  requestHash: string;
+  eventCount: number;
+}
+
+/** What an idempotency key recorded: the request's fingerprint and its answer. */
+interface Recorded {
+  request_hash: string;
+  result: AppendResult;
+}
+
+/** Checks an append on its own, before it joins a group: a malformed one is refused to its caller alone. */
+function prepare(writes: StreamWrite[], metadata: AppendMetadata, options: AppendOptions): Member {
+  validateWrites(writes);
+  validateMetadata(metadata);
+  const key = metadata.idempotencyKey ?? '';
+  return {
+    writes,
+    metadata: compactMetadata(metadata),
+    scope: options.idempotencyScope ?? '',
+    key,
+    requestHash: key ? (options.fingerprint ?? sha256Hex(canonicalJson(writes))) : '',
+    eventCount: writes.reduce((n, w) => n + w.events.length, 0),
+  };
+}
+
+/**
+ * Appends a group of members in the caller's transaction, one head lock for all: each member is
+ * decided in order against the versions the members before it left (a stale expectation or a reused
+ * key is that member's outcome, and nothing of it is written), the accepted events are chained in
+ * that order and written together, and the projectors see them all at once.
+ */
+async function appendGroup(
+  trx: Transaction<StoreSchema>,
+  members: readonly Member[],
+  projectors: readonly InlineProjector[],
+): Promise<Outcome<AppendResult>[]> {
+  const head = await lockHead(trx);
+  // Read under the head lock: an append that wrote these streams or keys has committed or not started.
+  const { versions, recorded } = await groupState(trx, members);
+  const tip = { position: head.position, hash: head.hash };
+  const stored: StoredEvent[] = [];
+  const results: (Recorded & { scope: string; key: string })[] = [];
+  const outcomes = members.map((m): Outcome<AppendResult> => {
+    try {
+      const earlier = m.key ? recorded.get(keyId(m.scope, m.key)) : undefined;
+      if (earlier) return { ok: true, value: replayOf(earlier, m.key, m.requestHash) };
+      const own = chain(m.writes, versions, tip, head.now, m.metadata);
+      stored.push(...own.stored);
+      const result: AppendResult = {
+        streams: own.streams,
+        firstPosition: own.stored[0].position,
+        lastPosition: own.stored[own.stored.length - 1].position,
+        recordedAt: head.now.toISOString(),
+        replayed: false,
+      };
+      if (m.key) {
+        const entry = { request_hash: m.requestHash, result };
+        recorded.set(keyId(m.scope, m.key), entry);
+        results.push({ ...entry, scope: m.scope, key: m.key });
+      }
+      return { ok: true, value: result };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  if (stored.length === 0) return outcomes;
+  await write(trx, stored, versions, results, head.now);
+  for (const project of projectors) await project(trx, stored);
+  return outcomes;
+}
 
 /**
  * Locks the single log_head row: appends are serialised here, so positions are gapless and each
@@ -381,58 +451,73 @@ async function lockHead(trx: Transaction<StoreSchema>): Promise<{ position: numb
   return { position: head.position, hash: head.hash, now: new Date(head.now) };
 }
 
-/** The first answer under an idempotency key, or null if the key is new; the same key for another request is refused. */
-async function earlierResult(db: Kysely<StoreSchema>, scope: string, key: string, requestHash: string): Promise<AppendResult | null> {
-  const earlier = await db
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'result'])
-    .where('scope', '=', scope)
-    .where('key', '=', key)
-    .executeTakeFirst();
-  if (!earlier) return null;
-  if (earlier.request_hash !== requestHash) throw reusedKey(key);
-  return { ...(earlier.result as AppendResult), replayed: true };
+const keyId = (scope: string, key: string): string => JSON.stringify([scope, key]);
+
+/**
+ * The versions of every stream the group writes and what its idempotency keys recorded, in one
+ * statement (a stream row has no scope; a key row has no version).
+ */
+async function groupState(
+  trx: Transaction<StoreSchema>,
+  members: readonly Member[],
+): Promise<{ versions: Map<string, number>; recorded: Map<string, Recorded> }> {
+  const streams = [...new Set(members.flatMap((m) => m.writes.map((w) => w.stream)))];
+  const keyed = members.filter((m) => m.key);
+  const keys = keyed.length
+    ? sql`UNION ALL SELECT key, scope, NULL, request_hash, result FROM idempotency_keys
+          WHERE (scope, key) IN (SELECT * FROM unnest(${keyed.map((m) => m.scope)}::text[], ${keyed.map((m) => m.key)}::text[]))`
+    : sql``;
+  const { rows } = await sql<{ name: string; scope: string | null; version: number | null; request_hash: string; result: AppendResult }>`
+    SELECT stream AS name, NULL AS scope, version, NULL AS request_hash, NULL::jsonb AS result FROM streams
+    WHERE stream = ANY(${streams}::text[]) ${keys}`.execute(trx);
+  const versions = new Map<string, number>();
+  const recorded = new Map<string, Recorded>();
+  for (const r of rows) {
+    if (r.scope === null) versions.set(r.name, r.version!);
+    else recorded.set(keyId(r.scope, r.name), { request_hash: r.request_hash, result: r.result });
+  }
+  return { versions, recorded };
 }
 
-async function streamVersions(trx: Transaction<StoreSchema>, names: string[]): Promise<Map<string, number>> {
-  const rows = await trx.selectFrom('streams').select(['stream', 'version']).where('stream', 'in', names).execute();
-  return new Map(rows.map((r) => [r.stream, r.version] as const));
+/** A recorded answer given again; the same key for another request is refused. */
+function replayOf(earlier: Recorded, key: string, requestHash: string): AppendResult {
+  if (earlier.request_hash !== requestHash) throw reusedKey(key);
+  return { ...earlier.result, replayed: true };
 }
 
 /**
  * Checks every stream's expectation and gives the events their positions, stream versions and
- * chained hashes (pure: nothing is written yet). `versions` ends at each stream's new version.
+ * chained hashes (pure: nothing is written yet). Only if all expectations hold does it move `versions`
+ * (to each stream's new version) and `tip` (to the last event), so a refused append leaves both as they were.
  */
 function chain(
   writes: readonly StreamWrite[],
   versions: Map<string, number>,
-  head: { position: number; hash: string; now: Date },
+  tip: { position: number; hash: string },
+  now: Date,
   metadata: AppendMetadata,
 ): { stored: StoredEvent[]; streams: AppendResult['streams'] } {
+  for (const write of writes) checkExpected(write.stream, write.expectedVersion, versions.get(write.stream) ?? 0);
   const stored: StoredEvent[] = [];
   const streams: AppendResult['streams'] = [];
-  let position = head.position;
-  let prevHash = head.hash;
   for (const write of writes) {
-    const actual = versions.get(write.stream) ?? 0;
-    checkExpected(write.stream, write.expectedVersion, actual);
-    let version = actual;
+    let version = versions.get(write.stream) ?? 0;
     for (const e of write.events) {
-      position += 1;
+      tip.position += 1;
       version += 1;
       const event: Omit<StoredEvent, 'hash'> = {
-        position,
+        position: tip.position,
         stream: write.stream,
         streamVersion: version,
         type: e.type,
         schemaVersion: e.schemaVersion ?? 1,
         data: e.data,
         metadata,
-        recordedAt: head.now,
-        prevHash,
+        recordedAt: now,
+        prevHash: tip.hash,
       };
-      prevHash = eventHash(prevHash, event);
-      stored.push({ ...event, hash: prevHash });
+      tip.hash = eventHash(tip.hash, event);
+      stored.push({ ...event, hash: tip.hash });
     }
     versions.set(write.stream, version);
     streams.push({ stream: write.stream, version });
@@ -441,10 +526,23 @@ function chain(
   return { stored, streams };
 }
 
-async function insertEvents(trx: Transaction<StoreSchema>, stored: readonly StoredEvent[]): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values(
+/**
+ * Everything an append writes, in one statement: the events, each written stream's new version and
+ * last position, the head, the idempotency keys' answers, and the notification (which PostgreSQL
+ * delivers at commit, never for a rolled-back append).
+ */
+async function write(
+  trx: Transaction<StoreSchema>,
+  stored: readonly StoredEvent[],
+  versions: ReadonlyMap<string, number>,
+  results: readonly (Recorded & { scope: string; key: string })[],
+  now: Date,
+): Promise<void> {
+  const last = stored[stored.length - 1];
+  const lastByStream = new Map<string, number>();
+  for (const e of stored) lastByStream.set(e.stream, e.position);
+  const writes = [
+    trx.insertInto('events').values(
       stored.map((e) => ({
         position: e.position,
         stream: e.stream,
@@ -457,26 +555,37 @@ async function insertEvents(trx: Transaction<StoreSchema>, stored: readonly Stor
         prev_hash: e.prevHash,
         hash: e.hash,
       })),
-    )
-    .execute();
-}
-
-/** Each written stream's new version and last position, in one upsert. */
-async function moveStreams(
-  trx: Transaction<StoreSchema>,
-  stored: readonly StoredEvent[],
-  versions: ReadonlyMap<string, number>,
-): Promise<void> {
-  const lastByStream = new Map<string, number>();
-  for (const e of stored) lastByStream.set(e.stream, e.position);
-  await trx
-    .insertInto('streams')
-    .values([...lastByStream].map(([stream, last]) => ({ stream, version: versions.get(stream)!, last_position: last })))
-    .onConflict((oc) =>
-      oc.column('stream').doUpdateSet((eb) => ({
-        version: eb.ref('excluded.version'),
-        last_position: eb.ref('excluded.last_position'),
-      })),
-    )
-    .execute();
+    ),
+    trx
+      .insertInto('streams')
+      .values([...lastByStream].map(([stream, position]) => ({ stream, version: versions.get(stream)!, last_position: position })))
+      .onConflict((oc) =>
+        oc.column('stream').doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          last_position: eb.ref('excluded.last_position'),
+        })),
+      ),
+    trx
+      .updateTable('log_head')
+      .set({ position: last.position, hash: last.hash, recorded_at: now.toISOString() })
+      .where('singleton', '=', true),
+    ...(results.length
+      ? [
+          trx.insertInto('idempotency_keys').values(
+            results.map((r) => ({
+              scope: r.scope,
+              key: r.key,
+              request_hash: r.request_hash,
+              result: JSON.stringify(r.result),
+              recorded_at: now.toISOString(),
+            })),
+          ),
+        ]
+      : []),
+  ];
+  const ctes = sql.join(
+    writes.map((q, i) => sql`${sql.raw(`w${i}`)} AS (${q})`),
+    sql`, `,
+  );
+  await sql`WITH ${ctes} SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(last.position)})`.execute(trx);
 }
