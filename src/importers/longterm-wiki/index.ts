@@ -7,7 +7,7 @@ import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { mapDataset } from './map';
 import { planSync } from '../sync/plan';
 import type { ImportReport, PhaseReport } from './report';
-import { readDataset } from './read';
+import { readDataset, type ReadCache } from './read';
 import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from '../sync/execute';
 import { Anomalies, PHASES, type Phase } from '../sync/vocabulary';
 
@@ -40,6 +40,8 @@ export interface ImportOptions {
   writer?: SyncOptions['writer'];
   /** Test seam, see SyncOptions. */
   afterCommand?: SyncOptions['afterCommand'];
+  /** Parsed files of earlier runs (the history replay passes one cache to every commit's run). */
+  readCache?: ReadCache;
 }
 
 /** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
@@ -83,13 +85,18 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   };
 
   let readStarted = false;
-  const data = await readDataset(absDir, anomalies, (done, total) => {
-    if (!readStarted) {
-      progress?.start('read', total);
-      readStarted = true;
-    }
-    progress?.update('read', done);
-  });
+  const data = await readDataset(
+    absDir,
+    anomalies,
+    (done, total) => {
+      if (!readStarted) {
+        progress?.start('read', total);
+        readStarted = true;
+      }
+      progress?.update('read', done);
+    },
+    options.readCache,
+  );
   progress?.stop('read');
   const readDone = Date.now();
 
