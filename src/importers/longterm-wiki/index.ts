@@ -101,7 +101,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   const readDone = Date.now();
 
   const inStore = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
-  const desired = mapDataset(data, inStore, anomalies, { newStableId: options.newStableId });
+  const desired = mapDataset(data, inStore, anomalies, { newStableId: options.newStableId, memo: options.readCache?.records });
   const plan = planSync(desired, inStore, anomalies);
   const planDone = Date.now();
 

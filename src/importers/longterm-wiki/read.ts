@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mapKeyNodes, mapValueNode, parseYaml, seqItems, locOf, type ParsedYaml } from './yaml';
+import { RecordMemo } from '../sync/lenient-fields';
 import { Anomalies, type Anomaly, type Loc } from '../sync/vocabulary';
 
 /**
@@ -73,6 +74,8 @@ export type ReadProgress = (done: number, total: number, file: string) => void;
  * shared between runs, so nothing after reading may change them (map.ts only reads them).
  */
 export class ReadCache {
+  /** And what mapping read from those records (their fields, through the domain's specs). */
+  readonly records = new RecordMemo();
   private readonly files = new Map<string, { result: unknown; anomalies: Anomaly[] }>();
 
   read<T>(file: string, text: string, anomalies: Anomalies, parse: (anomalies: Anomalies) => T): T {
