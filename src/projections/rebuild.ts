@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { toStoredEvent } from '../store/event-store';
 import { projectEvents } from './project';
+import type { ProjectableEvent } from './read-model';
 import { READ_MODEL_TABLES, type FactlogDb, type FactlogTrx, type ReadModelSchema } from './tables';
 
 export interface TableChecksum {
@@ -52,14 +52,25 @@ export async function replayLog(
     for (;;) {
       const rows = await trx
         .selectFrom('events')
-        .selectAll()
+        .select(['position', 'stream', 'stream_version', 'type', 'schema_version', 'data', 'recorded_at'])
         .where('position', '>', after)
         .where('position', '<=', upTo)
         .orderBy('position')
         .limit(batchSize)
         .execute();
       if (rows.length === 0) return done;
-      await projectEvents(trx, rows.map(toStoredEvent));
+      await projectEvents(
+        trx,
+        rows.map((r): ProjectableEvent => ({
+          position: Number(r.position),
+          stream: r.stream,
+          streamVersion: r.stream_version,
+          type: r.type,
+          schemaVersion: r.schema_version,
+          data: r.data as Record<string, unknown>,
+          recordedAt: new Date(r.recorded_at),
+        })),
+      );
       after = rows[rows.length - 1].position;
       done += rows.length;
       options.onProgress?.(done, upTo);
