@@ -52,26 +52,21 @@ export async function replayLog(
     for (;;) {
       const rows = await trx
         .selectFrom('events')
-        .select(['position', 'stream', 'stream_version', 'type', 'schema_version', 'data', 'recorded_at'])
+        .select(['position', 'stream', 'stream_version as streamVersion', 'type', 'schema_version as schemaVersion', 'data', 'recorded_at'])
         .where('position', '>', after)
         .where('position', '<=', upTo)
         .orderBy('position')
         .limit(batchSize)
         .execute();
       if (rows.length === 0) return done;
-      await projectEvents(
-        trx,
-        rows.map((r): ProjectableEvent => ({
-          position: Number(r.position),
-          stream: r.stream,
-          streamVersion: r.stream_version,
-          type: r.type,
-          schemaVersion: r.schema_version,
-          data: r.data as Record<string, unknown>,
-          recordedAt: new Date(r.recorded_at),
-        })),
-      );
-      after = rows[rows.length - 1].position;
+      const events = rows.map(({ recorded_at, ...r }): ProjectableEvent => ({
+        ...r,
+        position: Number(r.position),
+        data: r.data as Record<string, unknown>,
+        recordedAt: new Date(recorded_at),
+      }));
+      await projectEvents(trx, events);
+      after = events[events.length - 1].position;
       done += rows.length;
       options.onProgress?.(done, upTo);
     }
