@@ -59,8 +59,25 @@ export class RecordMemo {
     for (const a of hit.anomalies) ctx.anomalies.list.push({ ...a });
     for (const [k, n] of Object.entries(hit.conversions)) ctx.conversions.add(k, n);
     for (const [k, n] of Object.entries(hit.unmapped)) ctx.unmapped.add(k, n);
-    return hit.fields === null ? null : (structuredClone(hit.fields) as F);
+    return hit.fields === null ? null : (copyJson(hit.fields) as F);
   }
+}
+
+/** A deep copy of a JSON value (what the field specs return), cheaper than structuredClone for small records. */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = copyJson(v);
+  return out;
+}
+
+/** A mapping's part of a memo key, computed once per mapping object (most are constants). */
+const mappingKeys = new WeakMap<object, string>();
+function mappingKey(mapping: object): string {
+  let key = mappingKeys.get(mapping);
+  if (key === undefined) mappingKeys.set(mapping, (key = Object.entries(mapping).flat().join('\u0000')));
+  return key;
 }
 
 const looksNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
@@ -148,7 +165,7 @@ export function readRecord<F>(
   consumed: readonly string[] = [],
 ): F | null {
   if (!ctx.memo) return readFields(specs, mapping, data, ctx, consumed);
-  const key = [ctx.kind, ctx.loc.file, ctx.loc.line, ctx.loc.at, ...Object.entries(mapping).flat(), '', ...consumed].join('\u0000');
+  const key = `${ctx.kind}\u0000${ctx.loc.file}\u0000${ctx.loc.line}\u0000${ctx.loc.at}\u0000${mappingKey(mapping)}\u0000${consumed.join('\u0000')}`;
   return ctx.memo.read(specs, data, ctx, key, (own) => readFields(specs, mapping, data, own, consumed));
 }
 
