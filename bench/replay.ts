@@ -10,6 +10,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { verifyLog, withReplay } from '../src/projections/audit';
+import { DEFAULT_REPLAY_BATCH } from '../src/projections/rebuild';
 import type { FactlogDb } from '../src/projections/tables';
 import { Cleanup, describeError, runMain } from './lib/cleanup';
 import { UsageError } from './lib/cli';
@@ -109,7 +110,12 @@ async function run(options: ReplayBenchOptions, cleanup: Cleanup, signal: AbortS
     );
     replaying.finish(replaySeconds);
     phases.push(
-      phase('replay (withReplay from 0)', upTo, replaySeconds, `batches of ${options.readBatch || 1000}, scratch schema, one transaction`),
+      phase(
+        'replay (withReplay from 0)',
+        upTo,
+        replaySeconds,
+        `batches of ${options.readBatch || DEFAULT_REPLAY_BATCH}, scratch schema, one transaction`,
+      ),
     );
   }
   return {

@@ -40,7 +40,7 @@ Options:
   --sources <n>         sources the facts cite (default: entities/10, at least 10)
   --replay-events <n>   replay only the first n events (0 skips the replay; default: all)
   --insert-batch <n>    rows per INSERT while writing the log (default 5000)
-  --read-batch <n>      events per read in verify and replay (default 2000 and 1000, as the CLI)
+  --read-batch <n>      events per read in verify and replay (default 2000 and 5000, as the CLI)
   --seed <n>            seed of the generator (default 1)
   --pglite              run on an in-memory PGlite instead of PostgreSQL (DATABASE_URL is ignored)
   --json                print the results as JSON

@@ -1,6 +1,6 @@
 import { openFactlog } from '../app';
 import { readConfig } from '../config';
-import { rebuildReadModels } from '../projections/rebuild';
+import { DEFAULT_REPLAY_BATCH, rebuildReadModels } from '../projections/rebuild';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
 import { READ_MODEL_NAME_WIDTH } from '../projections/tables';
@@ -19,7 +19,7 @@ table came out identical, 3 when any differed (the live tables had drifted from 
 Options:
   --dry-run        compare only: roll the rebuild back and keep the live tables
   --json           print the report as JSON
-  --batch-size N   events per read from the log (default 1000)
+  --batch-size N   events per read from the log (default ${DEFAULT_REPLAY_BATCH})
 
 Environment:
   DATABASE_URL, FACTLOG_DATA_DIR   as for serve
@@ -29,7 +29,7 @@ Environment:
   async run(values, positionals) {
     if (positionals[0] !== 'rebuild' || positionals.length > 1)
       throw new UsageError('usage: factlog projections rebuild [--dry-run] [--json]');
-    const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
+    const batchSize = values['batch-size'] === undefined ? DEFAULT_REPLAY_BATCH : Number(values['batch-size']);
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new UsageError(`--batch-size must be a positive integer, got ${String(values['batch-size'])}`);
     const app = await openFactlog(readConfig());

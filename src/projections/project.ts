@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { idOf, kindOfEvent, upcast } from '../domain/events';
 import type { StoredEvent } from '../store/event-store';
 import type { StoreSchema } from '../store/schema';
-import { ThingStates, type Batch, type ProjectedEvent, type ReadModelWriter } from './read-model';
+import { ThingStates, type Batch, type ProjectableEvent, type ProjectedEvent, type ReadModelWriter } from './read-model';
 import { READ_MODELS } from './read-models/registry';
 import { SourceMerges } from './read-models/source-merges';
 import type { FactlogTrx } from './tables';
@@ -10,13 +10,13 @@ import type { FactlogTrx } from './tables';
 /** Facts are keyed by their id (fact_versions.fact_id), every other kind by its stream (state_versions.stream). */
 const keyOf = (e: ProjectedEvent): string => (e.kind === 'fact' ? `fact ${idOf(e.event)}` : e.stored.stream);
 
-function decode(events: readonly StoredEvent[]): ProjectedEvent[] {
+function decode(events: readonly ProjectableEvent[]): ProjectedEvent[] {
   const decoded = events.map((stored) => {
     const event = upcast(stored.type, stored.schemaVersion, stored.data);
     // kindOfEvent is the kind whose events `event` is one of (EventOfKind).
     return { stored, event, kind: kindOfEvent(event.type) } as ProjectedEvent;
   });
-  const later = new Map<string, StoredEvent>();
+  const later = new Map<string, ProjectableEvent>();
   for (let i = decoded.length - 1; i >= 0; i--) {
     const key = keyOf(decoded[i]);
     decoded[i].following = later.get(key);
@@ -33,7 +33,7 @@ function decode(events: readonly StoredEvent[]): ProjectedEvent[] {
  * its own version row, with the transaction range the one-by-one projection would have given it, so
  * the tables are the same bytes whatever the batch size (tests/projections/batch-replay.test.ts).
  */
-export async function projectEvents(trx: FactlogTrx, events: readonly StoredEvent[]): Promise<void> {
+export async function projectEvents(trx: FactlogTrx, events: readonly ProjectableEvent[]): Promise<void> {
   if (events.length === 0) return;
   const decoded = decode(events);
 

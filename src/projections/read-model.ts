@@ -16,14 +16,20 @@ export type TableName = keyof ReadModelSchema;
 /** Every kind but facts: their states are folded from and kept in `state_versions`. */
 export const THING_KINDS: readonly ThingKind[] = (Object.keys(STREAM_PREFIX) as Kind[]).filter((k): k is ThingKind => k !== 'fact');
 
+/**
+ * What projecting needs of a stored event: everything but its metadata and hashes, which no read model
+ * reads (so a replay need not read them from the log).
+ */
+export type ProjectableEvent = Omit<StoredEvent, 'metadata' | 'prevHash' | 'hash'>;
+
 /** One stored event, parsed, with the next event of the same thing in the batch (if any). */
 export type ProjectedEvent<K extends Kind = Kind> = {
   [k in K]: {
-    stored: StoredEvent;
+    stored: ProjectableEvent;
     event: EventOfKind[k];
     kind: k;
     /** The thing's next event in this batch: where the version this event opens ends. */
-    following?: StoredEvent;
+    following?: ProjectableEvent;
   };
 }[K];
 
@@ -33,7 +39,7 @@ export interface At {
   position: number;
 }
 
-export const atOf = (e: { stored: StoredEvent }): At => ({ version: e.stored.streamVersion, position: e.stored.position });
+export const atOf = (e: { stored: ProjectableEvent }): At => ({ version: e.stored.streamVersion, position: e.stored.position });
 
 /**
  * The state of every non-fact thing the batch touches. The state-versions model fills it as it opens
@@ -99,8 +105,8 @@ export interface ReadModel<K extends Kind = Kind> {
 }
 
 /** The first event of each thing (by `key`) in a batch: where the thing's open version gets closed. */
-export function firstEvents<E extends ProjectedEvent>(events: readonly E[], key: (e: E) => string): Map<string, StoredEvent> {
-  const out = new Map<string, StoredEvent>();
+export function firstEvents<E extends ProjectedEvent>(events: readonly E[], key: (e: E) => string): Map<string, ProjectableEvent> {
+  const out = new Map<string, ProjectableEvent>();
   for (const e of events) {
     const k = key(e);
     if (!out.has(k)) out.set(k, e.stored);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { resolveBasis } from '../../projections/queries/basis';
 import { CORRELATION_PREFIX, ImportFailed, importLongtermWiki, type ImportOptions, type ImportReport, type ImportTarget } from './index';
-import { DATASET_FILES } from './read';
+import { DATASET_FILES, ReadCache } from './read';
 import type { Anomaly, AnomalyKind } from '../sync/vocabulary';
 
 /**
@@ -243,6 +243,8 @@ export async function importLongtermWikiHistory(
     await fs.mkdir(things);
 
     const seenAnomalies = new Set<string>();
+    // Most files are the same from one commit to the next: each version is parsed once.
+    const readCache = new ReadCache();
     for (const [index, commit] of commits.entries()) {
       for (const change of commit.changes) {
         const dest = path.join(things, change.file);
@@ -262,6 +264,7 @@ export async function importLongtermWikiHistory(
             batchSize: options.batchSize,
             writer: options.writer,
             newStableId: options.newStableId,
+            readCache,
           });
         } catch (err) {
           if (err instanceof ImportFailed) report.eventsAppended += err.report.eventsAppended;

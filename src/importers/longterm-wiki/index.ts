@@ -7,7 +7,7 @@ import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { mapDataset } from './map';
 import { planSync } from '../sync/plan';
 import type { ImportReport, PhaseReport } from './report';
-import { readDataset } from './read';
+import { readDataset, type ReadCache } from './read';
 import { executePlan, newSyncResult, type SyncOptions, type SyncResult } from '../sync/execute';
 import { Anomalies, PHASES, type Phase } from '../sync/vocabulary';
 
@@ -27,7 +27,7 @@ export interface ImportProgress {
 export interface ImportOptions {
   actor?: string;
   reason?: string;
-  /** Commands per transaction (default 500). */
+  /** Commands per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /** Plan and report, but write nothing. */
   dryRun?: boolean;
@@ -40,6 +40,8 @@ export interface ImportOptions {
   writer?: SyncOptions['writer'];
   /** Test seam, see SyncOptions. */
   afterCommand?: SyncOptions['afterCommand'];
+  /** Parsed files of earlier runs (the history replay passes one cache to every commit's run). */
+  readCache?: ReadCache;
 }
 
 /** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
@@ -54,7 +56,11 @@ export class ImportFailed extends Error {
   }
 }
 
-export const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Commands per transaction: each batch costs a few dozen statements whatever its size, so on
+ * PostgreSQL 2,000 syncs the data set about a quarter faster than 500 (PGlite, in process, is indifferent).
+ */
+export const DEFAULT_BATCH_SIZE = 2000;
 /** Every run's correlation id starts with this; it is how the importer knows what it owns. */
 export const CORRELATION_PREFIX = 'longterm-wiki-import:';
 export const DEFAULT_ACTOR = 'longterm-wiki-importer';
@@ -83,18 +89,23 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
   };
 
   let readStarted = false;
-  const data = await readDataset(absDir, anomalies, (done, total) => {
-    if (!readStarted) {
-      progress?.start('read', total);
-      readStarted = true;
-    }
-    progress?.update('read', done);
-  });
+  const data = await readDataset(
+    absDir,
+    anomalies,
+    (done, total) => {
+      if (!readStarted) {
+        progress?.start('read', total);
+        readStarted = true;
+      }
+      progress?.update('read', done);
+    },
+    options.readCache,
+  );
   progress?.stop('read');
   const readDone = Date.now();
 
   const inStore = await loadStoreSnapshot(target.db, CORRELATION_PREFIX);
-  const desired = mapDataset(data, inStore, anomalies, { newStableId: options.newStableId });
+  const desired = mapDataset(data, inStore, anomalies, { newStableId: options.newStableId, memo: options.readCache?.records });
   const plan = planSync(desired, inStore, anomalies);
   const planDone = Date.now();
 

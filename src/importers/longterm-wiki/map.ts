@@ -11,7 +11,7 @@ import { assertJson } from '../../store/canonical-json';
 import type { DesiredEntity, DesiredFact, DesiredSource, DesiredState } from '../sync/desired';
 import type { StoreSnapshot } from '../sync/store-snapshot';
 import type { RawDataset, RawItem, RawRecord } from './read';
-import { at, readRecord, type RecordCtx } from '../sync/lenient-fields';
+import { at, readRecord, type RecordCtx, type RecordMemo } from '../sync/lenient-fields';
 import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
 import { coerceDate, coerceValue, EntityIndex } from './values';
@@ -25,6 +25,8 @@ import { coerceDate, coerceValue, EntityIndex } from './values';
 export interface MapOptions {
   /** Stable ids for entities that have none in the files (tests pass a seeded one). */
   newStableId?: () => string;
+  /** Records read by earlier runs over the same parsed files (the history replay's). */
+  memo?: RecordMemo;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -45,7 +47,7 @@ class SourceIndex {
 export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
-  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText });
+  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText, memo: options.memo });
   const desired: DesiredState = {
     publications: new Map(),
     properties: new Map(),

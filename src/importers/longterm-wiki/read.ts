@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mapKeyNodes, mapValueNode, parseYaml, seqItems, locOf, type ParsedYaml } from './yaml';
-import { Anomalies, type Loc } from '../sync/vocabulary';
+import { RecordMemo } from '../sync/lenient-fields';
+import { Anomalies, type Anomaly, type Loc } from '../sync/vocabulary';
 
 /**
  * Reading: the data set's files → plain records with their locations, and the anomalies of reading
@@ -65,6 +67,39 @@ export const DATASET_FILES = {
 
 export type ReadProgress = (done: number, total: number, file: string) => void;
 
+/**
+ * What reading each file gave (its records and the anomalies of reading them), by the file's name and
+ * the git blob hash of its text: a run that reads the same data set again (the history replay, one
+ * run per commit over mostly unchanged files) parses only the files that changed. The records are
+ * shared between runs, so nothing after reading may change them (map.ts only reads them).
+ */
+export class ReadCache {
+  /** And what mapping read from those records (their fields, through the domain's specs). */
+  readonly records = new RecordMemo();
+  private readonly files = new Map<string, { result: unknown; anomalies: Anomaly[] }>();
+
+  read<T>(file: string, text: string, anomalies: Anomalies, parse: (anomalies: Anomalies) => T): T {
+    const blob = createHash('sha1')
+      .update(`blob ${Buffer.byteLength(text)}\0`)
+      .update(text)
+      .digest('hex');
+    const key = `${file}\u0000${blob}`;
+    let hit = this.files.get(key);
+    if (!hit) {
+      const own = new Anomalies();
+      hit = { result: parse(own), anomalies: own.list };
+      this.files.set(key, hit);
+    }
+    for (const a of hit.anomalies) anomalies.list.push({ ...a });
+    return hit.result as T;
+  }
+}
+
+/** Without a cache, every file is parsed. */
+const NO_CACHE = {
+  read: <T>(_file: string, _text: string, anomalies: Anomalies, parse: (anomalies: Anomalies) => T): T => parse(anomalies),
+};
+
 const isObject = (x: unknown): x is RawRecord => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 const emptySection = <T>(present: boolean): Section<T> => ({ present, complete: present, items: [], files: [] });
@@ -121,7 +156,10 @@ const describe = (x: unknown): string =>
         ? 'a map'
         : `${typeof x} ${JSON.stringify(x)?.slice(0, 60)}`;
 
-export async function readDataset(dir: string, anomalies: Anomalies, onProgress?: ReadProgress): Promise<RawDataset> {
+export async function readDataset(dir: string, anomalies: Anomalies, onProgress?: ReadProgress, cache?: ReadCache): Promise<RawDataset> {
+  const files = cache ?? NO_CACHE;
+  const parsedList = (file: string, text: string, idKey: string) =>
+    files.read(file, text, anomalies, (a) => listFromText(text, file, idKey, a));
   const entityFiles = await listYaml(dir, DATASET_FILES.entities);
   const thingFiles = await listYaml(dir, DATASET_FILES.things);
   const resourceFiles = await listYaml(dir, DATASET_FILES.resources);
@@ -133,7 +171,7 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
     anomalies.add('missing-input', { file: rel }, `${what} not found in ${dir}: ${what} are neither imported nor synced`);
 
   // ---- publications.yaml: a list of venues ----
-  const publications = await readList(dir, DATASET_FILES.publications, 'id', anomalies, () =>
+  const publications = await readList(dir, DATASET_FILES.publications, 'id', parsedList, () =>
     missing('publications', DATASET_FILES.publications),
   );
   tick(DATASET_FILES.publications);
@@ -148,20 +186,9 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
       properties.present = properties.complete = false;
       missing('properties', file);
     } else {
-      const parsed = parseYaml(text, file, anomalies);
-      const map = parsed && isObject(parsed.value) ? parsed.value.properties : undefined;
-      if (!parsed) properties.complete = false;
-      else if (!isObject(map)) {
-        anomalies.add('parse-error', { file }, 'expected a top-level "properties:" map of property id → definition');
-        properties.complete = false;
-      } else {
-        const keyNodes = mapKeyNodes(mapValueNode(parsed.doc.contents, 'properties'));
-        for (const [id, data] of Object.entries(map)) {
-          const loc = locOf(file, parsed, keyNodes.get(id), id);
-          if (!isObject(data)) anomalies.add('invalid-record', loc, `expected the definition of property "${id}", got ${describe(data)}`);
-          else properties.items.push({ id, loc, data });
-        }
-      }
+      const items = files.read(file, text, anomalies, (a) => propertiesFromText(text, file, a));
+      if (items === null) properties.complete = false;
+      else properties.items.push(...items);
     }
     tick(file);
   }
@@ -171,7 +198,7 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   if (entityFiles === null) missing('entities', DATASET_FILES.entities);
   for (const file of entityFiles ?? []) {
     entities.files.push(file);
-    const items = await readListFile(dir, file, 'id', anomalies);
+    const items = await readListFile(dir, file, 'id', parsedList);
     if (items === null) entities.complete = false;
     else entities.items.push(...items);
     tick(file);
@@ -183,7 +210,8 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   for (const file of thingFiles ?? []) {
     things.files.push(file);
     const slug = path.basename(file).replace(/\.ya?ml$/, '');
-    const thing = await readThingFile(dir, file, slug, anomalies);
+    const text = await readText(dir, file);
+    const thing = text === null ? null : files.read(file, text, anomalies, (a) => thingFromText(text, file, slug, a));
     if (thing === null) {
       things.complete = false;
       things.unreadable.push(slug);
@@ -196,7 +224,7 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   if (resourceFiles === null) missing('resources', DATASET_FILES.resources);
   for (const file of resourceFiles ?? []) {
     resources.files.push(file);
-    const items = await readListFile(dir, file, 'id', anomalies);
+    const items = await readListFile(dir, file, 'id', parsedList);
     if (items === null) resources.complete = false;
     else resources.items.push(...items);
     tick(file);
@@ -212,38 +240,24 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
       snapshot.present = snapshot.complete = false;
       anomalies.add('missing-input', { file }, `${file} not found in ${dir}: sources without a stable id get a generated one`);
     } else {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        anomalies.add('parse-error', { file }, `not valid JSON: ${(err as Error).message}`);
-        snapshot.complete = false;
-      }
-      if (snapshot.complete) {
-        const list = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.resources) ? value.resources : null;
-        if (!list) {
-          anomalies.add('parse-error', { file }, 'expected a JSON list of resources');
-          snapshot.complete = false;
-        } else {
-          list.forEach((data: unknown, i: number) => {
-            const loc: Loc = { file, at: isObject(data) && typeof data.id === 'string' ? `[${i}] ${data.id}` : `[${i}]` };
-            if (isObject(data)) snapshot.items.push({ loc, data });
-            else anomalies.add('invalid-record', loc, `expected a resource object, got ${describe(data)}`);
-          });
-        }
-      }
+      const items = files.read(file, text, anomalies, (a) => snapshotFromText(text, file, a));
+      if (items === null) snapshot.complete = false;
+      else snapshot.items.push(...items);
     }
     tick(file);
   }
 
   // ---- pages.yaml: the pages' front matter ----
-  const pages = await readList(dir, DATASET_FILES.pages, 'slug', anomalies, () => missing('pages', DATASET_FILES.pages));
+  const pages = await readList(dir, DATASET_FILES.pages, 'slug', parsedList, () => missing('pages', DATASET_FILES.pages));
   tick(DATASET_FILES.pages);
 
   return { dir, publications, properties, entities, things, resources, snapshot, pages };
 }
 
-async function readList(dir: string, file: string, idKey: string, anomalies: Anomalies, onMissing: () => void): Promise<Section<RawItem>> {
+/** A list file's records (null: unreadable), through the run's cache. */
+type ParsedList = (file: string, text: string, idKey: string) => RawItem[] | null;
+
+async function readList(dir: string, file: string, idKey: string, parse: ParsedList, onMissing: () => void): Promise<Section<RawItem>> {
   const section = emptySection<RawItem>(true);
   section.files.push(file);
   const text = await readText(dir, file);
@@ -251,15 +265,57 @@ async function readList(dir: string, file: string, idKey: string, anomalies: Ano
     onMissing();
     return emptySection(false);
   }
-  const items = listFromText(text, file, idKey, anomalies);
+  const items = parse(file, text, idKey);
   if (items === null) section.complete = false;
-  else section.items = items;
+  else section.items = [...items];
   return section;
 }
 
-async function readListFile(dir: string, file: string, idKey: string, anomalies: Anomalies): Promise<RawItem[] | null> {
+async function readListFile(dir: string, file: string, idKey: string, parse: ParsedList): Promise<RawItem[] | null> {
   const text = await readText(dir, file);
-  return text === null ? null : listFromText(text, file, idKey, anomalies);
+  return text === null ? null : parse(file, text, idKey);
+}
+
+/** properties.yaml: `properties:` map of id → definition; null when the file is unusable. */
+function propertiesFromText(text: string, file: string, anomalies: Anomalies): (RawItem & { id: string })[] | null {
+  const parsed = parseYaml(text, file, anomalies);
+  const map = parsed && isObject(parsed.value) ? parsed.value.properties : undefined;
+  if (!parsed) return null;
+  if (!isObject(map)) {
+    anomalies.add('parse-error', { file }, 'expected a top-level "properties:" map of property id → definition');
+    return null;
+  }
+  const items: (RawItem & { id: string })[] = [];
+  const keyNodes = mapKeyNodes(mapValueNode(parsed.doc.contents, 'properties'));
+  for (const [id, data] of Object.entries(map)) {
+    const loc = locOf(file, parsed, keyNodes.get(id), id);
+    if (!isObject(data)) anomalies.add('invalid-record', loc, `expected the definition of property "${id}", got ${describe(data)}`);
+    else items.push({ id, loc, data });
+  }
+  return items;
+}
+
+/** resources-snapshot.json: a JSON list of resources (or `{resources: [...]}`); null when unusable. */
+function snapshotFromText(text: string, file: string, anomalies: Anomalies): RawItem[] | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    anomalies.add('parse-error', { file }, `not valid JSON: ${(err as Error).message}`);
+    return null;
+  }
+  const list = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.resources) ? value.resources : null;
+  if (!list) {
+    anomalies.add('parse-error', { file }, 'expected a JSON list of resources');
+    return null;
+  }
+  const items: RawItem[] = [];
+  list.forEach((data: unknown, i: number) => {
+    const loc: Loc = { file, at: isObject(data) && typeof data.id === 'string' ? `[${i}] ${data.id}` : `[${i}]` };
+    if (isObject(data)) items.push({ loc, data });
+    else anomalies.add('invalid-record', loc, `expected a resource object, got ${describe(data)}`);
+  });
+  return items;
 }
 
 function listFromText(text: string, file: string, idKey: string, anomalies: Anomalies): RawItem[] | null {
@@ -267,9 +323,7 @@ function listFromText(text: string, file: string, idKey: string, anomalies: Anom
   return parsed ? listItems(file, parsed, anomalies, idKey) : null;
 }
 
-async function readThingFile(dir: string, file: string, slug: string, anomalies: Anomalies): Promise<ThingFile | null> {
-  const text = await readText(dir, file);
-  if (text === null) return null;
+function thingFromText(text: string, file: string, slug: string, anomalies: Anomalies): ThingFile | null {
   const parsed = parseYaml(text, file, anomalies);
   if (!parsed) return null;
   if (!isObject(parsed.value)) {

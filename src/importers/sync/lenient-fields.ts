@@ -1,6 +1,6 @@
 import type { FieldSpec, FieldSpecs } from '../../domain/fields';
 import { assertJson, canonicalJson } from '../../store/canonical-json';
-import type { Anomalies, Loc, Tally } from './vocabulary';
+import { Anomalies, Tally, type Anomaly, type Loc } from './vocabulary';
 
 /**
  * Lenient field reading, for any format: a record's fields go through the domain's own field specs,
@@ -18,6 +18,66 @@ export interface RecordCtx {
   unmapped: Tally;
   /** The format's tagged scalars (YAML's `!date`, say) as the text they carry; undefined for anything else. */
   taggedText(raw: unknown): string | undefined;
+  /** Records read by earlier runs over the same parsed files (see RecordMemo). */
+  memo?: RecordMemo;
+}
+
+interface Remembered {
+  fields: unknown;
+  anomalies: Anomaly[];
+  conversions: Record<string, number>;
+  unmapped: Record<string, number>;
+}
+
+/**
+ * What reading each record gave (its fields, anomalies and tallies), for runs that see the very same
+ * parsed record again: the history replay maps every commit's files, whose records come from one
+ * ReadCache and are mostly unchanged. Keyed by the record object and its field specs, so a record
+ * parsed anew (a changed file) is read anew. Each run gets its own copy of the fields, which mapping
+ * may change.
+ */
+export class RecordMemo {
+  private readonly records = new WeakMap<object, WeakMap<object, Map<string, Remembered>>>();
+
+  read<F>(
+    specs: FieldSpecs<F>,
+    data: Readonly<Record<string, unknown>>,
+    ctx: RecordCtx,
+    key: string,
+    read: (ctx: RecordCtx) => F | null,
+  ): F | null {
+    let bySpecs = this.records.get(specs);
+    if (!bySpecs) this.records.set(specs, (bySpecs = new WeakMap()));
+    let byKey = bySpecs.get(data);
+    if (!byKey) bySpecs.set(data, (byKey = new Map()));
+    let hit = byKey.get(key);
+    if (!hit) {
+      const own: RecordCtx = { ...ctx, anomalies: new Anomalies(), conversions: new Tally(), unmapped: new Tally() };
+      hit = { fields: read(own), anomalies: own.anomalies.list, conversions: own.conversions.counts, unmapped: own.unmapped.counts };
+      byKey.set(key, hit);
+    }
+    for (const a of hit.anomalies) ctx.anomalies.list.push({ ...a });
+    for (const [k, n] of Object.entries(hit.conversions)) ctx.conversions.add(k, n);
+    for (const [k, n] of Object.entries(hit.unmapped)) ctx.unmapped.add(k, n);
+    return hit.fields === null ? null : (copyJson(hit.fields) as F);
+  }
+}
+
+/** A deep copy of a JSON value (what the field specs return), cheaper than structuredClone for small records. */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = copyJson(v);
+  return out;
+}
+
+/** A mapping's part of a memo key, computed once per mapping object (most are constants). */
+const mappingKeys = new WeakMap<object, string>();
+function mappingKey(mapping: object): string {
+  let key = mappingKeys.get(mapping);
+  if (key === undefined) mappingKeys.set(mapping, (key = Object.entries(mapping).flat().join('\u0000')));
+  return key;
 }
 
 const looksNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
@@ -103,6 +163,18 @@ export function readRecord<F>(
   data: Readonly<Record<string, unknown>>,
   ctx: RecordCtx,
   consumed: readonly string[] = [],
+): F | null {
+  if (!ctx.memo) return readFields(specs, mapping, data, ctx, consumed);
+  const key = `${ctx.kind}\u0000${ctx.loc.file}\u0000${ctx.loc.line}\u0000${ctx.loc.at}\u0000${mappingKey(mapping)}\u0000${consumed.join('\u0000')}`;
+  return ctx.memo.read(specs, data, ctx, key, (own) => readFields(specs, mapping, data, own, consumed));
+}
+
+function readFields<F>(
+  specs: FieldSpecs<F>,
+  mapping: { [K in keyof F]?: string },
+  data: Readonly<Record<string, unknown>>,
+  ctx: RecordCtx,
+  consumed: readonly string[],
 ): F | null {
   const out: Record<string, unknown> = {};
   for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {

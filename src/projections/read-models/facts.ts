@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../../domain/fact';
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
-import type { StoredEvent } from '../../store/event-store';
 import { chunks, insertRows, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, unhandledEvent, type ReadModel } from '../read-model';
+import { firstEvents, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
 
 export interface FactsTable {
@@ -139,7 +138,7 @@ export function factStateOf(id: string, c: FactColumns): FactState {
  * store (replay slowed from 3,600 to 2,000 ev/s between 100k and 300k events); with it, the partial
  * index is probed for the batch's facts only.
  */
-async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, StoredEvent>): Promise<Map<string, FactState>> {
+async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, ProjectableEvent>): Promise<Map<string, FactState>> {
   const out = new Map<string, FactState>();
   const closing = [...firsts].map(([factId, e]) => ({ fact_id: factId, tx_to: e.position, recorded_to: e.recordedAt.toISOString() }));
   for (const chunk of chunks(closing)) {

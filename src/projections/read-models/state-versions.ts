@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { idOf } from '../../domain/events';
 import { evolveAny, type AnyState } from '../../domain/evolve';
-import type { StoredEvent } from '../../store/event-store';
 import { chunks, insertRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, THING_KINDS, type ReadModel } from '../read-model';
+import { firstEvents, THING_KINDS, type ProjectableEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx, Json, Timestamp } from '../tables';
 
 export interface StateVersionsTable {
@@ -34,7 +33,7 @@ export const STATE_VERSIONS = tableSpec('state_versions', {
  * event in the batch, and reads those states back: one statement per chunk for the whole batch
  * (the `= ANY` keeps the plan on the partial index; see closeFactVersions in facts.ts).
  */
-async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, StoredEvent>): Promise<Map<string, AnyState>> {
+async function closeStateVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, ProjectableEvent>): Promise<Map<string, AnyState>> {
   const out = new Map<string, AnyState>();
   const closing = [...firsts].map(([stream, e]) => ({ stream, tx_to: e.position }));
   for (const chunk of chunks(closing)) {
