@@ -3,7 +3,7 @@ import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
 import type { ThingKind } from '../domain/events';
-import { latestThingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
+import { thingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { StoredEvent } from '../store/event-store';
 import type { Pins } from './pins';
@@ -43,7 +43,7 @@ export class Loaders {
           else if (hit !== null) found.set(id, hit as Versioned<StateOfKind[K]>);
         }
         if (missing.length === 0) return found;
-        const loaded = await latestThingsAt(this.db, kind, missing, position);
+        const loaded = await thingsAt(this.db, kind, missing, position);
         for (const id of missing) {
           const v = loaded.get(id) ?? null;
           cache.set(kind, id, position, v);

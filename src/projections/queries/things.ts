@@ -17,37 +17,6 @@ export interface Versioned<S> {
   recordedAt: Date;
 }
 
-/**
- * States of many things of one kind at log position P, in one statement (DataLoader batches call
- * this). The version valid at P is the newest one recorded at or before P.
- */
-export async function thingsAt<K extends ThingKind>(
-  db: FactlogDb,
-  kind: K,
-  ids: readonly string[],
-  position: number,
-): Promise<Map<string, Versioned<StateOfKind[K]>>> {
-  const out = new Map<string, Versioned<StateOfKind[K]>>();
-  if (ids.length === 0) return out;
-  const rows = await db
-    .selectFrom('state_versions')
-    .select(['id', 'state', 'version', 'tx_from', 'recorded_from'])
-    .distinctOn('stream')
-    .where(
-      'stream',
-      'in',
-      ids.map((id) => streamName(kind, id)),
-    )
-    .where('tx_from', '<=', position)
-    .orderBy('stream')
-    .orderBy('version', 'desc')
-    .execute();
-  for (const r of rows) {
-    out.set(r.id, { state: r.state as NonNullable<StateOfKind[K]>, version: r.version, position: r.tx_from, recordedAt: r.recorded_from });
-  }
-  return out;
-}
-
 export interface ListOptions {
   first: number;
   /** Keyset cursor: the id (page slug) of the last row of the previous page. */
@@ -120,11 +89,12 @@ export async function pagesCitingAt(db: FactlogDb, sourceIds: readonly string[],
 }
 
 /**
- * The same answer as thingsAt (the newest version recorded at or before P), read with one index probe
- * per thing: thingsAt's DISTINCT ON reads every version of each stream, and a page cited by many
- * sources has one full state per citation (260 heap pages for 20 pages at 100k facts).
+ * States of many things of one kind at log position P (the newest version recorded at or before P),
+ * in one statement that DataLoader batches call, with one index probe per thing: a DISTINCT ON over
+ * every version of each stream would read a page cited by many sources once per citation (260 heap
+ * pages for 20 pages at 100k facts).
  */
-export async function latestThingsAt<K extends ThingKind>(
+export async function thingsAt<K extends ThingKind>(
   db: FactlogDb,
   kind: K,
   ids: readonly string[],
