@@ -231,7 +231,8 @@ describe('messy input', () => {
     );
     const byAt = (at: string) => report.anomalies.filter((a) => a.at?.startsWith(at)).map((a) => a.kind);
     expect(byAt('f_t_words')).toEqual(['unparsable-value']);
-    expect(byAt('f_t_badasof')).toEqual(['unparsable-value']);
+    // A month that does not exist keeps the fact, at the year its date still says.
+    expect(byAt('f_t_badasof')).toEqual(['imprecise-date']);
     expect(byAt('f_t_noprop')).toEqual(['unknown-property']);
     expect(byAt('f_t_date')).toEqual(['bare-year-date']);
     expect(report.anomalies.some((a) => a.kind === 'invalid-record' && a.message.includes('fact id is missing'))).toBe(true);
@@ -241,6 +242,9 @@ describe('messy input', () => {
     expect(await value('f_t_range')).toEqual({ kind: 'range', low: 300, high: 400, unit: 'employees' });
     expect(await value('f_t_string')).toEqual({ kind: 'number', value: 1200, unit: 'employees' });
     expect(await value('f_t_date')).toEqual({ kind: 'date', value: { value: '2021', precision: 'year' } });
+    expect(await app.db.selectFrom('facts').select('as_of').where('id', '=', 'f_t_badasof').executeTakeFirstOrThrow()).toEqual({
+      as_of: '2024',
+    });
     // The facts anthropic.yaml had before (previous test) and no longer has are retracted; skipped ones are not.
     expect(await app.db.selectFrom('facts').select('id').where('id', '=', 'f_t_words').executeTakeFirst()).toBeUndefined();
   }, 180_000);

@@ -113,11 +113,29 @@ it('imports the whole data set: every publication, property, entity, source, pag
   );
 });
 
+it('keeps the facts dated to a month that does not exist, at the year', async () => {
+  const rows = await app.db
+    .selectFrom('facts')
+    .select(['id', 'as_of'])
+    .where('id', 'in', ['3SeNHyi3JA', 'iGoAcq36Rg'])
+    .orderBy('id')
+    .execute();
+  expect(rows).toEqual([
+    { id: '3SeNHyi3JA', as_of: '2024' },
+    { id: 'iGoAcq36Rg', as_of: '2024' },
+  ]);
+});
+
 it('reports the known quirks of the real data as anomalies with file and line', () => {
   const c = first.anomalyCounts;
   expect(c['dangling-publication']).toBe(27); // resources naming the vanished "open-philanthropy"
   expect(c['id-mismatch']).toBe(11); // resource ids that are not sha256(url)[0:16]
   expect(c['bare-year-date']).toBe(28); // published_date "2019"
+  // asOf 2024-00 (cea, anthropic-investors): the facts are kept, dated to the year.
+  expect(first.anomalies.filter((a) => a.kind === 'imprecise-date').map((a) => `${a.file} ${a.at}`)).toEqual([
+    'things/anthropic-investors.yaml iGoAcq36Rg.asOf',
+    'things/cea.yaml 3SeNHyi3JA.asOf',
+  ]);
   expect(c['unknown-ref']).toBeGreaterThan(0);
   expect(c['snapshot-mismatch']).toBeGreaterThan(0); // ids disagreeing between the YAML and the snapshot
   expect(c['duplicate-id']).toBeGreaterThan(0);

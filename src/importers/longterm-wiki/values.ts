@@ -52,6 +52,11 @@ export function coerceDate(raw: unknown, key: string, loc: Loc, anomalies: Anoma
   const text = raw instanceof DateTag ? raw.value : raw;
   const date = parsePartialDate(text, key);
   if (!date.ok) {
+    const coarser = coarserDate(text, key);
+    if (coarser) {
+      anomalies.add('imprecise-date', at(loc, key), `${key} ${String(text)} has no such month or day: read as ${coarser}`);
+      return coarser;
+    }
     anomalies.add('unparsable-value', at(loc, key), `${date.error.message}: fact skipped`);
     return false;
   }
@@ -59,6 +64,23 @@ export function coerceDate(raw: unknown, key: string, loc: Loc, anomalies: Anoma
     anomalies.add('bare-year-date', at(loc, key), `${key} ${text} is an unquoted YAML number: read as the year ${date.value.value}`);
   }
   return date.value.value;
+}
+
+/**
+ * The longest leading part of a date that is itself a date: `2024-00` is 2024, `2024-02-30` is
+ * 2024-02. A fact dated to a month that does not exist is still a fact of that year, so it is kept
+ * at the precision its date has rather than dropped (the report says so).
+ */
+function coarserDate(text: unknown, key: string): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const parts = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(text.trim());
+  if (!parts) return undefined;
+  for (const candidate of [parts[3] !== undefined ? `${parts[1]}-${parts[2]}` : undefined, parts[1]]) {
+    if (candidate === undefined) continue;
+    const date = parsePartialDate(candidate, key);
+    if (date.ok) return date.value.value;
+  }
+  return undefined;
 }
 
 interface CoerceCtx {

@@ -21,6 +21,8 @@ export const ANOMALY_KINDS = {
   'invalid-field': 'a field value the domain refuses: that field was left out',
   'unparsable-value': 'a fact value or date that does not fit the property: the fact was skipped (an earlier import of it is kept)',
   'bare-year-date': 'a date known only to the year (published_date "2019", or an unquoted YAML number): imported with year precision',
+  'imprecise-date':
+    'a date with a month or day that does not exist (2024-00, 2024-13, 2024-02-30): imported at the precision that reads (2024, 2024-02)',
   'dangling-publication': 'a source names a publication that does not exist: the id was kept',
   'unknown-ref': 'a reference names no known entity: the reference was kept as written',
   'unknown-property': 'a fact uses a property that is not defined: the fact was skipped',
