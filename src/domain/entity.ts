@@ -1,5 +1,5 @@
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, listOf, text, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, dataFile, id, listOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isStableId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -45,6 +45,8 @@ export interface EntityFields {
   numericId?: string;
   /** Other names the entity is reachable by, including its old slugs after a rename. */
   aliases?: string[];
+  /** The data set file that lists the entity (`entities/people.yaml`), when it came from one. */
+  file?: string;
 }
 
 const slug = id(isKebabId, 'a kebab-case slug');
@@ -56,6 +58,7 @@ export const entityFields: FieldSpecs<EntityFields> = {
   type: { ...id(isKebabId, 'an entity type such as "organization"'), required: true },
   numericId: id(isNumericId, 'a numeric id such as "E22"'),
   aliases: listOf(text(300), 200),
+  file: dataFile,
 };
 
 export type EntityEvent =

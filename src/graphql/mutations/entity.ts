@@ -11,6 +11,11 @@ class EntityPatch {
   @Field({ nullable: true }) type?: string;
   @Field({ nullable: true }) numericId?: string;
   @Field(() => [String], { nullable: true }) aliases?: string[];
+  @Field({
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file?: string;
 }
 @InputType()
 class RegisterEntityInput extends withRequestFields(EntityPatch) {

@@ -13,6 +13,11 @@ export class Entity {
   @Field() type!: string;
   @Field({ description: 'The type as a page shows it, e.g. "Organization".' }) typeLabel!: string;
   @Field(() => [String]) aliases!: string[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file!: string | null;
   @Field(() => Int) version!: number;
   pins!: Pins;
 }
@@ -27,6 +32,7 @@ export function toEntity(v: Versioned<EntityState>, pins: Pins): Entity {
     type: s.fields.type,
     typeLabel: typeLabel(s.fields.type),
     aliases: s.fields.aliases ?? [],
+    file: s.fields.file ?? null,
     version: v.version,
     pins,
   };

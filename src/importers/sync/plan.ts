@@ -58,7 +58,7 @@ const MANAGED = {
     'inverseId',
     'stalenessDays',
   ] as (keyof PropertyFields)[],
-  entity: ['name', 'type', 'numericId', 'aliases'] as (keyof EntityFields)[],
+  entity: ['name', 'type', 'numericId', 'aliases', 'file'] as (keyof EntityFields)[],
   source: [
     'stableId',
     'title',
@@ -71,6 +71,7 @@ const MANAGED = {
     'review',
     'keyPoints',
     'tags',
+    'file',
   ] as (keyof SourceFields)[],
   page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
 };
