@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, dataFile, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
+import {
+  applyPatch,
+  dataFile,
+  id,
+  integerIn,
+  jsonObject,
+  listOf,
+  oneOf,
+  partialDateString,
+  text,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
+import type { JsonValue } from './fact-value';
 import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -24,6 +37,12 @@ export interface SourceFields {
   tags?: string[];
   /** The data set file that lists the source (`resources/papers.yaml`), when it came from one. */
   file?: string;
+  /**
+   * The source's entry in a data set's database export (the wiki's resources-snapshot.json), as it was
+   * read: it has its own id, type, titles and cited_by, which need not agree with the YAML's, and is
+   * written back as it was.
+   */
+  snapshot?: { [key: string]: JsonValue };
 }
 
 export const sourceFields: FieldSpecs<SourceFields> = {
@@ -41,6 +60,7 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   keyPoints: listOf(text(5000), 100),
   tags: listOf(text(100), 200),
   file: dataFile,
+  snapshot: jsonObject,
 };
 
 /** The cached copy of a source's text; the hash is derived here so it always matches the text. */

@@ -67,7 +67,11 @@ function expectedFromFiles() {
       for (const slug of r.cited_by ?? []) if (pages.has(slug)) citations.add(`${slug} ${sha(r.url)}`);
     }
   }
-  const sources = new Set([...resourceUrls, ...factUrls]);
+  // Every URL the resources, the facts or the wiki's database export (the snapshot) list is a source.
+  const snapshotUrls = (JSON.parse(readFileSync(path.join(DATA_DIR, 'resources-snapshot.json'), 'utf8')) as { url: string }[]).map(
+    (s) => s.url,
+  );
+  const sources = new Set([...resourceUrls, ...factUrls, ...snapshotUrls]);
   return {
     publications: publications.length,
     properties: properties.length,
@@ -304,6 +308,9 @@ describe('export', () => {
       const urls = (items: { url: string }[]) => new Set(items.map((i) => i.url));
       expect(urls(await readOut(out, `resources/${f}`))).toEqual(urls(readDataYaml(`resources/${f}`)));
     }
+    // The wiki's database export is written back as it was read, entry for entry.
+    const snapshotOf = async (dir: string) => JSON.parse(await fs.readFile(path.join(dir, 'resources-snapshot.json'), 'utf8'));
+    expect(await snapshotOf(out)).toEqual(await snapshotOf(DATA_DIR));
     const claude = (await readOut(out, 'entities/ai-models.yaml')).find((e: { id: string }) => e.id === 'claude');
     expect(claude).toMatchObject({ stableId: 'cMKB5i2WZQ', numericId: 'E1041', type: 'ai-model', title: 'Claude' });
 

@@ -10,7 +10,7 @@ import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/sour
 import { assertJson } from '../../store/canonical-json';
 import type { DesiredEntity, DesiredFact, DesiredSource, DesiredState } from '../sync/desired';
 import type { StoreSnapshot } from '../sync/store-snapshot';
-import type { RawDataset, RawItem, RawRecord } from './read';
+import { DATASET_FILES, type RawDataset, type RawItem, type RawRecord } from './read';
 import { at, readRecord, type RecordCtx, type RecordMemo } from '../sync/lenient-fields';
 import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
@@ -388,6 +388,8 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
 }
 
 function applySnapshot(fields: DesiredSource['fields'], snap: RawItem, loc: Loc, anomalies: Anomalies, compareType: boolean): void {
+  // Kept whole: the export writes the snapshot back from these entries, not from the YAML's fields.
+  fields.snapshot = snap.data as NonNullable<SourceFields['snapshot']>;
   const stable = snap.data.stable_id;
   if (isStableId(stable)) fields.stableId = stable;
   else if (stable !== undefined)
@@ -607,13 +609,30 @@ function mapFacts(
     }
   }
 
+  // Nothing is dropped: a source only the snapshot lists is imported from it, and its file says so.
+  // Only beside complete resources: without them every entry would look like one only the snapshot has.
+  const resourcesRead = data.resources.present && data.resources.complete;
   for (const snap of sources.unmatched) {
-    if (snapshotUsed.has(snap)) continue;
+    if (snapshotUsed.has(snap) || !resourcesRead) continue;
+    const url = validateUrl(snap.data.url, 'url');
+    if (!url.ok) {
+      anomalies.add('invalid-record', at(snap.loc, 'url'), `${url.error.message}: the snapshot's entry was skipped`);
+      continue;
+    }
+    const listed = desired.sources.get(sourceIdForUrl(url.value));
+    if (listed) {
+      // Its URL is a resource's whose own entry did not match (another id): kept on that source if it has none.
+      if (listed.fields.snapshot) {
+        anomalies.add('snapshot-mismatch', snap.loc, `a second snapshot entry for ${url.value} (id ${String(snap.data.id)}): not kept`);
+      } else listed.fields.snapshot = snap.data as NonNullable<SourceFields['snapshot']>;
+      continue;
+    }
     anomalies.add(
       'snapshot-only',
       snap.loc,
-      `source ${JSON.stringify(snap.data.url)} is only in the snapshot and no fact cites it: not imported`,
+      `source ${url.value} is only in the snapshot and no fact cites it: imported from the snapshot`,
     );
+    desired.sources.get(sourceForUrl(url.value, snap.loc))!.fields.file = DATASET_FILES.snapshot;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EntityFields } from '../../domain/entity';
 import type { StoredFactValue } from '../../domain/fact';
-import type { SourceFields } from '../../domain/source';
+import { SOURCE_TYPES, type SourceFields } from '../../domain/source';
 import type { SnapshotFact, StoreSnapshot } from '../sync/store-snapshot';
 import {
   ENTITY_REGISTRY_KEYS,
@@ -129,19 +129,21 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
   const resources = new Map<string, Plain[]>();
   const snapshot: Plain[] = [];
   for (const [id, { fields }] of store.sources) {
+    if (fields.snapshot) snapshot.push(snapshotEntry(fields));
+    // A source only a fact names (by URL) comes back through that fact (and the snapshot, if it has an entry).
+    const file = fields.file ?? (citedByFacts.has(id) ? undefined : (homeOfType.get(fields.type ?? '') ?? RESOURCES_FALLBACK));
+    if (!file || file === DATASET_FILES.snapshot) continue;
     const cited = citedBy.get(id);
     const item: Plain = { id, ...unmapFields(fields, SOURCE_KEYS) };
     if (cited) item.cited_by = cited;
-    snapshot.push({ ...item, stable_id: fields.stableId });
-    // A source only a fact names (by URL) comes back through that fact and the snapshot.
-    const file = fields.file ?? (citedByFacts.has(id) ? undefined : (homeOfType.get(fields.type ?? '') ?? RESOURCES_FALLBACK));
-    if (!file) continue;
     const list = resources.get(file) ?? [];
     list.push(item);
     resources.set(file, list);
     counts.sources++;
   }
   for (const [path, list] of resources) files.push({ path, format: 'yaml', value: list });
+  // The wiki's database export lists its entries by id.
+  snapshot.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
   files.push({ path: DATASET_FILES.snapshot, format: 'json', value: snapshot });
 
   files.push({
@@ -151,6 +153,18 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
   });
   counts.pages = store.pages.size;
   return { files, counts };
+}
+
+/**
+ * A source's snapshot entry as it was read. Its type is the one the importer takes over the YAML's, so
+ * it follows the store's (changed through the API, say); a source only the snapshot lists follows the
+ * store in every field the snapshot and the YAML share.
+ */
+function snapshotEntry(fields: SourceFields): Plain {
+  const entry: Plain = { ...fields.snapshot };
+  if (fields.file === DATASET_FILES.snapshot) Object.assign(entry, unmapFields(fields, SOURCE_KEYS));
+  if (fields.type && (SOURCE_TYPES as readonly unknown[]).includes(entry.type)) entry.type = fields.type;
+  return entry;
 }
 
 function entityItem(id: string, f: EntityFields, keys: KeyMapping<EntityFields>, skip: readonly (keyof EntityFields)[]): Plain {

@@ -72,6 +72,7 @@ const MANAGED = {
     'keyPoints',
     'tags',
     'file',
+    'snapshot',
   ] as (keyof SourceFields)[],
   page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
 };

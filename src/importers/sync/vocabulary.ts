@@ -32,7 +32,7 @@ export const ANOMALY_KINDS = {
   'duplicate-item': 'a list repeats an item: the repeat was dropped',
   'id-mismatch': 'a resource id is not sha256(url)[0:16]: the source is stored under the id of its url',
   'snapshot-mismatch': "resources YAML and resources-snapshot.json disagree (ids or type): the snapshot's stable id and type were used",
-  'snapshot-only': 'a source is only in resources-snapshot.json and nothing cites it: it was not imported',
+  'snapshot-only': 'a source is only in resources-snapshot.json and nothing cites it: it was imported from the snapshot alone',
   'entity-mismatch': "entities/*.yaml and the things/*.yaml header disagree: the registry's value was used",
   'immutable-change': "the files change something the store keeps fixed (a dataType, a stable id, a fact's entity): not applied",
   rejected: 'the domain refused a command at run time: nothing was written for it',
