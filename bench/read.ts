@@ -13,7 +13,7 @@ import { adminQuery, benchDatabaseName, databaseExists, parseScale, readGenerate
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { runMain } from './lib/cleanup';
 import { graphql, httpLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
-import { dropPgbenchTables, pgbenchLoad, preparePgbenchScript, type PgbenchScript } from './lib/pgbench';
+import { dropPgbenchTables, pgbenchBinary, pgbenchLoad, preparePgbenchScript, type PgbenchScript } from './lib/pgbench';
 import {
   floorWorkload,
   listStarts,
@@ -205,6 +205,7 @@ export interface ReadReport {
 export async function runReads(options: ReadOptions): Promise<ReadReport> {
   const report: ReadReport = { rows: [], memory: [] };
   const load: LoadOptions = { connections: options.connections, seconds: options.seconds, warmupSeconds: options.warmup };
+  if (options.sides.includes('pgbench')) pgbenchBinary(); // fails now, not after the other sides' runs
   for (const [scaleIndex, scale] of options.scales.entries()) {
     const name = benchDatabaseName(scale.name);
     const url = withDatabase(options.adminUrl, name);

@@ -142,7 +142,8 @@ export class ServerChild {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv,
       execPath,
-      env: { ...process.env, NODE_ENV: 'production' },
+      // GRAPHILE_ENV: PostGraphile 5's own switch (production mode; said here so it does not warn).
+      env: { ...process.env, NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
     });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

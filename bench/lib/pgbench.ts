@@ -24,7 +24,10 @@ const SCHEMA = 'bench_pgbench';
 
 /** $PGBENCH, else pgbench on PATH, else the newest /usr/lib/postgresql/<v>/bin/pgbench. */
 export function pgbenchBinary(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PGBENCH) return env.PGBENCH;
+  if (env.PGBENCH) {
+    if (!existsSync(env.PGBENCH)) throw new Error(`PGBENCH=${env.PGBENCH}: no such file`);
+    return env.PGBENCH;
+  }
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir && existsSync(path.join(dir, 'pgbench'))) return path.join(dir, 'pgbench');
   }
