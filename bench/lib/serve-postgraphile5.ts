@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const { postgraphile } = postgraphile5Require('postgraphile') as {
     postgraphile: (preset: unknown) => {
       createServ(grafserv: unknown): { addTo(server: http.Server): Promise<void> };
+      getSchema(): Promise<unknown>;
       release(): Promise<void>;
     };
   };
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const server = http.createServer();
   await serv.addTo(server);
   // Build the schema now (introspection), not on the first measured request.
-  await (pgl as unknown as { getSchema(): Promise<unknown> }).getSchema();
+  await pgl.getSchema();
   const port = await listen(server, () => pgl.release());
   announceReady(port);
 }
