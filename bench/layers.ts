@@ -1,6 +1,6 @@
 /**
  * Where a request's fixed cost goes: `{ __typename }` over HTTP against Factlog taken apart layer by
- * layer, each in a process of its own under the same load, beside PostGraphile in the same run.
+ * layer, each in a process of its own under the same load, beside PostGraphile 4 and 5 in the same run.
  */
 import { parseArgs } from 'node:util';
 import { benchDatabaseName, databaseExists, parseScale, readGeneratedInfo, withDatabase } from './lib/bench-db';
@@ -21,6 +21,7 @@ The fixed cost of one GraphQL request, layer by layer: { __typename } over HTTP 
   gateway              the whole gateway as \`factlog serve\` runs it: request ids, log and metrics,
                        API keys, read routing (rate limit off)
   PostGraphile 4       the peer, for scale
+  PostGraphile 5       today's peer (Grafast; bench/postgraphile5/, under Node 24)
 Each in its own process, one after the other, on a generated database (npm run bench:generate); the
 gateway's CPU per request is the figure to read, requests/s moves with the machine's load.
 
@@ -49,6 +50,7 @@ const LAYERS: { name: string; kind: ServerKind }[] = [
   { name: 'apollo+factlog', kind: 'layer-apollo-factlog' },
   { name: 'gateway', kind: 'factlog' },
   { name: 'PostGraphile 4', kind: 'postgraphile' },
+  { name: 'PostGraphile 5', kind: 'postgraphile5' },
 ];
 
 function parseLayersArgs(args: readonly string[], env: NodeJS.ProcessEnv): { kind: 'run'; options: LayersOptions } | { kind: 'help' } {
@@ -130,7 +132,7 @@ async function main(options: LayersOptions): Promise<number> {
     }
   }
   const fmt = (n: number, digits: number) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  const factlogLayers = rows.filter((r) => r.name !== 'PostGraphile 4');
+  const factlogLayers = rows.filter((r) => !r.name.startsWith('PostGraphile'));
   process.stdout.write(
     `${formatTable<LayerRow>(
       [

@@ -1,14 +1,19 @@
 /**
  * Read benchmarks: Factlog's GraphQL over HTTP (autocannon) beside, in the same run and on the same
- * generated database, Baseline 1 (the equivalent SQL with `pg` at the same concurrency) and Baseline 2
- * (PostGraphile v4 over the same read-model tables). Prints requests/s, p50, p99 and the ratios.
+ * generated database, Baseline 1 (the equivalent SQL with `pg` at the same concurrency), Baseline 2
+ * (PostGraphile v4 over the same read-model tables), Baseline 3 (PostGraphile 5 over them, under Node
+ * 24) and the database alone (the same SQL with pgbench). Prints requests/s, p50, p99 and the ratios.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { adminQuery, benchDatabaseName, databaseExists, parseScale, readGeneratedInfo, withDatabase } from './lib/bench-db';
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { runMain } from './lib/cleanup';
 import { graphql, httpLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
+import { dropPgbenchTables, pgbenchBinary, pgbenchLoad, preparePgbenchScript, type PgbenchScript } from './lib/pgbench';
 import {
   floorWorkload,
   listStarts,
@@ -19,28 +24,39 @@ import {
   pointParams,
   pointWorkload,
   POSTGRAPHILE_SETUP,
+  postgraphile5CursorDigest,
   type Workload,
 } from './lib/read-workloads';
 import { formatTable } from './lib/table';
 
 const WORKLOADS = ['point', 'known', 'page', 'list', 'floor'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
+const SIDES = ['factlog', 'sql', 'postgraphile', 'postgraphile5', 'pgbench'] as const;
+type Side = (typeof SIDES)[number];
+type GatewaySide = 'factlog' | 'postgraphile' | 'postgraphile5';
 
 export const USAGE = `Usage: npm run bench:read -- [options]
        node dist-bench/bench/read.js [options]
 
 Measures GraphQL reads over HTTP on a generated knowledge base (npm run bench:generate first), each
-beside two baselines measured in the same run at the same concurrency:
-  Baseline 1  the equivalent SQL statement straight to PostgreSQL with pg, in a Node loop
-  Baseline 2  PostGraphile v4 (bench/package.json) serving the same read-model tables
+beside baselines measured in the same run at the same concurrency (--connections):
+  sql            the equivalent SQL statement straight to PostgreSQL with pg, in a Node loop
+  postgraphile   PostGraphile v4 (bench/package.json) serving the same read-model tables
+  postgraphile5  PostGraphile 5 (Grafast; bench/postgraphile5/, Amber preset) serving the same tables,
+                 run under Node 24 from bench/package.json's node24 package (the gateway keeps its Node)
+  pgbench        the database alone: the same SQL as the sql side run by PostgreSQL's pgbench (a C
+                 client; -M prepared, -c = --connections, -j up to the cores, -T = --seconds), each
+                 transaction one statement for a random request's parameters (read from a key table
+                 in the same statement); $PGBENCH, PATH or /usr/lib/postgresql/*/bin
 Workloads:
   point   entity(id){ value(property, asOf) } at random (entity, property, T)
   known   the same with knownAt (a random instant of the log's life)
   page    the example-page query (docs/api.md) for random sources with citing pages and facts
   list    a page of 20 sources after a random one, with citing pages and facts and their counts
   floor   { __typename } (SQL side: SELECT 1): each side's fixed cost per request
-Before measuring, the first requests of each workload are run on all three sides and their answers
-compared; disagreements are reported.
+Before measuring, the first requests of each workload are run on every side and their answers
+compared (pgbench's statement through pg); disagreements are reported. Factlog's requests/s is printed
+as a percentage of each other side's.
 
 Options:
   --scale <list>        generated scales to measure, comma-separated (default 10k)
@@ -49,7 +65,7 @@ Options:
   --connections <n>     concurrent clients, and pool size of every side (default 10)
   --seconds <n>         measured seconds per side and workload (default 10)
   --warmup <n>          unmeasured seconds first (default 3)
-  --sides <list>        factlog, sql, postgraphile (default all three)
+  --sides <list>        of ${SIDES.join(', ')} (default all)
   --json                print the results as JSON
   -h, --help            print this help and exit
 
@@ -68,7 +84,6 @@ export interface ReadOptions {
   json: boolean;
   adminUrl: string;
 }
-type Side = 'factlog' | 'sql' | 'postgraphile';
 
 function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], option: string): T[] | undefined {
   if (raw === undefined) return undefined;
@@ -119,7 +134,7 @@ export function parseReadArgs(args: readonly string[], env: NodeJS.ProcessEnv): 
       connections: int(values.connections, 10, '--connections', 1),
       seconds: int(values.seconds, 10, '--seconds', 1),
       warmup: int(values.warmup, 3, '--warmup', 0),
-      sides: listOf(values.sides, ['factlog', 'sql', 'postgraphile'] as const, '--sides') ?? ['factlog', 'sql', 'postgraphile'],
+      sides: listOf(values.sides, SIDES, '--sides') ?? [...SIDES],
       json: values.json ?? false,
       adminUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     },
@@ -140,23 +155,39 @@ export interface ReadRow {
   statementsPerRequest?: number;
 }
 
+const SIDE_NAMES: Record<Side, string> = {
+  factlog: 'Factlog',
+  sql: 'SQL (pg)',
+  postgraphile: 'PostGraphile 4',
+  postgraphile5: 'PostGraphile 5',
+  pgbench: 'pgbench',
+};
+
 /** Runs the first `n` requests of a workload on every side and counts answers that differ. */
-async function agreement(w: Workload, urls: { factlog?: string; postgraphile?: string }, pool: pg.Pool, n: number): Promise<number> {
+async function agreement(
+  w: Workload,
+  urls: Partial<Record<GatewaySide, string>>,
+  pool: pg.Pool,
+  n: number,
+  pgbench?: PgbenchScript,
+): Promise<number> {
   let differ = 0;
   for (let i = 0; i < Math.min(n, w.size); i++) {
     const keys: string[] = [];
-    if (urls.factlog) {
-      const r = await graphql(urls.factlog, w.factlog(i));
-      if (r.errors) throw new Error(`Factlog answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
-      keys.push(w.agree.factlog(r.data));
+    for (const side of ['factlog', 'postgraphile', 'postgraphile5'] as const) {
+      const url = urls[side];
+      if (!url) continue;
+      const r = await graphql(url, w[side](i));
+      if (r.errors)
+        throw new Error(`${SIDE_NAMES[side]} answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
+      keys.push(w.agree[side](r.data));
     }
     const q = w.sql(i);
     keys.push(w.agree.sql((await pool.query(q.text, q.values)).rows));
-    if (urls.postgraphile) {
-      const r = await graphql(urls.postgraphile, w.postgraphile(i));
-      if (r.errors)
-        throw new Error(`PostGraphile answered ${w.name} request ${i} with errors: ${r.errors.map((e) => e.message).join('; ')}`);
-      keys.push(w.agree.postgraphile(r.data));
+    if (pgbench) {
+      // pgbench's statement (the key table's row i in place of the parameters) answers as the SQL side does.
+      const c = pgbench.check(i);
+      keys.push(w.agree.sql((await pool.query(c.text, c.values)).rows));
     }
     if (new Set(keys).size > 1) {
       differ += 1;
@@ -168,12 +199,13 @@ async function agreement(w: Workload, urls: { factlog?: string; postgraphile?: s
 
 export interface ReadReport {
   rows: ReadRow[];
-  memory: { scale: string; factlogPeakRssMb: number; postgraphilePeakRssMb?: number }[];
+  memory: { scale: string; factlogPeakRssMb: number; postgraphilePeakRssMb?: number; postgraphile5PeakRssMb?: number }[];
 }
 
 export async function runReads(options: ReadOptions): Promise<ReadReport> {
   const report: ReadReport = { rows: [], memory: [] };
   const load: LoadOptions = { connections: options.connections, seconds: options.seconds, warmupSeconds: options.warmup };
+  if (options.sides.includes('pgbench')) pgbenchBinary(); // fails now, not after the other sides' runs
   for (const [scaleIndex, scale] of options.scales.entries()) {
     const name = benchDatabaseName(scale.name);
     const url = withDatabase(options.adminUrl, name);
@@ -181,8 +213,12 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
     if (!info) throw new UsageError(`no complete ${name}: run npm run bench:generate -- --scale ${scale.name} first`);
     await adminQuery(url, POSTGRAPHILE_SETUP);
     const pool = new pg.Pool({ connectionString: url, max: options.connections });
-    const servers: { factlog?: ServerChild; postgraphile?: ServerChild } = {};
+    const servers: Partial<Record<GatewaySide, ServerChild>> = {};
+    const scripts = options.sides.includes('pgbench') ? mkdtempSync(path.join(os.tmpdir(), 'factlog-pgbench-scripts-')) : undefined;
     try {
+      for (const side of ['factlog', 'postgraphile', 'postgraphile5'] as const) {
+        if (options.sides.includes(side)) servers[side] = await ServerChild.start(side, url, options.connections);
+      }
       const wanted = options.pointOnlyBeyond && scaleIndex > 0 ? (['point'] as WorkloadName[]) : options.workloads;
       const params = await pointParams(pool, 2000, 7);
       const workloads: Workload[] = [];
@@ -190,27 +226,35 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
         if (w === 'point') workloads.push(pointWorkload(params));
         if (w === 'known') workloads.push(pointKnownWorkload(params));
         if (w === 'page') workloads.push(pageWorkload(await pageSourceIds(pool, 500)));
-        if (w === 'list') workloads.push(listWorkload(await listStarts(pool, 500)));
+        if (w === 'list')
+          workloads.push(
+            listWorkload(
+              await listStarts(pool, 500),
+              servers.postgraphile5 ? await postgraphile5CursorDigest(servers.postgraphile5.url) : undefined,
+            ),
+          );
         if (w === 'floor') workloads.push(floorWorkload());
       }
-      if (options.sides.includes('factlog')) servers.factlog = await ServerChild.start('factlog', url, options.connections);
-      if (options.sides.includes('postgraphile')) servers.postgraphile = await ServerChild.start('postgraphile', url, options.connections);
       process.stderr.write(`${name}: ${info.facts} facts, ${info.factVersions} fact versions, ${info.events} events\n`);
       for (const w of workloads) {
-        const disagreements = await agreement(w, { factlog: servers.factlog?.url, postgraphile: servers.postgraphile?.url }, pool, 50);
+        const script = scripts ? await preparePgbenchScript(pool, w, scripts) : undefined;
+        const urls = { factlog: servers.factlog?.url, postgraphile: servers.postgraphile?.url, postgraphile5: servers.postgraphile5?.url };
+        const disagreements = await agreement(w, urls, pool, 50, script);
         for (const side of options.sides) {
           process.stderr.write(`  ${w.name} / ${side} …\n`);
-          const server = side === 'sql' ? undefined : servers[side]!;
+          const server = side === 'sql' || side === 'pgbench' ? undefined : servers[side]!;
           let before: Awaited<ReturnType<ServerChild['stats']>> | undefined;
           const result =
             side === 'sql'
               ? await sqlLoad(pool, w.sql, load)
-              : await httpLoad(server!.url, side === 'factlog' ? w.factlog : w.postgraphile, {
-                  ...load,
-                  beforeMeasure: async () => {
-                    before = await server!.stats();
-                  },
-                });
+              : side === 'pgbench'
+                ? await pgbenchLoad(url, script!, load)
+                : await httpLoad(server!.url, w[side], {
+                    ...load,
+                    beforeMeasure: async () => {
+                      before = await server!.stats();
+                    },
+                  });
           const after = await server?.stats();
           // Gateway CPU per request over the measured run and, for Factlog, SQL statements per request.
           const answered = result.requests;
@@ -236,10 +280,14 @@ export async function runReads(options: ReadOptions): Promise<ReadReport> {
         scale: scale.name,
         factlogPeakRssMb: servers.factlog ? Math.round((await servers.factlog.stats()).maxRssMb) : Number.NaN,
         ...(servers.postgraphile ? { postgraphilePeakRssMb: Math.round((await servers.postgraphile.stats()).maxRssMb) } : {}),
+        ...(servers.postgraphile5 ? { postgraphile5PeakRssMb: Math.round((await servers.postgraphile5.stats()).maxRssMb) } : {}),
       });
     } finally {
-      await servers.factlog?.stop();
-      await servers.postgraphile?.stop();
+      for (const server of Object.values(servers)) await server.stop();
+      if (scripts) {
+        await dropPgbenchTables(pool);
+        rmSync(scripts, { recursive: true, force: true });
+      }
       await pool.end();
     }
   }
@@ -257,6 +305,8 @@ export function formatReadReport(report: ReadReport): string {
     r: LoadResult;
     vsSql: string;
     vsPgl: string;
+    vsPgl5: string;
+    vsPgbench: string;
     disagreements: number;
     versions: number;
     cpu?: number;
@@ -275,6 +325,8 @@ export function formatReadReport(report: ReadReport): string {
       r: row.result,
       vsSql: ratio('sql'),
       vsPgl: ratio('postgraphile'),
+      vsPgl5: ratio('postgraphile5'),
+      vsPgbench: ratio('pgbench'),
       disagreements: row.disagreements,
       versions: row.factVersions,
       cpu: row.cpuMsPerRequest,
@@ -288,14 +340,16 @@ export function formatReadReport(report: ReadReport): string {
       {
         header: 'side',
         align: 'left',
-        cell: (l) => (l.side === 'sql' ? 'SQL (pg)' : l.side === 'postgraphile' ? 'PostGraphile 4' : 'Factlog'),
+        cell: (l) => SIDE_NAMES[l.side],
       },
       { header: 'req/s', align: 'right', cell: (l) => fmt(l.r.rps) },
       { header: 'p50 ms', align: 'right', cell: (l) => fmt(l.r.p50, 1) },
       { header: 'p99 ms', align: 'right', cell: (l) => fmt(l.r.p99, 1) },
       { header: 'errors', align: 'right', cell: (l) => String(l.r.errors) },
       { header: 'Factlog/SQL', align: 'right', cell: (l) => l.vsSql },
-      { header: 'Factlog/PostGraphile', align: 'right', cell: (l) => l.vsPgl },
+      { header: 'Factlog/PostGraphile 4', align: 'right', cell: (l) => l.vsPgl },
+      { header: 'Factlog/PostGraphile 5', align: 'right', cell: (l) => l.vsPgl5 },
+      { header: 'Factlog/pgbench', align: 'right', cell: (l) => l.vsPgbench },
       { header: 'gateway CPU ms/req', align: 'right', cell: (l) => (l.cpu !== undefined ? fmt(l.cpu, 2) : '') },
       { header: 'statements/req', align: 'right', cell: (l) => (l.stmts !== undefined ? fmt(l.stmts, 2) : '') },
       { header: 'answers differ', align: 'right', cell: (l) => (l.side === 'factlog' ? `${l.disagreements}/50` : '') },
@@ -304,7 +358,7 @@ export function formatReadReport(report: ReadReport): string {
   );
   const memory = report.memory.map(
     (m) =>
-      `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile ${m.postgraphilePeakRssMb} MB` : ''}`,
+      `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile 4 ${m.postgraphilePeakRssMb} MB` : ''}${m.postgraphile5PeakRssMb ? `, PostGraphile 5 ${m.postgraphile5PeakRssMb} MB` : ''}`,
   );
   return `${table}\n${memory.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the performance suite. Generates the knowledge bases it needs (kept between runs),
- * then the read benchmarks (Factlog beside raw SQL and PostGraphile), then the write benchmark.
+ * then the read benchmarks (Factlog beside raw SQL, PostGraphile 4 and 5, and pgbench), then the write
+ * benchmark.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,8 +15,9 @@ export const USAGE = `Usage: npm run bench -- [options]
 The performance suite on PostgreSQL (DATABASE_URL, default ${DEFAULT_DATABASE_URL}):
   1. bench/generate.js  synthetic knowledge bases with the Longterm Wiki data set's shape, one database
                         each (factlog_bench_10k, …); an existing complete one is reused
-  2. bench/read.js      GraphQL reads beside raw SQL and PostGraphile v4 at the largest scale; the
-                        point query at every smaller scale too, to show its cost stays flat
+  2. bench/read.js      GraphQL reads beside raw SQL (pg), PostGraphile 4, PostGraphile 5 (under
+                        Node 24) and the database alone (pgbench) at the largest scale; the point
+                        query at every smaller scale too, to show its cost stays flat
   3. bench/write.js     assertFact mutations/s at 1, 16 and 64 clients beside plain INSERTs
 Each step has its own --help for finer control.
 

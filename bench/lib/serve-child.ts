@@ -5,9 +5,6 @@
  * exits on {type: 'stop'}.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { factlogOver } from '../../src/app';
 import { createContext, type GraphQLContext } from '../../src/graphql/context';
@@ -15,6 +12,7 @@ import { headerMapOf } from '../../src/http/graphql-endpoint';
 import { buildFactlogSchema, gatewayOptions } from '../../src/api-schema';
 import { startServer } from '../../src/server';
 import { openPostgres } from '../../src/store/database';
+import { announceReady, benchRequire, listen, POSTGRAPHILE_SCHEMAS } from './gateway-child';
 
 /**
  * The gateways, and the layers of Factlog's own taken apart (bench/layers.ts):
@@ -22,18 +20,18 @@ import { openPostgres } from '../../src/store/database';
  *   layer-apollo          + Apollo Server with Factlog's schema, default options, on a plain Node handler
  *   layer-apollo-factlog  + Factlog's Apollo options (limits, basis, errors) and a context per request
  *   factlog               the whole gateway (startServer), rate limit off
+ * 'postgraphile5' runs in a process of its own under Node 24 (bench/lib/serve-postgraphile5.ts).
  */
-export const SERVER_KINDS = ['factlog', 'factlog-write', 'postgraphile', 'layer-http', 'layer-apollo', 'layer-apollo-factlog'] as const;
+export const SERVER_KINDS = [
+  'factlog',
+  'factlog-write',
+  'postgraphile',
+  'postgraphile5',
+  'layer-http',
+  'layer-apollo',
+  'layer-apollo-factlog',
+] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
-
-export type ChildMessage =
-  { type: 'ready'; port: number } | { type: 'stats'; rssMb: number; maxRssMb: number; cpuSeconds: number; statements?: number };
-
-/** bench/package.json's own dependencies (autocannon, postgraphile), resolved from the source tree. */
-export const benchRequire = createRequire(path.resolve(__dirname, '..', '..', '..', 'bench', 'package.json'));
-
-/** The schema PostGraphile serves: the read-model tables, plus the bench's SQL functions. */
-export const POSTGRAPHILE_SCHEMAS = ['public', 'bench_pgl'];
 
 let statements: () => number | undefined = () => undefined;
 
@@ -85,15 +83,6 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
   });
 }
 
-async function listen(handler: http.RequestListener, onStop: () => Promise<void>): Promise<number> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.on('message', (m: { type: string }) => {
-    if (m.type === 'stop') server.close(() => void onStop().then(() => process.exit(0)));
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 /** One of the layers bench/layers.ts takes apart: the same request, less of the gateway around it. */
 async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-factlog', url: string, connections: number): Promise<number> {
   const send = (res: http.ServerResponse, status: number, body: string) => {
@@ -136,6 +125,7 @@ async function serveLayer(kind: 'layer-http' | 'layer-apollo' | 'layer-apollo-fa
 
 async function main(): Promise<void> {
   const [kind, url, connections] = process.argv.slice(2) as [ServerKind, string, string];
+  if (kind === 'postgraphile5') throw new Error('PostGraphile 5 runs in bench/lib/serve-postgraphile5.js under Node 24');
   const pool = Number(connections) || 16;
   const port =
     kind === 'postgraphile'
@@ -143,19 +133,7 @@ async function main(): Promise<void> {
       : kind === 'layer-http' || kind === 'layer-apollo' || kind === 'layer-apollo-factlog'
         ? await serveLayer(kind, url, pool)
         : await serveFactlog(url, pool, kind === 'factlog-write' ? 'write' : 'read');
-  process.on('message', (m: { type: string }) => {
-    if (m.type !== 'stats') return;
-    const usage = process.resourceUsage();
-    const reply: ChildMessage = {
-      type: 'stats',
-      rssMb: process.memoryUsage().rss / 1e6,
-      maxRssMb: usage.maxRSS / 1e3,
-      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-      statements: statements(),
-    };
-    process.send?.(reply);
-  });
-  process.send?.({ type: 'ready', port } satisfies ChildMessage);
+  announceReady(port, statements);
 }
 
 if (require.main === module) {
