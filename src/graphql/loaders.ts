@@ -3,6 +3,7 @@ import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
 import type { ThingKind } from '../domain/events';
+import { relationsAt, type RelationAt } from '../projections/queries/relations';
 import { thingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { StoredEvent } from '../store/event-store';
@@ -97,6 +98,11 @@ export class Loaders {
       },
       [],
     );
+  }
+
+  /** Each entity's relations at P, outgoing and incoming, in the order they were related. */
+  relations(position: number): DataLoader<string, RelationAt[]> {
+    return this.loader(`relations@${position}`, (ids) => relationsAt(this.db, ids, position), []);
   }
 
   /** The page about each entity at P (the first by slug if several). */
