@@ -17,3 +17,9 @@ CREATE TABLE relation_versions (
 );
 CREATE INDEX relation_versions_target_idx ON relation_versions (target, tx_from);
 -- No backfill: no log written before this migration holds relation events.
+
+-- The inverse side of a reference (Entity.incomingFacts: "who is employed by X"): facts whose value
+-- names an entity, found by containment. Only ref and refs values are indexed, so the index stays
+-- small and other facts pay nothing for it.
+CREATE INDEX fact_versions_refs_idx ON fact_versions USING gin (value jsonb_path_ops)
+  WHERE value->>'kind' IN ('ref', 'refs');

@@ -40,7 +40,26 @@ beforeAll(async () => {
   expect(un.errors).toBeUndefined();
   beforeLateRelation = String(await head());
   await relate('openai', 'anthropic', 'related');
+
+  const c = g.app.commands;
+  await c.execute({
+    type: 'DefineProperty',
+    id: 'employed-by',
+    fields: { name: 'Employed by', dataType: 'ref', inverseId: 'employer-of' },
+  });
+  await c.execute({ type: 'DefineProperty', id: 'founded-by', fields: { name: 'Founded by', dataType: 'refs' } });
+  beforeFacts = String(await head());
+  await c.execute({
+    type: 'AssertFact',
+    id: 'f_dario_job',
+    entity: 'dario-amodei',
+    property: 'employed-by',
+    value: ids.anthropic,
+    asOf: '2021',
+  });
+  await c.execute({ type: 'AssertFact', id: 'f_founders', entity: 'anthropic', property: 'founded-by', value: [ids['dario-amodei']] });
 }, 120_000);
+let beforeFacts = '';
 afterAll(() => g.dispose());
 
 const RELATIONS = `query($id: ID!, $at: String, $dir: RelationDirection, $rel: String) {
@@ -143,8 +162,25 @@ describe('refusals append nothing', () => {
   });
 });
 
+it('incomingFacts answers a reference from the referenced side, at the pins', async () => {
+  const INCOMING = `query($id: ID!, $p: ID, $at: String) {
+    entity(id: $id, atPosition: $at) { incomingFacts(property: $p) { totalCount nodes { id entity { slug } property { id } } } }
+  }`;
+  const works = await g.gql(INCOMING, { id: 'anthropic', p: 'employed-by' });
+  expect(works.errors).toBeUndefined();
+  expect(works.data.entity.incomingFacts.nodes).toEqual([
+    { id: 'f_dario_job', entity: { slug: 'dario-amodei' }, property: { id: 'employed-by' } },
+  ]);
+  const founded = await g.gql(INCOMING, { id: 'dario-amodei' });
+  expect(founded.data.entity.incomingFacts.nodes.map((n: any) => n.id)).toEqual(['f_founders']);
+  const earlier = await g.gql(INCOMING, { id: 'anthropic', at: beforeFacts });
+  expect(earlier.data.entity.incomingFacts.totalCount).toBe(0);
+  const unknown = await g.gql(INCOMING, { id: 'anthropic', p: 'employd-by' });
+  expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+});
+
 it('relations of many entities with their other ends cost the same statements as of a few', async () => {
-  const QUERY = `query($n: Int) { entities(first: $n) { nodes { slug relations { nodes { relationship entity { slug name } } } } } }`;
+  const QUERY = `query($n: Int) { entities(first: $n) { nodes { slug relations { nodes { relationship entity { slug name } } } incomingFacts { nodes { id entity { name } } } } } }`;
   clearThingCache(g.app.db);
   const two = await g.counted(QUERY, { n: 2 });
   clearThingCache(g.app.db);

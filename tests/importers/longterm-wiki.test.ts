@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePartialDate, asOfInstant } from '../../src/domain/partial-date';
 import { importLongtermWiki, type ImportReport } from '../../src/importers/longterm-wiki';
-import { timelineAt, valueAt } from '../../src/projections/queries/facts';
+import { allFactsAt, timelineAt, valueAt } from '../../src/projections/queries/facts';
 import { resolveBasis } from '../../src/projections/queries/basis';
 import { relationsAt } from '../../src/projections/queries/relations';
 import { thingsAt } from '../../src/projections/queries/things';
@@ -311,6 +311,11 @@ it("keeps every entity entry's fields and relations: description, tags, reading 
   expect(both.get('mK9pX3rQ7n')).toContainEqual(
     expect.objectContaining({ direction: 'incoming', other: { entityId: claude.id }, relationship: 'created-by' }),
   );
+  // An employed-by fact answers "who works at Anthropic" from Anthropic's side (the property's inverse).
+  const staff = await allFactsAt(app.db, { referencing: ['mK9pX3rQ7n'], propertyId: 'employed-by' }, { position: head });
+  expect(staff.length).toBeGreaterThan(0);
+  for (const f of staff) expect(f.value).toEqual({ kind: 'ref', entity: 'mK9pX3rQ7n' });
+
   // Every relation of the files is in the read model, outgoing from its entry.
   const { relations } = expectedFromFiles();
   const open = await app.db

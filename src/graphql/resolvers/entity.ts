@@ -101,6 +101,27 @@ export class EntityResolver {
     );
   }
 
+  @FieldResolver(() => FactConnection, {
+    description:
+      'Facts of other entities whose value names this one (ref or refs): the inverse side, e.g. employed-by facts answer who works here. With asOf, only the values that hold then.',
+  })
+  async incomingFacts(
+    @Root() entity: Entity,
+    @Args() p: OptionalPropertyArg,
+    @Args() time: FactListTimeArgs,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Fact>> {
+    const pins = await ctx.pins(time, entity.pins);
+    if (p.property != null) await requireProperty(ctx, p.property, pins);
+    const facts = await ctx.loaders.factsReferencing(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
+    return listConnection(
+      facts.map((f) => toFact(f, pins)),
+      paging.first,
+      paging.after,
+    );
+  }
+
   @FieldResolver(() => Fact, {
     nullable: true,
     description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.',
