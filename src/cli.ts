@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { auditCommand } from './cli/audit';
 import { runCommand, UsageError, type Command } from './cli/command';
+import { exportCommand } from './cli/export';
 import { importCommand } from './cli/import';
 import { keysCommand } from './cli/keys';
 import { migrateCommand } from './cli/migrate';
@@ -19,6 +20,7 @@ const commands: Command[] = [
   projectionsCommand,
   auditCommand,
   importCommand,
+  exportCommand,
 ];
 
 function usage(): string {

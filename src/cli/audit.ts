@@ -6,15 +6,8 @@ import { resolveEntityId, resolveSourceId } from '../projections/lookup';
 import { allFactsAt, type FactVersion } from '../projections/queries/facts';
 import { pagesCitingAt, thingsAt } from '../projections/queries/things';
 import { READ_MODEL_NAME_WIDTH, type FactlogDb } from '../projections/tables';
-import { UsageError, type Command } from './command';
+import { pinOptions, UsageError, wholeNumber, type Command } from './command';
 import { progressBar } from './progress';
-
-const int = (raw: unknown, name: string): number | undefined => {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number ≥ 0, got ${String(raw)}`);
-  return n;
-};
 
 /** A fact as the replay report shows it: its value in the display form a reader sees. */
 const factReport = (f: FactVersion) => ({
@@ -77,11 +70,15 @@ Environment:
         const started = Date.now();
         const bar = progressBar('verifying');
         const head = await app.store.head();
-        const from = int(values.from, '--from');
+        const from = wholeNumber(values.from, '--from');
         // Past the head there is nothing to verify; without this the missing "event before --from" reads as tampering.
         if (from !== undefined && from > head.position + 1)
           throw new UsageError(`--from ${from} is past the end of the log (last position ${head.position})`);
-        const report = await verifyLog(app.db, { from, to: int(values.to, '--to'), onProgress: (n, p) => bar.update(p, head.position) });
+        const report = await verifyLog(app.db, {
+          from,
+          to: wholeNumber(values.to, '--to'),
+          onProgress: (n, p) => bar.update(p, head.position),
+        });
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
         const rate = Math.round(report.checked / Math.max(seconds, 0.001));
@@ -97,11 +94,7 @@ Environment:
         return report.ok ? 0 : 1;
       }
 
-      const knownAt = values['known-at'] === undefined ? undefined : new Date(String(values['known-at']));
-      if (knownAt && Number.isNaN(knownAt.getTime()))
-        throw new UsageError(`--known-at must be an ISO 8601 instant, got ${String(values['known-at'])}`);
-      const atPosition = int(values.at, '--at');
-      if (knownAt && atPosition !== undefined) throw new UsageError('give --at or --known-at, not both');
+      const { knownAt, atPosition } = pinOptions(values, 'at');
       const pinned = knownAt !== undefined || atPosition !== undefined;
       const bar = progressBar('replaying');
       const result = await withReplay(

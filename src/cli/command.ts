@@ -33,3 +33,24 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
   }
   return command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
 }
+
+/** An option that must be a whole number ≥ 0 (a log position, say). */
+export function wholeNumber(raw: unknown, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number ≥ 0, got ${String(raw)}`);
+  return n;
+}
+
+/** `--known-at TIME` or `--<positionOption> N`: the moment of the log a command reads at (neither: the head). */
+export function pinOptions(
+  values: Record<string, string | boolean | undefined>,
+  positionOption: string,
+): { knownAt?: Date; atPosition?: number } {
+  const knownAt = values['known-at'] === undefined ? undefined : new Date(String(values['known-at']));
+  if (knownAt && Number.isNaN(knownAt.getTime()))
+    throw new UsageError(`--known-at must be an ISO 8601 instant, got ${String(values['known-at'])}`);
+  const atPosition = wholeNumber(values[positionOption], `--${positionOption}`);
+  if (knownAt && atPosition !== undefined) throw new UsageError(`give --${positionOption} or --known-at, not both`);
+  return { knownAt, atPosition };
+}

@@ -1,5 +1,5 @@
 import { childPath, describeReceived, DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, isRecord, listOf, partialDateString, text, type FieldSpec, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, dataFile, id, isRecord, listOf, partialDateString, text, type FieldSpec, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isStableId, validateUrl } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -56,6 +56,8 @@ export interface EntityFields {
   sources?: EntitySourceRef[];
   /** Label/value rows the wiki shows in the entity's info box. */
   customFields?: CustomField[];
+  /** The data set file that lists the entity (`entities/people.yaml`), when it came from one. */
+  file?: string;
 }
 
 /**
@@ -134,6 +136,7 @@ export const entityFields: FieldSpecs<EntityFields> = {
   summaryPage: id(isKebabId, 'a page slug'),
   sources: listOf(entitySourceRef, 1000),
   customFields: listOf(customField, 200),
+  file: dataFile,
 };
 
 /**

@@ -180,6 +180,19 @@ export const listOf = <T>(item: { read(raw: unknown, path: string): Result<T> },
   },
 });
 
+/**
+ * Where an item is kept in its data set's files, as a path relative to the data set's folder
+ * (`entities/ai-models.yaml`): an export writes the item back into the file it came from.
+ */
+export const dataFile = {
+  read(raw: unknown, path: string): Result<string> {
+    if (typeof raw !== 'string' || raw.length > 300 || !/^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._/-]+$/.test(raw)) {
+      return failInput(path, `expected a relative file path such as "entities/people.yaml", got ${describeReceived(raw)}`);
+    }
+    return ok(raw);
+  },
+};
+
 export const jsonObject = {
   read(raw: unknown, path: string): Result<{ [key: string]: JsonValue }> {
     if (!isRecord(raw)) return failInput(path, `expected an object, got ${describeReceived(raw)}`);

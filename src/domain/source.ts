@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, dataFile, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -22,6 +22,8 @@ export interface SourceFields {
   review?: string;
   keyPoints?: string[];
   tags?: string[];
+  /** The data set file that lists the source (`resources/papers.yaml`), when it came from one. */
+  file?: string;
 }
 
 export const sourceFields: FieldSpecs<SourceFields> = {
@@ -38,6 +40,7 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   review: text(50_000),
   keyPoints: listOf(text(5000), 100),
   tags: listOf(text(100), 200),
+  file: dataFile,
 };
 
 /** The cached copy of a source's text; the hash is derived here so it always matches the text. */

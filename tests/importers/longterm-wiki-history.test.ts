@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { UsageError } from '../../src/cli/command';
 import { runImport, type ImportIo } from '../../src/cli/import';
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
+import { exportLongtermWiki } from '../../src/importers/longterm-wiki/export';
 import { HistoryFormatError, importLongtermWikiHistory, parseHistory, type HistoryReport } from '../../src/importers/longterm-wiki/history';
 import type { FactlogDb } from '../../src/projections/tables';
 import { createTestFactlog } from '../support/factlog';
@@ -15,7 +16,10 @@ import {
   DATA_DIR,
   dataFiles,
   eventCount,
+  entitySlugs,
   eventsOfRun,
+  normalizedFacts,
+  propertyTypes,
   readYaml,
   removeFixtures,
 } from './longterm-wiki-support';
@@ -133,6 +137,35 @@ it.each(CHOSEN)(
       expect(known.size).toBeGreaterThan(10);
     } finally {
       await fresh.dispose();
+    }
+  },
+  300_000,
+);
+
+it.each(CHOSEN)(
+  "the export at commit %i's position means the same as that commit's things/ files",
+  async (n) => {
+    const after = report.commits[n - 1];
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'lw-export-at-'));
+    try {
+      await exportLongtermWiki(app.db, out, { atPosition: after.position });
+      const slugs = entitySlugs();
+      const types = propertyTypes();
+      const files = thingsAfter(n);
+      // The facts the store holds at that position (the test above checks they are the files' minus those reported unusable).
+      const known = await factsKnownAt(app.db, after.position);
+      for (const [name, text] of Object.entries(files)) {
+        const exported = await fs.readFile(path.join(out, 'things', name), 'utf8');
+        const header = (t: string) => {
+          const h = readYaml(t).thing;
+          return { id: h.id, stableId: h.stableId ?? slugs.get(h.id), aliases: new Set(h.aliases ?? []) };
+        };
+        expect(header(exported)).toEqual(header(text));
+        const want = new Map([...normalizedFacts(text, slugs, types)].filter(([id]) => known.has(id)));
+        expect(normalizedFacts(exported, slugs, types)).toEqual(want);
+      }
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
     }
   },
   300_000,

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { DomainError } from '../../src/domain/errors';
+import { exportLongtermWiki } from '../../src/importers/longterm-wiki/export';
 import { parsePartialDate, asOfInstant } from '../../src/domain/partial-date';
 import { importLongtermWiki, type ImportReport } from '../../src/importers/longterm-wiki';
 import { allFactsAt, timelineAt, valueAt } from '../../src/projections/queries/facts';
@@ -9,7 +12,7 @@ import { relationsAt } from '../../src/projections/queries/relations';
 import { thingsAt } from '../../src/projections/queries/things';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import { targetKind } from '../support/test-database';
-import { DATA_DIR, dataFiles, eventCount, readDataYaml } from './longterm-wiki-support';
+import { DATA_DIR, dataFiles, eventCount, readDataYaml, readYaml } from './longterm-wiki-support';
 
 /**
  * The whole Longterm Wiki data set, imported once into the database this run targets (PGlite, or
@@ -338,3 +341,101 @@ it('appends zero events when run again on the same files', async () => {
   expect(await eventCount(app.db)).toBe(before);
   for (const phase of Object.values(again.phases)) expect(phase.unchanged).toBe(phase.inFiles);
 }, 300_000);
+
+describe('export', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = await fs.mkdtemp(path.join(os.tmpdir(), 'factlog-export-'));
+  });
+  afterAll(() => fs.rm(out, { recursive: true, force: true }));
+
+  const readOut = async (dir: string, rel: string) => readYaml(await fs.readFile(path.join(dir, rel), 'utf8'));
+  /** Every file of an export, by path. */
+  async function filesOf(dir: string): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const full = path.join(entry.parentPath, entry.name);
+      files.set(path.relative(dir, full), await fs.readFile(full, 'utf8'));
+    }
+    return files;
+  }
+
+  it('writes the wiki layout, each item in the file it came from, and importing it back appends nothing', async () => {
+    const head = await eventCount(app.db);
+    const report = await exportLongtermWiki(app.db, out);
+    expect(report.position).toBe(head);
+    expect(report.counts).toMatchObject({ publications: 79, properties: 51, pages: 572, facts: await count('facts') });
+
+    // Same files as the data set, with the same items in each.
+    const ids = (items: { id: string }[]) => items.map((i) => i.id).sort();
+    expect((await fs.readdir(path.join(out, 'entities'))).sort()).toEqual(dataFiles('entities'));
+    for (const f of dataFiles('entities')) expect(ids(await readOut(out, `entities/${f}`))).toEqual(ids(readDataYaml(`entities/${f}`)));
+    for (const f of dataFiles('resources')) {
+      const urls = (items: { url: string }[]) => new Set(items.map((i) => i.url));
+      expect(urls(await readOut(out, `resources/${f}`))).toEqual(urls(readDataYaml(`resources/${f}`)));
+    }
+    const claude = (await readOut(out, 'entities/ai-models.yaml')).find((e: { id: string }) => e.id === 'claude');
+    expect(claude).toMatchObject({ stableId: 'cMKB5i2WZQ', numericId: 'E1041', type: 'ai-model', title: 'Claude' });
+
+    // A things file: its header and its facts, values as the wiki writes them.
+    const anthropic = await readOut(out, 'things/anthropic.yaml');
+    expect(anthropic.thing).toMatchObject({
+      id: 'anthropic',
+      stableId: 'mK9pX3rQ7n',
+      name: 'Anthropic',
+      aliases: ['Anthropic PBC', 'Anthropic AI'],
+    });
+    const revenue = anthropic.facts.find((f: { id: string }) => f.id === 'f_tG6nH1yS3b');
+    expect(revenue).toEqual({
+      id: 'f_tG6nH1yS3b',
+      property: 'revenue',
+      value: 9e9,
+      asOf: '2025-12',
+      source: 'https://uk.finance.yahoo.com/news/anthropic-arr-surges-19-billion-151210607.html',
+      notes: 'Run-rate exceeding $9B at end of 2025',
+    });
+
+    // The store's own state: a sync from the export plans and appends nothing.
+    const again = await importLongtermWiki(app, out, { actor: 'test', reason: 'import of the export' });
+    expect(again.commands).toBe(0);
+    expect(again.eventsAppended).toBe(0);
+    for (const phase of Object.values(again.phases)) expect(phase.unchanged).toBe(phase.inFiles);
+    expect(await eventCount(app.db)).toBe(head);
+  }, 300_000);
+
+  it('exports the store as it was at a past position, and refuses a position past the head', async () => {
+    const before = await eventCount(app.db);
+    const then = await fs.mkdtemp(path.join(os.tmpdir(), 'factlog-export-then-'));
+    const later = await fs.mkdtemp(path.join(os.tmpdir(), 'factlog-export-later-'));
+    try {
+      await app.commands.execute({ type: 'UpdateEntity', entity: 'anthropic', set: { name: 'Anthropic PBC Inc' } });
+      await app.commands.execute({ type: 'RenameEntity', entity: 'claude', newSlug: 'claude-family' });
+      expect(await eventCount(app.db)).toBe(before + 2);
+
+      await exportLongtermWiki(app.db, then, { atPosition: before });
+      expect(await filesOf(then)).toEqual(await filesOf(out));
+
+      const now = await exportLongtermWiki(app.db, later);
+      expect(now.position).toBe(before + 2);
+      expect((await readOut(later, 'things/anthropic.yaml')).thing.name).toBe('Anthropic PBC Inc');
+      const renamed = (await readOut(later, 'entities/ai-models.yaml')).find((e: { stableId: string }) => e.stableId === 'cMKB5i2WZQ');
+      expect(renamed).toMatchObject({ id: 'claude-family', title: 'Claude' });
+      // Claude has facts, so its things file carries its aliases, the old slug among them.
+      expect((await readOut(later, 'things/claude-family.yaml')).thing.aliases).toContain('claude');
+      await expect(fs.access(path.join(later, 'things', 'claude.yaml'))).rejects.toThrow();
+
+      // Exporting into a folder that holds an older export replaces what changed and removes what is gone.
+      await fs.cp(out, later, { recursive: true, force: false, errorOnExist: false });
+      await fs.writeFile(path.join(later, 'things', 'no-such-entity.yaml'), 'thing: {id: no-such-entity}\n');
+      const over = await exportLongtermWiki(app.db, later);
+      expect(over.filesRemoved).toEqual(['things/claude.yaml', 'things/no-such-entity.yaml']);
+
+      await expect(exportLongtermWiki(app.db, then, { atPosition: before + 3 })).rejects.toThrow(DomainError);
+      await expect(exportLongtermWiki(app.db, then, { atPosition: before + 3 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    } finally {
+      await fs.rm(then, { recursive: true, force: true });
+      await fs.rm(later, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

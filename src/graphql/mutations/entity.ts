@@ -34,6 +34,11 @@ class EntityPatch {
   @Field({ nullable: true, description: 'Slug of the overview page.' }) summaryPage?: string;
   @Field(() => [EntitySourceRefInput], { nullable: true }) sources?: EntitySourceRefInput[];
   @Field(() => [CustomFieldInput], { nullable: true }) customFields?: CustomFieldInput[];
+  @Field({
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file?: string;
 }
 @InputType()
 class RegisterEntityInput extends withRequestFields(EntityPatch) {

@@ -20,6 +20,11 @@ class SourcePatch {
   @Field({ nullable: true }) review?: string;
   @Field(() => [String], { nullable: true }) keyPoints?: string[];
   @Field(() => [String], { nullable: true }) tags?: string[];
+  @Field({
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file?: string;
 }
 @InputType()
 class RegisterSourceInput extends withRequestFields(SourcePatch) {

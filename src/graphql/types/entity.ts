@@ -39,6 +39,11 @@ export class Entity {
   @Field(() => [EntitySourceRef], { description: 'The entry’s own reading list (not the sources its facts cite).' })
   sources!: EntitySourceRef[];
   @Field(() => [CustomField]) customFields!: CustomField[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file!: string | null;
   @Field(() => Int) version!: number;
   pins!: Pins;
 }
@@ -61,6 +66,7 @@ export function toEntity(v: Versioned<EntityState>, pins: Pins): Entity {
     summaryPage: f.summaryPage ?? null,
     sources: (f.sources ?? []).map((r) => ({ title: r.title, url: r.url ?? null, author: r.author ?? null, date: r.date ?? null })),
     customFields: (f.customFields ?? []).map((c) => ({ label: c.label, value: c.value, link: c.link ?? null })),
+    file: f.file ?? null,
     version: v.version,
     pins,
   };

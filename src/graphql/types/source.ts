@@ -57,6 +57,11 @@ export class Source {
   @Field(() => String, { nullable: true }) review!: string | null;
   @Field(() => [String]) keyPoints!: string[];
   @Field(() => [String]) tags!: string[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
+  })
+  file!: string | null;
   @Field(() => ID, { nullable: true, description: 'Set when this source was merged into another.' }) mergedInto!: string | null;
   @Field(() => Int) version!: number;
   state!: SourceState;
@@ -80,6 +85,7 @@ export function toSource(v: Versioned<SourceState | null>, pins: Pins): Source {
     review: f.review ?? null,
     keyPoints: f.keyPoints ?? [],
     tags: f.tags ?? [],
+    file: f.file ?? null,
     mergedInto: s.mergedInto,
     version: v.version,
     state: s,

@@ -14,6 +14,7 @@ import type { RawDataset, RawItem, RawRecord } from './read';
 import { at, readRecord, type RecordCtx, type RecordMemo } from '../sync/lenient-fields';
 import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
+import { ENTITY_REGISTRY_KEYS, FACT_KEYS, PAGE_KEYS, PROPERTY_KEYS, PUBLICATION_KEYS, SOURCE_KEYS, THING_HEADER_KEYS } from './layout';
 import { coerceDate, coerceValue, EntityIndex } from './values';
 
 /**
@@ -113,20 +114,7 @@ function mapPublications(data: RawDataset, desired: DesiredState, ctxFor: CtxFor
       );
       continue;
     }
-    const fields = readRecord<PublicationFields>(
-      publicationFields,
-      {
-        name: 'name',
-        domains: 'domains',
-        type: 'type',
-        credibility: 'credibility',
-        peerReviewed: 'peer_reviewed',
-        description: 'description',
-      },
-      raw,
-      ctxFor('publications', loc),
-      ['id'],
-    );
+    const fields = readRecord<PublicationFields>(publicationFields, PUBLICATION_KEYS, raw, ctxFor('publications', loc), ['id']);
     if (fields) desired.publications.set(raw.id, { loc, fields });
   }
 }
@@ -137,23 +125,7 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
       anomalies.add('invalid-record', loc, `property id must be kebab-case, got ${JSON.stringify(id)}: skipped`);
       continue;
     }
-    const fields = readRecord<PropertyFields>(
-      propertyFields,
-      {
-        name: 'name',
-        description: 'description',
-        dataType: 'dataType',
-        unit: 'unit',
-        category: 'category',
-        temporal: 'temporal',
-        appliesTo: 'appliesTo',
-        display: 'display',
-        inverseId: 'inverseId',
-        stalenessDays: 'stalenessDays',
-      },
-      raw,
-      ctxFor('properties', loc),
-    );
+    const fields = readRecord<PropertyFields>(propertyFields, PROPERTY_KEYS, raw, ctxFor('properties', loc));
     if (fields) desired.properties.set(id, { loc, fields });
   }
 }
@@ -172,29 +144,12 @@ function mapEntities(
   /** Each registry entry's relatedEntries, read once every entity is known. */
   const related: { entity: DesiredEntity; raw: unknown }[] = [];
 
-  const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things', nameKey: string): void => {
+  const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things'): void => {
     const ctx = ctxFor(source === 'registry' ? 'entities' : 'things.thing', loc);
-    const fields = readRecord<EntityFields>(
-      entityFields,
-      {
-        slug: 'id',
-        name: nameKey,
-        type: 'type',
-        numericId: 'numericId',
-        aliases: 'aliases',
-        description: 'description',
-        tags: 'tags',
-        website: 'website',
-        lastUpdated: 'lastUpdated',
-        summaryPage: 'summaryPage',
-        sources: 'sources',
-        customFields: 'customFields',
-      },
-      raw,
-      ctx,
-      ['stableId', 'relatedEntries'],
-    );
+    const keys = source === 'registry' ? ENTITY_REGISTRY_KEYS : THING_HEADER_KEYS;
+    const fields = readRecord<EntityFields>(entityFields, keys, raw, ctx, ['stableId', 'relatedEntries']);
     if (!fields) return;
+    if (source === 'registry') fields.file = loc.file;
     const stableId = raw.stableId;
     if (stableId !== undefined && !isStableId(stableId)) {
       anomalies.add('invalid-field', at(loc, 'stableId'), `stableId must be 10 characters [A-Za-z0-9], got ${JSON.stringify(stableId)}`);
@@ -236,8 +191,8 @@ function mapEntities(
     if (source === 'registry') related.push({ entity, raw: raw.relatedEntries });
   };
 
-  for (const { loc, data: raw } of data.entities.items) add(loc, raw, 'registry', 'title');
-  for (const thing of data.things.items) if (thing.header) add(thing.header.loc, thing.header.data, 'things', 'name');
+  for (const { loc, data: raw } of data.entities.items) add(loc, raw, 'registry');
+  for (const thing of data.things.items) if (thing.header) add(thing.header.loc, thing.header.data, 'things');
 
   // Aliases come from the things headers: an entity whose things file could not be read (or all of
   // them, when the folder is missing) keeps the aliases it has, since the file was not emptied.
@@ -346,20 +301,6 @@ function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId:
 
 // ---------------------------------------------------------------------------------------------------
 
-const SOURCE_MAPPING = {
-  url: 'url',
-  title: 'title',
-  type: 'type',
-  authors: 'authors',
-  publishedDate: 'published_date',
-  publicationId: 'publication_id',
-  abstract: 'abstract',
-  summary: 'summary',
-  review: 'review',
-  keyPoints: 'key_points',
-  tags: 'tags',
-} as const;
-
 const SOURCE_LIST_FIELDS = ['authors', 'keyPoints', 'tags'] as const;
 
 /** The source fields except stableId (read separately: it comes from the snapshot). */
@@ -385,11 +326,12 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
   const resources = new Map<string, ResourceRecord>();
   for (const { loc, data: raw } of data.resources.items) {
     const ctx = ctxFor('resources', loc);
-    const fields = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, raw, ctx, [
+    const fields = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_KEYS, raw, ctx, [
       'id',
       'cited_by',
     ]) as DesiredSource['fields'] | null;
     if (!fields) continue;
+    fields.file = loc.file;
     const id = sourceIdForUrl(fields.url);
     if (typeof raw.id === 'string' && raw.id !== id) {
       anomalies.add('id-mismatch', loc, `id ${raw.id} is not sha256(url)[0:16] = ${id} for ${fields.url}; stored as ${id}`);
@@ -552,13 +494,7 @@ function mapPages(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
       anomalies.add('duplicate-id', loc, `page "${slug}" is listed twice (first at line ${first.loc.line}): this one was skipped`);
       continue;
     }
-    const fields = readRecord<PageFields>(
-      pageFields,
-      { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' },
-      raw,
-      ctxFor('pages', loc),
-      ['slug'],
-    );
+    const fields = readRecord<PageFields>(pageFields, PAGE_KEYS, raw, ctxFor('pages', loc), ['slug']);
     if (!fields) continue;
     if (fields.numericId) {
       const owner = numericOwner.get(fields.numericId);
@@ -642,7 +578,7 @@ function mapFacts(
       let managed = false;
       if (snap) {
         const ctx = ctxFor('resources-snapshot', snap.loc);
-        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, snap.data, ctx, [
+        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_KEYS, snap.data, ctx, [
           'id',
           'cited_by',
           'stable_id',
@@ -735,8 +671,6 @@ function mapFacts(
     );
   }
 }
-
-const FACT_KEYS = ['id', 'property', 'value', 'asOf', 'validEnd', 'source', 'sourceResource', 'notes'];
 
 function mapFact(
   item: RawItem,

@@ -71,6 +71,7 @@ const MANAGED = {
     'summaryPage',
     'sources',
     'customFields',
+    'file',
   ] as (keyof EntityFields)[],
   source: [
     'stableId',
@@ -84,6 +85,7 @@ const MANAGED = {
     'review',
     'keyPoints',
     'tags',
+    'file',
   ] as (keyof SourceFields)[],
   page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
 };

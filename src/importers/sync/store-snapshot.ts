@@ -65,11 +65,22 @@ type Json = Record<string, unknown>;
 
 /**
  * `ownerPrefix` starts the correlation id of every run of one importer: facts and citations whose
- * events carry it are that importer's, and only those may it take away again.
+ * events carry it are that importer's, and only those may it take away again. With `position`, the
+ * things and facts are those believed at that log position (an export of the past); without it, the
+ * current ones. Either way each map holds its things in the order they were first recorded, which
+ * is the order an export lists them in.
  */
-export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Promise<StoreSnapshot> {
+export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, position?: number): Promise<StoreSnapshot> {
   const state = emptyStoreSnapshot();
-  const rows = await db.selectFrom('state_versions').select(['kind', 'id', 'state']).where('tx_to', 'is', null).execute();
+  const believed = (v: string) =>
+    position === undefined
+      ? sql`${sql.ref(`${v}.tx_to`)} IS NULL`
+      : sql`${sql.ref(`${v}.tx_from`)} <= ${position} AND (${sql.ref(`${v}.tx_to`)} IS NULL OR ${sql.ref(`${v}.tx_to`)} > ${position})`;
+  const { rows } = await sql<{ kind: string; id: string; state: unknown }>`
+    SELECT v.kind, v.id, v.state FROM state_versions v
+    JOIN state_versions first ON first.stream = v.stream AND first.version = 1
+    WHERE ${believed('v')}
+    ORDER BY first.tx_from`.execute(db);
   for (const row of rows) {
     const s = (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as Json | null;
     if (!s) continue;
@@ -136,10 +147,23 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string): Pro
     ).map((r) => r.id),
   );
 
-  const facts = await db
-    .selectFrom('facts')
-    .select(['id', 'entity_id', 'property_id', 'value', 'as_of', 'valid_end', 'citations', 'notes', 'rank', 'retracted'])
-    .execute();
+  const { rows: facts } = await sql<{
+    id: string;
+    entity_id: string;
+    property_id: string;
+    value: unknown;
+    as_of: string | null;
+    valid_end: string | null;
+    citations: unknown;
+    notes: string | null;
+    rank: string;
+    retracted: boolean;
+  }>`
+    SELECT v.fact_id AS id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted
+    FROM fact_versions v
+    JOIN fact_versions first ON first.fact_id = v.fact_id AND first.version = 1
+    WHERE ${believed('v')}
+    ORDER BY first.tx_from`.execute(db);
   for (const f of facts) {
     const fact: SnapshotFact = {
       entityId: f.entity_id,

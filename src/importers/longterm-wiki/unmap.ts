@@ -1,0 +1,199 @@
+import type { EntityFields, EntityRelation } from '../../domain/entity';
+import type { StoredFactValue } from '../../domain/fact';
+import type { SourceFields } from '../../domain/source';
+import type { SnapshotFact, StoreSnapshot } from '../sync/store-snapshot';
+import {
+  ENTITY_REGISTRY_KEYS,
+  PAGE_KEYS,
+  PROPERTY_KEYS,
+  PUBLICATION_KEYS,
+  SOURCE_KEYS,
+  THING_HEADER_KEYS,
+  type KeyMapping,
+} from './layout';
+import { DATASET_FILES } from './read';
+
+/**
+ * Unmapping: what the store holds → the wiki's files (pure), the inverse of map.ts. Each item goes
+ * into the file it came from (its `file` field); one the store got from elsewhere goes where the
+ * wiki keeps its kind. Reading these files back (map.ts) gives exactly the state they were written
+ * from, so importing an export into its own store appends nothing.
+ */
+
+/** One file of the data set: its path relative to the data set's folder, and its content as plain values. */
+export interface DatasetFile {
+  path: string;
+  format: 'yaml' | 'json';
+  value: unknown;
+}
+
+export interface UnmappedStore {
+  files: DatasetFile[];
+  /** Items written, by kind. */
+  counts: Record<'publications' | 'properties' | 'entities' | 'things' | 'facts' | 'sources' | 'pages', number>;
+}
+
+type Plain = Record<string, unknown>;
+
+/** The fields a mapping names, under their file keys, in the mapping's order. */
+function unmapFields<F extends object>(fields: F, keys: KeyMapping<F>, skip: readonly (keyof F)[] = []): Plain {
+  const out: Plain = {};
+  for (const [field, key] of Object.entries(keys) as [keyof F & string, string][]) {
+    const value = fields[field];
+    if (value !== undefined && !skip.includes(field)) out[key] = value;
+  }
+  return out;
+}
+
+/** A fact's stored value → the value as the wiki writes it (the inverse of values.ts coerceValue). */
+export function fileValue(v: StoredFactValue): unknown {
+  switch (v.kind) {
+    case 'range':
+      return [v.low, v.high];
+    case 'min':
+      return { min: v.min };
+    case 'date':
+      return (v.value as { value: string }).value;
+    case 'ref':
+      return v.entity;
+    case 'refs':
+      return v.entities;
+    default:
+      return v.value;
+  }
+}
+
+const RESOURCES_FALLBACK = `${DATASET_FILES.resources}/web-other.yaml`;
+
+export function unmapStore(store: StoreSnapshot): UnmappedStore {
+  const files: DatasetFile[] = [];
+  const counts: UnmappedStore['counts'] = { publications: 0, properties: 0, entities: 0, things: 0, facts: 0, sources: 0, pages: 0 };
+
+  files.push({
+    path: DATASET_FILES.publications,
+    format: 'yaml',
+    value: [...store.publications].map(([id, f]) => ({ id, ...unmapFields(f, PUBLICATION_KEYS) })),
+  });
+  counts.publications = store.publications.size;
+
+  const properties: Plain = {};
+  for (const [id, f] of store.properties) properties[id] = unmapFields(f, PROPERTY_KEYS);
+  files.push({ path: DATASET_FILES.properties, format: 'yaml', value: { properties } });
+  counts.properties = store.properties.size;
+
+  const factsByEntity = new Map<string, [string, SnapshotFact][]>();
+  for (const [id, f] of store.facts) {
+    if (f.retracted) continue;
+    const list = factsByEntity.get(f.entityId) ?? [];
+    list.push([id, f]);
+    factsByEntity.set(f.entityId, list);
+  }
+
+  const registries = new Map<string, Plain[]>();
+  for (const [id, f] of store.entities) {
+    const facts = factsByEntity.get(id) ?? [];
+    // The wiki keeps an entity with facts, or with no registry entry, in things/<slug>.yaml; its
+    // aliases live in that header then, since the importer reads them from either place.
+    const thingsFile = facts.length > 0 || !f.file;
+    if (f.file) {
+      const list = registries.get(f.file) ?? [];
+      const item = entityItem(id, f, ENTITY_REGISTRY_KEYS, thingsFile ? ['aliases'] : []);
+      const related = relatedEntries(store.relations.get(id) ?? [], store);
+      if (related.length) item.relatedEntries = related;
+      list.push(item);
+      registries.set(f.file, list);
+      counts.entities++;
+    }
+    if (thingsFile) {
+      const value: Plain = { thing: entityItem(id, f, THING_HEADER_KEYS, []) };
+      if (facts.length > 0) value.facts = facts.map(([factId, fact]) => factItem(factId, fact, store));
+      files.push({ path: `${DATASET_FILES.things}/${f.slug}.yaml`, format: 'yaml', value });
+      counts.things++;
+      counts.facts += facts.length;
+    }
+  }
+  for (const [path, list] of registries) files.push({ path, format: 'yaml', value: list });
+
+  const citedBy = new Map<string, string[]>();
+  for (const [slug, page] of store.pages) {
+    for (const sourceId of page.citations) {
+      const list = citedBy.get(sourceId) ?? [];
+      list.push(slug);
+      citedBy.set(sourceId, list);
+    }
+  }
+  const citedByFacts = new Set<string>();
+  for (const f of store.facts.values()) if (!f.retracted) for (const c of f.citations) citedByFacts.add(c.sourceId);
+  const homeOfType = commonestFile(
+    [...store.sources.values()].map((s) => s.fields),
+    (f) => f.type ?? '',
+  );
+
+  const resources = new Map<string, Plain[]>();
+  const snapshot: Plain[] = [];
+  for (const [id, { fields }] of store.sources) {
+    const cited = citedBy.get(id);
+    const item: Plain = { id, ...unmapFields(fields, SOURCE_KEYS) };
+    if (cited) item.cited_by = cited;
+    snapshot.push({ ...item, stable_id: fields.stableId });
+    // A source only a fact names (by URL) comes back through that fact and the snapshot.
+    const file = fields.file ?? (citedByFacts.has(id) ? undefined : (homeOfType.get(fields.type ?? '') ?? RESOURCES_FALLBACK));
+    if (!file) continue;
+    const list = resources.get(file) ?? [];
+    list.push(item);
+    resources.set(file, list);
+    counts.sources++;
+  }
+  for (const [path, list] of resources) files.push({ path, format: 'yaml', value: list });
+  files.push({ path: DATASET_FILES.snapshot, format: 'json', value: snapshot });
+
+  files.push({
+    path: DATASET_FILES.pages,
+    format: 'yaml',
+    value: [...store.pages].map(([slug, p]) => ({ slug, ...unmapFields(p.fields, PAGE_KEYS) })),
+  });
+  counts.pages = store.pages.size;
+  return { files, counts };
+}
+
+/**
+ * An entry's relations as its relatedEntries, in the entity's order: a target by its slug (a target
+ * kept unresolved by the slug the wiki wrote), with the type and relationship the item had.
+ */
+function relatedEntries(relations: readonly EntityRelation[], store: StoreSnapshot): Plain[] {
+  return relations.map((r) => ({
+    id: 'entityId' in r ? (store.entities.get(r.entityId)?.slug ?? r.entityId) : r.unresolvedSlug,
+    ...(r.type !== undefined ? { type: r.type } : {}),
+    ...(r.relationship !== undefined ? { relationship: r.relationship } : {}),
+  }));
+}
+
+function entityItem(id: string, f: EntityFields, keys: KeyMapping<EntityFields>, skip: readonly (keyof EntityFields)[]): Plain {
+  const { id: slug, ...rest } = unmapFields(f, keys, skip);
+  return { id: slug, stableId: id, ...rest };
+}
+
+function factItem(id: string, f: SnapshotFact, store: StoreSnapshot): Plain {
+  const item: Plain = { id, property: f.propertyId, value: fileValue(f.value) };
+  if (f.asOf !== undefined) item.asOf = f.asOf;
+  if (f.validEnd !== undefined) item.validEnd = f.validEnd;
+  const urls = f.citations.map((c) => store.sources.get(c.sourceId)?.fields.url ?? c.sourceId);
+  if (urls.length === 1) item.source = urls[0];
+  else if (urls.length > 1) item.source = urls;
+  if (f.notes !== undefined) item.notes = f.notes;
+  return item;
+}
+
+/** For each type, the file that holds most of the sources of that type: where a new one of it goes. */
+function commonestFile(sources: SourceFields[], typeOf: (f: SourceFields) => string): Map<string, string> {
+  const tally = new Map<string, Map<string, number>>();
+  for (const f of sources) {
+    if (!f.file) continue;
+    const byFile = tally.get(typeOf(f)) ?? new Map<string, number>();
+    byFile.set(f.file, (byFile.get(f.file) ?? 0) + 1);
+    tally.set(typeOf(f), byFile);
+  }
+  const out = new Map<string, string>();
+  for (const [type, byFile] of tally) out.set(type, [...byFile].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0]);
+  return out;
+}
