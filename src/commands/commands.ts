@@ -19,6 +19,12 @@ export type Command =
   | { type: 'RegisterEntity'; id?: string; fields: unknown }
   | { type: 'UpdateEntity'; entity: string; set?: unknown; unset?: unknown }
   | { type: 'RenameEntity'; entity: string; newSlug: unknown }
+  /**
+   * `target` names an entity (id, slug, alias, numeric id). With `unresolved`, it is a slug kept as
+   * written because no entity has it (the importer's unknown references; the API never sets it).
+   */
+  | { type: 'RelateEntity'; entity: string; target: string; targetType?: unknown; relationship?: unknown; unresolved?: boolean }
+  | { type: 'UnrelateEntity'; entity: string; target: string; relationship?: unknown; unresolved?: boolean }
   | { type: 'DefineProperty'; id: unknown; fields: unknown }
   | { type: 'UpdateProperty'; id: string; set?: unknown; unset?: unknown }
   | {

@@ -99,6 +99,31 @@ export async function planCommand(command: Command, names: NameLookups): Promise
         }),
       );
     }
+    case 'RelateEntity': {
+      const id = await required(names, 'entityId', command.entity, 'entity');
+      const { target, targetType, relationship, unresolved } = command;
+      return on('entity', id, async (s, lookups) => {
+        if (unresolved)
+          return entityDecider.decide({ type: 'RelateEntity', id, target: { unresolvedSlug: target }, targetType, relationship }, s);
+        const targetId = typeof target === 'string' ? await lookups.entityId(target) : null;
+        if (!targetId) throw notFound(`entity ${JSON.stringify(target)}`, 'target');
+        return entityDecider.decide({ type: 'RelateEntity', id, target: { entityId: targetId }, targetType, relationship }, s, {
+          targetExists: true,
+        });
+      });
+    }
+    case 'UnrelateEntity': {
+      const id = await required(names, 'entityId', command.entity, 'entity');
+      const { target, relationship, unresolved } = command;
+      return on('entity', id, async (s, lookups) => {
+        // A relation to an entity that is gone (or never was) is still taken away by the id it keeps.
+        const entityId = unresolved ? null : ((await lookups.entityId(target)) ?? target);
+        return entityDecider.decide(
+          { type: 'UnrelateEntity', id, target: entityId === null ? { unresolvedSlug: target } : { entityId }, relationship },
+          s,
+        );
+      });
+    }
 
     case 'AssertFact': {
       const id = command.id ?? generateFactId();

@@ -40,6 +40,8 @@ const KIND_OF_EVENT: Record<DomainEventType, Kind> = {
   EntityRegistered: 'entity',
   EntityUpdated: 'entity',
   EntityRenamed: 'entity',
+  EntityRelated: 'entity',
+  EntityUnrelated: 'entity',
   PropertyDefined: 'property',
   PropertyUpdated: 'property',
   FactAsserted: 'fact',

@@ -3,6 +3,7 @@ import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
 import type { ThingKind } from '../domain/events';
+import { relationsAt, type RelationAt } from '../projections/queries/relations';
 import { thingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { StoredEvent } from '../store/event-store';
@@ -99,6 +100,24 @@ export class Loaders {
     );
   }
 
+  /** Each entity's relations at P, outgoing and incoming, in the order they were related. */
+  relations(position: number): DataLoader<string, RelationAt[]> {
+    return this.loader(`relations@${position}`, (ids) => relationsAt(this.db, ids, position), []);
+  }
+
+  /** Facts whose value names an entity (optionally of one property), at P and (optionally) valid at T. */
+  factsReferencing(pins: Pins, withValidTime: boolean, propertyId: string | undefined): DataLoader<string, FactVersion[]> {
+    const validAt = withValidTime ? pins.validAt : undefined;
+    return this.loader(
+      `factsReferencing@${pins.basis.position}@${validAt?.toISOString() ?? 'all'}@${propertyId ?? '*'}`,
+      async (ids) => {
+        const facts = await allFactsAt(this.db, { referencing: ids, propertyId }, { position: pins.basis.position, validAt });
+        return groupBy(ids, facts, referencedIds);
+      },
+      [],
+    );
+  }
+
   /** The page about each entity at P (the first by slug if several). */
   pageOfEntity(position: number): DataLoader<string, string | null> {
     return this.loader(`pageOf@${position}`, (ids) => pagesOfEntitiesAt(this.db, ids, position), null);
@@ -127,6 +146,14 @@ export class Loaders {
       [],
     );
   }
+}
+
+/** The entity ids a stored ref or refs value names (none for other kinds). */
+function referencedIds(f: FactVersion): string[] {
+  const v = f.value;
+  if (v.kind === 'ref' && typeof v.entity === 'string') return [v.entity];
+  if (v.kind === 'refs' && Array.isArray(v.entities)) return v.entities.filter((e): e is string => typeof e === 'string');
+  return [];
 }
 
 function groupBy<T>(keys: readonly string[], items: T[], keysOf: (t: T) => string[]): Map<string, T[]> {

@@ -6,6 +6,7 @@ import type { FactCitationsTable, FactsTable, FactVersionsTable } from './read-m
 import type { PageCitationsTable, PagesTable } from './read-models/pages';
 import type { PropertiesTable } from './read-models/properties';
 import type { PublicationsTable } from './read-models/publications';
+import type { RelationVersionsTable } from './read-models/relation-versions';
 import { READ_MODELS } from './read-models/registry';
 import type { SourceContentTable, SourcesTable } from './read-models/sources';
 import type { StateVersionsTable } from './read-models/state-versions';
@@ -25,6 +26,7 @@ export interface ReadModelSchema {
   citation_versions: CitationVersionsTable;
   entities: EntitiesTable;
   entity_keys: EntityKeysTable;
+  relation_versions: RelationVersionsTable;
   properties: PropertiesTable;
   facts: FactsTable;
   fact_citations: FactCitationsTable;

@@ -7,6 +7,7 @@ import {
   type EntityEvent,
   type EntityFields,
   type EntityState,
+  type RelationTarget,
 } from '../../src/domain/entity';
 import { clone, expectFail, expectOk, replay } from './domain-test-helpers';
 
@@ -90,9 +91,9 @@ describe('RegisterEntity', () => {
     [{ slug: 'a', name: 'A', type: 'person', aliases: ['B', 'C', 'B'] }, 'aliases.2', 'duplicate item'],
     [{ slug: 'a', name: 'A', type: 'person', aliases: [''] }, 'aliases.0', 'must not be empty'],
     [
-      { slug: 'a', name: 'A', type: 'person', description: 'd' },
-      'description',
-      'unknown field; known fields: slug, name, type, numericId, aliases',
+      { slug: 'a', name: 'A', type: 'person', colour: 'd' },
+      'colour',
+      'unknown field; known fields: slug, name, type, numericId, aliases, description, tags, website, lastUpdated, summaryPage, sources, customFields',
     ],
   ])('rejects %j at %s', (fields, path, fragment) => {
     expectFail(decideEntity(register(fields), null), 'BAD_USER_INPUT', path, fragment);
@@ -208,5 +209,165 @@ describe('evolveEntity', () => {
     { type: 'EntityRenamed', data: { id: ID, from: 'a', to: 'b' } },
   ])('ignores $type for an entity it has not seen', (event) => {
     expect(evolveEntity(null, event)).toBeNull();
+  });
+});
+
+describe('the wiki entry fields (description, tags, website, lastUpdated, summaryPage, sources, customFields)', () => {
+  const ENTRY: EntityFields = {
+    ...FULL,
+    description: 'Anthropic is an AI safety company founded in January 2021.',
+    tags: ['constitutional-ai', 'rlhf'],
+    website: 'https://anthropic.com',
+    lastUpdated: '2025-12',
+    summaryPage: 'labs-overview',
+    sources: [
+      { title: 'Anthropic Company Website', url: 'https://anthropic.com' },
+      { title: 'Sleeper Agents Paper', url: 'https://arxiv.org/abs/2401.05566', author: 'Anthropic', date: '2024' },
+      { title: 'OpenAI Governance Crisis Analysis', author: 'Various', date: '2023-2024' },
+    ],
+    customFields: [
+      { label: 'Safety Relevance', value: 'Very High' },
+      { label: 'Target Risk', value: 'Authentication Collapse', link: '/knowledge-base/risks/epistemic/authentication-collapse/' },
+    ],
+  };
+
+  it('registers every field as given and folds it into the state', () => {
+    const events = expectOk(decideEntity(register(ENTRY), null));
+    expect(events).toEqual([{ type: 'EntityRegistered', data: { id: ID, ...ENTRY } }]);
+    expect(replay(evolveEntity, null, events)).toEqual({ id: ID, fields: ENTRY });
+  });
+
+  it('keeps lastUpdated at the precision given', () => {
+    for (const d of ['2025', '2025-12', '2026-02-10']) {
+      const [e] = expectOk(decideEntity(register({ ...FULL, lastUpdated: d }), null));
+      expect(e.data).toMatchObject({ lastUpdated: d });
+    }
+  });
+
+  it.each<[string, unknown, string, string]>([
+    ['website', 'anthropic.com', 'website', 'expected an absolute http(s) URL'],
+    ['website', 'https://anthropic.com ', 'website', 'must not contain whitespace'],
+    ['lastUpdated', '2025-12-01T00:00:00Z', 'lastUpdated', ''],
+    ['lastUpdated', 'December 2025', 'lastUpdated', ''],
+    ['summaryPage', 'Labs Overview', 'summaryPage', 'expected a page slug'],
+    ['tags', 'ai-safety', 'tags', 'expected a list'],
+    ['tags', ['a', 'a'], 'tags.1', 'duplicate item'],
+    ['sources', [{ url: 'https://anthropic.com' }], 'sources.0.title', 'is required'],
+    ['sources', [{ title: 'T', url: 'not a url' }], 'sources.0.url', 'URL'],
+    ['sources', [{ title: 'T', publisher: 'X' }], 'sources.0.publisher', 'unknown key'],
+    ['customFields', [{ label: 'Safety Relevance' }], 'customFields.0.value', 'is required'],
+    ['customFields', [{ label: 'L', value: 3 }], 'customFields.0.value', 'expected a string'],
+  ])('refuses %s = %j at %s', (field, value, path, fragment) => {
+    expectFail(decideEntity(register({ ...FULL, [field]: value }), null), 'BAD_USER_INPUT', path, fragment);
+  });
+
+  it('patches the new fields with set and unset, and a patch that changes nothing appends nothing', () => {
+    const state = replay(evolveEntity, null, expectOk(decideEntity(register(ENTRY), null)));
+    const events = expectOk(
+      decideEntity(update({ tags: ['interpretability'], lastUpdated: '2026-02-10' }, ['customFields', 'website']), state),
+    );
+    expect(events).toEqual([
+      {
+        type: 'EntityUpdated',
+        data: { id: ID, set: { tags: ['interpretability'], lastUpdated: '2026-02-10' }, unset: ['customFields', 'website'] },
+      },
+    ]);
+    const next = replay(evolveEntity, state, events);
+    expect(next?.fields).not.toHaveProperty('website');
+    expect(next?.fields).not.toHaveProperty('customFields');
+    expect(next?.fields.tags).toEqual(['interpretability']);
+    expect(expectOk(decideEntity(update({ sources: ENTRY.sources }), next))).toEqual([]);
+  });
+});
+
+describe('relations (RelateEntity / UnrelateEntity)', () => {
+  const CLAUDE = 'Zq4Wv8Ty2u';
+  const THIRD = 'A4XoubikkQ';
+  const relate = (target: RelationTarget, more: Record<string, unknown> = {}): EntityCommand => ({
+    type: 'RelateEntity',
+    id: ID,
+    target,
+    ...more,
+  });
+  const unrelate = (target: RelationTarget, relationship?: string): EntityCommand => ({
+    type: 'UnrelateEntity',
+    id: ID,
+    target,
+    relationship,
+  });
+  const exists = { targetExists: true };
+
+  it('relates an existing entity, and the state keeps relations in the order they were related', () => {
+    let state = registered();
+    const first = expectOk(
+      decideEntity(relate({ entityId: CLAUDE }, { targetType: 'ai-model', relationship: 'composed-of' }), state, exists),
+    );
+    expect(first).toEqual([{ type: 'EntityRelated', data: { id: ID, entityId: CLAUDE, type: 'ai-model', relationship: 'composed-of' } }]);
+    state = replay(evolveEntity, state, first);
+    state = replay(evolveEntity, state, expectOk(decideEntity(relate({ entityId: THIRD }, { targetType: 'organization' }), state, exists)));
+    expect(state?.relations).toEqual([
+      { entityId: CLAUDE, type: 'ai-model', relationship: 'composed-of' },
+      { entityId: THIRD, type: 'organization' },
+    ]);
+  });
+
+  it('relating the same target and relationship again appends nothing; another relationship is another relation', () => {
+    const cmd = relate({ entityId: CLAUDE }, { targetType: 'ai-model', relationship: 'composed-of' });
+    const state = replay(evolveEntity, registered(), expectOk(decideEntity(cmd, registered(), exists)));
+    expect(expectOk(decideEntity(cmd, state, exists))).toEqual([]);
+    expect(expectOk(decideEntity(relate({ entityId: CLAUDE }, { relationship: 'related' }), state, exists))).toHaveLength(1);
+  });
+
+  it('a new target type replaces the old one and moves the relation to the end', () => {
+    let state = registered();
+    for (const cmd of [relate({ entityId: CLAUDE }, { targetType: 'concept' }), relate({ entityId: THIRD })])
+      state = replay(evolveEntity, state, expectOk(decideEntity(cmd, state, exists)));
+    state = replay(evolveEntity, state, expectOk(decideEntity(relate({ entityId: CLAUDE }, { targetType: 'ai-model' }), state, exists)));
+    expect(state?.relations).toEqual([{ entityId: THIRD }, { entityId: CLAUDE, type: 'ai-model' }]);
+  });
+
+  it('relating to an unknown entity is NOT_FOUND; relating an unknown entity is NOT_FOUND', () => {
+    expectFail(decideEntity(relate({ entityId: CLAUDE }), registered(), { targetExists: false }), 'NOT_FOUND', 'target', CLAUDE);
+    expectFail(decideEntity(relate({ entityId: CLAUDE }), null, exists), 'NOT_FOUND', 'id', `entity ${ID} does not exist`);
+  });
+
+  it.each<[Record<string, unknown>, string, string]>([
+    [{ relationship: 'Created By' }, 'relationship', 'kebab-case relationship'],
+    [{ relationship: 7 }, 'relationship', 'kebab-case relationship'],
+    [{ targetType: 'AI model' }, 'targetType', 'entity type'],
+  ])('refuses %j', (more, path, fragment) => {
+    expectFail(decideEntity(relate({ entityId: CLAUDE }, more), registered(), exists), 'BAD_USER_INPUT', path, fragment);
+  });
+
+  it('refuses relating an entity to itself', () => {
+    expectFail(decideEntity(relate({ entityId: ID }), registered(), exists), 'BAD_USER_INPUT', 'target', 'itself');
+  });
+
+  it('keeps a target no entity has by its slug (the importer does this), and refuses a malformed slug', () => {
+    const events = expectOk(decideEntity(relate({ unresolvedSlug: 'future-lab' }, { targetType: 'organization' }), registered()));
+    expect(events[0].data).toEqual({ id: ID, unresolvedSlug: 'future-lab', type: 'organization' });
+    expectFail(decideEntity(relate({ unresolvedSlug: 'Future Lab' }), registered()), 'BAD_USER_INPUT', 'target', 'kebab-case slug');
+  });
+
+  it('unrelates by target and relationship; unrelating what is not related is BAD_USER_INPUT', () => {
+    let state = registered();
+    for (const cmd of [relate({ entityId: CLAUDE }, { relationship: 'composed-of' }), relate({ unresolvedSlug: 'future-lab' })])
+      state = replay(evolveEntity, state, expectOk(decideEntity(cmd, state, exists)));
+    expectFail(decideEntity(unrelate({ entityId: CLAUDE }), state), 'BAD_USER_INPUT', 'target', 'without a relationship');
+    const events = expectOk(decideEntity(unrelate({ entityId: CLAUDE }, 'composed-of'), state));
+    expect(events).toEqual([{ type: 'EntityUnrelated', data: { id: ID, entityId: CLAUDE, relationship: 'composed-of' } }]);
+    state = replay(evolveEntity, state, events);
+    expect(state?.relations).toEqual([{ unresolvedSlug: 'future-lab' }]);
+    state = replay(evolveEntity, state, expectOk(decideEntity(unrelate({ unresolvedSlug: 'future-lab' }), state)));
+    expect(state).toEqual(registered());
+    expectFail(decideEntity(unrelate({ entityId: CLAUDE }), null), 'NOT_FOUND', 'id', 'does not exist');
+  });
+
+  it('does not change the state it is given', () => {
+    const state = replay(evolveEntity, registered(), expectOk(decideEntity(relate({ entityId: CLAUDE }), registered(), exists)));
+    const before = clone(state);
+    evolveEntity(state, { type: 'EntityUnrelated', data: { id: ID, entityId: CLAUDE } });
+    evolveEntity(state, { type: 'EntityRelated', data: { id: ID, entityId: THIRD } });
+    expect(state).toEqual(before);
   });
 });

@@ -54,6 +54,14 @@ const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
   ],
   EntityUpdated: [{ type: 'EntityUpdated', data: { id: ENTITY, set: { name: 'A' }, unset: [] } }, `entity-${ENTITY}`],
   EntityRenamed: [{ type: 'EntityRenamed', data: { id: ENTITY, from: 'anthropic', to: 'anthropic-pbc' } }, `entity-${ENTITY}`],
+  EntityRelated: [
+    { type: 'EntityRelated', data: { id: ENTITY, entityId: 'Zq4Wv8Ty2u', type: 'ai-model', relationship: 'composed-of' } },
+    `entity-${ENTITY}`,
+  ],
+  EntityUnrelated: [
+    { type: 'EntityUnrelated', data: { id: ENTITY, entityId: 'Zq4Wv8Ty2u', relationship: 'composed-of' } },
+    `entity-${ENTITY}`,
+  ],
   PropertyDefined: [{ type: 'PropertyDefined', data: { id: 'revenue', name: 'Revenue', dataType: 'number' } }, 'property-revenue'],
   PropertyUpdated: [{ type: 'PropertyUpdated', data: { id: 'revenue', set: { unit: 'USD' }, unset: [] } }, 'property-revenue'],
   FactAsserted: [
@@ -68,9 +76,9 @@ const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
 };
 
 describe('event catalogue', () => {
-  it('knows exactly the 22 event types the kinds produce', () => {
+  it('knows exactly the 24 event types the kinds produce', () => {
     expect([...DOMAIN_EVENT_TYPES].sort()).toEqual(Object.keys(SAMPLES).sort());
-    expect(DOMAIN_EVENT_TYPES).toHaveLength(22);
+    expect(DOMAIN_EVENT_TYPES).toHaveLength(24);
   });
 
   it('maps each type to the kind named by its stream prefix', () => {

@@ -150,7 +150,7 @@ it('registers every kind of thing from the files', async () => {
   const report = await importLongtermWiki(app, await buildFixture({ files: v1 }), { actor: 'tester' });
   // The snapshot's finer type wins over the YAML's "web"; the post's published_date is a bare "2024".
   expect(report.anomalies.map((a) => a.kind)).toEqual(['snapshot-mismatch', 'bare-year-date']);
-  expect(report.unmapped).toEqual({ 'entities.website': 1, 'properties.inverseName': 1 });
+  expect(report.unmapped).toEqual({ 'properties.inverseName': 1 });
   expect(report.eventsAppended).toBe(2 + 2 + 2 + 2 + 2 + 3 + 3); // publications, properties, entities, sources, pages, citations, facts
 
   expect(

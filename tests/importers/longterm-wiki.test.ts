@@ -6,8 +6,10 @@ import { DomainError } from '../../src/domain/errors';
 import { exportLongtermWiki } from '../../src/importers/longterm-wiki/export';
 import { parsePartialDate, asOfInstant } from '../../src/domain/partial-date';
 import { importLongtermWiki, type ImportReport } from '../../src/importers/longterm-wiki';
-import { timelineAt, valueAt } from '../../src/projections/queries/facts';
+import { allFactsAt, timelineAt, valueAt } from '../../src/projections/queries/facts';
 import { resolveBasis } from '../../src/projections/queries/basis';
+import { relationsAt } from '../../src/projections/queries/relations';
+import { thingsAt } from '../../src/projections/queries/things';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import { targetKind } from '../support/test-database';
 import { DATA_DIR, dataFiles, eventCount, readDataYaml, readYaml } from './longterm-wiki-support';
@@ -47,7 +49,12 @@ function expectedFromFiles() {
   const publications = readDataYaml('publications.yaml') as { id: string }[];
   const properties = Object.keys(readDataYaml('properties.yaml').properties);
   const entities = new Set<string>();
-  for (const f of dataFiles('entities')) for (const e of readDataYaml(`entities/${f}`)) entities.add(e.id);
+  let relations = 0;
+  for (const f of dataFiles('entities'))
+    for (const e of readDataYaml(`entities/${f}`)) {
+      entities.add(e.id);
+      relations += (e.relatedEntries ?? []).length;
+    }
   const factIds: string[] = [];
   const factUrls = new Set<string>();
   for (const f of dataFiles('things')) {
@@ -76,6 +83,7 @@ function expectedFromFiles() {
     publications: publications.length,
     properties: properties.length,
     entities: entities.size,
+    relations,
     factIds,
     sources: sources.size,
     pages: pages.size,
@@ -112,6 +120,7 @@ it('imports the whole data set: every publication, property, entity, source, pag
     want.publications +
       want.properties +
       want.entities +
+      want.relations +
       want.sources +
       want.pages +
       want.citations +
@@ -264,6 +273,68 @@ it('spot checks: a nine-point revenue timeline with its precision, two safety le
       message: expect.stringContaining('tom-brown'),
     }),
   );
+});
+
+it("keeps every entity entry's fields and relations: description, tags, reading list, custom fields, relatedEntries both ways", async () => {
+  // The keys the store used to drop are all read now.
+  for (const key of ['description', 'tags', 'website', 'lastUpdated', 'summaryPage', 'sources', 'customFields', 'relatedEntries'])
+    expect(first.unmapped).not.toHaveProperty(`entities.${key}`);
+
+  const head = (await resolveBasis(app.db)).position;
+  const anthropic = (await thingsAt(app.db, 'entity', ['mK9pX3rQ7n'], head)).get('mK9pX3rQ7n')!.state;
+  const registry = (readDataYaml('entities/organizations.yaml') as Record<string, any>[]).find((e) => e.id === 'anthropic')!;
+  expect(anthropic.fields).toMatchObject({
+    description: registry.description,
+    tags: registry.tags,
+    website: 'https://anthropic.com',
+    lastUpdated: '2025-12',
+    summaryPage: 'labs-overview',
+    sources: registry.sources,
+  });
+  expect(anthropic.fields.tags).toContain('constitutional-ai');
+  // The entry's relatedEntries come back in the file's order, each with its type and relationship.
+  const slugOf = new Map((await app.db.selectFrom('entities').select(['id', 'slug']).execute()).map((e) => [e.id, e.slug]));
+  expect(
+    anthropic.relations!.map((r) => ({
+      id: 'entityId' in r ? slugOf.get(r.entityId) : r.unresolvedSlug,
+      type: r.type,
+      relationship: r.relationship,
+    })),
+  ).toEqual(registry.relatedEntries.map((r: Record<string, string>) => ({ id: r.id, type: r.type, relationship: r.relationship })));
+
+  // A wiki entry with customFields keeps them as written (label, value and the one link).
+  const withLink = [...dataFiles('entities')]
+    .flatMap((f) => readDataYaml(`entities/${f}`) as Record<string, any>[])
+    .find((e) => (e.customFields ?? []).some((c: Record<string, string>) => c.link))!;
+  const linked = await app.db.selectFrom('entities').select('id').where('slug', '=', withLink.id).executeTakeFirstOrThrow();
+  expect((await thingsAt(app.db, 'entity', [linked.id], head)).get(linked.id)!.state.fields.customFields).toEqual(withLink.customFields);
+
+  // Claude is created by Anthropic, and that reads from Anthropic's side too.
+  const claude = await app.db.selectFrom('entities').select('id').where('slug', '=', 'claude').executeTakeFirstOrThrow();
+  const both = await relationsAt(app.db, [claude.id, 'mK9pX3rQ7n'], head);
+  expect(both.get(claude.id)).toContainEqual(
+    expect.objectContaining({ direction: 'outgoing', other: { entityId: 'mK9pX3rQ7n' }, relationship: 'created-by', type: 'organization' }),
+  );
+  expect(both.get('mK9pX3rQ7n')).toContainEqual(
+    expect.objectContaining({ direction: 'incoming', other: { entityId: claude.id }, relationship: 'created-by' }),
+  );
+  // An employed-by fact answers "who works at Anthropic" from Anthropic's side (the property's inverse).
+  const staff = await allFactsAt(app.db, { referencing: ['mK9pX3rQ7n'], propertyId: 'employed-by' }, { position: head });
+  expect(staff.length).toBeGreaterThan(0);
+  for (const f of staff) expect(f.value).toEqual({ kind: 'ref', entity: 'mK9pX3rQ7n' });
+
+  // Every relation of the files is in the read model, outgoing from its entry.
+  const { relations } = expectedFromFiles();
+  const open = await app.db
+    .selectFrom('relation_versions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('tx_to', 'is', null)
+    .executeTakeFirstOrThrow();
+  expect(Number(open.n)).toBe(relations);
+  expect(first.phases.relations).toMatchObject({
+    inFiles: relations,
+    applied: { relate: relations },
+  });
 });
 
 it('appends zero events when run again on the same files', async () => {

@@ -90,6 +90,11 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
           events: [
             { type: 'EntityUpdated', data: { id: ANTHROPIC_ID, set: { aliases: ['Anthropic PBC', 'anthropic'] }, unset: [] } },
             { type: 'EntityRenamed', data: { id: ANTHROPIC_ID, from: 'anthropic-pbc', to: 'anthropic-ai' } },
+            // Relations opened, re-related with a new type and closed within one batch.
+            { type: 'EntityRelated', data: { id: ANTHROPIC_ID, entityId: 'Zq4Wv8Ty2u', type: 'ai-model', relationship: 'composed-of' } },
+            { type: 'EntityRelated', data: { id: ANTHROPIC_ID, unresolvedSlug: 'future-lab' } },
+            { type: 'EntityRelated', data: { id: ANTHROPIC_ID, entityId: 'Zq4Wv8Ty2u', type: 'concept', relationship: 'composed-of' } },
+            { type: 'EntityUnrelated', data: { id: ANTHROPIC_ID, unresolvedSlug: 'future-lab' } },
           ],
         },
         {
@@ -131,6 +136,15 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
           stream: 'page-anthropic',
           expectedVersion: 'any',
           events: [{ type: 'SourceCited', data: { slug: 'anthropic', sourceId: THIRD_ID } }],
+        },
+        {
+          // Relations closed in a later batch than the one that opened them.
+          stream: `entity-${ANTHROPIC_ID}`,
+          expectedVersion: 'any',
+          events: [
+            { type: 'EntityUnrelated', data: { id: ANTHROPIC_ID, entityId: 'Zq4Wv8Ty2u', relationship: 'composed-of' } },
+            { type: 'EntityRelated', data: { id: ANTHROPIC_ID, unresolvedSlug: 'future-lab', type: 'organization' } },
+          ],
         },
         {
           stream: `source-${THIRD_ID}`,

@@ -5,7 +5,8 @@
  * against (tests/projections/batch-replay.test.ts): replaying a log through either must give the same
  * bytes in every read-model table.
  */
-import type { EntityState } from '../../src/domain/entity';
+import { sql } from 'kysely';
+import type { EntityEvent, EntityState } from '../../src/domain/entity';
 import { idOf, kindOfEvent, upcast, type DomainEvent, type Kind } from '../../src/domain/events';
 import { evolveAny, type AnyState } from '../../src/domain/evolve';
 import { evolveFact, type FactEvent, type FactState } from '../../src/domain/fact';
@@ -20,6 +21,7 @@ import { factStateOf, validInstant } from '../../src/projections/read-models/fac
 import { pageRow } from '../../src/projections/read-models/pages';
 import { propertyRow } from '../../src/projections/read-models/properties';
 import { publicationRow } from '../../src/projections/read-models/publications';
+import { targetColumns } from '../../src/projections/read-models/relation-versions';
 import { moveCitations } from '../../src/projections/read-models/source-merges';
 import { sourceContentRow, sourceRow } from '../../src/projections/read-models/sources';
 import type { FactlogTrx } from '../../src/projections/tables';
@@ -115,7 +117,33 @@ async function canonicalSources(trx: FactlogTrx, ids: readonly string[]): Promis
   return out;
 }
 
-async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, at: At): Promise<void> {
+async function writeEntity(trx: FactlogTrx, s: NonNullable<EntityState>, at: At, event: EntityEvent): Promise<void> {
+  if (event.type === 'EntityRelated' || event.type === 'EntityUnrelated') {
+    const { id, relationship, ...rest } = event.data;
+    const { target, resolved } = targetColumns('entityId' in rest ? { entityId: rest.entityId } : { unresolvedSlug: rest.unresolvedSlug });
+    await trx
+      .updateTable('relation_versions')
+      .set({ tx_to: at.position })
+      .where('from_id', '=', id)
+      .where('target', '=', target)
+      .where('resolved', '=', resolved)
+      .where(sql<boolean>`coalesce(relationship, '') = ${relationship ?? ''}`)
+      .where('tx_to', 'is', null)
+      .execute();
+    if (event.type === 'EntityRelated')
+      await trx
+        .insertInto('relation_versions')
+        .values({
+          from_id: id,
+          target,
+          resolved,
+          relationship: relationship ?? null,
+          target_type: event.data.type ?? null,
+          tx_from: at.position,
+          tx_to: null,
+        })
+        .execute();
+  }
   const row = entityRow(s, at);
   await trx
     .insertInto('entities')
@@ -234,7 +262,7 @@ async function projectThing(trx: FactlogTrx, kind: ThingKind, event: DomainEvent
     case 'page':
       return writePage(trx, next as PageState, at, event as PageEvent);
     case 'entity':
-      return writeEntity(trx, next as NonNullable<EntityState>, at);
+      return writeEntity(trx, next as NonNullable<EntityState>, at, event as EntityEvent);
     case 'property':
       return writeProperty(trx, next as NonNullable<PropertyState>, at);
   }

@@ -10,7 +10,7 @@ import { keyConnection, listConnection, pageSize, readCursor, type ConnectionSha
 import type { GraphQLContext } from '../context';
 import { Event, toEvent } from '../types/event';
 import { Fact, FactConnection, ValueWithConflicts, toFact } from '../types/fact';
-import { Entity, EntityConnection, toEntity } from '../types/entity';
+import { Entity, EntityConnection, Relation, RelationConnection, RelationDirection, toEntity } from '../types/entity';
 import { Page, toPage } from '../types/page';
 
 @InputType()
@@ -26,6 +26,12 @@ class EntityArgs extends BitemporalArgs {
 @ArgsType()
 class PropertyArg {
   @Field(() => ID) property!: string;
+}
+
+@ArgsType()
+class RelationArgs extends PagingArgs {
+  @Field(() => RelationDirection, { defaultValue: RelationDirection.BOTH }) direction!: RelationDirection;
+  @Field(() => String, { nullable: true, description: 'Only relations of this kind ("created-by").' }) relationship?: string | null;
 }
 
 @ArgsType()
@@ -95,6 +101,27 @@ export class EntityResolver {
     );
   }
 
+  @FieldResolver(() => FactConnection, {
+    description:
+      'Facts of other entities whose value names this one (ref or refs): the inverse side, e.g. employed-by facts answer who works here. With asOf, only the values that hold then.',
+  })
+  async incomingFacts(
+    @Root() entity: Entity,
+    @Args() p: OptionalPropertyArg,
+    @Args() time: FactListTimeArgs,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<Fact>> {
+    const pins = await ctx.pins(time, entity.pins);
+    if (p.property != null) await requireProperty(ctx, p.property, pins);
+    const facts = await ctx.loaders.factsReferencing(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
+    return listConnection(
+      facts.map((f) => toFact(f, pins)),
+      paging.first,
+      paging.after,
+    );
+  }
+
   @FieldResolver(() => Fact, {
     nullable: true,
     description: 'The value of a property as of a time (docs/domain.md, “The value as of a time”); null when none holds.',
@@ -126,6 +153,39 @@ export class EntityResolver {
     const pins = await ctx.pins(time, entity.pins);
     await requireProperty(ctx, p.property, pins);
     return (await timelineAt(ctx.db, entity.id, p.property, pins.basis.position)).map((f) => toFact(f, pins));
+  }
+
+  @FieldResolver(() => RelationConnection, {
+    description:
+      'Typed links to and from other entities, at this entity’s pins: outgoing ones in the order the entity lists them, then incoming ones.',
+  })
+  async relations(@Root() entity: Entity, @Args() args: RelationArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<Relation>> {
+    const position = entity.pins.basis.position;
+    const all = await ctx.loaders.relations(position).load(entity.id);
+    const wanted = all.filter(
+      (r) =>
+        (args.direction === RelationDirection.BOTH ||
+          r.direction === (args.direction === RelationDirection.OUTGOING ? 'outgoing' : 'incoming')) &&
+        (args.relationship == null || r.relationship === args.relationship),
+    );
+    // Outgoing first (the entity's own list), then incoming; each in the order related.
+    wanted.sort((a, b) => (a.direction === b.direction ? 0 : a.direction === 'outgoing' ? -1 : 1));
+    const page = listConnection(wanted, args.first, args.after);
+    const things = ctx.loaders.thing('entity', position);
+    const nodes = await Promise.all(
+      page.nodes.map(async (r): Promise<Relation> => {
+        const other = 'entityId' in r.other ? await things.load(r.other.entityId) : null;
+        return {
+          direction: r.direction === 'outgoing' ? RelationDirection.OUTGOING : RelationDirection.INCOMING,
+          relationship: r.relationship ?? null,
+          targetType: r.type ?? null,
+          entity: other && toEntity(other, entity.pins),
+          unresolvedSlug: 'unresolvedSlug' in r.other ? r.other.unresolvedSlug : null,
+          since: String(r.since),
+        };
+      }),
+    );
+    return { ...page, nodes, edges: page.edges.map((e, i) => ({ cursor: e.cursor, node: nodes[i] })) };
   }
 
   @FieldResolver(() => [Event])

@@ -40,6 +40,13 @@ export const ENTITY_REGISTRY_KEYS: KeyMapping<EntityFields> = {
   type: 'type',
   numericId: 'numericId',
   aliases: 'aliases',
+  description: 'description',
+  tags: 'tags',
+  website: 'website',
+  lastUpdated: 'lastUpdated',
+  summaryPage: 'summaryPage',
+  sources: 'sources',
+  customFields: 'customFields',
 };
 
 /** The `thing:` header of `things/<slug>.yaml`: the same entity, its name under `name`. */

@@ -1,4 +1,4 @@
-import { entityFields, type EntityFields } from '../../domain/entity';
+import { entityFields, relationKey, type EntityFields, type EntityRelation } from '../../domain/entity';
 import { decideFact } from '../../domain/fact';
 import type { DataType } from '../../domain/fact-value';
 import type { FieldSpecs } from '../../domain/fields';
@@ -8,7 +8,7 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { SOURCE_TYPES, sourceFields, type SourceFields } from '../../domain/source';
 import { assertJson } from '../../store/canonical-json';
-import type { DesiredEntity, DesiredFact, DesiredSource, DesiredState } from '../sync/desired';
+import type { DesiredEntity, DesiredFact, DesiredRelation, DesiredSource, DesiredState } from '../sync/desired';
 import type { StoreSnapshot } from '../sync/store-snapshot';
 import { DATASET_FILES, type RawDataset, type RawItem, type RawRecord } from './read';
 import { at, readRecord, type RecordCtx, type RecordMemo } from '../sync/lenient-fields';
@@ -55,6 +55,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     entities: new Map(),
     sources: new Map(),
     pages: new Map(),
+    relations: { byEntity: new Map() },
     citations: { removals: data.resources.present && data.resources.complete, bySlug: new Map() },
     facts: new Map(),
     retractions: { enabled: data.things.present, protectedFacts: new Set(), protectedEntities: new Set() },
@@ -140,11 +141,13 @@ function mapEntities(
   const bySlug = new Map<string, DesiredEntity>();
   const numericOwner = new Map<string, DesiredEntity>();
   const storedBySlug = new Map([...inStore.entities].map(([id, f]) => [f.slug, id]));
+  /** Each registry entry's relatedEntries, read once every entity is known. */
+  const related: { entity: DesiredEntity; raw: unknown }[] = [];
 
   const add = (loc: Loc, raw: RawRecord, source: 'registry' | 'things'): void => {
     const ctx = ctxFor(source === 'registry' ? 'entities' : 'things.thing', loc);
     const keys = source === 'registry' ? ENTITY_REGISTRY_KEYS : THING_HEADER_KEYS;
-    const fields = readRecord<EntityFields>(entityFields, keys, raw, ctx, ['stableId']);
+    const fields = readRecord<EntityFields>(entityFields, keys, raw, ctx, ['stableId', 'relatedEntries']);
     if (!fields) return;
     if (source === 'registry') fields.file = loc.file;
     const stableId = raw.stableId;
@@ -185,6 +188,7 @@ function mapEntities(
     bySlug.set(fields.slug, entity);
     desired.entities.set(id, entity);
     if (fields.numericId) numericOwner.set(fields.numericId, entity);
+    if (source === 'registry') related.push({ entity, raw: raw.relatedEntries });
   };
 
   for (const { loc, data: raw } of data.entities.items) add(loc, raw, 'registry');
@@ -220,7 +224,58 @@ function mapEntities(
   const index = new EntityIndex();
   for (const e of desired.entities.values()) index.add(e.id, e.fields);
   for (const [id, f] of inStore.entities) index.add(id, f);
+  for (const { entity, raw } of related) desired.relations.byEntity.set(entity.id, mapRelations(entity, raw, index, anomalies));
   return index;
+}
+
+/**
+ * An entry's relatedEntries → its relations, in the file's order. Each item goes through the same
+ * rules the domain applies to RelateEntity; an item it would refuse is reported and left out, and a
+ * target no entity has is reported and kept by its slug.
+ */
+function mapRelations(entity: DesiredEntity, raw: unknown, index: EntityIndex, anomalies: Anomalies): DesiredRelation[] {
+  const out: DesiredRelation[] = [];
+  if (raw === undefined || raw === null) return out;
+  const field = at(entity.loc, 'relatedEntries');
+  if (!Array.isArray(raw)) {
+    anomalies.add('invalid-field', field, `relatedEntries: expected a list, got ${JSON.stringify(raw)}`);
+    return out;
+  }
+  const seen = new Set<string>();
+  raw.forEach((item: unknown, i) => {
+    const loc = { ...entity.loc, at: `${entity.fields.slug}.relatedEntries.${i}` };
+    const refuse = (why: string) => anomalies.add('invalid-field', loc, `relatedEntries.${i}: ${why}: left out`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return refuse(`expected {id, type?, relationship?}, got ${JSON.stringify(item)}`);
+    const { id: target, type, relationship, ...other } = item as Record<string, unknown>;
+    const extra = Object.keys(other);
+    if (extra.length) return refuse(`unknown key ${JSON.stringify(extra[0])}; known keys: id, type, relationship`);
+    if (!isKebabId(target)) return refuse(`id must be an entity slug, got ${JSON.stringify(target)}`);
+    if (type !== undefined && !isKebabId(type))
+      return refuse(`type must be an entity type such as "organization", got ${JSON.stringify(type)}`);
+    if (relationship !== undefined && !isKebabId(relationship))
+      return refuse(`relationship must be kebab-case such as "created-by", got ${JSON.stringify(relationship)}`);
+    const entityId = index.lookup(target);
+    if (entityId === entity.id) return refuse('an entity cannot be related to itself');
+    if (!entityId) anomalies.add('unknown-ref', loc, `relatedEntries.${i}: "${target}" names no known entity: kept as written`);
+    const relation: EntityRelation = {
+      ...(entityId ? { entityId } : { unresolvedSlug: target }),
+      ...(type !== undefined ? { type } : {}),
+      ...(relationship !== undefined ? { relationship } : {}),
+    };
+    const key = relationKey(relation);
+    if (seen.has(key)) {
+      anomalies.add(
+        'duplicate-item',
+        loc,
+        `relatedEntries.${i}: "${target}"${relationship ? ` (${relationship})` : ''} is listed twice; the repeat was dropped`,
+      );
+      return;
+    }
+    seen.add(key);
+    out.push({ loc, relation });
+  });
+  return out;
 }
 
 /** The registry entry wins; the things header adds aliases (and fills what the registry lacks). */

@@ -46,9 +46,9 @@ export interface ImportReport {
  */
 
 const COLUMNS: { title: string; effects: (Effect | 'rejected')[] }[] = [
-  { title: 'new', effects: ['register', 'cite', 'assert'] },
+  { title: 'new', effects: ['register', 'relate', 'cite', 'assert'] },
   { title: 'changed', effects: ['update', 'rename', 'correct'] },
-  { title: 'removed', effects: ['uncite', 'retract'] },
+  { title: 'removed', effects: ['unrelate', 'uncite', 'retract'] },
   { title: 'rejected', effects: ['rejected'] },
 ];
 

@@ -1,4 +1,4 @@
-import type { EntityFields } from '../../domain/entity';
+import type { EntityFields, EntityRelation } from '../../domain/entity';
 import type { StoredFactValue } from '../../domain/fact';
 import { SOURCE_TYPES, type SourceFields } from '../../domain/source';
 import type { SnapshotFact, StoreSnapshot } from '../sync/store-snapshot';
@@ -97,7 +97,10 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
     const thingsFile = facts.length > 0 || !f.file;
     if (f.file) {
       const list = registries.get(f.file) ?? [];
-      list.push(entityItem(id, f, ENTITY_REGISTRY_KEYS, thingsFile ? ['aliases'] : []));
+      const item = entityItem(id, f, ENTITY_REGISTRY_KEYS, thingsFile ? ['aliases'] : []);
+      const related = relatedEntries(store.relations.get(id) ?? [], store);
+      if (related.length) item.relatedEntries = related;
+      list.push(item);
       registries.set(f.file, list);
       counts.entities++;
     }
@@ -165,6 +168,18 @@ function snapshotEntry(fields: SourceFields): Plain {
   if (fields.file === DATASET_FILES.snapshot) Object.assign(entry, unmapFields(fields, SOURCE_KEYS));
   if (fields.type && (SOURCE_TYPES as readonly unknown[]).includes(entry.type)) entry.type = fields.type;
   return entry;
+}
+
+/**
+ * An entry's relations as its relatedEntries, in the entity's order: a target by its slug (a target
+ * kept unresolved by the slug the wiki wrote), with the type and relationship the item had.
+ */
+function relatedEntries(relations: readonly EntityRelation[], store: StoreSnapshot): Plain[] {
+  return relations.map((r) => ({
+    id: 'entityId' in r ? (store.entities.get(r.entityId)?.slug ?? r.entityId) : r.unresolvedSlug,
+    ...(r.type !== undefined ? { type: r.type } : {}),
+    ...(r.relationship !== undefined ? { relationship: r.relationship } : {}),
+  }));
 }
 
 function entityItem(id: string, f: EntityFields, keys: KeyMapping<EntityFields>, skip: readonly (keyof EntityFields)[]): Plain {

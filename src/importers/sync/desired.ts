@@ -1,4 +1,4 @@
-import type { EntityFields } from '../../domain/entity';
+import type { EntityFields, EntityRelation } from '../../domain/entity';
 import type { Citation, StoredFactValue } from '../../domain/fact';
 import type { PageFields } from '../../domain/page';
 import type { PropertyFields } from '../../domain/property';
@@ -19,6 +19,12 @@ export interface Desired<F> {
 
 export interface DesiredEntity extends Desired<EntityFields> {
   id: string;
+}
+
+/** A relation an entity's entry lists, in the entry's order; its target resolved where an entity has it. */
+export interface DesiredRelation {
+  loc: Loc;
+  relation: EntityRelation;
 }
 
 /** A source the files define (managed: its fields are synced), or one a fact cites by URL only. */
@@ -49,6 +55,10 @@ export interface DesiredState {
   /** By source id (sha256 of the URL). */
   sources: Map<string, DesiredSource>;
   pages: Map<string, Desired<PageFields>>;
+  relations: {
+    /** By entity id, for every entity whose entry was read: the list its entry gives (empty when none). */
+    byEntity: Map<string, DesiredRelation[]>;
+  };
   citations: {
     /** False when the resources could not all be read: then no citation is taken away. */
     removals: boolean;

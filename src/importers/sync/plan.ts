@@ -6,7 +6,8 @@ import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
-import { citationKey, type StoreSnapshot } from './store-snapshot';
+import { relationKey, type EntityRelation } from '../../domain/entity';
+import { citationKey, importedRelationKey, type StoreSnapshot } from './store-snapshot';
 import type { DesiredFact, DesiredState } from './desired';
 import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
 
@@ -17,7 +18,7 @@ import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
  * or retracted. Equal states plan no command at all, so a re-run appends zero events.
  */
 
-export const EFFECTS = ['register', 'update', 'rename', 'cite', 'uncite', 'assert', 'correct', 'retract'] as const;
+export const EFFECTS = ['register', 'update', 'rename', 'relate', 'unrelate', 'cite', 'uncite', 'assert', 'correct', 'retract'] as const;
 export type Effect = (typeof EFFECTS)[number];
 
 export interface PlannedCommand {
@@ -58,7 +59,20 @@ const MANAGED = {
     'inverseId',
     'stalenessDays',
   ] as (keyof PropertyFields)[],
-  entity: ['name', 'type', 'numericId', 'aliases', 'file'] as (keyof EntityFields)[],
+  entity: [
+    'name',
+    'type',
+    'numericId',
+    'aliases',
+    'description',
+    'tags',
+    'website',
+    'lastUpdated',
+    'summaryPage',
+    'sources',
+    'customFields',
+    'file',
+  ] as (keyof EntityFields)[],
   source: [
     'stableId',
     'title',
@@ -134,6 +148,7 @@ const PLANNERS: ((p: Planning) => void)[] = [
   planPublications,
   planProperties,
   planEntities,
+  planRelations,
   planSources,
   planPages,
   planCitations,
@@ -258,6 +273,50 @@ function planEntities(p: Planning): void {
       changed = true;
     }
     if (!changed) totals.entities.unchanged++;
+  }
+}
+
+const relationCommand = (type: 'RelateEntity' | 'UnrelateEntity', entity: string, r: EntityRelation): Command => {
+  const target = 'entityId' in r ? { target: r.entityId } : { target: r.unresolvedSlug, unresolved: true };
+  const relationship = r.relationship !== undefined ? { relationship: r.relationship } : {};
+  return type === 'RelateEntity'
+    ? { type, entity, ...target, ...(r.type !== undefined ? { targetType: r.type } : {}), ...relationship }
+    : { type, entity, ...target, ...relationship };
+};
+
+/**
+ * Entity → entity, from each entry's relatedEntries, in the entry's order. The store keeps relations
+ * in the order they were related, so where the stored order of the listed relations departs from the
+ * file's, the rest of the list is unrelated and related again in the file's order; relations the
+ * files do not list stay where they are, and only those this importer related are taken away.
+ */
+function planRelations({ desired, inStore, totals, push }: Planning): void {
+  for (const [id, want] of desired.relations.byEntity) {
+    const slug = desired.entities.get(id)?.fields.slug ?? id;
+    const label = (r: EntityRelation) =>
+      `entity ${slug} → ${'entityId' in r ? r.entityId : `"${r.unresolvedSlug}"`}${r.relationship ? ` (${r.relationship})` : ''}`;
+    const loc = desired.entities.get(id)?.loc ?? want[0]?.loc;
+    const have = inStore.relations.get(id) ?? [];
+    const wanted = new Set(want.map((w) => relationKey(w.relation)));
+    totals.relations.inFiles += want.length;
+    for (const r of have) {
+      if (wanted.has(relationKey(r)) || !inStore.importedRelations.has(importedRelationKey(id, r))) continue;
+      push({ phase: 'relations', effect: 'unrelate', loc, label: label(r), command: relationCommand('UnrelateEntity', id, r) });
+    }
+    const kept = have.filter((r) => wanted.has(relationKey(r)));
+    let k = 0;
+    while (k < want.length && k < kept.length && same(want[k].relation, kept[k])) k++;
+    totals.relations.unchanged += k;
+    for (const r of kept.slice(k))
+      push({ phase: 'relations', effect: 'unrelate', loc, label: label(r), command: relationCommand('UnrelateEntity', id, r) });
+    for (const w of want.slice(k))
+      push({
+        phase: 'relations',
+        effect: 'relate',
+        loc: w.loc,
+        label: label(w.relation),
+        command: relationCommand('RelateEntity', id, w.relation),
+      });
   }
 }
 

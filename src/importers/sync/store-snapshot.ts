@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { EntityFields } from '../../domain/entity';
+import { relationKey, type EntityFields, type EntityRelation } from '../../domain/entity';
 import type { Citation, StoredFactValue } from '../../domain/fact';
 import type { PageFields } from '../../domain/page';
 import type { PropertyFields } from '../../domain/property';
@@ -32,6 +32,10 @@ export interface StoreSnapshot {
   publications: Map<string, PublicationFields>;
   properties: Map<string, PropertyFields>;
   entities: Map<string, EntityFields>;
+  /** Each entity's relations, in its state's order (entities without relations are absent). */
+  relations: Map<string, EntityRelation[]>;
+  /** `entityId\u0000relationKey` of relations this importer related: the only ones it may take away again. */
+  importedRelations: Set<string>;
   /** Every slug an entity has had (renames keep the old one as an alias). */
   entitySlugHistory: Map<string, Set<string>>;
   sources: Map<string, { fields: SourceFields; mergedInto: string | null }>;
@@ -42,11 +46,14 @@ export interface StoreSnapshot {
 }
 
 export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
+export const importedRelationKey = (entityId: string, relation: EntityRelation): string => `${entityId}\u0000${relationKey(relation)}`;
 
 export const emptyStoreSnapshot = (): StoreSnapshot => ({
   publications: new Map(),
   properties: new Map(),
   entities: new Map(),
+  relations: new Map(),
+  importedRelations: new Set(),
   entitySlugHistory: new Map(),
   sources: new Map(),
   pages: new Map(),
@@ -86,6 +93,7 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
         break;
       case 'entity':
         state.entities.set(row.id, s.fields as EntityFields);
+        if (Array.isArray(s.relations) && s.relations.length) state.relations.set(row.id, s.relations as EntityRelation[]);
         break;
       case 'source':
         state.sources.set(row.id, { fields: s.fields as SourceFields, mergedInto: (s.mergedInto as string | null) ?? null });
@@ -116,6 +124,17 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
     .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
     .execute();
   for (const c of cited) state.importedCitations.add(citationKey(c.slug, c.sourceId));
+
+  const related = await db
+    .selectFrom('events')
+    .select('data')
+    .where('type', '=', 'EntityRelated')
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
+    .execute();
+  for (const { data } of related) {
+    const { id, ...relation } = parseJson(data) as { id: string } & EntityRelation;
+    state.importedRelations.add(importedRelationKey(id, relation));
+  }
 
   const owned = new Set(
     (

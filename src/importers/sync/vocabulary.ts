@@ -24,7 +24,7 @@ export const ANOMALY_KINDS = {
   'imprecise-date':
     'a date with a month or day that does not exist (2024-00, 2024-13, 2024-02-30): imported at the precision that reads (2024, 2024-02)',
   'dangling-publication': 'a source names a publication that does not exist: the id was kept',
-  'unknown-ref': 'a reference names no known entity: the reference was kept as written',
+  'unknown-ref': 'a reference names no known entity: the reference was kept as written (a relation keeps the slug as its target)',
   'unknown-property': 'a fact uses a property that is not defined: the fact was skipped',
   'unknown-page': 'a resource is cited by a page that does not exist: that citation was skipped',
   'unknown-source': 'a fact cites a resource id that no resource has: that citation was left out',
@@ -74,5 +74,5 @@ export const formatLoc = (loc: Loc): string =>
   `${loc.file}${loc.line !== undefined ? `:${loc.line}` : ''}${loc.at !== undefined ? ` (${loc.at})` : ''}`;
 
 /** The phases of a sync, in the order they run: each depends only on the ones before it. */
-export const PHASES = ['publications', 'properties', 'entities', 'sources', 'pages', 'citations', 'facts'] as const;
+export const PHASES = ['publications', 'properties', 'entities', 'relations', 'sources', 'pages', 'citations', 'facts'] as const;
 export type Phase = (typeof PHASES)[number];

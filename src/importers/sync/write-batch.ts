@@ -145,6 +145,7 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
     if (c.type === 'RegisterEntity' && isRecord(c.fields) && typeof c.fields.slug === 'string') slugs.push(c.fields.slug);
     if (c.type === 'RenameEntity' && typeof c.newSlug === 'string') slugs.push(c.newSlug);
     if (c.type === 'CiteSource') sources.push(c.source);
+    if (c.type === 'RelateEntity' && !c.unresolved) entities.push(c.target);
     if (c.type === 'AssertFact') {
       entities.push(c.entity);
       properties.push(c.property);

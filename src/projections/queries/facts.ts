@@ -93,6 +93,8 @@ export interface FactFilter {
   propertyId?: string;
   /** Facts citing any of these sources (a source and the ones merged into it). */
   sourceIds?: readonly string[];
+  /** Facts whose value (ref or refs) names any of these entities: the inverse side of a reference. */
+  referencing?: readonly string[];
 }
 
 export interface FactQuery {
@@ -111,6 +113,14 @@ function filterConditions(filter: FactFilter): Expression<SqlBool>[] {
   if (filter.sourceIds !== undefined) {
     const any = filter.sourceIds.map((id) => sql<SqlBool>`fv.citations @> ${JSON.stringify([{ sourceId: id }])}::jsonb`);
     out.push(any.length ? sql<SqlBool>`(${sql.join(any, sql` OR `)})` : sql<SqlBool>`false`);
+  }
+  if (filter.referencing !== undefined) {
+    // The kind test matches the predicate of fact_versions_refs_idx (0007), so the planner can use it.
+    const any = filter.referencing.flatMap((id) => [
+      sql<SqlBool>`fv.value @> ${JSON.stringify({ kind: 'ref', entity: id })}::jsonb`,
+      sql<SqlBool>`fv.value @> ${JSON.stringify({ kind: 'refs', entities: [id] })}::jsonb`,
+    ]);
+    out.push(any.length ? sql<SqlBool>`(fv.value->>'kind' IN ('ref', 'refs') AND (${sql.join(any, sql` OR `)}))` : sql<SqlBool>`false`);
   }
   return out;
 }

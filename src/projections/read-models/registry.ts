@@ -5,6 +5,7 @@ import { facts } from './facts';
 import { pages } from './pages';
 import { properties } from './properties';
 import { publications } from './publications';
+import { relationVersions } from './relation-versions';
 import { sourceMerges } from './source-merges';
 import { sources } from './sources';
 import { stateVersions } from './state-versions';
@@ -21,6 +22,7 @@ export const READ_MODELS: readonly ReadModel[] = [
   pages,
   citationVersions,
   entities,
+  relationVersions,
   properties,
   facts,
   sourceMerges,
