@@ -1,5 +1,5 @@
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, listOf, text, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, attributesField, id, type Attributes, listOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isStableId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -45,6 +45,8 @@ export interface EntityFields {
   numericId?: string;
   /** Other names the entity is reachable by, including its old slugs after a rename. */
   aliases?: string[];
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 const slug = id(isKebabId, 'a kebab-case slug');
@@ -56,6 +58,7 @@ export const entityFields: FieldSpecs<EntityFields> = {
   type: { ...id(isKebabId, 'an entity type such as "organization"'), required: true },
   numericId: id(isNumericId, 'a numeric id such as "E22"'),
   aliases: listOf(text(300), 200),
+  attributes: attributesField,
 };
 
 export type EntityEvent =
@@ -120,7 +123,7 @@ export function evolveEntity(state: EntityState, event: EntityEvent): EntityStat
       return { id, fields };
     }
     case 'EntityUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, entityFields) };
     case 'EntityRenamed': {
       if (!state) return state;
       const aliases = (state.fields.aliases ?? []).filter((a) => a !== event.data.to);

@@ -1,5 +1,5 @@
 import { fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, numberIn, text, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, attributesField, id, type Attributes, numberIn, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId, isNumericId, isSourceHexId, isStableId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -11,6 +11,8 @@ export interface PageFields {
   quality?: number;
   /** The entity the page is about; its type label is the page's "Type". */
   entityId?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 const quality = {
@@ -28,6 +30,7 @@ export const pageFields: FieldSpecs<PageFields> = {
   description: text(),
   quality,
   entityId: id(isStableId, 'an entity id (10 characters [A-Za-z0-9])'),
+  attributes: attributesField,
 };
 
 export type PageEvent =
@@ -87,7 +90,7 @@ export function evolvePage(state: PageState | null, event: PageEvent): PageState
       return { slug, fields, citations: [] };
     }
     case 'PageUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, pageFields) };
     case 'SourceCited':
       return state && { ...state, citations: [...state.citations, event.data.sourceId] };
     case 'SourceUncited':

@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, integerIn, listOf, oneOf, partialDateString, text, type FieldSpecs, type Patch } from './fields';
+import {
+  applyPatch,
+  attributesField,
+  id,
+  type Attributes,
+  integerIn,
+  listOf,
+  oneOf,
+  partialDateString,
+  text,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
 import { isKebabId, isStableId, sourceIdForUrl, validateUrl } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -22,6 +34,8 @@ export interface SourceFields {
   review?: string;
   keyPoints?: string[];
   tags?: string[];
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 export const sourceFields: FieldSpecs<SourceFields> = {
@@ -38,6 +52,7 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   review: text(50_000),
   keyPoints: listOf(text(5000), 100),
   tags: listOf(text(100), 200),
+  attributes: attributesField,
 };
 
 /** The cached copy of a source's text; the hash is derived here so it always matches the text. */
@@ -195,7 +210,7 @@ export function evolveSource(state: SourceState | null, event: SourceEvent): Sou
       return { id, fields, content: null, mergedInto: null, mergedFrom: [] };
     }
     case 'SourceUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, sourceFields) };
     case 'SourceContentCaptured': {
       const { id: _id, ...content } = event.data;
       return state && { ...state, content };

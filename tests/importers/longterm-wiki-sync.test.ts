@@ -266,16 +266,28 @@ describe('the command line', () => {
     env: {},
   });
 
-  it('--strict exits non-zero when there are anomalies, and the summary lists them', async () => {
+  it('--strict exits non-zero when there are anomalies, and the summary counts them per kind', async () => {
     const out: string[] = [];
     expect(await runImport({ strict: true }, ['longterm-wiki', dir], io(out))).toBe(EXIT_ANOMALIES);
     const text = out.join('');
     expect(text).toContain('Anomalies (');
     expect(text).toMatch(/missing-input \(\d+\)/); // no resources, pages or snapshot in this fixture
-    expect(text).toMatch(/things\/dario-amodei\.yaml:\d+ \(dario-amodei\.numericId\)/); // numericId: 3 in the older layout
+    expect(text).toMatch(/invalid-field \(\d+\)/);
+    // One line per kind: the anomalies themselves are behind --verbose (and --json).
+    expect(text).toContain('--verbose or --json lists each');
+    expect(text).not.toMatch(/things\/dario-amodei\.yaml:\d+/);
     // Without --strict the same anomalies are reported and the exit is 0.
     expect(await runImport({}, ['longterm-wiki', dir], io([]))).toBe(0);
   }, 120_000);
+
+  it('--verbose lists every anomaly under its kind', async () => {
+    const out: string[] = [];
+    expect(await runImport({ verbose: true, 'dry-run': true }, ['longterm-wiki', dir], io(out))).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/invalid-field \(\d+\)/);
+    expect(text).toMatch(/things\/dario-amodei\.yaml:\d+ \(dario-amodei\.numericId\)/); // numericId: 3 in the older layout
+    expect(text).not.toContain('--verbose or --json lists each');
+  }, 60_000);
 
   it('--json prints the whole report for machines', async () => {
     const out: string[] = [];

@@ -47,7 +47,17 @@ class SourceIndex {
 export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
-  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText, memo: options.memo });
+  const untyped = new Tally();
+  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({
+    kind,
+    loc,
+    anomalies,
+    conversions,
+    unmapped,
+    untyped,
+    taggedText,
+    memo: options.memo,
+  });
   const desired: DesiredState = {
     publications: new Map(),
     properties: new Map(),
@@ -69,6 +79,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     },
     conversions,
     unmapped,
+    untyped,
     removed: {
       citation: (_slug, sourceId) => ({ file: 'resources', at: `${sourceId}.cited_by` }),
       fact: (slug, id) => ({
@@ -255,6 +266,9 @@ function mapEntities(
   return index;
 }
 
+/** The things header's keys that name the entity's typed fields (as mapEntities reads them). */
+const HEADER_KEYS = ['id', 'stableId', 'name', 'type', 'numericId', 'aliases'];
+
 /** The registry entry wins; the things header adds aliases (and fills what the registry lacks). */
 function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId: string | undefined, loc: Loc, anomalies: Anomalies): void {
   const disagree = (field: string, registry: unknown, thing: unknown) =>
@@ -269,6 +283,13 @@ function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId:
   if (header.numericId && entity.fields.numericId && header.numericId !== entity.fields.numericId)
     disagree('numericId', entity.fields.numericId, header.numericId);
   if (header.numericId && !entity.fields.numericId) entity.fields.numericId = header.numericId;
+  // The header's own untyped keys are kept too, where the registry entry has no such key; a refused
+  // value of a key the registry also gives (numericId: 3) was reported, and the registry's is used.
+  for (const [k, v] of Object.entries(header.attributes ?? {})) {
+    if (HEADER_KEYS.includes(k)) continue;
+    const kept = (entity.fields.attributes ??= {});
+    if (!Object.hasOwn(kept, k)) kept[k] = v;
+  }
   if (header.aliases) {
     const aliases = [...(entity.fields.aliases ?? [])];
     for (const a of header.aliases) if (!aliases.includes(a) && a !== entity.fields.slug) aliases.push(a);

@@ -45,7 +45,7 @@ export interface ImportPlan {
 
 /** Fields the importer owns per kind; anything else (credibilityOverride, rank, …) is left to the API. */
 const MANAGED = {
-  publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description'] as (keyof PublicationFields)[],
+  publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description', 'attributes'] as (keyof PublicationFields)[],
   property: [
     'name',
     'description',
@@ -57,8 +57,9 @@ const MANAGED = {
     'display',
     'inverseId',
     'stalenessDays',
+    'attributes',
   ] as (keyof PropertyFields)[],
-  entity: ['name', 'type', 'numericId', 'aliases'] as (keyof EntityFields)[],
+  entity: ['name', 'type', 'numericId', 'aliases', 'attributes'] as (keyof EntityFields)[],
   source: [
     'stableId',
     'title',
@@ -71,8 +72,9 @@ const MANAGED = {
     'review',
     'keyPoints',
     'tags',
+    'attributes',
   ] as (keyof SourceFields)[],
-  page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
+  page: ['title', 'numericId', 'description', 'quality', 'entityId', 'attributes'] as (keyof PageFields)[],
 };
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -101,6 +103,15 @@ function diffFields<F extends object>(
     const spec = specs[key];
     if (w === undefined) {
       if (h !== undefined && !spec.required && !spec.immutable) unset.push(key as string);
+      continue;
+    }
+    if (spec.keyed && h !== undefined) {
+      // Key by key, so the event names only the keys that changed.
+      const wm = w as Record<string, unknown>;
+      const hm = h as Record<string, unknown>;
+      const changed = Object.keys(wm).filter((k) => !Object.hasOwn(hm, k) || !same(wm[k], hm[k]));
+      if (changed.length) set[key as string] = Object.fromEntries(changed.map((k) => [k, wm[k]]));
+      for (const k of Object.keys(hm)) if (!Object.hasOwn(wm, k)) unset.push(`${key as string}.${k}`);
       continue;
     }
     if (h !== undefined && same(w, h)) continue;
