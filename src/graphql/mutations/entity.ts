@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { ATTRIBUTES_DESCRIPTION, JSONScalar } from '../scalars';
 import { Entity, toEntity } from '../types/entity';
 import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
@@ -11,6 +12,7 @@ class EntityPatch {
   @Field({ nullable: true }) type?: string;
   @Field({ nullable: true }) numericId?: string;
   @Field(() => [String], { nullable: true }) aliases?: string[];
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class RegisterEntityInput extends withRequestFields(EntityPatch) {

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { ATTRIBUTES_DESCRIPTION, JSONScalar } from '../scalars';
 import { Page, toPage } from '../types/page';
 import { commandFields, plain, renamed, renamedList } from './input-mapping';
 import { answerWith } from './mutate';
@@ -12,6 +13,7 @@ class PagePatch {
   @Field({ nullable: true }) description?: string;
   @Field(() => Float, { nullable: true }) quality?: number;
   @Field(() => ID, { nullable: true, description: 'The entity the page is about.' }) entity?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class CreatePageInput extends withRequestFields(PagePatch) {

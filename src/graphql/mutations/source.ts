@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { PartialDate } from '../../domain/partial-date';
 import type { GraphQLContext } from '../context';
-import { DateTimeScalar, PartialDateScalar } from '../scalars';
+import { ATTRIBUTES_DESCRIPTION, DateTimeScalar, PartialDateScalar, JSONScalar } from '../scalars';
 import { Source, toSource } from '../types/source';
 import { commandFields, partialDates, plain, renamed, renamedList } from './input-mapping';
 import { answerWith } from './mutate';
@@ -20,6 +20,7 @@ class SourcePatch {
   @Field({ nullable: true }) review?: string;
   @Field(() => [String], { nullable: true }) keyPoints?: string[];
   @Field(() => [String], { nullable: true }) tags?: string[];
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class RegisterSourceInput extends withRequestFields(SourcePatch) {

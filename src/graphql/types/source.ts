@@ -1,9 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { CachedContent as CachedContentState, SourceState } from '../../domain/source';
+import type { Attributes } from '../../domain/fields';
 import type { Versioned } from '../../projections/queries/things';
 import { Connection } from '../connection';
 import type { Pins } from '../pins';
-import { DateTimeScalar, PartialDateScalar } from '../scalars';
+import { ATTRIBUTES_DESCRIPTION, DateTimeScalar, PartialDateScalar, JSONScalar } from '../scalars';
 
 @ObjectType({ description: 'How far a source can be trusted, with where the rating comes from.' })
 export class Credibility {
@@ -58,6 +59,7 @@ export class Source {
   @Field(() => [String]) keyPoints!: string[];
   @Field(() => [String]) tags!: string[];
   @Field(() => ID, { nullable: true, description: 'Set when this source was merged into another.' }) mergedInto!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes!: Attributes | null;
   @Field(() => Int) version!: number;
   state!: SourceState;
   pins!: Pins;
@@ -81,6 +83,7 @@ export function toSource(v: Versioned<SourceState | null>, pins: Pins): Source {
     keyPoints: f.keyPoints ?? [],
     tags: f.tags ?? [],
     mergedInto: s.mergedInto,
+    attributes: f.attributes ?? null,
     version: v.version,
     state: s,
     pins,
