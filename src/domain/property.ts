@@ -29,6 +29,10 @@ export interface PropertyFields {
   display?: NumberDisplay;
   inverseId?: string;
   stalenessDays?: number;
+  /** The wiki derives its facts from other facts (e.g. from the inverse property's); not entered by hand. */
+  computed?: boolean;
+  /** How a page names the relation read from the other side ("Employs" for employed-by). */
+  inverseName?: string;
   /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
   attributes?: Attributes;
 }
@@ -68,6 +72,8 @@ export const propertyFields: FieldSpecs<PropertyFields> = {
   display,
   inverseId: kebab('a property id'),
   stalenessDays: integerIn(1, 36_500),
+  computed: bool,
+  inverseName: text(300),
   attributes: attributesField,
 };
 

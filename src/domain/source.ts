@@ -34,9 +34,29 @@ export interface SourceFields {
   review?: string;
   keyPoints?: string[];
   tags?: string[];
+  /** When the wiki last fetched the source (an instant, ISO 8601 in UTC). */
+  fetchedAt?: string;
+  /** The name of the wiki's cached copy of the fetched text. */
+  localFilename?: string;
   /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
   attributes?: Attributes;
 }
+
+/**
+ * An instant, stored as ISO 8601 in UTC (`2025-12-28T03:52:37.000Z`). The wiki's YAML writes it without
+ * a zone (`2025-12-28 03:52:37`), and its snapshot writes the same moment with `Z`: a time without a
+ * zone is read as UTC, so both spellings are the same instant.
+ */
+export const instant = {
+  read(raw: unknown, path: string): Result<string> {
+    if (typeof raw !== 'string') return failInput(path, `expected an ISO 8601 instant, got ${JSON.stringify(raw)}`);
+    const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(raw.trim());
+    const t = m ? Date.parse(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : Number.NaN;
+    if (!m || Number.isNaN(t))
+      return failInput(path, `expected an ISO 8601 instant such as 2025-12-28T03:52:37Z, got ${JSON.stringify(raw)}`);
+    return ok(new Date(t).toISOString());
+  },
+};
 
 export const sourceFields: FieldSpecs<SourceFields> = {
   url: { read: validateUrl, required: true, immutable: true },
@@ -52,6 +72,8 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   review: text(50_000),
   keyPoints: listOf(text(5000), 100),
   tags: listOf(text(100), 200),
+  fetchedAt: instant,
+  localFilename: text(300),
   attributes: attributesField,
 };
 

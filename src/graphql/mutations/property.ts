@@ -23,6 +23,8 @@ class PropertyPatch {
   @Field(() => DisplayInput, { nullable: true }) display?: DisplayInput;
   @Field({ nullable: true }) inverseId?: string;
   @Field(() => Int, { nullable: true }) stalenessDays?: number;
+  @Field({ nullable: true }) computed?: boolean;
+  @Field({ nullable: true }) inverseName?: string;
   @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()

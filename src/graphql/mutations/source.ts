@@ -20,6 +20,8 @@ class SourcePatch {
   @Field({ nullable: true }) review?: string;
   @Field(() => [String], { nullable: true }) keyPoints?: string[];
   @Field(() => [String], { nullable: true }) tags?: string[];
+  @Field(() => DateTimeScalar, { nullable: true }) fetchedAt?: Date;
+  @Field({ nullable: true }) localFilename?: string;
   @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()

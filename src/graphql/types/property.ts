@@ -25,6 +25,10 @@ export class Property {
   @Field(() => Display, { nullable: true }) display!: Display | null;
   @Field(() => String, { nullable: true }) inverseId!: string | null;
   @Field(() => Int, { nullable: true }) stalenessDays!: number | null;
+  @Field({ description: 'The wiki derives these facts from others (e.g. the inverse property’s); not entered by hand.' })
+  computed!: boolean;
+  @Field(() => String, { nullable: true, description: 'How a page names the relation from the other side ("Employs").' }) inverseName!:
+    string | null;
   @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes!: Attributes | null;
   @Field(() => Int) version!: number;
   pins!: Pins;
@@ -44,6 +48,8 @@ export function toProperty(v: Versioned<PropertyState>, pins: Pins): Property {
     display: f.display ?? null,
     inverseId: f.inverseId ?? null,
     stalenessDays: f.stalenessDays ?? null,
+    computed: f.computed ?? false,
+    inverseName: f.inverseName ?? null,
     attributes: f.attributes ?? null,
     version: v.version,
     pins,

@@ -59,6 +59,9 @@ export class Source {
   @Field(() => [String]) keyPoints!: string[];
   @Field(() => [String]) tags!: string[];
   @Field(() => ID, { nullable: true, description: 'Set when this source was merged into another.' }) mergedInto!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the wiki last fetched the source.' }) fetchedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The name of the wiki’s cached copy of the fetched text.' }) localFilename!:
+    string | null;
   @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes!: Attributes | null;
   @Field(() => Int) version!: number;
   state!: SourceState;
@@ -83,6 +86,8 @@ export function toSource(v: Versioned<SourceState | null>, pins: Pins): Source {
     keyPoints: f.keyPoints ?? [],
     tags: f.tags ?? [],
     mergedInto: s.mergedInto,
+    fetchedAt: f.fetchedAt ? new Date(f.fetchedAt) : null,
+    localFilename: f.localFilename ?? null,
     attributes: f.attributes ?? null,
     version: v.version,
     state: s,

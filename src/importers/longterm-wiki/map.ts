@@ -160,6 +160,8 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
         display: 'display',
         inverseId: 'inverseId',
         stalenessDays: 'stalenessDays',
+        computed: 'computed',
+        inverseName: 'inverseName',
       },
       raw,
       ctxFor('properties', loc),
@@ -311,6 +313,8 @@ const SOURCE_MAPPING = {
   review: 'review',
   keyPoints: 'key_points',
   tags: 'tags',
+  fetchedAt: 'fetched_at',
+  localFilename: 'local_filename',
 } as const;
 
 const SOURCE_LIST_FIELDS = ['authors', 'keyPoints', 'tags'] as const;
@@ -407,6 +411,7 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
     if (snap) {
       matchedSnapshot.add(snap);
       applySnapshot(fields, snap, loc, anomalies, true);
+      fillFromSnapshot(fields, citedBy, raw, snap, ctxFor, anomalies);
     }
 
     const earlier = resources.get(id);
@@ -471,6 +476,53 @@ function applySnapshot(fields: DesiredSource['fields'], snap: RawItem, loc: Loc,
   }
 }
 
+/** The snapshot keys that are not source fields: its ids (see applySnapshot) and the citing pages. */
+const SNAPSHOT_OWN_KEYS = ['id', 'cited_by', 'stable_id'];
+
+/**
+ * What the snapshot has and the YAML lacks is used (the YAML's own values win, and a type disagreement
+ * is reported by applySnapshot): a field, an untyped key, a citing page.
+ */
+function fillFromSnapshot(
+  fields: DesiredSource['fields'],
+  citedBy: ResourceRecord['citedBy'],
+  raw: RawRecord,
+  snap: RawItem,
+  ctxFor: CtxFor,
+  anomalies: Anomalies,
+): void {
+  // Only the keys the YAML lacks are read (and the url the domain requires: the same, as matched), so a
+  // value both have is not reported twice.
+  const lacking = Object.fromEntries(
+    Object.entries(snap.data).filter(([k]) => k === 'url' || (!SNAPSHOT_OWN_KEYS.includes(k) && (raw[k] === undefined || raw[k] === null))),
+  );
+  if (Object.keys(lacking).length > 1) {
+    const read = readRecord(
+      sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>,
+      SOURCE_MAPPING,
+      lacking,
+      ctxFor('resources-snapshot', snap.loc),
+    );
+    const target = fields as Record<string, unknown>;
+    for (const [k, v] of Object.entries(read ?? {})) {
+      if (k !== 'attributes' && target[k] === undefined) target[k] = v;
+    }
+    for (const [k, v] of Object.entries(read?.attributes ?? {})) {
+      const kept = (fields.attributes ??= {});
+      if (!Object.hasOwn(kept, k)) kept[k] = v;
+    }
+  }
+  // Citations are a set: a page the snapshot names as citing the source cites it, whether or not the
+  // YAML's list has it too (the flagship 7512ddb574f82249's citing page is only in the snapshot).
+  if (Array.isArray(snap.data.cited_by)) {
+    for (const slug of snap.data.cited_by) {
+      if (typeof slug === 'string' && isKebabId(slug)) {
+        if (!citedBy.some((c) => c.slug === slug)) citedBy.push({ slug, loc: snap.loc });
+      } else anomalies.add('invalid-field', at(snap.loc, 'cited_by'), `expected a page slug, got ${JSON.stringify(slug)}`);
+    }
+  }
+}
+
 function mergeResource(into: ResourceRecord, fields: DesiredSource['fields'], citedBy: ResourceRecord['citedBy']): void {
   const target = into.fields as Record<string, unknown>;
   for (const [k, v] of Object.entries(fields)) {
@@ -507,7 +559,23 @@ function mapPages(data: RawDataset, inStore: StoreSnapshot, desired: DesiredStat
     }
     const fields = readRecord<PageFields>(
       pageFields,
-      { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' },
+      {
+        title: 'title',
+        numericId: 'numericId',
+        description: 'description',
+        quality: 'quality',
+        path: 'path',
+        lastEdited: 'lastEdited',
+        updateFrequency: 'update_frequency',
+        readerImportance: 'readerImportance',
+        researchImportance: 'researchImportance',
+        tacticalValue: 'tacticalValue',
+        subcategory: 'subcategory',
+        clusters: 'clusters',
+        ratings: 'ratings',
+        pageType: 'pageType',
+        contentFormat: 'contentFormat',
+      },
       raw,
       ctxFor('pages', loc),
       ['slug'],
@@ -595,11 +663,13 @@ function mapFacts(
       let managed = false;
       if (snap) {
         const ctx = ctxFor('resources-snapshot', snap.loc);
-        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_MAPPING, snap.data, ctx, [
-          'id',
-          'cited_by',
-          'stable_id',
-        ]);
+        const read = readRecord(
+          sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>,
+          SOURCE_MAPPING,
+          snap.data,
+          ctx,
+          SNAPSHOT_OWN_KEYS,
+        );
         if (read) Object.assign(fields, read);
         applySnapshot(fields, snap, snap.loc, anomalies, false);
         const owner = fields.stableId ? sources.byStableId.get(fields.stableId) : undefined;
