@@ -51,7 +51,10 @@ export const instant = {
   read(raw: unknown, path: string): Result<string> {
     if (typeof raw !== 'string') return failInput(path, `expected an ISO 8601 instant, got ${JSON.stringify(raw)}`);
     const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(raw.trim());
-    const t = m ? Date.parse(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : Number.NaN;
+    // Date.parse rolls a day that does not exist (02-30) into the next month; a calendar check refuses it.
+    const [y, mo, d] = m ? m[1].split('-').map(Number) : [0, 0, 0];
+    const realDay = m !== null && mo >= 1 && mo <= 12 && d >= 1 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
+    const t = m && realDay ? Date.parse(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : Number.NaN;
     if (!m || Number.isNaN(t))
       return failInput(path, `expected an ISO 8601 instant such as 2025-12-28T03:52:37Z, got ${JSON.stringify(raw)}`);
     return ok(new Date(t).toISOString());

@@ -25,6 +25,7 @@ class RegisterPublicationInput extends withRequestFields(NoFields) {
   @Field(() => Int, { nullable: true }) credibility?: number;
   @Field({ nullable: true }) peerReviewed?: boolean;
   @Field({ nullable: true }) description?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class UpdatePublicationInput extends withExpectedVersion(NoFields) {
