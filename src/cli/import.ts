@@ -58,7 +58,8 @@ Options:
   --commits N        (history) replay only the first N commits
   --actor NAME       who is importing, recorded on every event (default: ${DEFAULT_ACTOR})
   --reason TEXT      why, recorded on every event (default: "sync from the Longterm Wiki files in <dir>")
-  --json             print the report as JSON instead of the text summary
+  --json             print the report as JSON instead of the text summary (every anomaly listed)
+  --verbose          list every anomaly in the text summary (by default only the count per kind)
   --strict           exit with status ${EXIT_ANOMALIES} if there was any anomaly (the import still runs;
                      add --dry-run to check the files without writing)
   --dry-run          read, compare with the store and report what would change; write nothing
@@ -102,6 +103,7 @@ export const importCommand: Command = {
     actor: { type: 'string' },
     reason: { type: 'string' },
     json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
     strict: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'batch-size': { type: 'string' },
@@ -170,7 +172,7 @@ export async function runImport(
   } finally {
     await close();
   }
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, { verbose: values.verbose === true })}\n`);
   if (status === 0 && values.strict && report.anomalies.length > 0) status = EXIT_ANOMALIES;
   return status;
 }
@@ -248,7 +250,9 @@ async function runHistory(
     bar?.stop();
     await close();
   }
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatHistoryReport(report)}\n`);
+  io.stdout(
+    values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatHistoryReport(report, { verbose: values.verbose === true })}\n`,
+  );
   if (status === 0 && values.strict && report.anomalies > 0) status = EXIT_ANOMALIES;
   return status;
 }

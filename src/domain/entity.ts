@@ -1,5 +1,18 @@
 import { childPath, describeReceived, DomainError, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, dataFile, id, isRecord, listOf, partialDateString, text, type FieldSpec, type FieldSpecs, type Patch } from './fields';
+import {
+  applyPatch,
+  attributesField,
+  dataFile,
+  id,
+  isRecord,
+  listOf,
+  partialDateString,
+  text,
+  type Attributes,
+  type FieldSpec,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
 import { isKebabId, isNumericId, isStableId, validateUrl } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -58,6 +71,8 @@ export interface EntityFields {
   customFields?: CustomField[];
   /** The data set file that lists the entity (`entities/people.yaml`), when it came from one. */
   file?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 /**
@@ -137,6 +152,7 @@ export const entityFields: FieldSpecs<EntityFields> = {
   sources: listOf(entitySourceRef, 1000),
   customFields: listOf(customField, 200),
   file: dataFile,
+  attributes: attributesField,
 };
 
 /**
@@ -287,7 +303,7 @@ export function evolveEntity(state: EntityState, event: EntityEvent): EntityStat
       return { id, fields };
     }
     case 'EntityUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, entityFields) };
     case 'EntityRenamed': {
       if (!state) return state;
       const aliases = (state.fields.aliases ?? []).filter((a) => a !== event.data.to);

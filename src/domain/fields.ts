@@ -13,14 +13,24 @@ export interface FieldSpec<T> {
   required?: boolean;
   /** Set once on registration; a patch may not change it (identity fields). */
   immutable?: boolean;
+  /**
+   * A keyed map (an object of named values, see `keyedMap`): a patch changes it key by key. `set` merges
+   * the keys it names into the stored map, `unset: ['field.key']` removes one key and `unset: ['field']`
+   * the whole map, so an event names exactly the keys that changed.
+   */
+  keyed?: boolean;
 }
 
 export type FieldSpecs<F> = { readonly [K in keyof F]-?: FieldSpec<NonNullable<F[K]>> };
 
+/** A name under `unset`: a field, or `field.key` for one key of a keyed map field. */
+export type UnsetName<F> = (keyof F & string) | `${keyof F & string}.${string}`;
+
 /** A patch as stored in an event: the fields it sets and the names it clears. */
 export interface Patch<F> {
+  /** A keyed map field here holds only the keys that change, merged into the stored map. */
   set: Partial<F>;
-  unset: (keyof F & string)[];
+  unset: UnsetName<F>[];
 }
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -68,18 +78,22 @@ export function readPatch<F>(specs: FieldSpecs<F>, set: unknown, unset: unknown,
   for (const key of Object.keys(fields.value) as (keyof F & string)[]) {
     if ((specs[key] as FieldSpec<unknown>).immutable) return failInput(childPath(childPath(path, 'set'), key), 'cannot be changed');
   }
-  const names: (keyof F & string)[] = [];
+  const names: UnsetName<F>[] = [];
   if (unset !== undefined && unset !== null) {
     if (!Array.isArray(unset)) return failInput(childPath(path, 'unset'), `expected a list of field names, got ${describeReceived(unset)}`);
     for (const [i, name] of unset.entries()) {
       const at = childPath(childPath(path, 'unset'), i);
-      if (typeof name !== 'string' || !Object.hasOwn(specs, name)) {
+      const named = typeof name === 'string' ? unsetTarget(specs, name) : null;
+      if (!named) {
         return failInput(at, `unknown field ${describeReceived(name)}; known fields: ${Object.keys(specs).join(', ')}`);
       }
-      const spec = specs[name as keyof F] as FieldSpec<unknown>;
-      if (spec.required || spec.immutable) return failInput(at, `"${name}" is required and cannot be unset`);
-      if (name in fields.value) return failInput(at, `"${name}" is both set and unset`);
-      if (!names.includes(name as keyof F & string)) names.push(name as keyof F & string);
+      const [field, key] = named;
+      const spec = specs[field] as FieldSpec<unknown>;
+      if (spec.required || spec.immutable) return failInput(at, `"${field}" is required and cannot be unset`);
+      const setMap = (fields.value as Record<string, unknown>)[field];
+      if (setMap !== undefined && (key === undefined || Object.hasOwn(setMap as object, key)))
+        return failInput(at, `"${name as string}" is both set and unset`);
+      if (!names.includes(name as UnsetName<F>)) names.push(name as UnsetName<F>);
     }
   }
   if (Object.keys(fields.value).length === 0 && names.length === 0) {
@@ -88,21 +102,87 @@ export function readPatch<F>(specs: FieldSpecs<F>, set: unknown, unset: unknown,
   return ok({ set: fields.value, unset: names });
 }
 
-/** Applies a patch: named fields change, unset fields go, every other field is untouched. */
-export function applyPatch<F extends object>(fields: F, patch: Patch<F>): F {
-  const next = { ...fields, ...patch.set } as F;
-  for (const name of patch.unset) delete (next as Record<string, unknown>)[name];
-  return next;
+/**
+ * `name` under unset → the field and, for `field.key` of a keyed map, the key. A field's own name
+ * wins over a split at its dot, so a plain field may not contain a dot anyway.
+ */
+function unsetTarget<F>(specs: FieldSpecs<F>, name: string): [keyof F & string, string | undefined] | null {
+  if (Object.hasOwn(specs, name)) return [name as keyof F & string, undefined];
+  const dot = name.indexOf('.');
+  if (dot <= 0 || dot === name.length - 1) return null;
+  const field = name.slice(0, dot);
+  if (!Object.hasOwn(specs, field) || !(specs[field as keyof F] as FieldSpec<unknown>).keyed) return null;
+  return [field as keyof F & string, name.slice(dot + 1)];
 }
 
-/** Drops the parts of a patch that would not change anything, so a no-op update appends no event. */
-export function effectivePatch<F extends object>(fields: F, patch: Patch<F>): Patch<F> {
-  const set: Partial<F> = {};
-  for (const key of Object.keys(patch.set) as (keyof F & string)[]) {
-    if (JSON.stringify(fields[key]) !== JSON.stringify(patch.set[key])) set[key] = patch.set[key];
+type KeyedMap = Record<string, unknown>;
+
+/** Without specs (a kind with no keyed field) every field is a plain one. */
+const isKeyed = <F>(specs: FieldSpecs<F> | null, field: string): boolean =>
+  specs !== null && Object.hasOwn(specs, field) && (specs[field as keyof F] as FieldSpec<unknown>).keyed === true;
+
+/**
+ * Applies a patch: named fields change, unset fields go, every other field is untouched. A keyed map
+ * takes the patch's keys into its own, and `field.key` under unset removes one key; a map left with no
+ * key is no map, so an emptied map and an absent one are the same state. A kind with a keyed field
+ * passes its specs (they say which fields are keyed).
+ */
+export function applyPatch<F extends object>(fields: F, patch: Patch<F>, specs: FieldSpecs<F> | null = null): F {
+  const next = { ...fields } as Record<string, unknown>;
+  for (const [field, value] of Object.entries(patch.set)) {
+    next[field] = isKeyed(specs, field) ? { ...((next[field] as KeyedMap | undefined) ?? {}), ...(value as KeyedMap) } : value;
   }
-  const unset = patch.unset.filter((name) => (fields as Record<string, unknown>)[name] !== undefined);
+  for (const name of patch.unset) {
+    const [field, key] = (specs && unsetTarget(specs, name)) ?? [name, undefined];
+    if (key === undefined) {
+      delete next[field];
+      continue;
+    }
+    const map = next[field] as KeyedMap | undefined;
+    if (!map || !Object.hasOwn(map, key)) continue;
+    const rest = { ...map };
+    delete rest[key];
+    if (Object.keys(rest).length) next[field] = rest;
+    else delete next[field];
+  }
+  return next as F;
+}
+
+/**
+ * Drops the parts of a patch that would not change anything, so a no-op update appends no event; of a
+ * keyed map it keeps only the keys whose values change.
+ */
+export function effectivePatch<F extends object>(fields: F, patch: Patch<F>, specs: FieldSpecs<F> | null = null): Patch<F> {
+  const set: Partial<F> = {};
+  const have = fields as Record<string, unknown>;
+  for (const field of Object.keys(patch.set) as (keyof F & string)[]) {
+    if (isKeyed(specs, field)) {
+      const stored = (have[field] as KeyedMap | undefined) ?? {};
+      const changed = Object.entries(patch.set[field] as KeyedMap).filter(
+        ([k, v]) => !Object.hasOwn(stored, k) || canonical(stored[k]) !== canonical(v),
+      );
+      if (changed.length) set[field] = Object.fromEntries(changed) as F[typeof field];
+    } else if (JSON.stringify(fields[field]) !== JSON.stringify(patch.set[field])) set[field] = patch.set[field];
+  }
+  const unset = patch.unset.filter((name) => {
+    const [field, key] = (specs && unsetTarget(specs, name)) ?? [name, undefined];
+    const value = have[field];
+    return key === undefined ? value !== undefined : value !== undefined && Object.hasOwn(value as KeyedMap, key);
+  });
   return { set, unset };
+}
+
+/** JSON with object keys sorted, so two maps that differ only in key order compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    isRecord(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }
 
 export const isEmptyPatch = <F>(p: Patch<F>): boolean => Object.keys(p.set).length === 0 && p.unset.length === 0;
@@ -192,6 +272,59 @@ export const dataFile = {
     return ok(raw);
   },
 };
+
+/**
+ * A keyed map of verbatim JSON values (`attributes`): any key that is not empty, any JSON value,
+ * null included (a file may hold a key with no value). Patched key by key (see FieldSpec.keyed).
+ */
+export const keyedMap = (maxKeys = 1000, maxKeyLength = 200): FieldSpec<{ [key: string]: JsonValue }> => ({
+  keyed: true,
+  read(raw: unknown, path: string): Result<{ [key: string]: JsonValue }> {
+    if (!isRecord(raw)) return failInput(path, `expected an object of named values, got ${describeReceived(raw)}`);
+    const keys = Object.keys(raw);
+    if (keys.length === 0) return failInput(path, 'expected at least one key; unset the field to clear it');
+    if (keys.length > maxKeys) return failInput(path, `has ${keys.length} keys; the limit is ${maxKeys}`);
+    for (const key of keys) {
+      if (key.trim() === '' || key.length > maxKeyLength)
+        return failInput(childPath(path, key), `a key must be 1 to ${maxKeyLength} characters`);
+      const bad = notJson(raw[key]);
+      if (bad) return failInput(childPath(path, key), bad);
+    }
+    return ok(raw as { [key: string]: JsonValue });
+  },
+});
+
+/** Why a value is not plain JSON (undefined, a function, NaN, a Date…), or null when it is. */
+function notJson(value: unknown): string | null {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return `${String(v)} is not a JSON number`;
+      continue;
+    }
+    if (Array.isArray(v)) {
+      stack.push(...v);
+      continue;
+    }
+    if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype) {
+      stack.push(...Object.values(v));
+      continue;
+    }
+    return `expected a JSON value, got ${describeReceived(v)}`;
+  }
+  return null;
+}
+
+/** What a kind keeps of its file's keys that it has no typed field for: key → the value as written. */
+export type Attributes = { [key: string]: JsonValue };
+
+/**
+ * The lossless field every kind read from files has (docs/domain.md, Attributes): the file's other keys
+ * verbatim, and a value a typed field refused, under its file key, so nothing read is dropped.
+ */
+export const attributesField: FieldSpec<Attributes> = keyedMap();
 
 export const jsonObject = {
   read(raw: unknown, path: string): Result<{ [key: string]: JsonValue }> {

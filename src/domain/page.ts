@@ -1,5 +1,18 @@
-import { fail, failInput, ok, type Result } from './errors';
-import { applyPatch, id, numberIn, text, type FieldSpecs, type Patch } from './fields';
+import { describeReceived, fail, failInput, ok, type Result } from './errors';
+import {
+  applyPatch,
+  attributesField,
+  id,
+  integerIn,
+  isRecord,
+  listOf,
+  numberIn,
+  partialDateString,
+  text,
+  type Attributes,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
 import { isKebabId, isNumericId, isSourceHexId, isStableId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate, notFound } from './register-update';
@@ -11,9 +24,26 @@ export interface PageFields {
   quality?: number;
   /** The entity the page is about; its type label is the page's "Type". */
   entityId?: string;
+  /** Where the page's file lives in the wiki, e.g. `knowledge-base/capabilities/agentic-ai.mdx`. */
+  path?: string;
+  lastEdited?: string;
+  /** How often the page should be reviewed, in days. */
+  updateFrequency?: number;
+  readerImportance?: number;
+  researchImportance?: number;
+  tacticalValue?: number;
+  subcategory?: string;
+  clusters?: string[];
+  /** Editorial ratings by name (novelty, rigor, …), each a number from 0 to 10. */
+  ratings?: { [name: string]: number };
+  pageType?: string;
+  contentFormat?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
-const quality = {
+/** A 0–100 editorial score with at most one decimal: quality, and the importance and value scores. */
+const score = {
   read(raw: unknown, path: string): Result<number> {
     const n = numberIn(0, 100).read(raw, path);
     if (!n.ok) return n;
@@ -22,12 +52,40 @@ const quality = {
   },
 };
 
+const ratings = {
+  read(raw: unknown, path: string): Result<{ [name: string]: number }> {
+    if (!isRecord(raw)) return failInput(path, `expected an object of named ratings, got ${describeReceived(raw)}`);
+    const out: { [name: string]: number } = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (name.trim() === '' || name.length > 50) return failInput(`${path}.${name}`, 'a rating name must be 1 to 50 characters');
+      const n = numberIn(0, 10).read(value, `${path}.${name}`);
+      if (!n.ok) return n;
+      out[name] = n.value;
+    }
+    return Object.keys(out).length ? ok(out) : failInput(path, 'expected at least one rating; unset the field to clear it');
+  },
+};
+
+const kebab = (what: string) => id(isKebabId, what);
+
 export const pageFields: FieldSpecs<PageFields> = {
   title: { ...text(500), required: true },
   numericId: id(isNumericId, 'a numeric id such as "E22"'),
   description: text(),
-  quality,
+  quality: score,
   entityId: id(isStableId, 'an entity id (10 characters [A-Za-z0-9])'),
+  path: text(500),
+  lastEdited: partialDateString,
+  updateFrequency: integerIn(1, 36_500),
+  readerImportance: score,
+  researchImportance: score,
+  tacticalValue: score,
+  subcategory: kebab('a kebab-case subcategory'),
+  clusters: listOf(kebab('a kebab-case cluster'), 50),
+  ratings,
+  pageType: kebab('a kebab-case page type such as "content"'),
+  contentFormat: kebab('a kebab-case content format such as "table"'),
+  attributes: attributesField,
 };
 
 export type PageEvent =
@@ -87,7 +145,7 @@ export function evolvePage(state: PageState | null, event: PageEvent): PageState
       return { slug, fields, citations: [] };
     }
     case 'PageUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, pageFields) };
     case 'SourceCited':
       return state && { ...state, citations: [...state.citations, event.data.sourceId] };
     case 'SourceUncited':

@@ -1,5 +1,17 @@
 import { fail, failInput, ok, type Result } from './errors';
-import { applyPatch, bool, id, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
+import {
+  applyPatch,
+  attributesField,
+  bool,
+  type Attributes,
+  id,
+  integerIn,
+  listOf,
+  oneOf,
+  text,
+  type FieldSpecs,
+  type Patch,
+} from './fields';
 import { DATA_TYPES, type DataType, type NumberDisplay } from './fact-value';
 import { isKebabId } from './ids';
 import type { Decider } from './decider';
@@ -17,6 +29,12 @@ export interface PropertyFields {
   display?: NumberDisplay;
   inverseId?: string;
   stalenessDays?: number;
+  /** The wiki derives its facts from other facts (e.g. from the inverse property's); not entered by hand. */
+  computed?: boolean;
+  /** How a page names the relation read from the other side ("Employs" for employed-by). */
+  inverseName?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 const display = {
@@ -54,6 +72,9 @@ export const propertyFields: FieldSpecs<PropertyFields> = {
   display,
   inverseId: kebab('a property id'),
   stalenessDays: integerIn(1, 36_500),
+  computed: bool,
+  inverseName: text(300),
+  attributes: attributesField,
 };
 
 export type PropertyEvent =
@@ -88,7 +109,7 @@ export function evolveProperty(state: PropertyState, event: PropertyEvent): Prop
       return { id: pid, fields };
     }
     case 'PropertyUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, propertyFields) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { fail, failInput, ok, type Result } from './errors';
-import { applyPatch, bool, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, attributesField, bool, type Attributes, integerIn, listOf, oneOf, text, type FieldSpecs, type Patch } from './fields';
 import { isKebabId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate } from './register-update';
@@ -29,6 +29,8 @@ export interface PublicationFields {
   credibility?: number;
   peerReviewed?: boolean;
   description?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
 
 const hostname = {
@@ -46,6 +48,7 @@ export const publicationFields: FieldSpecs<PublicationFields> = {
   credibility: integerIn(1, 5),
   peerReviewed: bool,
   description: text(),
+  attributes: attributesField,
 };
 
 export type PublicationEvent =
@@ -79,7 +82,7 @@ export function evolvePublication(state: PublicationState, event: PublicationEve
       return { id, fields };
     }
     case 'PublicationUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, publicationFields) };
   }
 }
 

@@ -22,7 +22,7 @@ export function decideUpdate<F extends object>(
   if (!current) return fail(new DomainError('NOT_FOUND', `${what} does not exist`, ['id']));
   const patch = readPatch(specs, set, unset);
   if (!patch.ok) return patch;
-  const effective = effectivePatch(current, patch.value);
+  const effective = effectivePatch(current, patch.value, specs);
   return ok(isEmptyPatch(effective) ? null : effective);
 }
 

@@ -6,6 +6,8 @@ import {
   id,
   integerIn,
   jsonObject,
+  attributesField,
+  type Attributes,
   listOf,
   oneOf,
   partialDateString,
@@ -43,7 +45,32 @@ export interface SourceFields {
    * written back as it was.
    */
   snapshot?: { [key: string]: JsonValue };
+  /** When the wiki last fetched the source (an instant, ISO 8601 in UTC). */
+  fetchedAt?: string;
+  /** The name of the wiki's cached copy of the fetched text. */
+  localFilename?: string;
+  /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
+  attributes?: Attributes;
 }
+
+/**
+ * An instant, stored as ISO 8601 in UTC (`2025-12-28T03:52:37.000Z`). The wiki's YAML writes it without
+ * a zone (`2025-12-28 03:52:37`), and its snapshot writes the same moment with `Z`: a time without a
+ * zone is read as UTC, so both spellings are the same instant.
+ */
+export const instant = {
+  read(raw: unknown, path: string): Result<string> {
+    if (typeof raw !== 'string') return failInput(path, `expected an ISO 8601 instant, got ${JSON.stringify(raw)}`);
+    const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(raw.trim());
+    // Date.parse rolls a day that does not exist (02-30) into the next month; a calendar check refuses it.
+    const [y, mo, d] = m ? m[1].split('-').map(Number) : [0, 0, 0];
+    const realDay = m !== null && mo >= 1 && mo <= 12 && d >= 1 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
+    const t = m && realDay ? Date.parse(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : Number.NaN;
+    if (!m || Number.isNaN(t))
+      return failInput(path, `expected an ISO 8601 instant such as 2025-12-28T03:52:37Z, got ${JSON.stringify(raw)}`);
+    return ok(new Date(t).toISOString());
+  },
+};
 
 export const sourceFields: FieldSpecs<SourceFields> = {
   url: { read: validateUrl, required: true, immutable: true },
@@ -61,6 +88,9 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   tags: listOf(text(100), 200),
   file: dataFile,
   snapshot: jsonObject,
+  fetchedAt: instant,
+  localFilename: text(300),
+  attributes: attributesField,
 };
 
 /** The cached copy of a source's text; the hash is derived here so it always matches the text. */
@@ -218,7 +248,7 @@ export function evolveSource(state: SourceState | null, event: SourceEvent): Sou
       return { id, fields, content: null, mergedInto: null, mergedFrom: [] };
     }
     case 'SourceUpdated':
-      return state && { ...state, fields: applyPatch(state.fields, event.data) };
+      return state && { ...state, fields: applyPatch(state.fields, event.data, sourceFields) };
     case 'SourceContentCaptured': {
       const { id: _id, ...content } = event.data;
       return state && { ...state, content };

@@ -45,6 +45,11 @@ export const JSONScalar = new GraphQLScalarType({
   },
 });
 
+/** The `attributes` field every kind read from files has (docs/domain.md, Attributes). */
+export const ATTRIBUTES_DESCRIPTION =
+  'The keys the wiki’s file gives this item that have no typed field (and values a typed field refused), verbatim, by file key. ' +
+  'Patched key by key: `set: { attributes: { key: value } }` adds or replaces those keys, `unset: ["attributes.key"]` removes one, `unset: ["attributes"]` all.';
+
 function readPartialDate(value: unknown): PartialDate {
   const parsed = parsePartialDate(value, 'PartialDate');
   if (!parsed.ok) throw new GraphQLError(parsed.error.message, { extensions: { code: 'BAD_USER_INPUT' } });

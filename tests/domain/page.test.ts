@@ -1,4 +1,12 @@
-import { decidePage, evolvePage, type PageCommand, type PageEvent, type PageFields, type PageState } from '../../src/domain/page';
+import {
+  decidePage,
+  evolvePage,
+  pageFields,
+  type PageCommand,
+  type PageEvent,
+  type PageFields,
+  type PageState,
+} from '../../src/domain/page';
 import { expectFail, expectOk, replay } from './domain-test-helpers';
 
 const SRC_A = '7512ddb574f82249';
@@ -187,5 +195,45 @@ describe('evolvePage', () => {
     { type: 'SourceUncited', data: { slug: 'x', sourceId: SRC_A } },
   ])('ignores $type for a page it has not seen', (event) => {
     expect(evolvePage(null, event)).toBeNull();
+  });
+});
+
+describe('page front matter fields', () => {
+  const create = (fields: Record<string, unknown>) =>
+    decidePage({ type: 'CreatePage', slug: 'p', fields: { title: 'P', ...fields } }, null);
+
+  it('reads the wiki’s front matter: scores like quality, days, clusters, ratings, a partial date', () => {
+    const [event] = expectOk(
+      create({
+        path: 'knowledge-base/p.mdx',
+        lastEdited: '2026-02',
+        updateFrequency: 21,
+        readerImportance: 72.5,
+        researchImportance: 94,
+        tacticalValue: 0,
+        subcategory: 'agentic',
+        clusters: ['ai-safety', 'governance'],
+        ratings: { rigor: 6, novelty: 3.5 },
+        pageType: 'stub',
+        contentFormat: 'table',
+      }),
+    );
+    expect(event.data).toMatchObject({ lastEdited: '2026-02', ratings: { rigor: 6, novelty: 3.5 }, readerImportance: 72.5 });
+  });
+
+  it.each([
+    [{ readerImportance: 72.55 }, 'readerImportance', 'at most one decimal'],
+    [{ tacticalValue: 101 }, 'tacticalValue', 'expected a number from 0 to 100'],
+    [{ updateFrequency: 1.5 }, 'updateFrequency', 'expected an integer'],
+    [{ ratings: { rigor: 11 } }, 'ratings.rigor', 'expected a number from 0 to 10'],
+    [{ ratings: {} }, 'ratings', 'at least one rating'],
+    [{ clusters: ['AI Safety'] }, 'clusters.0', 'kebab-case'],
+    [{ lastEdited: '2026-02-30' }, 'lastEdited', ''],
+  ])('refuses %j', (fields, path, fragment) => {
+    expectFail(create(fields), 'BAD_USER_INPUT', path, fragment);
+  });
+
+  it('has a keyed attributes field', () => {
+    expect(pageFields.attributes.keyed).toBe(true);
   });
 });

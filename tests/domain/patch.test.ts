@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { entityFields } from '../../src/domain/entity';
+import type { JsonValue } from '../../src/domain/fact-value';
 import {
   applyPatch,
   bool,
@@ -10,6 +11,7 @@ import {
   isEmptyPatch,
   isRecord,
   jsonObject,
+  keyedMap,
   listOf,
   numberIn,
   oneOf,
@@ -310,6 +312,127 @@ describe('UpdatePublication end to end (property)', () => {
           }
           // An event is appended exactly when something changed.
           expect(events.length).toBe(isDeepStrictEqual(newFields, oldFields) ? 0 : 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('keyed map fields: attributes, patched key by key', () => {
+  interface Keyed {
+    name: string;
+    note?: string;
+    attributes?: Record<string, JsonValue>;
+  }
+  const keyedSpecs: FieldSpecs<Keyed> = { name: { ...text(20), required: true }, note: text(), attributes: keyedMap() };
+
+  it('every kind read from files has a keyed attributes field', () => {
+    for (const specs of [entityFields, pageFields, sourceFields, propertyFields, publicationFields]) {
+      expect((specs as FieldSpecs<{ attributes?: unknown }>).attributes.keyed).toBe(true);
+    }
+  });
+
+  it('readPatch takes keys under set and "attributes.<key>" or "attributes" under unset', () => {
+    expect(expectOk(readPatch(keyedSpecs, { attributes: { a: 1, 'b.c': null } }, ['attributes.x', 'attributes.y.z']))).toEqual({
+      set: { attributes: { a: 1, 'b.c': null } },
+      unset: ['attributes.x', 'attributes.y.z'],
+    });
+    expect(expectOk(readPatch(keyedSpecs, undefined, ['attributes']))).toEqual({ set: {}, unset: ['attributes'] });
+  });
+
+  it.each([
+    [undefined, ['note.x'], 'unset.0', 'unknown field string "note.x"'],
+    [undefined, ['attributes.'], 'unset.0', 'unknown field'],
+    [undefined, ['.x'], 'unset.0', 'unknown field'],
+    [{ attributes: { a: 1 } }, ['attributes.a'], 'unset.0', '"attributes.a" is both set and unset'],
+    [{ attributes: { a: 1 } }, ['attributes'], 'unset.0', '"attributes" is both set and unset'],
+    [{ attributes: {} }, undefined, 'set.attributes', 'expected at least one key'],
+    [{ attributes: [1] }, undefined, 'set.attributes', 'expected an object of named values'],
+    [{ attributes: { ' ': 1 } }, undefined, 'set.attributes. ', 'a key must be 1 to 200 characters'],
+    [{ attributes: { a: { b: [Number.NaN] } } }, undefined, 'set.attributes.a', 'NaN is not a JSON number'],
+    [{ attributes: { a: new Date(0) } }, undefined, 'set.attributes.a', 'expected a JSON value'],
+  ])('rejects set %j unset %j at %s', (set, unset, path, fragment) => {
+    expectFail(readPatch(keyedSpecs, set, unset), 'BAD_USER_INPUT', path, fragment);
+  });
+
+  it('a set under attributes that names some keys leaves the other keys alone', () => {
+    expectOk(readPatch(keyedSpecs, { attributes: { a: 1 } }, ['attributes.b']));
+    const state: Keyed = { name: 'n', attributes: { a: 0, b: 'x', c: [1, 2] } };
+    expect(applyPatch(state, { set: { attributes: { a: 1, d: { e: true } } }, unset: ['attributes.b'] }, keyedSpecs)).toEqual({
+      name: 'n',
+      attributes: { a: 1, c: [1, 2], d: { e: true } },
+    });
+    expect(state.attributes).toEqual({ a: 0, b: 'x', c: [1, 2] });
+  });
+
+  it('removing the last key removes the map; unset "attributes" removes every key', () => {
+    expect(applyPatch<Keyed>({ name: 'n', attributes: { a: 1 } }, { set: {}, unset: ['attributes.a'] }, keyedSpecs)).toEqual({ name: 'n' });
+    expect(applyPatch<Keyed>({ name: 'n', attributes: { a: 1, b: 2 } }, { set: {}, unset: ['attributes'] }, keyedSpecs)).toEqual({
+      name: 'n',
+    });
+    expect(applyPatch<Keyed>({ name: 'n' }, { set: { attributes: { a: 1 } }, unset: [] }, keyedSpecs)).toEqual({
+      name: 'n',
+      attributes: { a: 1 },
+    });
+  });
+
+  it('the effective patch names only the keys that change (key order inside a value does not count)', () => {
+    const state: Keyed = { name: 'n', attributes: { a: 1, b: { x: 1, y: 2 }, c: null } };
+    expect(
+      effectivePatch(
+        state,
+        { set: { attributes: { a: 1, b: { y: 2, x: 1 }, c: null, d: 4 } }, unset: ['attributes.z', 'attributes.c', 'note'] },
+        keyedSpecs,
+      ),
+    ).toEqual({ set: { attributes: { d: 4 } }, unset: ['attributes.c'] });
+    expect(isEmptyPatch(effectivePatch(state, { set: { attributes: { a: 1 } }, unset: ['attributes.q'] }, keyedSpecs))).toBe(true);
+    expect(effectivePatch<Keyed>({ name: 'n' }, { set: {}, unset: ['attributes', 'attributes.a'] }, keyedSpecs)).toEqual({
+      set: {},
+      unset: [],
+    });
+  });
+
+  it('an entity update appends a patch of the changed key only, and none when nothing changes', () => {
+    const current = { slug: 'x', name: 'X', type: 'ai-model', attributes: { contextWindow: 200000, developer: 'anthropic' } };
+    expect(
+      expectOk(
+        decideUpdate(entityFields, current, 'entity', { attributes: { contextWindow: 1000000, developer: 'anthropic' } }, undefined),
+      ),
+    ).toEqual({ set: { attributes: { contextWindow: 1000000 } }, unset: [] });
+    expect(expectOk(decideUpdate(entityFields, current, 'entity', { attributes: { developer: 'anthropic' } }, undefined))).toBeNull();
+    expect(expectOk(decideUpdate(entityFields, current, 'entity', undefined, ['attributes.developer']))).toEqual({
+      set: {},
+      unset: ['attributes.developer'],
+    });
+  });
+
+  const key = fc.constantFrom('a', 'b', 'c', 'd.e');
+  const value = fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 3 }), fc.array(fc.integer(), { maxLength: 2 }));
+  const map = fc.dictionary(key, value, { minKeys: 1 });
+
+  it('(property) applying the effective patch gives the same state, it names only changed keys, and a second time changes nothing', () => {
+    fc.assert(
+      fc.property(
+        fc.option(map, { nil: undefined }),
+        fc.option(map, { nil: undefined }),
+        fc.subarray(['attributes', 'attributes.a', 'attributes.b', 'attributes.c', 'attributes.d.e']),
+        (have, set, unsetAll) => {
+          const unset = unsetAll.filter((n) => !(set && (n === 'attributes' || Object.hasOwn(set, n.slice('attributes.'.length)))));
+          fc.pre(set !== undefined || unset.length > 0);
+          const patch = expectOk(readPatch(keyedSpecs, set ? { attributes: set } : undefined, unset));
+          const state: Keyed = have ? { name: 'n', attributes: have } : { name: 'n' };
+          const next = applyPatch(state, patch, keyedSpecs);
+          const effective = effectivePatch(state, patch, keyedSpecs);
+          expect(applyPatch(state, effective, keyedSpecs)).toEqual(next);
+          for (const [k, v] of Object.entries(effective.set.attributes ?? {})) {
+            expect(have && Object.hasOwn(have, k) && isDeepStrictEqual(have[k], v)).toBeFalsy();
+          }
+          expect(isEmptyPatch(effectivePatch(next, patch, keyedSpecs))).toBe(true);
+          // The keys of the new state: the old ones, plus set's, minus the unset ones.
+          const want = { ...(unset.includes('attributes') ? {} : have), ...set };
+          for (const n of unset) if (n.startsWith('attributes.')) delete want[n.slice('attributes.'.length)];
+          expect(next.attributes ?? {}).toEqual(want);
         },
       ),
       { numRuns: 300 },

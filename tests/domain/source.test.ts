@@ -10,6 +10,7 @@ import {
   type SourceEvent,
   type SourceFields,
   type SourceState,
+  instant,
 } from '../../src/domain/source';
 import { clone, expectFail, expectOk, replay } from './domain-test-helpers';
 
@@ -409,5 +410,20 @@ describe('previewText', () => {
       // What was kept ends a word: the text goes on with a space there.
       if (p.endsWith('…') && p.includes(' ')) expect(text[p.length - 1]).toBe(' ');
     }
+  });
+});
+
+describe('fetchedAt (instant)', () => {
+  it.each([
+    ['2025-12-28 03:52:37', '2025-12-28T03:52:37.000Z'],
+    ['2025-12-28T02:55:21.000Z', '2025-12-28T02:55:21.000Z'],
+    ['2025-12-28T04:55:21+02:00', '2025-12-28T02:55:21.000Z'],
+    ['2024-02-29 00:00', '2024-02-29T00:00:00.000Z'],
+  ])('reads %s as the instant %s (no zone is UTC)', (raw, want) => {
+    expect(expectOk(instant.read(raw, 'fetchedAt'))).toBe(want);
+  });
+
+  it.each([['2025-02-30 00:00:00'], ['2025-13-01T00:00Z'], ['2025-12-28'], ['yesterday'], [1735355557]])('refuses %j', (raw) => {
+    expectFail(instant.read(raw, 'fetchedAt'), 'BAD_USER_INPUT', 'fetchedAt', 'ISO 8601 instant');
   });
 });

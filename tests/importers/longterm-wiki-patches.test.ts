@@ -51,6 +51,8 @@ properties:
   type: organization
   title: Acme
   website: https://acme.org
+  orgType: lab
+  tags: [ai, safety]
 - id: jane-doe
   stableId: JaneDoe001
   numericId: E2
@@ -114,7 +116,9 @@ const v2: typeof v1 = {
   'properties.yaml': v1['properties.yaml']
     .replace('    name: Revenue\n', '    name: Revenue\n    description: Annual revenue\n')
     .replace('    inverseId: ceo-of\n', ''),
-  'entities/orgs.yaml': v1['entities/orgs.yaml'].replace('- id: jane-doe', '- id: jane-q-doe'),
+  'entities/orgs.yaml': v1['entities/orgs.yaml']
+    .replace('- id: jane-doe', '- id: jane-q-doe')
+    .replace('  orgType: lab\n  tags: [ai, safety]\n', '  orgType: frontier-lab\n'),
   'things/acme.yaml': v1['things/acme.yaml']
     .replace('aliases: [Acme Inc]', 'aliases: [Acme Inc, ACME Corporation]')
     .replace('    value: 1e9', '    value: 1.1e9')
@@ -138,6 +142,17 @@ const v2: typeof v1 = {
 };
 
 let app: TestFactlog;
+/** A thing's current state as the domain keeps it (state_versions). */
+const stateOf = async (kind: string, id: string) => {
+  const row = await app.db
+    .selectFrom('state_versions')
+    .select('state')
+    .where('kind', '=', kind)
+    .where('id', '=', id)
+    .where('tx_to', 'is', null)
+    .executeTakeFirstOrThrow();
+  return typeof row.state === 'string' ? (JSON.parse(row.state) as unknown) : row.state;
+};
 beforeAll(async () => {
   app = await createTestFactlog();
 });
@@ -150,7 +165,13 @@ it('registers every kind of thing from the files', async () => {
   const report = await importLongtermWiki(app, await buildFixture({ files: v1 }), { actor: 'tester' });
   // The snapshot's finer type wins over the YAML's "web"; the post's published_date is a bare "2024".
   expect(report.anomalies.map((a) => a.kind)).toEqual(['snapshot-mismatch', 'bare-year-date']);
-  expect(report.unmapped).toEqual({ 'properties.inverseName': 1 });
+  // Nothing is dropped: the keys with no typed field are kept in the entity's attributes, verbatim.
+  expect(report.unmapped).toEqual({});
+  expect(report.untyped).toEqual({ 'entities.orgType': 1 });
+  expect(await stateOf('entity', 'AcmeAAAAA1')).toMatchObject({
+    fields: { website: 'https://acme.org', tags: ['ai', 'safety'], attributes: { orgType: 'lab' } },
+  });
+  expect(await stateOf('property', 'ceo')).toMatchObject({ fields: { inverseName: 'CEO of' } });
   expect(report.eventsAppended).toBe(2 + 2 + 2 + 2 + 2 + 3 + 3); // publications, properties, entities, sources, pages, citations, facts
 
   expect(
@@ -195,7 +216,15 @@ it('appends exactly the changes: field patches with cleared fields, a rename, ci
       { type: 'PublicationUpdated', data: { id: 'acme-journal', set: { credibility: 5 }, unset: ['description'] } },
       { type: 'PropertyUpdated', data: { id: 'revenue', set: { description: 'Annual revenue' }, unset: [] } },
       { type: 'PropertyUpdated', data: { id: 'ceo', set: {}, unset: ['inverseId'] } },
-      { type: 'EntityUpdated', data: { id: 'AcmeAAAAA1', set: { aliases: ['Acme Inc', 'ACME Corporation'] }, unset: [] } },
+      // Attributes are patched key by key: the changed key is set, the removed one unset, the same one not named.
+      {
+        type: 'EntityUpdated',
+        data: {
+          id: 'AcmeAAAAA1',
+          set: { aliases: ['Acme Inc', 'ACME Corporation'], attributes: { orgType: 'frontier-lab' } },
+          unset: ['attributes.tags'],
+        },
+      },
       { type: 'EntityRenamed', data: { id: 'JaneDoe001', from: 'jane-doe', to: 'jane-q-doe' } },
       { type: 'SourceUpdated', data: { id: sha(REPORT), set: { title: 'Acme annual report 2023' }, unset: ['tags'] } },
       { type: 'PageUpdated', data: { slug: 'acme-page', set: { description: 'All about Acme' }, unset: ['quality'] } },
@@ -210,6 +239,10 @@ it('appends exactly the changes: field patches with cleared fields, a rename, ci
     ]),
   );
   expect(events).toHaveLength(12);
+  expect(await stateOf('entity', 'AcmeAAAAA1')).toMatchObject({
+    fields: { attributes: { website: 'https://acme.org', orgType: 'frontier-lab' } },
+  });
+  expect(((await stateOf('entity', 'AcmeAAAAA1')) as { fields: { attributes: object } }).fields.attributes).not.toHaveProperty('tags');
 
   // The renamed entity keeps its old slug as an alias, and references still resolve to it.
   expect(await app.db.selectFrom('entities').select(['slug', 'aliases']).where('id', '=', 'JaneDoe001').executeTakeFirstOrThrow()).toEqual({

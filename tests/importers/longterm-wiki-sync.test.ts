@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { runImport, EXIT_ANOMALIES, type ImportIo } from '../../src/cli/import';
 import { UsageError } from '../../src/cli/command';
@@ -250,6 +251,94 @@ describe('messy input', () => {
   }, 180_000);
 });
 
+describe('nothing dropped for a bad value', () => {
+  let app: TestFactlog;
+  beforeAll(async () => {
+    app = await createTestFactlog();
+  });
+  afterAll(() => app?.dispose());
+
+  const URL = 'https://example.org/undated';
+  const files = (publishedDate: string) => ({
+    'resources/misc.yaml': [
+      `- id: ${createHash('sha256').update(URL).digest('hex').slice(0, 16)}`,
+      `  url: ${URL}`,
+      '  title: An undated report',
+      `  published_date: ${publishedDate}`,
+      '  authors: [Ann, Bob, Ann]',
+      '  fetched_at: 2025-12-28 03:52:37',
+      '  archive_note: kept as written',
+      '  cited_by: [a-page]',
+    ].join('\n'),
+    'pages.yaml': [
+      '- slug: a-page',
+      '  title: A page',
+      '  quality: 250',
+      '  readerImportance: 72.5',
+      '  update_frequency: 21',
+      '  ratings: { rigor: 6, novelty: 3.5 }',
+      '  lastEdited: "2026-02-10"',
+      '  clusters: [ai-safety]',
+      '  draftOwner: { name: Ann }',
+    ].join('\n'),
+  });
+  const stateOf = async (kind: string, id: string) => {
+    const row = await app.db
+      .selectFrom('state_versions')
+      .select('state')
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .where('tx_to', 'is', null)
+      .executeTakeFirstOrThrow();
+    return (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as { fields: Record<string, unknown> };
+  };
+  const sourceId = createHash('sha256').update(URL).digest('hex').slice(0, 16);
+
+  it('a value a typed field refuses is reported and kept verbatim in attributes, beside the untyped keys', async () => {
+    const report = await importLongtermWiki(app, await buildFixture({ files: files('sometime') }));
+    expect(report.completed).toBe(true);
+    const kinds = (file: string) => report.anomalies.filter((a) => a.file === file).map((a) => `${a.kind} ${a.at}`);
+    expect(kinds('resources/misc.yaml')).toEqual([`duplicate-item ${sourceId}.authors`, `invalid-field ${sourceId}.published_date`]);
+    expect(kinds('pages.yaml')).toEqual(['invalid-field a-page.quality']);
+    expect(report.unmapped).toEqual({});
+    expect(report.untyped).toEqual({ 'pages.draftOwner': 1, 'resources.archive_note': 1 });
+
+    const source = (await stateOf('source', sourceId)).fields;
+    expect(source).not.toHaveProperty('publishedDate');
+    expect(source.authors).toEqual(['Ann', 'Bob']);
+    expect(source.fetchedAt).toBe('2025-12-28T03:52:37.000Z');
+    // The refused value, and the whole list a repeat was dropped from, as written.
+    expect(source.attributes).toEqual({ published_date: 'sometime', authors: ['Ann', 'Bob', 'Ann'], archive_note: 'kept as written' });
+    const page = (await stateOf('page', 'a-page')).fields;
+    expect(page).toMatchObject({
+      readerImportance: 72.5,
+      updateFrequency: 21,
+      ratings: { rigor: 6, novelty: 3.5 },
+      lastEdited: '2026-02-10',
+      clusters: ['ai-safety'],
+      attributes: { quality: 250, draftOwner: { name: 'Ann' } },
+    });
+    expect(page).not.toHaveProperty('quality');
+  }, 120_000);
+
+  it('the same files again append nothing; a value that now reads moves from attributes to its field', async () => {
+    const head = await eventCount(app.db);
+    const again = await importLongtermWiki(app, await buildFixture({ files: files('sometime') }));
+    expect(again.eventsAppended).toBe(0);
+    expect(await eventCount(app.db)).toBe(head);
+
+    const fixed = await importLongtermWiki(app, await buildFixture({ files: files('"2024-05"') }));
+    const events = await eventsOfRun(app.db, fixed.run.correlationId);
+    expect(events.map((e) => ({ type: e.type, data: e.data }))).toEqual([
+      { type: 'SourceUpdated', data: { id: sourceId, set: { publishedDate: '2024-05' }, unset: ['attributes.published_date'] } },
+    ]);
+    expect((await stateOf('source', sourceId)).fields.attributes).toEqual({
+      authors: ['Ann', 'Bob', 'Ann'],
+      archive_note: 'kept as written',
+    });
+  }, 120_000);
+});
+
 describe('the command line', () => {
   let app: TestFactlog;
   let dir: string;
@@ -266,16 +355,28 @@ describe('the command line', () => {
     env: {},
   });
 
-  it('--strict exits non-zero when there are anomalies, and the summary lists them', async () => {
+  it('--strict exits non-zero when there are anomalies, and the summary counts them per kind', async () => {
     const out: string[] = [];
     expect(await runImport({ strict: true }, ['longterm-wiki', dir], io(out))).toBe(EXIT_ANOMALIES);
     const text = out.join('');
     expect(text).toContain('Anomalies (');
     expect(text).toMatch(/missing-input \(\d+\)/); // no resources, pages or snapshot in this fixture
-    expect(text).toMatch(/things\/dario-amodei\.yaml:\d+ \(dario-amodei\.numericId\)/); // numericId: 3 in the older layout
+    expect(text).toMatch(/invalid-field \(\d+\)/);
+    // One line per kind: the anomalies themselves are behind --verbose (and --json).
+    expect(text).toContain('--verbose or --json lists each');
+    expect(text).not.toMatch(/things\/dario-amodei\.yaml:\d+/);
     // Without --strict the same anomalies are reported and the exit is 0.
     expect(await runImport({}, ['longterm-wiki', dir], io([]))).toBe(0);
   }, 120_000);
+
+  it('--verbose lists every anomaly under its kind', async () => {
+    const out: string[] = [];
+    expect(await runImport({ verbose: true, 'dry-run': true }, ['longterm-wiki', dir], io(out))).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/invalid-field \(\d+\)/);
+    expect(text).toMatch(/things\/dario-amodei\.yaml:\d+ \(dario-amodei\.numericId\)/); // numericId: 3 in the older layout
+    expect(text).not.toContain('--verbose or --json lists each');
+  }, 60_000);
 
   it('--json prints the whole report for machines', async () => {
     const out: string[] = [];

@@ -68,10 +68,20 @@ function expectedFromFiles() {
   const pages = new Set((readDataYaml('pages.yaml') as { slug: string }[]).map((p) => p.slug));
   const resourceUrls = new Set<string>();
   const citations = new Set<string>();
+  // A resource's citing pages are its YAML's cited_by and its snapshot entry's (by id with the same url, else by url).
+  const snapshot = JSON.parse(readFileSync(path.join(DATA_DIR, 'resources-snapshot.json'), 'utf8')) as {
+    id: string;
+    url: string;
+    cited_by?: string[];
+  }[];
+  const snapById = new Map(snapshot.map((e) => [e.id, e]));
+  const snapByUrl = new Map(snapshot.map((e) => [e.url, e]));
   for (const f of dataFiles('resources')) {
     for (const r of readDataYaml(`resources/${f}`)) {
       resourceUrls.add(r.url);
-      for (const slug of r.cited_by ?? []) if (pages.has(slug)) citations.add(`${slug} ${sha(r.url)}`);
+      const byId = snapById.get(r.id);
+      const snap = byId && byId.url === r.url ? byId : snapByUrl.get(r.url);
+      for (const slug of [...(r.cited_by ?? []), ...(snap?.cited_by ?? [])]) if (pages.has(slug)) citations.add(`${slug} ${sha(r.url)}`);
     }
   }
   // Every URL the resources, the facts or the wiki's database export (the snapshot) list is a source.

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { PartialDate } from '../../domain/partial-date';
 import type { GraphQLContext } from '../context';
-import { PartialDateScalar } from '../scalars';
+
+import { ATTRIBUTES_DESCRIPTION, JSONScalar, PartialDateScalar } from '../scalars';
 import { Entity, toEntity } from '../types/entity';
 import { commandFields, partialDates, plain } from './input-mapping';
 import { answerWith } from './mutate';
@@ -39,6 +40,7 @@ class EntityPatch {
     description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
   })
   file?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class RegisterEntityInput extends withRequestFields(EntityPatch) {

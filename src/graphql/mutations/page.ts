@@ -1,7 +1,9 @@
-import { Arg, Ctx, Field, Float, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import type { PartialDate } from '../../domain/partial-date';
+import { ATTRIBUTES_DESCRIPTION, JSONScalar, PartialDateScalar } from '../scalars';
 import { Page, toPage } from '../types/page';
-import { commandFields, plain, renamed, renamedList } from './input-mapping';
+import { commandFields, partialDates, plain, renamed, renamedList } from './input-mapping';
 import { answerWith } from './mutate';
 import { NoFields, withExpectedVersion, withRequestFields } from './request-fields';
 
@@ -12,6 +14,18 @@ class PagePatch {
   @Field({ nullable: true }) description?: string;
   @Field(() => Float, { nullable: true }) quality?: number;
   @Field(() => ID, { nullable: true, description: 'The entity the page is about.' }) entity?: string;
+  @Field({ nullable: true }) path?: string;
+  @Field(() => PartialDateScalar, { nullable: true }) lastEdited?: PartialDate;
+  @Field(() => Int, { nullable: true, description: 'Days.' }) updateFrequency?: number;
+  @Field(() => Float, { nullable: true }) readerImportance?: number;
+  @Field(() => Float, { nullable: true }) researchImportance?: number;
+  @Field(() => Float, { nullable: true }) tacticalValue?: number;
+  @Field({ nullable: true }) subcategory?: string;
+  @Field(() => [String], { nullable: true }) clusters?: string[];
+  @Field(() => JSONScalar, { nullable: true, description: 'Ratings by name, each 0–10.' }) ratings?: Record<string, unknown>;
+  @Field({ nullable: true }) pageType?: string;
+  @Field({ nullable: true }) contentFormat?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class CreatePageInput extends withRequestFields(PagePatch) {
@@ -41,14 +55,23 @@ const answer = answerWith('page', toPage);
 export class PageMutations {
   @Mutation(() => PagePayload)
   createPage(@Arg('input') input: CreatePageInput, @Ctx() ctx: GraphQLContext) {
-    return answer(ctx, { type: 'CreatePage', slug: input.slug, fields: renamed(commandFields(plain(input), 'slug')) }, input);
+    return answer(
+      ctx,
+      { type: 'CreatePage', slug: input.slug, fields: renamed(partialDates(commandFields(plain(input), 'slug'), input, ['lastEdited'])) },
+      input,
+    );
   }
 
   @Mutation(() => PagePayload)
   updatePage(@Arg('input') input: UpdatePageInput, @Ctx() ctx: GraphQLContext) {
     return answer(
       ctx,
-      { type: 'UpdatePage', page: input.slug, set: input.set && renamed(plain(input.set)), unset: renamedList(input.unset) },
+      {
+        type: 'UpdatePage',
+        page: input.slug,
+        set: input.set && renamed(partialDates(plain(input.set), input.set, ['lastEdited'])),
+        unset: renamedList(input.unset),
+      },
       input,
     );
   }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { ATTRIBUTES_DESCRIPTION, JSONScalar } from '../scalars';
 import { Property, toProperty } from '../types/property';
 import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
@@ -22,6 +23,9 @@ class PropertyPatch {
   @Field(() => DisplayInput, { nullable: true }) display?: DisplayInput;
   @Field({ nullable: true }) inverseId?: string;
   @Field(() => Int, { nullable: true }) stalenessDays?: number;
+  @Field({ nullable: true }) computed?: boolean;
+  @Field({ nullable: true }) inverseName?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class DefinePropertyInput extends withRequestFields(PropertyPatch) {

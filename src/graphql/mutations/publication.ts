@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { ATTRIBUTES_DESCRIPTION, JSONScalar } from '../scalars';
 import { Publication, toPublication } from '../types/publication';
 import { commandFields, plain } from './input-mapping';
 import { answerWith } from './mutate';
@@ -13,6 +14,7 @@ class PublicationPatch {
   @Field(() => Int, { nullable: true }) credibility?: number;
   @Field({ nullable: true }) peerReviewed?: boolean;
   @Field({ nullable: true }) description?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class RegisterPublicationInput extends withRequestFields(NoFields) {
@@ -23,6 +25,7 @@ class RegisterPublicationInput extends withRequestFields(NoFields) {
   @Field(() => Int, { nullable: true }) credibility?: number;
   @Field({ nullable: true }) peerReviewed?: boolean;
   @Field({ nullable: true }) description?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class UpdatePublicationInput extends withExpectedVersion(NoFields) {

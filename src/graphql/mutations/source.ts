@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { PartialDate } from '../../domain/partial-date';
 import type { GraphQLContext } from '../context';
-import { DateTimeScalar, PartialDateScalar } from '../scalars';
+import { ATTRIBUTES_DESCRIPTION, DateTimeScalar, PartialDateScalar, JSONScalar } from '../scalars';
 import { Source, toSource } from '../types/source';
 import { commandFields, partialDates, plain, renamed, renamedList } from './input-mapping';
 import { answerWith } from './mutate';
@@ -25,6 +25,9 @@ class SourcePatch {
     description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
   })
   file?: string;
+  @Field(() => DateTimeScalar, { nullable: true }) fetchedAt?: Date;
+  @Field({ nullable: true }) localFilename?: string;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes?: Record<string, unknown>;
 }
 @InputType()
 class RegisterSourceInput extends withRequestFields(SourcePatch) {

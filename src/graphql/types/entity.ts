@@ -1,9 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { typeLabel, type EntityState } from '../../domain/entity';
+import type { Attributes } from '../../domain/fields';
 import type { Versioned } from '../../projections/queries/things';
 import { Connection } from '../connection';
 import type { Pins } from '../pins';
-import { PartialDateScalar } from '../scalars';
 
 @ObjectType({ description: 'An item of an entity’s own reading list, as the wiki wrote it.' })
 export class EntitySourceRef {
@@ -20,6 +20,7 @@ export class CustomField {
   @Field() value!: string;
   @Field(() => String, { nullable: true, description: 'A wiki path or URL the value links to.' }) link!: string | null;
 }
+import { ATTRIBUTES_DESCRIPTION, JSONScalar, PartialDateScalar } from '../scalars';
 
 @ObjectType({ description: 'Something facts are about: an organization, a person, a risk…' })
 export class Entity {
@@ -44,6 +45,7 @@ export class Entity {
     description: 'The data set file that lists it, relative to the data set (e.g. "entities/people.yaml"): an export writes it back there.',
   })
   file!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes!: Attributes | null;
   @Field(() => Int) version!: number;
   pins!: Pins;
 }
@@ -67,6 +69,7 @@ export function toEntity(v: Versioned<EntityState>, pins: Pins): Entity {
     sources: (f.sources ?? []).map((r) => ({ title: r.title, url: r.url ?? null, author: r.author ?? null, date: r.date ?? null })),
     customFields: (f.customFields ?? []).map((c) => ({ label: c.label, value: c.value, link: c.link ?? null })),
     file: f.file ?? null,
+    attributes: f.attributes ?? null,
     version: v.version,
     pins,
   };

@@ -1,9 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { CachedContent as CachedContentState, SourceState } from '../../domain/source';
+import type { Attributes } from '../../domain/fields';
 import type { Versioned } from '../../projections/queries/things';
 import { Connection } from '../connection';
 import type { Pins } from '../pins';
-import { DateTimeScalar, PartialDateScalar } from '../scalars';
+import { ATTRIBUTES_DESCRIPTION, DateTimeScalar, PartialDateScalar, JSONScalar } from '../scalars';
 
 @ObjectType({ description: 'How far a source can be trusted, with where the rating comes from.' })
 export class Credibility {
@@ -63,6 +64,10 @@ export class Source {
   })
   file!: string | null;
   @Field(() => ID, { nullable: true, description: 'Set when this source was merged into another.' }) mergedInto!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the wiki last fetched the source.' }) fetchedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The name of the wiki’s cached copy of the fetched text.' }) localFilename!:
+    string | null;
+  @Field(() => JSONScalar, { nullable: true, description: ATTRIBUTES_DESCRIPTION }) attributes!: Attributes | null;
   @Field(() => Int) version!: number;
   state!: SourceState;
   pins!: Pins;
@@ -87,6 +92,9 @@ export function toSource(v: Versioned<SourceState | null>, pins: Pins): Source {
     tags: f.tags ?? [],
     file: f.file ?? null,
     mergedInto: s.mergedInto,
+    fetchedAt: f.fetchedAt ? new Date(f.fetchedAt) : null,
+    localFilename: f.localFilename ?? null,
+    attributes: f.attributes ?? null,
     version: v.version,
     state: s,
     pins,

@@ -317,7 +317,7 @@ const emptyCommitReport = (commit: HistoryCommit): CommitReport => ({
   newAnomalies: [],
 });
 
-export function formatHistoryReport(report: HistoryReport): string {
+export function formatHistoryReport(report: HistoryReport, { verbose = false }: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`Longterm Wiki history replay: ${report.file} → ${report.database}`);
   out.push(`other parts of the data set from ${report.base}; actor ${report.actor}`);
@@ -341,9 +341,17 @@ export function formatHistoryReport(report: HistoryReport): string {
   const anomalies = report.commits.flatMap((c) => c.newAnomalies.map((a) => ({ commit: c.commit, a })));
   if (anomalies.length) {
     out.push('');
-    out.push(`Anomalies (${anomalies.length}, each listed at the first commit that shows it):`);
-    for (const { commit, a } of anomalies)
-      out.push(`  ${commit} ${a.kind} ${a.file}${a.line !== undefined ? `:${a.line}` : ''}${a.at ? ` (${a.at})` : ''}: ${a.message}`);
+    if (verbose) {
+      out.push(`Anomalies (${anomalies.length}, each listed at the first commit that shows it):`);
+      for (const { commit, a } of anomalies)
+        out.push(`  ${commit} ${a.kind} ${a.file}${a.line !== undefined ? `:${a.line}` : ''}${a.at ? ` (${a.at})` : ''}: ${a.message}`);
+    } else {
+      // One line per kind; the details are behind --verbose or --json.
+      const byKind = new Map<string, number>();
+      for (const { a } of anomalies) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
+      out.push(`Anomalies (${anomalies.length}, counted at the first commit that shows each; --verbose or --json lists each):`);
+      for (const [kind, n] of byKind) out.push(`  ${kind} ${n}`);
+    }
   }
   out.push('');
   out.push(

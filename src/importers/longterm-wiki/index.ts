@@ -122,6 +122,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
     eventsAppended: 0,
     conversions: sorted(desired.conversions.counts),
     unmapped: sorted(desired.unmapped.counts),
+    untyped: sorted(desired.untyped.counts),
     anomalyCounts: {},
     anomalies: anomalies.list,
     completed: false,

@@ -31,6 +31,8 @@ export const PROPERTY_KEYS: KeyMapping<PropertyFields> = {
   display: 'display',
   inverseId: 'inverseId',
   stalenessDays: 'stalenessDays',
+  computed: 'computed',
+  inverseName: 'inverseName',
 };
 
 /** An entity in `entities/*.yaml`: its name is the `title`. */
@@ -64,9 +66,27 @@ export const SOURCE_KEYS: KeyMapping<SourceFields> = {
   review: 'review',
   keyPoints: 'key_points',
   tags: 'tags',
+  fetchedAt: 'fetched_at',
+  localFilename: 'local_filename',
 };
 
-export const PAGE_KEYS: KeyMapping<PageFields> = { title: 'title', numericId: 'numericId', description: 'description', quality: 'quality' };
+export const PAGE_KEYS: KeyMapping<PageFields> = {
+  title: 'title',
+  numericId: 'numericId',
+  description: 'description',
+  quality: 'quality',
+  path: 'path',
+  lastEdited: 'lastEdited',
+  updateFrequency: 'update_frequency',
+  readerImportance: 'readerImportance',
+  researchImportance: 'researchImportance',
+  tacticalValue: 'tacticalValue',
+  subcategory: 'subcategory',
+  clusters: 'clusters',
+  ratings: 'ratings',
+  pageType: 'pageType',
+  contentFormat: 'contentFormat',
+};
 
 /** The keys of a fact in `things/<slug>.yaml` (`source` may also be spelled `sourceResource`). */
 export const FACT_KEYS = ['id', 'property', 'value', 'asOf', 'validEnd', 'source', 'sourceResource', 'notes'];

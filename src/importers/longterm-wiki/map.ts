@@ -48,7 +48,17 @@ class SourceIndex {
 export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: Anomalies, options: MapOptions = {}): DesiredState {
   const conversions = new Tally();
   const unmapped = new Tally();
-  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({ kind, loc, anomalies, conversions, unmapped, taggedText, memo: options.memo });
+  const untyped = new Tally();
+  const ctxFor = (kind: string, loc: Loc): RecordCtx => ({
+    kind,
+    loc,
+    anomalies,
+    conversions,
+    unmapped,
+    untyped,
+    taggedText,
+    memo: options.memo,
+  });
   const desired: DesiredState = {
     publications: new Map(),
     properties: new Map(),
@@ -71,6 +81,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     },
     conversions,
     unmapped,
+    untyped,
     removed: {
       citation: (_slug, sourceId) => ({ file: 'resources', at: `${sourceId}.cited_by` }),
       fact: (slug, id) => ({
@@ -277,6 +288,8 @@ function mapRelations(entity: DesiredEntity, raw: unknown, index: EntityIndex, a
   });
   return out;
 }
+/** The things header's keys that name the entity's typed fields (as mapEntities reads them). */
+const HEADER_KEYS = ['id', 'stableId', 'name', 'type', 'numericId', 'aliases'];
 
 /** The registry entry wins; the things header adds aliases (and fills what the registry lacks). */
 function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId: string | undefined, loc: Loc, anomalies: Anomalies): void {
@@ -292,6 +305,13 @@ function mergeThingHeader(entity: DesiredEntity, header: EntityFields, stableId:
   if (header.numericId && entity.fields.numericId && header.numericId !== entity.fields.numericId)
     disagree('numericId', entity.fields.numericId, header.numericId);
   if (header.numericId && !entity.fields.numericId) entity.fields.numericId = header.numericId;
+  // The header's own untyped keys are kept too, where the registry entry has no such key; a refused
+  // value of a key the registry also gives (numericId: 3) was reported, and the registry's is used.
+  for (const [k, v] of Object.entries(header.attributes ?? {})) {
+    if (HEADER_KEYS.includes(k)) continue;
+    const kept = (entity.fields.attributes ??= {});
+    if (!Object.hasOwn(kept, k)) kept[k] = v;
+  }
   if (header.aliases) {
     const aliases = [...(entity.fields.aliases ?? [])];
     for (const a of header.aliases) if (!aliases.includes(a) && a !== entity.fields.slug) aliases.push(a);
@@ -396,6 +416,7 @@ function mapSources(data: RawDataset, inStore: StoreSnapshot, desired: DesiredSt
     if (snap) {
       matchedSnapshot.add(snap);
       applySnapshot(fields, snap, loc, anomalies, true);
+      fillFromSnapshot(fields, citedBy, raw, snap, ctxFor, anomalies);
     }
 
     const earlier = resources.get(id);
@@ -459,6 +480,53 @@ function applySnapshot(fields: DesiredSource['fields'], snap: RawItem, loc: Loc,
       );
     }
     fields.type = type as SourceFields['type'];
+  }
+}
+
+/** The snapshot keys that are not source fields: its ids (see applySnapshot) and the citing pages. */
+const SNAPSHOT_OWN_KEYS = ['id', 'cited_by', 'stable_id'];
+
+/**
+ * What the snapshot has and the YAML lacks is used (the YAML's own values win, and a type disagreement
+ * is reported by applySnapshot): a field, an untyped key, a citing page.
+ */
+function fillFromSnapshot(
+  fields: DesiredSource['fields'],
+  citedBy: ResourceRecord['citedBy'],
+  raw: RawRecord,
+  snap: RawItem,
+  ctxFor: CtxFor,
+  anomalies: Anomalies,
+): void {
+  // Only the keys the YAML lacks are read (and the url the domain requires: the same, as matched), so a
+  // value both have is not reported twice.
+  const lacking = Object.fromEntries(
+    Object.entries(snap.data).filter(([k]) => k === 'url' || (!SNAPSHOT_OWN_KEYS.includes(k) && (raw[k] === undefined || raw[k] === null))),
+  );
+  if (Object.keys(lacking).length > 1) {
+    const read = readRecord(
+      sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>,
+      SOURCE_KEYS,
+      lacking,
+      ctxFor('resources-snapshot', snap.loc),
+    );
+    const target = fields as Record<string, unknown>;
+    for (const [k, v] of Object.entries(read ?? {})) {
+      if (k !== 'attributes' && target[k] === undefined) target[k] = v;
+    }
+    for (const [k, v] of Object.entries(read?.attributes ?? {})) {
+      const kept = (fields.attributes ??= {});
+      if (!Object.hasOwn(kept, k)) kept[k] = v;
+    }
+  }
+  // Citations are a set: a page the snapshot names as citing the source cites it, whether or not the
+  // YAML's list has it too (the flagship 7512ddb574f82249's citing page is only in the snapshot).
+  if (Array.isArray(snap.data.cited_by)) {
+    for (const slug of snap.data.cited_by) {
+      if (typeof slug === 'string' && isKebabId(slug)) {
+        if (!citedBy.some((c) => c.slug === slug)) citedBy.push({ slug, loc: snap.loc });
+      } else anomalies.add('invalid-field', at(snap.loc, 'cited_by'), `expected a page slug, got ${JSON.stringify(slug)}`);
+    }
   }
 }
 
@@ -580,11 +648,13 @@ function mapFacts(
       let managed = false;
       if (snap) {
         const ctx = ctxFor('resources-snapshot', snap.loc);
-        const read = readRecord(sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>, SOURCE_KEYS, snap.data, ctx, [
-          'id',
-          'cited_by',
-          'stable_id',
-        ]);
+        const read = readRecord(
+          sourceSpecsWithoutStableId as FieldSpecs<Omit<SourceFields, 'stableId'>>,
+          SOURCE_KEYS,
+          snap.data,
+          ctx,
+          SNAPSHOT_OWN_KEYS,
+        );
         if (read) Object.assign(fields, read);
         applySnapshot(fields, snap, snap.loc, anomalies, false);
         const owner = fields.stableId ? sources.byStableId.get(fields.stableId) : undefined;

@@ -34,6 +34,8 @@ export interface ImportReport {
   conversions: Record<string, number>;
   /** File keys the domain model has no place for (not imported), with how often they occur. */
   unmapped: Record<string, number>;
+  /** File keys with no typed field, kept verbatim in their kind's `attributes`, per kind.key. */
+  untyped: Record<string, number>;
   anomalyCounts: Partial<Record<AnomalyKind, number>>;
   anomalies: Anomaly[];
   completed: boolean;
@@ -42,7 +44,8 @@ export interface ImportReport {
 
 /**
  * The human summary printed at the end of a run (`--json` prints the ImportReport itself). Anomalies
- * come first, grouped by kind, and the counts last, so the totals are what stays on the screen.
+ * come first as one line per kind (each one listed only with `verbose`: the same hundreds of lines on
+ * every run would bury what changed), and the counts last, so the totals are what stays on the screen.
  */
 
 const COLUMNS: { title: string; effects: (Effect | 'rejected')[] }[] = [
@@ -52,7 +55,12 @@ const COLUMNS: { title: string; effects: (Effect | 'rejected')[] }[] = [
   { title: 'rejected', effects: ['rejected'] },
 ];
 
-export function formatReport(report: ImportReport): string {
+export interface FormatOptions {
+  /** List every anomaly under its kind, not just the count. */
+  verbose?: boolean;
+}
+
+export function formatReport(report: ImportReport, { verbose = false }: FormatOptions = {}): string {
   const out: string[] = [];
   const { run } = report;
   out.push(`Longterm Wiki import: ${report.dir} → ${report.database}${run.dryRun ? ' (dry run: nothing written)' : ''}`);
@@ -62,13 +70,23 @@ export function formatReport(report: ImportReport): string {
   const kinds = Object.keys(report.anomalyCounts) as AnomalyKind[];
   if (report.anomalies.length === 0) out.push('Anomalies: none');
   else {
-    out.push(`Anomalies (${report.anomalies.length}):`);
+    out.push(`Anomalies (${report.anomalies.length}${verbose ? '' : '; --verbose or --json lists each'}):`);
     for (const kind of kinds) {
       out.push(`  ${kind} (${report.anomalyCounts[kind]}): ${ANOMALY_KINDS[kind]}`);
-      for (const a of report.anomalies) if (a.kind === kind) out.push(`    ${formatLoc(a)}: ${a.message}`);
+      if (verbose) for (const a of report.anomalies) if (a.kind === kind) out.push(`    ${formatLoc(a)}: ${a.message}`);
     }
   }
   out.push('');
+
+  const untyped = Object.entries(report.untyped);
+  if (untyped.length) {
+    const total = untyped.reduce((n, [, k]) => n + k, 0);
+    out.push(
+      `Kept untyped (in attributes, verbatim): ${total} values of ${untyped.length} keys${verbose ? ':' : '; --verbose or --json lists them'}`,
+    );
+    if (verbose) out.push(wrap(untyped.map(([k, n]) => `${k} ${n}`).join(', '), '  '));
+    out.push('');
+  }
 
   const unmapped = Object.entries(report.unmapped);
   if (unmapped.length) {

@@ -1,3 +1,4 @@
+import type { Attributes } from '../../domain/fields';
 import type { EntityFields, EntityRelation } from '../../domain/entity';
 import type { StoredFactValue } from '../../domain/fact';
 import { SOURCE_TYPES, type SourceFields } from '../../domain/source';
@@ -35,15 +36,23 @@ export interface UnmappedStore {
 
 type Plain = Record<string, unknown>;
 
-/** The fields a mapping names, under their file keys, in the mapping's order. */
-function unmapFields<F extends object>(fields: F, keys: KeyMapping<F>, skip: readonly (keyof F)[] = []): Plain {
+/**
+ * The fields a mapping names, under their file keys, in the mapping's order, then the item's
+ * attributes: the keys it has no typed field for, and a value a typed field refused (or kept only in
+ * part), which wins over the typed one, as written (docs/domain.md, Attributes).
+ */
+function unmapFields<F extends { attributes?: Attributes }>(fields: F, keys: KeyMapping<F>, skip: readonly (keyof F)[] = []): Plain {
   const out: Plain = {};
   for (const [field, key] of Object.entries(keys) as [keyof F & string, string][]) {
     const value = fields[field];
     if (value !== undefined && !skip.includes(field)) out[key] = value;
   }
+  if (!skip.includes('attributes')) Object.assign(out, fields.attributes);
   return out;
 }
+
+/** What a things header repeats of an entity the registry lists: who it is, and its aliases. */
+const HEADER_ONLY: readonly (keyof EntityFields)[] = ['slug', 'name', 'type', 'numericId', 'aliases'];
 
 /** A fact's stored value → the value as the wiki writes it (the inverse of values.ts coerceValue). */
 export function fileValue(v: StoredFactValue): unknown {
@@ -105,7 +114,8 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
       counts.entities++;
     }
     if (thingsFile) {
-      const value: Plain = { thing: entityItem(id, f, THING_HEADER_KEYS, []) };
+      const beside = f.file ? (Object.keys(f) as (keyof EntityFields)[]).filter((k) => !HEADER_ONLY.includes(k)) : [];
+      const value: Plain = { thing: entityItem(id, f, THING_HEADER_KEYS, beside) };
       if (facts.length > 0) value.facts = facts.map(([factId, fact]) => factItem(factId, fact, store));
       files.push({ path: `${DATASET_FILES.things}/${f.slug}.yaml`, format: 'yaml', value });
       counts.things++;

@@ -76,7 +76,10 @@ export interface DesiredState {
   /** How many records the files hold, per kind (before skipping invalid ones). */
   inFiles: Record<string, number>;
   conversions: Tally;
+  /** File keys dropped: a kind with no place for them (today: things.records, its own kind to come). */
   unmapped: Tally;
+  /** File keys kept verbatim in their kind's `attributes` (docs/domain.md, Attributes), per kind.key. */
+  untyped: Tally;
   /** The format's words for what leaves the store because it left the files: where it was, and why. */
   removed: {
     citation(slug: string, sourceId: string): Loc;

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../domain/fact-value';
 import type { FieldSpec, FieldSpecs } from '../../domain/fields';
 import { assertJson, canonicalJson } from '../../store/canonical-json';
 import { Anomalies, Tally, type Anomaly, type Loc } from './vocabulary';
@@ -9,13 +10,17 @@ import { Anomalies, Tally, type Anomaly, type Loc } from './vocabulary';
 
 type Spec = FieldSpec<unknown>;
 
-/** Maps a file record's keys onto domain fields; unknown keys are tallied as unmapped. */
+/**
+ * Maps a file record's keys onto domain fields. Keys with no typed field go to the kind's `attributes`
+ * verbatim (tallied as untyped); only a kind without attributes drops them (tallied as unmapped).
+ */
 export interface RecordCtx {
   kind: string;
   loc: Loc;
   anomalies: Anomalies;
   conversions: Tally;
   unmapped: Tally;
+  untyped: Tally;
   /** The format's tagged scalars (YAML's `!date`, say) as the text they carry; undefined for anything else. */
   taggedText(raw: unknown): string | undefined;
   /** Records read by earlier runs over the same parsed files (see RecordMemo). */
@@ -27,6 +32,7 @@ interface Remembered {
   anomalies: Anomaly[];
   conversions: Record<string, number>;
   unmapped: Record<string, number>;
+  untyped: Record<string, number>;
 }
 
 /**
@@ -52,13 +58,20 @@ export class RecordMemo {
     if (!byKey) bySpecs.set(data, (byKey = new Map()));
     let hit = byKey.get(key);
     if (!hit) {
-      const own: RecordCtx = { ...ctx, anomalies: new Anomalies(), conversions: new Tally(), unmapped: new Tally() };
-      hit = { fields: read(own), anomalies: own.anomalies.list, conversions: own.conversions.counts, unmapped: own.unmapped.counts };
+      const own: RecordCtx = { ...ctx, anomalies: new Anomalies(), conversions: new Tally(), unmapped: new Tally(), untyped: new Tally() };
+      hit = {
+        fields: read(own),
+        anomalies: own.anomalies.list,
+        conversions: own.conversions.counts,
+        unmapped: own.unmapped.counts,
+        untyped: own.untyped.counts,
+      };
       byKey.set(key, hit);
     }
     for (const a of hit.anomalies) ctx.anomalies.list.push({ ...a });
     for (const [k, n] of Object.entries(hit.conversions)) ctx.conversions.add(k, n);
     for (const [k, n] of Object.entries(hit.unmapped)) ctx.unmapped.add(k, n);
+    for (const [k, n] of Object.entries(hit.untyped)) ctx.untyped.add(k, n);
     return hit.fields === null ? null : (copyJson(hit.fields) as F);
   }
 }
@@ -154,6 +167,28 @@ function jsonSafe(value: unknown, field: string, ctx: RecordCtx): unknown {
 }
 
 /**
+ * A file's value as plain JSON, as near to what was written as JSON allows: the format's tagged
+ * scalars as their text, a number JSON cannot hold (YAML's `.inf`) as its spelling.
+ */
+export function verbatim(raw: unknown, ctx: Pick<RecordCtx, 'taggedText'>): JsonValue {
+  const tagged = ctx.taggedText(raw);
+  if (tagged !== undefined) return tagged;
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : String(raw);
+  if (typeof raw === 'string' || typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw)) return raw.map((x) => verbatim(x, ctx));
+  if (typeof raw === 'object') {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(raw)) out[k] = verbatim(v, ctx);
+    return out;
+  }
+  return String(raw);
+}
+
+/** The field that keeps a kind's untyped keys (docs/domain.md, Attributes). */
+const ATTRIBUTES = 'attributes';
+
+/**
  * Reads the fields of one record: `mapping` says which file key feeds which domain field. Returns null
  * (reported) when a required field is missing or refused.
  */
@@ -177,9 +212,18 @@ function readFields<F>(
   consumed: readonly string[],
 ): F | null {
   const out: Record<string, unknown> = {};
+  // Where a kind has attributes, nothing read is dropped: other keys, and refused values, go there.
+  const keepsAttributes = Object.hasOwn(specs, ATTRIBUTES);
+  const attributes: { [key: string]: JsonValue } = {};
   for (const [field, fileKey] of Object.entries(mapping) as [string, string][]) {
     const spec = (specs as Record<string, Spec>)[field];
+    const reported = ctx.anomalies.list.length;
     const value = cleanField(spec, data[fileKey], fileKey, ctx);
+    // A value the field refused, whole or in part, is kept as written, to be written back on export.
+    const raw = data[fileKey];
+    if (keepsAttributes && ctx.anomalies.list.length > reported && raw !== undefined && raw !== null) {
+      attributes[fileKey] = verbatim(raw, ctx);
+    }
     if (value === undefined) {
       if (spec.required) {
         const why = data[fileKey] === undefined || data[fileKey] === null ? 'is missing' : 'is not usable';
@@ -191,6 +235,15 @@ function readFields<F>(
     out[field] = value;
   }
   const known = new Set<string>([...(Object.values(mapping) as string[]), ...consumed]);
-  for (const key of Object.keys(data)) if (!known.has(key)) ctx.unmapped.add(`${ctx.kind}.${key}`);
+  for (const key of Object.keys(data)) {
+    if (known.has(key)) continue;
+    if (!keepsAttributes) {
+      ctx.unmapped.add(`${ctx.kind}.${key}`);
+      continue;
+    }
+    attributes[key] = verbatim(data[key], ctx);
+    ctx.untyped.add(`${ctx.kind}.${key}`);
+  }
+  if (Object.keys(attributes).length) out[ATTRIBUTES] = attributes;
   return out as F;
 }

@@ -46,7 +46,7 @@ export interface ImportPlan {
 
 /** Fields the importer owns per kind; anything else (credibilityOverride, rank, …) is left to the API. */
 const MANAGED = {
-  publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description'] as (keyof PublicationFields)[],
+  publication: ['name', 'domains', 'type', 'credibility', 'peerReviewed', 'description', 'attributes'] as (keyof PublicationFields)[],
   property: [
     'name',
     'description',
@@ -58,6 +58,9 @@ const MANAGED = {
     'display',
     'inverseId',
     'stalenessDays',
+    'computed',
+    'inverseName',
+    'attributes',
   ] as (keyof PropertyFields)[],
   entity: [
     'name',
@@ -72,6 +75,7 @@ const MANAGED = {
     'sources',
     'customFields',
     'file',
+    'attributes',
   ] as (keyof EntityFields)[],
   source: [
     'stableId',
@@ -87,8 +91,29 @@ const MANAGED = {
     'tags',
     'file',
     'snapshot',
+    'fetchedAt',
+    'localFilename',
+    'attributes',
   ] as (keyof SourceFields)[],
-  page: ['title', 'numericId', 'description', 'quality', 'entityId'] as (keyof PageFields)[],
+  page: [
+    'title',
+    'numericId',
+    'description',
+    'quality',
+    'entityId',
+    'path',
+    'lastEdited',
+    'updateFrequency',
+    'readerImportance',
+    'researchImportance',
+    'tacticalValue',
+    'subcategory',
+    'clusters',
+    'ratings',
+    'pageType',
+    'contentFormat',
+    'attributes',
+  ] as (keyof PageFields)[],
 };
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -117,6 +142,15 @@ function diffFields<F extends object>(
     const spec = specs[key];
     if (w === undefined) {
       if (h !== undefined && !spec.required && !spec.immutable) unset.push(key as string);
+      continue;
+    }
+    if (spec.keyed && h !== undefined) {
+      // Key by key, so the event names only the keys that changed.
+      const wm = w as Record<string, unknown>;
+      const hm = h as Record<string, unknown>;
+      const changed = Object.keys(wm).filter((k) => !Object.hasOwn(hm, k) || !same(wm[k], hm[k]));
+      if (changed.length) set[key as string] = Object.fromEntries(changed.map((k) => [k, wm[k]]));
+      for (const k of Object.keys(hm)) if (!Object.hasOwn(wm, k)) unset.push(`${key as string}.${k}`);
       continue;
     }
     if (h !== undefined && same(w, h)) continue;
