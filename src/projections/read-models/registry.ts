@@ -5,6 +5,7 @@ import { facts } from './facts';
 import { pages } from './pages';
 import { properties } from './properties';
 import { publications } from './publications';
+import { recordSchemas, recordVersions } from './records';
 import { sourceMerges } from './source-merges';
 import { sources } from './sources';
 import { stateVersions } from './state-versions';
@@ -23,5 +24,7 @@ export const READ_MODELS: readonly ReadModel[] = [
   entities,
   properties,
   facts,
+  recordSchemas,
+  recordVersions,
   sourceMerges,
 ];
