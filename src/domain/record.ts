@@ -39,7 +39,8 @@ export interface RecordIdentity {
 }
 
 export interface RecordState extends RecordIdentity {
-  schemaId: string;
+  /** Absent for a record an importer kept whole (all unchecked) because no schema has its collection. */
+  schemaId?: string;
   /** Field and endpoint values, typed by the schema (endpoints and refs as RecordRef). */
   fields: RecordValues;
   /**
@@ -59,7 +60,7 @@ export interface Validity {
 }
 
 export type RecordEvent =
-  | { type: 'RecordCreated'; data: RecordIdentity & { schemaId: string; fields: RecordValues; unchecked?: RecordValues } & Validity }
+  | { type: 'RecordCreated'; data: RecordIdentity & { schemaId?: string; fields: RecordValues; unchecked?: RecordValues } & Validity }
   | {
       type: 'RecordUpdated';
       data: { id: string } & Patch<RecordValues> & {
@@ -195,6 +196,11 @@ function validityOf(schema: RecordSchemaFields, fields: RecordValues): Validity 
   return out;
 }
 
+const isEmptyObject = (raw: unknown): boolean => raw === undefined || raw === null || (isRecord(raw) && Object.keys(raw).length === 0);
+
+/** What a record without a schema is checked against when only its unchecked values change. */
+const NO_FIELDS: RecordSchemaFields = { name: 'none', collectionName: 'none', endpoints: {}, fields: {} };
+
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export function decideRecord(command: RecordCommand, state: RecordState | null, context: RecordContext): Result<RecordEvent[]> {
@@ -204,9 +210,15 @@ export function decideRecord(command: RecordCommand, state: RecordState | null, 
       const what = `record ${command.collection}/${command.key}`;
       if (live) return fail(new DomainError('CONFLICT', `${what} already exists on this entity`, ['key'], { actualVersion: null }));
       const { schema } = context;
-      if (!schema) return fail(notFound(`record collection "${command.collection}"`, 'collection'));
       const unchecked = readUnchecked(command.unchecked, 'unchecked');
       if (!unchecked.ok) return unchecked;
+      if (!schema) {
+        // Only an importer's record kept whole, with nothing to check, may lack a schema.
+        if (!unchecked.value || !isEmptyObject(command.fields))
+          return fail(notFound(`record collection "${command.collection}"`, 'collection'));
+        const { id, entityId, collection, key } = command;
+        return ok([{ type: 'RecordCreated', data: { id, entityId, collection, key, fields: {}, unchecked: unchecked.value } }]);
+      }
       const present = new Set(Object.keys(unchecked.value ?? {}));
       const fields = readFields(recordFieldSpecs(schema.fields, context.refs, present), command.fields ?? {}, 'fields', {
         requireAll: true,
@@ -233,24 +245,26 @@ export function decideRecord(command: RecordCommand, state: RecordState | null, 
     }
     case 'UpdateRecord': {
       if (!live) return fail(notFound('record', 'key'));
-      const { schema } = context;
+      const patching = command.set !== undefined || command.unset !== undefined || command.unchecked === undefined;
+      const schema = context.schema ?? (patching ? null : { id: '', fields: NO_FIELDS });
       if (!schema) return fail(notFound(`record collection "${live.collection}"`, 'collection'));
       const specs = recordFieldSpecs(schema.fields, context.refs);
       let patch: Patch<RecordValues> = { set: {}, unset: [] };
-      if (command.set !== undefined || command.unset !== undefined || command.unchecked === undefined) {
+      if (patching) {
         const read = readPatch(specs, command.set, command.unset);
         if (!read.ok) return read;
         patch = effectivePatch(live.fields, read.value);
       }
-      // A field the caller sets or clears is no longer unchecked; the importer may also replace the whole map.
-      let unchecked = live.unchecked ?? {};
+      // The importer gives the whole unchecked map; otherwise a field the caller sets or clears is no longer unchecked.
+      let unchecked: RecordValues;
       if (command.unchecked !== undefined) {
         const read = readUnchecked(command.unchecked, 'unchecked');
         if (!read.ok) return read;
         unchecked = read.value ?? {};
+      } else {
+        const touched = new Set([...Object.keys(patch.set), ...patch.unset]);
+        unchecked = Object.fromEntries(Object.entries(live.unchecked ?? {}).filter(([k]) => !touched.has(k)));
       }
-      const touched = new Set([...Object.keys(patch.set), ...patch.unset]);
-      unchecked = Object.fromEntries(Object.entries(unchecked).filter(([k]) => !touched.has(k)));
       const next = applyPatch(live.fields, patch);
       const both = Object.keys(unchecked).find((k) => Object.hasOwn(next, k));
       if (both) return failInput(`unchecked.${both}`, `"${both}" is given both as a field and unchecked`);

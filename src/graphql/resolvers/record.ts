@@ -89,7 +89,9 @@ export class EntityRecordsResolver {
 }
 
 const schemaOf = async (ctx: GraphQLContext, record: EntityRecord): Promise<RecordSchemaFields | null> =>
-  (await ctx.loaders.thing('recordSchema', record.pins.basis.position).load(record.schemaId))?.state.fields ?? null;
+  record.schemaId === null
+    ? null
+    : ((await ctx.loaders.thing('recordSchema', record.pins.basis.position).load(record.schemaId))?.state.fields ?? null);
 
 const entityIdIn = (value: unknown): string | null => (isRecord(value) && typeof value.entityId === 'string' ? value.entityId : null);
 
@@ -103,6 +105,7 @@ export class RecordResolver {
 
   @FieldResolver(() => RecordSchema, { nullable: true })
   async schema(@Root() record: EntityRecord, @Ctx() ctx: GraphQLContext): Promise<RecordSchema | null> {
+    if (record.schemaId === null) return null;
     const v = await ctx.loaders.thing('recordSchema', record.pins.basis.position).load(record.schemaId);
     return v ? toRecordSchema(v, record.pins) : null;
   }

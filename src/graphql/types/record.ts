@@ -38,7 +38,8 @@ export class EntityRecord {
   @Field(() => ID, { description: "The entity's stable id, the collection and the key, joined by ':'." }) id!: string;
   @Field() collection!: string;
   @Field() key!: string;
-  @Field(() => ID) schemaId!: string;
+  @Field(() => ID, { nullable: true, description: 'Null for a record kept whole because no schema has its collection.' })
+  schemaId!: string | null;
   @Field(() => JSONScalar, { description: 'Every checked field and endpoint value by name, as stored.' }) values!: Record<
     string,
     JsonValue
@@ -59,7 +60,7 @@ export function toRecord(v: RecordVersion, pins: Pins): EntityRecord {
     id: s.id,
     collection: s.collection,
     key: s.key,
-    schemaId: s.schemaId,
+    schemaId: s.schemaId ?? null,
     values: s.fields,
     unchecked: s.unchecked ?? null,
     validFrom: s.validFrom ?? null,
