@@ -43,7 +43,13 @@ export type Command =
   | { type: 'RetractFact'; id: string; reason: unknown }
   | { type: 'DeprecateFact'; id: string; reason?: unknown }
   | { type: 'AddFactCitation'; id: string; citation: unknown }
-  | { type: 'RemoveFactCitation'; id: string; source: string };
+  | { type: 'RemoveFactCitation'; id: string; source: string }
+  | { type: 'RegisterRecordSchema'; id: unknown; fields: unknown }
+  | { type: 'UpdateRecordSchema'; id: string; set?: unknown; unset?: unknown }
+  /** `unchecked`: values an importer keeps as written because they do not fit the schema (never the API's). */
+  | { type: 'CreateRecord'; entity: string; collection: unknown; key: unknown; fields: unknown; unchecked?: unknown }
+  | { type: 'UpdateRecord'; entity: string; collection: unknown; key: unknown; set?: unknown; unset?: unknown; unchecked?: unknown }
+  | { type: 'RemoveRecord'; entity: string; collection: unknown; key: unknown };
 
 /** Who, why and under which idempotency key (the events' metadata), and the version the caller saw. */
 export interface CommandOptions extends AppendMetadata {

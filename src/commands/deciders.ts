@@ -9,6 +9,8 @@ import { notFound } from '../domain/register-update';
 import { pageDecider } from '../domain/page';
 import { propertyDecider } from '../domain/property';
 import { publicationDecider } from '../domain/publication';
+import { readRecordIdentity, recordDecider, referencesIn, type RecordContext } from '../domain/record';
+import { recordSchemaDecider } from '../domain/record-schema';
 import { sourceDecider, sourceIdOf } from '../domain/source';
 import type { Command } from './commands';
 import type { CommandLookups, NameLookups } from './lookups';
@@ -36,6 +38,39 @@ export async function planCommand(command: Command, names: NameLookups): Promise
     case 'DefineProperty':
     case 'UpdateProperty':
       return on('property', String(command.id), async (s) => propertyDecider.decide(command, s));
+    case 'RegisterRecordSchema':
+    case 'UpdateRecordSchema':
+      return on('recordSchema', String(command.id), async (s) => recordSchemaDecider.decide(command, s));
+
+    case 'CreateRecord':
+    case 'UpdateRecord':
+    case 'RemoveRecord': {
+      const entityId = await required(names, 'entityId', command.entity, 'entity');
+      const identity = readRecordIdentity(entityId, command.collection, command.key);
+      if (!identity.ok) throw identity.error;
+      const { id, collection, key } = identity.value;
+      return on('record', id, async (s, lookups) => {
+        const schema = await lookups.recordSchema(collection);
+        const raw = command.type === 'CreateRecord' ? command.fields : command.type === 'UpdateRecord' ? command.set : undefined;
+        const context: RecordContext = { schema, refs: await references(lookups, schema ? referencesIn(schema.fields, raw) : []) };
+        switch (command.type) {
+          case 'CreateRecord':
+            return recordDecider.decide(
+              { type: 'CreateRecord', id, entityId, collection, key, fields: command.fields, unchecked: command.unchecked },
+              s,
+              context,
+            );
+          case 'UpdateRecord':
+            return recordDecider.decide(
+              { type: 'UpdateRecord', id, set: command.set, unset: command.unset, unchecked: command.unchecked },
+              s,
+              context,
+            );
+          case 'RemoveRecord':
+            return recordDecider.decide({ type: 'RemoveRecord', id }, s, context);
+        }
+      });
+    }
 
     case 'RegisterSource': {
       const id = sourceIdOf(command.fields);
@@ -167,6 +202,13 @@ export async function planCommand(command: Command, names: NameLookups): Promise
         return factDecider.decide({ type: 'RemoveFactCitation', id: command.id, sourceId }, s, ABOUT_NOTHING_ELSE);
       });
   }
+}
+
+/** The entity each name a record command uses resolves to (null: none has that name). */
+async function references(lookups: CommandLookups, names: readonly string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (const name of new Set(names)) out.set(name, await lookups.entityId(name));
+  return out;
 }
 
 /** These fact commands check nothing in other streams. */

@@ -1,5 +1,6 @@
 import type { FactProperty } from '../domain/fact';
-import { factProperty, resolveEntityId, resolvePageSlug, resolveSourceId, slugOwner } from '../projections/lookup';
+import type { RecordSchemaState } from '../domain/record-schema';
+import { factProperty, recordSchemaOf, resolveEntityId, resolvePageSlug, resolveSourceId, slugOwner } from '../projections/lookup';
 import type { FactlogDb } from '../projections/tables';
 
 /**
@@ -24,6 +25,8 @@ export interface CommandLookups extends NameLookups {
   /** The entity whose current slug this is, if any (slugs are unique across entities). */
   slugOwner(slug: string): Promise<string | null>;
   property(id: string): Promise<FactProperty | null>;
+  /** The record schema of a collection (by its collection name). */
+  recordSchema(collection: string): Promise<NonNullable<RecordSchemaState> | null>;
 }
 
 /** The current read models answer: the command handler's lookups. */
@@ -34,5 +37,6 @@ export function databaseLookups(db: FactlogDb): CommandLookups {
     pageSlug: (key) => resolvePageSlug(db, key),
     slugOwner: (slug) => slugOwner(db, slug),
     property: (id) => factProperty(db, id),
+    recordSchema: (collection) => recordSchemaOf(db, collection),
   };
 }

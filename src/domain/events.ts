@@ -3,10 +3,13 @@ import type { FactEvent } from './fact';
 import type { PageEvent } from './page';
 import type { PropertyEvent } from './property';
 import type { PublicationEvent } from './publication';
+import type { RecordEvent } from './record';
+import type { RecordSchemaEvent } from './record-schema';
 import type { SourceEvent } from './source';
 
 /** Every event the domain produces: a discriminated union on `type`. */
-export type DomainEvent = PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent;
+export type DomainEvent =
+  PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent | RecordSchemaEvent | RecordEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Which stream a kind of thing lives in; the prefix is also how an auditor filters the log. */
@@ -17,6 +20,9 @@ export const STREAM_PREFIX = {
   entity: 'entity-',
   property: 'property-',
   fact: 'fact-',
+  // One word, so that no record stream (`record-<entity id>:…`) shares a schema stream's prefix.
+  recordSchema: 'recordschema-',
+  record: 'record-',
 } as const;
 export type Kind = keyof typeof STREAM_PREFIX;
 
@@ -50,6 +56,11 @@ const KIND_OF_EVENT: Record<DomainEventType, Kind> = {
   FactDeprecated: 'fact',
   FactCitationAdded: 'fact',
   FactCitationRemoved: 'fact',
+  RecordSchemaRegistered: 'recordSchema',
+  RecordSchemaUpdated: 'recordSchema',
+  RecordCreated: 'record',
+  RecordUpdated: 'record',
+  RecordRemoved: 'record',
 };
 
 export const DOMAIN_EVENT_TYPES = Object.keys(KIND_OF_EVENT) as DomainEventType[];

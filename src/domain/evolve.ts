@@ -4,6 +4,8 @@ import { factDecider } from './fact';
 import { pageDecider } from './page';
 import { propertyDecider } from './property';
 import { publicationDecider } from './publication';
+import { recordDecider } from './record';
+import { recordSchemaDecider } from './record-schema';
 import { sourceDecider } from './source';
 
 /** Every kind's decider: a new kind is one entry here (and its stream prefix and events in events.ts). */
@@ -14,6 +16,8 @@ const DECIDER_OF_KIND = {
   entity: entityDecider,
   property: propertyDecider,
   fact: factDecider,
+  recordSchema: recordSchemaDecider,
+  record: recordDecider,
 } as const satisfies Record<Kind, unknown>;
 type DeciderOfKind = typeof DECIDER_OF_KIND;
 

@@ -2,9 +2,17 @@ import DataLoader from 'dataloader';
 import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
+import { recordsOfEntitiesAt, type RecordVersion } from '../projections/queries/records';
 import type { ThingKind } from '../domain/events';
 import { relationsAt, type RelationAt } from '../projections/queries/relations';
-import { thingsAt, pagesCitingAt, pagesOfEntitiesAt, sourcesOfPublicationsAt, type Versioned } from '../projections/queries/things';
+import {
+  listThingsAt,
+  thingsAt,
+  pagesCitingAt,
+  pagesOfEntitiesAt,
+  sourcesOfPublicationsAt,
+  type Versioned,
+} from '../projections/queries/things';
 import type { FactlogDb } from '../projections/tables';
 import type { StoredEvent } from '../store/event-store';
 import type { Pins } from './pins';
@@ -121,6 +129,23 @@ export class Loaders {
   /** The page about each entity at P (the first by slug if several). */
   pageOfEntity(position: number): DataLoader<string, string | null> {
     return this.loader(`pageOf@${position}`, (ids) => pagesOfEntitiesAt(this.db, ids, position), null);
+  }
+
+  /** The records of each entity at P (of one collection, or all), as the record-versions model keeps them. */
+  recordsOfEntity(position: number, collection: string | undefined): DataLoader<string, RecordVersion[]> {
+    return this.loader(`recordsOf@${position}@${collection ?? '*'}`, (ids) => recordsOfEntitiesAt(this.db, ids, position, collection), []);
+  }
+
+  /** The id of the record schema of each collection name at P (null: no such collection). */
+  recordSchemaOfCollection(position: number): DataLoader<string, string | null> {
+    return this.loader(
+      `recordCollections@${position}`,
+      async () => {
+        const all = await listThingsAt(this.db, 'recordSchema', position, { first: 10_000 });
+        return new Map(all.items.map((v) => [v.state.fields.collectionName, v.state.id]));
+      },
+      null,
+    );
   }
 
   /** Sources of each publication at P, by id. */

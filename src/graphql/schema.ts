@@ -10,6 +10,13 @@ import { ApiKeyResolver } from './resolvers/keys';
 import { MUTATION_RESOLVERS } from './mutations';
 import { PageResolver } from './resolvers/page';
 import { PropertyResolver } from './resolvers/property';
+import {
+  EntityRecordsResolver,
+  RecordEndpointResolver,
+  RecordFieldResolver,
+  RecordResolver,
+  RecordSchemaResolver,
+} from './resolvers/record';
 import { PublicationResolver } from './resolvers/publication';
 import { CachedContentResolver, CredibilityResolver, SourceResolver } from './resolvers/source';
 import { SubscriptionResolver } from './resolvers/subscriptions';
@@ -44,6 +51,11 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     CitationResolver,
     RefValueResolver,
     RefsValueResolver,
+    RecordSchemaResolver,
+    EntityRecordsResolver,
+    RecordResolver,
+    RecordEndpointResolver,
+    RecordFieldResolver,
     EventsResolver,
     ...MUTATION_RESOLVERS,
     ApiKeyResolver,

@@ -1,6 +1,7 @@
 import { isSourceHexId, isStableId, sourceIdForUrl } from '../domain/ids';
 import type { FactProperty } from '../domain/fact';
 import type { DataType } from '../domain/fact-value';
+import type { RecordSchemaState } from '../domain/record-schema';
 import type { FactlogDb } from './tables';
 
 /**
@@ -60,4 +61,17 @@ export async function factProperty(db: FactlogDb, id: string): Promise<FactPrope
 export async function slugOwner(db: FactlogDb, slug: string): Promise<string | null> {
   const row = await db.selectFrom('entity_keys').select('entity_id').where('key', '=', slug).where('rank', '=', 1).executeTakeFirst();
   return row?.entity_id ?? null;
+}
+
+/** The schema whose collection this is, now (the record decider's context). */
+export async function recordSchemaOf(db: FactlogDb, collection: string): Promise<NonNullable<RecordSchemaState> | null> {
+  const row = await db
+    .selectFrom('record_schemas')
+    .select('state')
+    .where('collection_name', '=', collection)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  return (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as NonNullable<RecordSchemaState>;
 }

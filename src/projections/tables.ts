@@ -7,6 +7,7 @@ import type { PageCitationsTable, PagesTable } from './read-models/pages';
 import type { PropertiesTable } from './read-models/properties';
 import type { PublicationsTable } from './read-models/publications';
 import type { RelationVersionsTable } from './read-models/relation-versions';
+import type { RecordSchemasTable, RecordVersionsTable } from './read-models/records';
 import { READ_MODELS } from './read-models/registry';
 import type { SourceContentTable, SourcesTable } from './read-models/sources';
 import type { StateVersionsTable } from './read-models/state-versions';
@@ -31,6 +32,8 @@ export interface ReadModelSchema {
   facts: FactsTable;
   fact_citations: FactCitationsTable;
   fact_versions: FactVersionsTable;
+  record_schemas: RecordSchemasTable;
+  record_versions: RecordVersionsTable;
 }
 
 export type FactlogSchema = StoreSchema & ReadModelSchema;

@@ -27,6 +27,7 @@ function lookups(calls: string[] = []): CommandLookups {
     pageSlug: async (key) => (calls.push(`page ${key}`), key === 'P1' || key === 'intro' ? 'intro' : null),
     slugOwner: async (slug) => (calls.push(`slug ${slug}`), slug === 'openai' ? OTHER_ENTITY : null),
     property: async (id) => (calls.push(`property ${id}`), id === PROPERTY.id ? PROPERTY : null),
+    recordSchema: async (collection) => (calls.push(`recordSchema ${collection}`), null),
   };
 }
 

@@ -73,12 +73,32 @@ const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
   FactDeprecated: [{ type: 'FactDeprecated', data: { id: FACT } }, `fact-${FACT}`],
   FactCitationAdded: [{ type: 'FactCitationAdded', data: { id: FACT, citation: { sourceId: SRC_A } } }, `fact-${FACT}`],
   FactCitationRemoved: [{ type: 'FactCitationRemoved', data: { id: FACT, sourceId: SRC_A } }, `fact-${FACT}`],
+  RecordSchemaRegistered: [
+    {
+      type: 'RecordSchemaRegistered',
+      data: { id: 'grant', name: 'Grant', collectionName: 'grants', endpoints: {}, fields: { name: { type: 'text' } } },
+    },
+    'recordschema-grant',
+  ],
+  RecordSchemaUpdated: [{ type: 'RecordSchemaUpdated', data: { id: 'grant', set: { name: 'G' }, unset: [] } }, 'recordschema-grant'],
+  RecordCreated: [
+    {
+      type: 'RecordCreated',
+      data: { id: `${ENTITY}:grants:g1`, entityId: ENTITY, collection: 'grants', key: 'g1', schemaId: 'grant', fields: { name: 'G1' } },
+    },
+    `record-${ENTITY}:grants:g1`,
+  ],
+  RecordUpdated: [
+    { type: 'RecordUpdated', data: { id: `${ENTITY}:grants:g1`, set: { name: 'G2' }, unset: [] } },
+    `record-${ENTITY}:grants:g1`,
+  ],
+  RecordRemoved: [{ type: 'RecordRemoved', data: { id: `${ENTITY}:grants:g1` } }, `record-${ENTITY}:grants:g1`],
 };
 
 describe('event catalogue', () => {
-  it('knows exactly the 24 event types the kinds produce', () => {
+  it('knows exactly the 29 event types the kinds produce', () => {
     expect([...DOMAIN_EVENT_TYPES].sort()).toEqual(Object.keys(SAMPLES).sort());
-    expect(DOMAIN_EVENT_TYPES).toHaveLength(24);
+    expect(DOMAIN_EVENT_TYPES).toHaveLength(29);
   });
 
   it('maps each type to the kind named by its stream prefix', () => {
@@ -104,6 +124,8 @@ describe('event catalogue', () => {
       entity: 'entity-',
       property: 'property-',
       fact: 'fact-',
+      recordSchema: 'recordschema-',
+      record: 'record-',
     });
   });
 });

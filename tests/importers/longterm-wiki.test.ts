@@ -66,6 +66,10 @@ function expectedFromFiles() {
     }
   }
   const pages = new Set((readDataYaml('pages.yaml') as { slug: string }[]).map((p) => p.slug));
+  let records = 0;
+  for (const f of dataFiles('things'))
+    for (const c of Object.values(readDataYaml(`things/${f}`).records ?? {})) records += Object.keys(c as object).length;
+  const recordSchemas = dataFiles('schemas/records').length;
   const resourceUrls = new Set<string>();
   const citations = new Set<string>();
   // A resource's citing pages are its YAML's cited_by and its snapshot entry's (by id with the same url, else by url).
@@ -99,6 +103,8 @@ function expectedFromFiles() {
     pages: pages.size,
     citations: citations.size,
     resourceUrls,
+    records,
+    recordSchemas,
   };
 }
 
@@ -135,8 +141,68 @@ it('imports the whole data set: every publication, property, entity, source, pag
       want.pages +
       want.citations +
       want.factIds.length -
-      skippedIds.size,
+      skippedIds.size +
+      want.recordSchemas +
+      want.records,
   );
+});
+
+it('imports all 425 records and the 17 record schemas, endpoints resolved to entities, ranges kept', async () => {
+  const want = expectedFromFiles();
+  expect([want.recordSchemas, want.records]).toEqual([17, 425]);
+  const live = await app.db
+    .selectFrom('record_versions')
+    .select(['state'])
+    .where('tx_to', 'is', null)
+    .where('removed', '=', false)
+    .execute();
+  expect(live).toHaveLength(425);
+  expect(await app.db.selectFrom('record_schemas').select('id').execute()).toHaveLength(17);
+
+  const anthropic = await app.db.selectFrom('entities').select('id').where('slug', '=', 'anthropic').executeTakeFirstOrThrow();
+  const dario = await app.db.selectFrom('entities').select('id').where('slug', '=', 'dario-amodei').executeTakeFirstOrThrow();
+  const state = (id: string) =>
+    live
+      .map(
+        (r) =>
+          r.state as {
+            id: string;
+            fields: Record<string, unknown>;
+            unchecked?: Record<string, unknown>;
+            schemaId?: string;
+            validFrom?: string;
+          },
+      )
+      .find((s) => s.id === id);
+  expect(state(`${anthropic.id}:equity-positions:dario-amodei`)?.fields).toMatchObject({
+    holder: { entityId: dario.id },
+    stake: [0.015, 0.025],
+  });
+  expect(state(`${anthropic.id}:equity-positions:employee-pool`)?.fields.holder).toEqual({ displayName: 'Employee equity pool' });
+  const ceo = state(`${anthropic.id}:key-persons:dario-amodei`);
+  expect(ceo?.fields).toMatchObject({ person: { entityId: dario.id }, title: 'CEO', start: '2021-01', is_founder: true });
+  expect(ceo?.validFrom).toBe('2021-01');
+  expect(state(`${anthropic.id}:funding-rounds:series-a`)?.fields).toMatchObject({ name: 'Series A', raised: 124000000 });
+
+  // A value that does not fit its schema is reported and kept verbatim, never dropped.
+  const unchecked = first.anomalies.filter((a) => a.kind === 'unchecked-record-value');
+  expect(unchecked.length).toBeGreaterThan(0);
+  for (const a of unchecked) expect(a.file).toMatch(/^things\//);
+  const withUnchecked = live.filter((r) => (r.state as { unchecked?: object }).unchecked);
+  expect(withUnchecked.length).toBeGreaterThan(0);
+  // deepmind's partner "Google (Alphabet)" names no entity: kept as written.
+  const deepmind = await app.db.selectFrom('entities').select('id').where('slug', '=', 'deepmind').executeTakeFirstOrThrow();
+  const partner = live
+    .map((r) => r.state as { entityId: string; collection: string; unchecked?: Record<string, unknown> })
+    .find((s) => s.entityId === deepmind.id && s.collection === 'strategic-partnerships' && s.unchecked?.partner);
+  expect(partner?.unchecked?.partner).toBe('Google (Alphabet)');
+  // Collections no schema describes (parties, timeline) are kept whole.
+  const timeline = live
+    .map((r) => r.state as { collection: string; schemaId?: string; unchecked?: Record<string, unknown> })
+    .filter((s) => s.collection === 'timeline');
+  expect(timeline.length).toBe(13);
+  for (const t of timeline) expect([t.schemaId, typeof t.unchecked?.event]).toEqual([undefined, 'string']);
+  expect(first.unmapped['things.records']).toBeUndefined();
 });
 
 it('keeps the facts dated to a month that does not exist, at the year', async () => {

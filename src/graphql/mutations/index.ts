@@ -5,6 +5,8 @@ import { PageMutations } from './page';
 import { EntityMutations } from './entity';
 import { PropertyMutations } from './property';
 import { FactMutations } from './fact';
+import { RecordSchemaMutations } from './record-schema';
+import { RecordMutations } from './record';
 
 /** One resolver per kind; their order is the order of the mutations in the schema. */
 export const MUTATION_RESOLVERS = [
@@ -14,4 +16,6 @@ export const MUTATION_RESOLVERS = [
   EntityMutations,
   PropertyMutations,
   FactMutations,
+  RecordSchemaMutations,
+  RecordMutations,
 ] as const;

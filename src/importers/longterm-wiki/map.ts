@@ -16,6 +16,7 @@ import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
 import { ENTITY_REGISTRY_KEYS, FACT_KEYS, PAGE_KEYS, PROPERTY_KEYS, PUBLICATION_KEYS, SOURCE_KEYS, THING_HEADER_KEYS } from './layout';
 import { coerceDate, coerceValue, EntityIndex } from './values';
+import { mapRecords, mapRecordSchemas } from './records';
 
 /**
  * Mapping: the records read from the files → the state the store should be in (pure). Every value
@@ -68,6 +69,8 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     relations: { byEntity: new Map() },
     citations: { removals: data.resources.present && data.resources.complete, bySlug: new Map() },
     facts: new Map(),
+    recordSchemas: new Map(),
+    records: { byId: new Map(), removals: data.things.present, protectedEntities: new Set() },
     retractions: { enabled: data.things.present, protectedFacts: new Set(), protectedEntities: new Set() },
     inFiles: {
       publications: data.publications.items.length,
@@ -78,6 +81,8 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
       snapshot: data.snapshot.items.length,
       pages: data.pages.items.length,
       facts: data.things.items.reduce((n, t) => n + t.facts.length, 0),
+      recordSchemas: data.recordSchemas.items.length,
+      records: data.things.items.reduce((n, t) => n + t.records.length, 0),
     },
     conversions,
     unmapped,
@@ -88,6 +93,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
         loc: { file: `things/${slug}.yaml`, at: id },
         reason: `no longer in the Longterm Wiki files (things/${slug}.yaml)`,
       }),
+      record: (slug, collection, key) => ({ file: `things/${slug}.yaml`, at: `records.${collection}.${key}` }),
     },
   };
 
@@ -98,6 +104,8 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
   mapPages(data, inStore, desired, ctxFor, anomalies);
   mapCitations(inStore, desired, anomalies);
   mapFacts(data, inStore, desired, entities, sources, ctxFor, anomalies);
+  mapRecordSchemas(data, desired, anomalies);
+  mapRecords(data, inStore, desired, entities, anomalies);
   for (const t of data.things.items) {
     for (const [key, n] of Object.entries(t.otherKeys)) unmapped.add(`things.${key}`, n);
   }

@@ -37,8 +37,16 @@ export interface ThingFile {
   slug: string;
   header: RawItem | null;
   facts: RawItem[];
-  /** Top-level keys other than `thing` and `facts` (records, items, …), with how many entries each. */
+  /** `records: {collection: {key: record}}`, each record with its line. */
+  records: ThingRecord[];
+  /** Top-level keys other than `thing`, `facts` and `records` (items, …), with how many entries each. */
   otherKeys: Record<string, number>;
+}
+
+/** One entry of a things file's `records:` map (docs/domain.md, "Records"). */
+export interface ThingRecord extends RawItem {
+  collection: string;
+  key: string;
 }
 
 export interface RawDataset {
@@ -53,6 +61,8 @@ export interface RawDataset {
   resources: Section<RawItem>;
   snapshot: Section<RawItem>;
   pages: Section<RawItem>;
+  /** schemas/records/*.yaml, one record schema per file (its name without `.yaml` is the id). */
+  recordSchemas: Section<RawItem & { id: string }>;
 }
 
 export const DATASET_FILES = {
@@ -63,7 +73,11 @@ export const DATASET_FILES = {
   resources: 'resources',
   snapshot: 'resources-snapshot.json',
   pages: 'pages.yaml',
+  schemas: 'schemas',
 } as const;
+
+/** Where the record schemas are, inside the schemas folder. */
+export const RECORD_SCHEMAS_DIR = `${DATASET_FILES.schemas}/records`;
 
 export type ReadProgress = (done: number, total: number, file: string) => void;
 
@@ -163,7 +177,9 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   const entityFiles = await listYaml(dir, DATASET_FILES.entities);
   const thingFiles = await listYaml(dir, DATASET_FILES.things);
   const resourceFiles = await listYaml(dir, DATASET_FILES.resources);
-  const total = 4 + (entityFiles?.length ?? 0) + (thingFiles?.length ?? 0) + (resourceFiles?.length ?? 0);
+  const recordSchemaFiles = await listYaml(dir, RECORD_SCHEMAS_DIR);
+  const total =
+    4 + (entityFiles?.length ?? 0) + (thingFiles?.length ?? 0) + (resourceFiles?.length ?? 0) + (recordSchemaFiles?.length ?? 0);
   let done = 0;
   const tick = (file: string) => onProgress?.(++done, total, file);
 
@@ -251,7 +267,35 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   const pages = await readList(dir, DATASET_FILES.pages, 'slug', parsedList, () => missing('pages', DATASET_FILES.pages));
   tick(DATASET_FILES.pages);
 
-  return { dir, publications, properties, entities, things, resources, snapshot, pages };
+  // ---- schemas/records/*.yaml: one record schema per file ----
+  const recordSchemas = emptySection<RawItem & { id: string }>(recordSchemaFiles !== null);
+  if (recordSchemaFiles === null) missing('record schemas', RECORD_SCHEMAS_DIR);
+  for (const file of recordSchemaFiles ?? []) {
+    recordSchemas.files.push(file);
+    const id = path.basename(file).replace(/\.ya?ml$/, '');
+    const text = await readText(dir, file);
+    const item = text === null ? null : files.read(file, text, anomalies, (a) => recordSchemaFromText(text, file, id, a));
+    if (item === null) recordSchemas.complete = false;
+    else recordSchemas.items.push(item);
+    tick(file);
+  }
+
+  return { dir, publications, properties, entities, things, resources, snapshot, pages, recordSchemas };
+}
+
+/** A record schema file: a map (name, collectionName, endpoints, fields, …); null when unusable. */
+function recordSchemaFromText(text: string, file: string, id: string, anomalies: Anomalies): (RawItem & { id: string }) | null {
+  const parsed = parseYaml(text, file, anomalies);
+  if (!parsed) return null;
+  if (!isObject(parsed.value)) {
+    anomalies.add(
+      'parse-error',
+      { file },
+      `expected a record schema (name, collectionName, endpoints, fields), got ${describe(parsed.value)}`,
+    );
+    return null;
+  }
+  return { id, loc: { file, line: 1, at: id }, data: parsed.value };
 }
 
 /** A list file's records (null: unreadable), through the run's cache. */
@@ -362,12 +406,39 @@ function thingFromText(text: string, file: string, slug: string, anomalies: Anom
       else anomalies.add('invalid-record', loc, `expected a fact (id, property, value, …), got ${describe(data)}`);
     });
   }
+  const records: ThingRecord[] = [];
   const otherKeys: Record<string, number> = {};
+  const recordsNode = mapValueNode(parsed.doc.contents, 'records');
+  if (isObject(root.records)) {
+    const collectionNodes = mapKeyNodes(recordsNode);
+    for (const [collection, entries] of Object.entries(root.records)) {
+      const collectionNode = mapValueNode(recordsNode, collection);
+      if (!isObject(entries)) {
+        // Not the wiki's layout: counted as unmapped below rather than read.
+        anomalies.add(
+          'invalid-record',
+          locOf(file, parsed, collectionNodes.get(collection), `records.${collection}`),
+          `expected a map of record key → record, got ${describe(entries)}: not imported`,
+        );
+        otherKeys[`records.${collection}`] = countEntries(entries);
+        continue;
+      }
+      const keyNodes = mapKeyNodes(collectionNode);
+      for (const [key, data] of Object.entries(entries)) {
+        const loc = locOf(file, parsed, keyNodes.get(key), `${collection}.${key}`);
+        if (isObject(data)) records.push({ collection, key, loc, data });
+        else {
+          anomalies.add('invalid-record', loc, `expected a record (field: value lines), got ${describe(data)}: not imported`);
+          otherKeys[`records.${collection}`] = (otherKeys[`records.${collection}`] ?? 0) + 1;
+        }
+      }
+    }
+  }
   for (const [key, value] of Object.entries(root)) {
-    if (key === 'thing' || key === 'facts') continue;
+    if (key === 'thing' || key === 'facts' || (key === 'records' && isObject(value))) continue;
     otherKeys[key] = countEntries(value);
   }
-  return { file, slug, header, facts, otherKeys };
+  return { file, slug, header, facts, records, otherKeys };
 }
 
 /** Records nest one level (`records: {funding-rounds: [...]}`); count the leaves people would call records. */

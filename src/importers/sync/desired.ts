@@ -3,6 +3,8 @@ import type { Citation, StoredFactValue } from '../../domain/fact';
 import type { PageFields } from '../../domain/page';
 import type { PropertyFields } from '../../domain/property';
 import type { PublicationFields } from '../../domain/publication';
+import type { RecordValues } from '../../domain/record';
+import type { RecordSchemaFields } from '../../domain/record-schema';
 import type { SourceFields } from '../../domain/source';
 import type { Loc, Tally } from './vocabulary';
 
@@ -47,6 +49,17 @@ export interface DesiredFact {
   stored: { value: StoredFactValue; asOf?: string; validEnd?: string; citations?: Citation[]; notes?: string };
 }
 
+/** A record of a things file: what the commands carry (entities by stable id) and what the domain stores. */
+export interface DesiredRecord {
+  loc: Loc;
+  id: string;
+  entityId: string;
+  collection: string;
+  key: string;
+  input: { fields: Record<string, unknown>; unchecked?: RecordValues };
+  stored: { fields: RecordValues; unchecked?: RecordValues };
+}
+
 export interface DesiredState {
   publications: Map<string, Desired<PublicationFields>>;
   properties: Map<string, Desired<PropertyFields>>;
@@ -73,6 +86,16 @@ export interface DesiredState {
     /** Entities whose things file could not be read. */
     protectedEntities: Set<string>;
   };
+  /** By id (the schema file's name). */
+  recordSchemas: Map<string, Desired<RecordSchemaFields>>;
+  records: {
+    /** By record id (entity id, collection, key). */
+    byId: Map<string, DesiredRecord>;
+    /** False when the things folder is missing: then no record is removed. */
+    removals: boolean;
+    /** Entities whose things file could not be read (or whose entity could not be imported): their records stay. */
+    protectedEntities: Set<string>;
+  };
   /** How many records the files hold, per kind (before skipping invalid ones). */
   inFiles: Record<string, number>;
   conversions: Tally;
@@ -84,5 +107,6 @@ export interface DesiredState {
   removed: {
     citation(slug: string, sourceId: string): Loc;
     fact(entitySlug: string, factId: string): { loc: Loc; reason: string };
+    record(entitySlug: string, collection: string, key: string): Loc;
   };
 }

@@ -4,6 +4,7 @@ import type { FieldSpecs } from '../../domain/fields';
 import { pageFields, type PageFields } from '../../domain/page';
 import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
+import { recordSchemaFields, type RecordSchemaFields } from '../../domain/record-schema';
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
 import { relationKey, type EntityRelation } from '../../domain/entity';
@@ -18,7 +19,20 @@ import { Anomalies, PHASES, type Loc, type Phase } from './vocabulary';
  * or retracted. Equal states plan no command at all, so a re-run appends zero events.
  */
 
-export const EFFECTS = ['register', 'update', 'rename', 'relate', 'unrelate', 'cite', 'uncite', 'assert', 'correct', 'retract'] as const;
+export const EFFECTS = [
+  'register',
+  'update',
+  'rename',
+  'relate',
+  'unrelate',
+  'cite',
+  'uncite',
+  'assert',
+  'correct',
+  'retract',
+  'create',
+  'remove',
+] as const;
 export type Effect = (typeof EFFECTS)[number];
 
 export interface PlannedCommand {
@@ -114,6 +128,7 @@ const MANAGED = {
     'contentFormat',
     'attributes',
   ] as (keyof PageFields)[],
+  recordSchema: Object.keys(recordSchemaFields) as (keyof RecordSchemaFields)[],
 };
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -187,6 +202,8 @@ const PLANNERS: ((p: Planning) => void)[] = [
   planPages,
   planCitations,
   planFacts,
+  planRecordSchemas,
+  planRecords,
 ];
 
 export function planSync(desired: DesiredState, inStore: StoreSnapshot, anomalies: Anomalies): ImportPlan {
@@ -511,4 +528,77 @@ function canonicalSources(inStore: StoreSnapshot): (id: string) => string {
     }
     return at;
   };
+}
+
+function planRecordSchemas(p: Planning): void {
+  for (const [id, d] of p.desired.recordSchemas) {
+    planThing(p, {
+      phase: 'recordSchemas',
+      label: `record schema ${id}`,
+      loc: d.loc,
+      want: d.fields,
+      have: p.inStore.recordSchemas.get(id),
+      specs: recordSchemaFields,
+      managed: MANAGED.recordSchema,
+      register: { type: 'RegisterRecordSchema', id, fields: d.fields },
+      update: (patch) => ({ type: 'UpdateRecordSchema', id, ...patch }),
+    });
+  }
+}
+
+/**
+ * Records are created when the store lacks them (or removed them), patched field by field, and
+ * removed when they left the files, if this importer created them (docs/domain.md, "Records").
+ */
+function planRecords({ desired, inStore, totals, push }: Planning): void {
+  for (const [id, d] of desired.records.byId) {
+    totals.records.inFiles++;
+    const label = `record ${d.collection}.${d.key} of entity ${inStore.entities.get(d.entityId)?.slug ?? d.entityId}`;
+    const ref = { entity: d.entityId, collection: d.collection, key: d.key };
+    const cur = inStore.records.get(id);
+    if (!cur || cur.removed) {
+      const command: Command = {
+        type: 'CreateRecord',
+        ...ref,
+        fields: d.input.fields,
+        ...(d.input.unchecked ? { unchecked: d.input.unchecked } : {}),
+      };
+      push({ phase: 'records', effect: 'create', loc: d.loc, label, command });
+      continue;
+    }
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    for (const [name, value] of Object.entries(d.stored.fields)) if (!same(value, cur.fields[name])) set[name] = d.input.fields[name];
+    for (const name of Object.keys(cur.fields)) if (!Object.hasOwn(d.stored.fields, name)) unset.push(name);
+    const uncheckedChanged = !same(d.stored.unchecked ?? {}, cur.unchecked ?? {});
+    if (Object.keys(set).length === 0 && unset.length === 0 && !uncheckedChanged) {
+      totals.records.unchanged++;
+      continue;
+    }
+    const command: Command = {
+      type: 'UpdateRecord',
+      ...ref,
+      ...patchOf({ set, unset }),
+      ...(uncheckedChanged ? { unchecked: d.stored.unchecked ?? {} } : {}),
+    };
+    push({ phase: 'records', effect: 'update', loc: d.loc, label, command });
+  }
+  if (!desired.records.removals) return;
+  for (const [id, cur] of inStore.records) {
+    if (
+      cur.removed ||
+      desired.records.byId.has(id) ||
+      !inStore.importedRecords.has(id) ||
+      desired.records.protectedEntities.has(cur.entityId)
+    )
+      continue;
+    const slug = inStore.entities.get(cur.entityId)?.slug ?? cur.entityId;
+    push({
+      phase: 'records',
+      effect: 'remove',
+      loc: desired.removed.record(slug, cur.collection, cur.key),
+      label: `record ${cur.collection}.${cur.key} of entity ${slug}`,
+      command: { type: 'RemoveRecord', entity: cur.entityId, collection: cur.collection, key: cur.key },
+    });
+  }
 }

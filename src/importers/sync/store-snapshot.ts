@@ -4,6 +4,8 @@ import type { Citation, StoredFactValue } from '../../domain/fact';
 import type { PageFields } from '../../domain/page';
 import type { PropertyFields } from '../../domain/property';
 import type { PublicationFields } from '../../domain/publication';
+import type { RecordState } from '../../domain/record';
+import type { RecordSchemaFields } from '../../domain/record-schema';
 import type { SourceFields } from '../../domain/source';
 import type { FactlogDb } from '../../projections/tables';
 
@@ -43,6 +45,11 @@ export interface StoreSnapshot {
   /** `slug\u0000sourceId` of citations this importer added: the only ones it may take away again. */
   importedCitations: Set<string>;
   facts: Map<string, SnapshotFact>;
+  recordSchemas: Map<string, RecordSchemaFields>;
+  /** Every record's current state (removed ones too), by record id. */
+  records: Map<string, RecordState>;
+  /** Ids of records a run of this importer created: the only ones it may remove again. */
+  importedRecords: Set<string>;
 }
 
 export const citationKey = (slug: string, sourceId: string): string => `${slug}\u0000${sourceId}`;
@@ -59,6 +66,9 @@ export const emptyStoreSnapshot = (): StoreSnapshot => ({
   pages: new Map(),
   importedCitations: new Set(),
   facts: new Map(),
+  recordSchemas: new Map(),
+  records: new Map(),
+  importedRecords: new Set(),
 });
 
 type Json = Record<string, unknown>;
@@ -100,6 +110,12 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
         break;
       case 'page':
         state.pages.set(row.id, { fields: s.fields as PageFields, citations: (s.citations as string[]) ?? [] });
+        break;
+      case 'recordSchema':
+        state.recordSchemas.set(row.id, s.fields as RecordSchemaFields);
+        break;
+      case 'record':
+        state.records.set(row.id, s as unknown as RecordState);
         break;
     }
   }
@@ -147,6 +163,14 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
     ).map((r) => r.id),
   );
 
+  for (const r of await db
+    .selectFrom('events')
+    .select(sql<string>`data->>'id'`.as('id'))
+    .where('type', '=', 'RecordCreated')
+    .where(sql<boolean>`metadata->>'correlationId' like ${`${ownerPrefix}%`}`)
+    .execute())
+    state.importedRecords.add(r.id);
+
   const { rows: facts } = await sql<{
     id: string;
     entity_id: string;
@@ -164,6 +188,7 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
     JOIN fact_versions first ON first.fact_id = v.fact_id AND first.version = 1
     WHERE ${believed('v')}
     ORDER BY first.tx_from`.execute(db);
+
   for (const f of facts) {
     const fact: SnapshotFact = {
       entityId: f.entity_id,

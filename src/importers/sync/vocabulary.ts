@@ -36,6 +36,8 @@ export const ANOMALY_KINDS = {
   'entity-mismatch': "entities/*.yaml and the things/*.yaml header disagree: the registry's value was used",
   'immutable-change': "the files change something the store keeps fixed (a dataType, a stable id, a fact's entity): not applied",
   rejected: 'the domain refused a command at run time: nothing was written for it',
+  'unchecked-record-value':
+    'a record value that does not fit its schema (an unknown field, a wrong type, an unknown entity, a collection with no schema): kept verbatim as unchecked',
 } as const;
 export type AnomalyKind = keyof typeof ANOMALY_KINDS;
 
@@ -74,5 +76,16 @@ export const formatLoc = (loc: Loc): string =>
   `${loc.file}${loc.line !== undefined ? `:${loc.line}` : ''}${loc.at !== undefined ? ` (${loc.at})` : ''}`;
 
 /** The phases of a sync, in the order they run: each depends only on the ones before it. */
-export const PHASES = ['publications', 'properties', 'entities', 'relations', 'sources', 'pages', 'citations', 'facts'] as const;
+export const PHASES = [
+  'publications',
+  'properties',
+  'entities',
+  'relations',
+  'sources',
+  'pages',
+  'citations',
+  'facts',
+  'recordSchemas',
+  'records',
+] as const;
 export type Phase = (typeof PHASES)[number];

@@ -6,7 +6,9 @@ import { DomainError, type Result } from '../../domain/errors';
 import { CURRENT_SCHEMA_VERSION, streamName, streamOf, upcast, type DomainEvent } from '../../domain/events';
 import { evolveAny, type AnyState } from '../../domain/evolve';
 import type { DataType } from '../../domain/fact-value';
-import { isRecord } from '../../domain/fields';
+import { applyPatch, isRecord } from '../../domain/fields';
+import { isStableId } from '../../domain/ids';
+import type { RecordSchemaState } from '../../domain/record-schema';
 import type { FactlogSchema } from '../../projections/tables';
 import { assertJson } from '../../store/canonical-json';
 import type { AppendMetadata, EventStore, StreamWrite } from '../../store/event-store';
@@ -31,6 +33,8 @@ interface Context {
   entities: Set<string>;
   sources: Set<string>;
   properties: Map<string, FactProperty>;
+  /** Record schemas by collection name. */
+  recordSchemas: Map<string, NonNullable<RecordSchemaState>>;
 }
 
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
@@ -141,6 +145,7 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
   const sources: string[] = [];
   const properties: string[] = [];
   const facts: string[] = [];
+  const collections: string[] = [];
   for (const { command: c } of planned) {
     if (c.type === 'RegisterEntity' && isRecord(c.fields) && typeof c.fields.slug === 'string') slugs.push(c.fields.slug);
     if (c.type === 'RenameEntity' && typeof c.newSlug === 'string') slugs.push(c.newSlug);
@@ -151,12 +156,24 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
       properties.push(c.property);
       for (const s of citationSources(c.citations)) sources.push(s);
     }
+    if (c.type === 'CreateRecord' || c.type === 'UpdateRecord') {
+      if (typeof c.collection === 'string') collections.push(c.collection);
+      // The entities a record names (the planner passes stable ids): loaded so that they resolve.
+      const raw = c.type === 'CreateRecord' ? c.fields : c.set;
+      if (isRecord(raw)) for (const v of Object.values(raw)) if (isStableId(v)) entities.push(v);
+    }
     if (c.type === 'CorrectFact') {
       facts.push(c.id);
       if (isRecord(c.set)) for (const s of citationSources(c.set.citations)) sources.push(s);
     }
   }
-  const context: Context = { slugOwner: new Map(), entities: new Set(), sources: new Set(), properties: new Map() };
+  const context: Context = {
+    slugOwner: new Map(),
+    entities: new Set(),
+    sources: new Set(),
+    properties: new Map(),
+    recordSchemas: new Map(),
+  };
   if (slugs.length) {
     for (const r of await db
       .selectFrom('entity_keys')
@@ -181,6 +198,18 @@ async function loadContext(db: Transaction<FactlogSchema>, planned: readonly Pla
     for (const r of await db.selectFrom('properties').select(['id', 'data_type', 'unit']).where('id', 'in', uniq(properties)).execute()) {
       context.properties.set(r.id, { id: r.id, dataType: r.data_type as DataType, ...(r.unit ? { unit: r.unit } : {}) });
     }
+  }
+  if (collections.length) {
+    for (const r of await db
+      .selectFrom('record_schemas')
+      .select(['collection_name', 'state'])
+      .where('collection_name', 'in', uniq(collections))
+      .orderBy('id', 'desc')
+      .execute())
+      context.recordSchemas.set(
+        r.collection_name,
+        (typeof r.state === 'string' ? JSON.parse(r.state) : r.state) as NonNullable<RecordSchemaState>,
+      );
   }
   return context;
 }
@@ -208,6 +237,7 @@ function batchLookups(context: Context): CommandLookups {
     sourceId: async (id) => (context.sources.has(id) ? id : null),
     slugOwner: async (slug) => context.slugOwner.get(slug) ?? null,
     property: async (id) => context.properties.get(id) ?? null,
+    recordSchema: async (collection) => context.recordSchemas.get(collection) ?? null,
   };
 }
 
@@ -232,6 +262,16 @@ function track(event: DomainEvent, context: Context): void {
         ...(event.data.unit ? { unit: event.data.unit } : {}),
       });
       break;
+    case 'RecordSchemaRegistered': {
+      const { id, ...fields } = event.data;
+      context.recordSchemas.set(fields.collectionName, { id, fields });
+      break;
+    }
+    case 'RecordSchemaUpdated': {
+      const cur = [...context.recordSchemas.values()].find((s) => s.id === event.data.id);
+      if (cur) context.recordSchemas.set(cur.fields.collectionName, { id: cur.id, fields: applyPatch(cur.fields, event.data) });
+      break;
+    }
     default:
       break;
   }

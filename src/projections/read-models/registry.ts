@@ -6,6 +6,7 @@ import { pages } from './pages';
 import { properties } from './properties';
 import { publications } from './publications';
 import { relationVersions } from './relation-versions';
+import { recordSchemas, recordVersions } from './records';
 import { sourceMerges } from './source-merges';
 import { sources } from './sources';
 import { stateVersions } from './state-versions';
@@ -25,5 +26,7 @@ export const READ_MODELS: readonly ReadModel[] = [
   relationVersions,
   properties,
   facts,
+  recordSchemas,
+  recordVersions,
   sourceMerges,
 ];
