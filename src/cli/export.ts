@@ -11,8 +11,9 @@ const HELP = `
 Usage: factlog export longterm-wiki <dir> [--at-position N | --known-at TIME] [--json] [--quiet]
 
 Writes the store in the Longterm Wiki's own layout into <dir>: publications.yaml, properties.yaml,
-entities/*.yaml, things/<slug>.yaml (an entity's header and its facts), resources/*.yaml with
-resources-snapshot.json (sources; cited_by lists the pages citing them) and pages.yaml. Each item
+entities/*.yaml, things/<slug>.yaml (an entity's header, its facts and its records),
+schemas/records/*.yaml (record schemas), resources/*.yaml with resources-snapshot.json (sources;
+cited_by lists the pages citing them) and pages.yaml. Each item
 goes into the file it came from; one the store got elsewhere (through the API) goes into the file
 that holds most of its type, or into things/<slug>.yaml for an entity.
 
@@ -21,7 +22,7 @@ With --at-position or --known-at it is the store as it was then (with the edit h
 the things/ files of a commit at that commit's position).
 
 <dir> is created when missing. Files of the layout are replaced whole (written beside, then
-renamed, so a reader never sees half a file); the YAML files in entities/, things/ and resources/
+renamed, so a reader never sees half a file); the YAML files in entities/, things/, resources/ and schemas/records/
 that the store no longer has (a deleted or renamed entity's things file) are removed, and the
 report names them. Nothing else in <dir> is touched: export into a git checkout of the wiki and
 review the change with git diff.

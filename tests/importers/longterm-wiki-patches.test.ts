@@ -222,7 +222,7 @@ it('appends exactly the changes: field patches with cleared fields, a rename, ci
         data: {
           id: 'AcmeAAAAA1',
           set: { aliases: ['Acme Inc', 'ACME Corporation'], attributes: { orgType: 'frontier-lab' } },
-          unset: ['attributes.tags'],
+          unset: ['tags'],
         },
       },
       { type: 'EntityRenamed', data: { id: 'JaneDoe001', from: 'jane-doe', to: 'jane-q-doe' } },
@@ -240,9 +240,9 @@ it('appends exactly the changes: field patches with cleared fields, a rename, ci
   );
   expect(events).toHaveLength(12);
   expect(await stateOf('entity', 'AcmeAAAAA1')).toMatchObject({
-    fields: { attributes: { website: 'https://acme.org', orgType: 'frontier-lab' } },
+    fields: { website: 'https://acme.org', attributes: { orgType: 'frontier-lab' } },
   });
-  expect(((await stateOf('entity', 'AcmeAAAAA1')) as { fields: { attributes: object } }).fields.attributes).not.toHaveProperty('tags');
+  expect(((await stateOf('entity', 'AcmeAAAAA1')) as { fields: object }).fields).not.toHaveProperty('tags');
 
   // The renamed entity keeps its old slug as an alias, and references still resolve to it.
   expect(await app.db.selectFrom('entities').select(['slug', 'aliases']).where('id', '=', 'JaneDoe001').executeTakeFirstOrThrow()).toEqual({

@@ -91,10 +91,10 @@ export async function eventCount(db: FactlogDb): Promise<number> {
 
 // ---- an independent reading of the files, for the tests' expectations ----
 
-class Ref {
+export class Ref {
   constructor(readonly text: string) {}
 }
-class Tagged {
+export class Tagged {
   constructor(readonly text: string) {}
 }
 const TAGS: ScalarTag[] = [

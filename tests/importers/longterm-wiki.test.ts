@@ -12,6 +12,7 @@ import { relationsAt } from '../../src/projections/queries/relations';
 import { thingsAt } from '../../src/projections/queries/things';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import { targetKind } from '../support/test-database';
+import { datasetDifferences } from './dataset-diff';
 import { DATA_DIR, dataFiles, eventCount, readDataYaml, readYaml } from './longterm-wiki-support';
 
 /**
@@ -486,6 +487,31 @@ describe('export', () => {
     for (const phase of Object.values(again.phases)) expect(phase.unchanged).toBe(phase.inFiles);
     expect(await eventCount(app.db)).toBe(head);
   }, 300_000);
+
+  /**
+   * What the export still writes differently from the files it came from, each for a reason issue 17
+   * names: the wiki's own data disagrees with itself and the store keeps one side (a resource's type
+   * and id against the snapshot's, a things header against the registry, a month 00), citations are
+   * a set on the pages (a resource's cited_by order, and its pages that do not exist), and a resource
+   * takes what only the snapshot has. Anything else is a loss.
+   */
+  const KNOWN_GAPS: RegExp[] = [
+    /^resources\/[^:]+: \S+\.cited_by( is (missing|invented)|: )/,
+    /^resources\/[^:]+: \S+\.(type|id): /,
+    /^resources\/[^:]+: \S+\.tags is invented/,
+    /^things\/[^:]+\.yaml\.thing: /,
+    /^things\/anthropic-investors\.yaml facts: iGoAcq36Rg\.asOf: "2024-00" ≠ "2024"$/,
+    /^things\/cea\.yaml facts: 3SeNHyi3JA\.asOf: "2024-00" ≠ "2024"$/,
+    // An alias names the entity the stable id is: the same value, spelled by another of its names.
+    /^things\/holden-karnofsky\.yaml facts: f_S7CquLh2pg\.value: "Open Philanthropy" ≠ "ULjDXpSLCI"$/,
+  ];
+
+  it('means the same as the files it was imported from: every item, field and record, nothing invented, but for the known gaps', async () => {
+    const differences = datasetDifferences(DATA_DIR, out);
+    expect(differences.filter((d) => !KNOWN_GAPS.some((g) => g.test(d)))).toEqual([]);
+    // The gaps are where the files disagree with themselves: a few hundred resources and 15 headers out of some 12,000 items.
+    expect(differences.length).toBeLessThan(700);
+  });
 
   it('exports the store as it was at a past position, and refuses a position past the head', async () => {
     const before = await eventCount(app.db);

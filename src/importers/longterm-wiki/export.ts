@@ -5,7 +5,7 @@ import { resolveBasis, type Pins } from '../../projections/queries/basis';
 import type { FactlogDb } from '../../projections/tables';
 import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { CORRELATION_PREFIX } from './index';
-import { DATASET_FILES } from './read';
+import { DATASET_FILES, RECORD_SCHEMAS_DIR } from './read';
 import { unmapStore, type DatasetFile, type UnmappedStore } from './unmap';
 
 /**
@@ -29,8 +29,8 @@ export interface ExportReport {
   filesRemoved: string[];
 }
 
-/** The folders whose every YAML file is the store's to write (one file per entity, per group of entities or sources). */
-const OWNED_FOLDERS = [DATASET_FILES.entities, DATASET_FILES.things, DATASET_FILES.resources];
+/** The folders whose every YAML file is the store's to write (one file per entity, record schema, group of entities or sources). */
+const OWNED_FOLDERS = [DATASET_FILES.entities, DATASET_FILES.things, DATASET_FILES.resources, RECORD_SCHEMAS_DIR];
 
 export async function exportLongtermWiki(db: FactlogDb, dir: string, options: ExportOptions = {}): Promise<ExportReport> {
   const absDir = path.resolve(dir);
@@ -88,7 +88,7 @@ export function formatExportReport(r: ExportReport): string {
   const c = r.counts;
   const lines = [
     `exported the store at position ${r.position}${r.recordedAt ? ` (recorded ${r.recordedAt})` : ''} to ${r.dir}`,
-    `  ${c.publications} publications, ${c.properties} properties, ${c.entities} entities in entities/, ${c.things} things files with ${c.facts} facts, ${c.sources} sources in resources/, ${c.pages} pages`,
+    `  ${c.publications} publications, ${c.properties} properties, ${c.entities} entities in entities/, ${c.things} things files with ${c.facts} facts and ${c.records} records, ${c.recordSchemas} record schemas, ${c.sources} sources in resources/, ${c.pages} pages`,
     `  ${r.filesWritten} files written`,
   ];
   if (r.filesRemoved.length) lines.push(`  ${r.filesRemoved.length} files removed (no longer in the store): ${r.filesRemoved.join(', ')}`);

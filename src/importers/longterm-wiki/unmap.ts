@@ -2,6 +2,8 @@ import type { Attributes } from '../../domain/fields';
 import type { EntityFields, EntityRelation } from '../../domain/entity';
 import type { StoredFactValue } from '../../domain/fact';
 import { SOURCE_TYPES, type SourceFields } from '../../domain/source';
+import type { RecordState } from '../../domain/record';
+import type { RecordSchemaFields } from '../../domain/record-schema';
 import type { SnapshotFact, StoreSnapshot } from '../sync/store-snapshot';
 import {
   ENTITY_REGISTRY_KEYS,
@@ -12,7 +14,7 @@ import {
   THING_HEADER_KEYS,
   type KeyMapping,
 } from './layout';
-import { DATASET_FILES } from './read';
+import { DATASET_FILES, RECORD_SCHEMAS_DIR } from './read';
 
 /**
  * Unmapping: what the store holds → the wiki's files (pure), the inverse of map.ts. Each item goes
@@ -31,7 +33,10 @@ export interface DatasetFile {
 export interface UnmappedStore {
   files: DatasetFile[];
   /** Items written, by kind. */
-  counts: Record<'publications' | 'properties' | 'entities' | 'things' | 'facts' | 'sources' | 'pages', number>;
+  counts: Record<
+    'publications' | 'properties' | 'entities' | 'things' | 'facts' | 'sources' | 'pages' | 'recordSchemas' | 'records',
+    number
+  >;
 }
 
 type Plain = Record<string, unknown>;
@@ -76,7 +81,17 @@ const RESOURCES_FALLBACK = `${DATASET_FILES.resources}/web-other.yaml`;
 
 export function unmapStore(store: StoreSnapshot): UnmappedStore {
   const files: DatasetFile[] = [];
-  const counts: UnmappedStore['counts'] = { publications: 0, properties: 0, entities: 0, things: 0, facts: 0, sources: 0, pages: 0 };
+  const counts: UnmappedStore['counts'] = {
+    publications: 0,
+    properties: 0,
+    entities: 0,
+    things: 0,
+    facts: 0,
+    sources: 0,
+    pages: 0,
+    recordSchemas: 0,
+    records: 0,
+  };
 
   files.push({
     path: DATASET_FILES.publications,
@@ -98,12 +113,26 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
     factsByEntity.set(f.entityId, list);
   }
 
+  const recordsByEntity = new Map<string, RecordState[]>();
+  for (const r of store.records.values()) {
+    if (r.removed) continue;
+    const list = recordsByEntity.get(r.entityId) ?? [];
+    list.push(r);
+    recordsByEntity.set(r.entityId, list);
+  }
+  for (const [id, schema] of store.recordSchemas) {
+    files.push({ path: `${RECORD_SCHEMAS_DIR}/${id}.yaml`, format: 'yaml', value: schemaItem(schema) });
+    counts.recordSchemas++;
+  }
+  counts.records = [...recordsByEntity.values()].reduce((n, l) => n + l.length, 0);
+
   const registries = new Map<string, Plain[]>();
   for (const [id, f] of store.entities) {
     const facts = factsByEntity.get(id) ?? [];
     // The wiki keeps an entity with facts, or with no registry entry, in things/<slug>.yaml; its
     // aliases live in that header then, since the importer reads them from either place.
-    const thingsFile = facts.length > 0 || !f.file;
+    const records = recordsByEntity.get(id);
+    const thingsFile = facts.length > 0 || records !== undefined || !f.file;
     if (f.file) {
       const list = registries.get(f.file) ?? [];
       const item = entityItem(id, f, ENTITY_REGISTRY_KEYS, thingsFile ? ['aliases'] : []);
@@ -117,6 +146,7 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
       const beside = f.file ? (Object.keys(f) as (keyof EntityFields)[]).filter((k) => !HEADER_ONLY.includes(k)) : [];
       const value: Plain = { thing: entityItem(id, f, THING_HEADER_KEYS, beside) };
       if (facts.length > 0) value.facts = facts.map(([factId, fact]) => factItem(factId, fact, store));
+      if (records) value.records = recordsSection(records, store);
       files.push({ path: `${DATASET_FILES.things}/${f.slug}.yaml`, format: 'yaml', value });
       counts.things++;
       counts.facts += facts.length;
@@ -148,6 +178,7 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
     if (!file || file === DATASET_FILES.snapshot) continue;
     const cited = citedBy.get(id);
     const item: Plain = { id, ...unmapFields(fields, SOURCE_KEYS) };
+    if (typeof item.fetched_at === 'string') item.fetched_at = yamlTime(item.fetched_at);
     if (cited) item.cited_by = cited;
     const list = resources.get(file) ?? [];
     list.push(item);
@@ -190,6 +221,46 @@ function relatedEntries(relations: readonly EntityRelation[], store: StoreSnapsh
     ...(r.type !== undefined ? { type: r.type } : {}),
     ...(r.relationship !== undefined ? { relationship: r.relationship } : {}),
   }));
+}
+
+/**
+ * An instant as the wiki's resources YAML writes it, `2025-12-28 03:52:37` (UTC, whole seconds); the
+ * importer reads that spelling back as the same instant. Finer instants keep their ISO form.
+ */
+const yamlTime = (iso: string): string => iso.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.000Z$/, '$1 $2');
+
+/** A record schema as the wiki writes it; `validFrom`/`validTo` are the store's own (records.ts), not the wiki's. */
+function schemaItem(f: RecordSchemaFields): Plain {
+  const { validFrom: _from, validTo: _to, endpoints, ...rest } = f;
+  const out: Plain = {};
+  for (const key of ['name', 'description', 'collectionName', 'temporal'] as const) if (rest[key] !== undefined) out[key] = rest[key];
+  out.endpoints = Object.fromEntries(
+    Object.entries(endpoints).map(([name, e]) => {
+      const { allowDisplayName, ...own } = e;
+      return [name, allowDisplayName === undefined ? own : { ...own, allow_display_name: allowDisplayName }];
+    }),
+  );
+  out.fields = rest.fields;
+  return out;
+}
+
+/** An entity's records as its things file's `records:` (collection → key → fields), unchecked values as they were written. */
+function recordsSection(records: readonly RecordState[], store: StoreSnapshot): Plain {
+  const out: Record<string, Plain> = {};
+  for (const r of records) {
+    const item: Plain = {};
+    for (const [name, value] of Object.entries(r.fields)) {
+      const ref = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Plain) : null;
+      if (ref && typeof ref.entityId === 'string' && Object.keys(ref).length === 1) {
+        item[name] = store.entities.get(ref.entityId)?.slug ?? ref.entityId;
+      } else if (ref && typeof ref.displayName === 'string' && Object.keys(ref).length === 1) {
+        item.display_name = ref.displayName;
+      } else item[name] = value;
+    }
+    Object.assign(item, r.unchecked);
+    (out[r.collection] ??= {})[r.key] = item;
+  }
+  return out;
 }
 
 function entityItem(id: string, f: EntityFields, keys: KeyMapping<EntityFields>, skip: readonly (keyof EntityFields)[]): Plain {
