@@ -91,14 +91,7 @@ export class EntityResolver {
     @Args() paging: PagingArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ConnectionShape<Fact>> {
-    const pins = await ctx.pins(time, entity.pins);
-    if (p.property != null) await requireProperty(ctx, p.property, pins);
-    const facts = await ctx.loaders.factsOfEntity(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
-    return listConnection(
-      facts.map((f) => toFact(f, pins)),
-      paging.first,
-      paging.after,
-    );
+    return factPage(entity, p, time, paging, ctx, 'factsOfEntity');
   }
 
   @FieldResolver(() => FactConnection, {
@@ -112,14 +105,7 @@ export class EntityResolver {
     @Args() paging: PagingArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ConnectionShape<Fact>> {
-    const pins = await ctx.pins(time, entity.pins);
-    if (p.property != null) await requireProperty(ctx, p.property, pins);
-    const facts = await ctx.loaders.factsReferencing(pins, time.asOf != null, p.property ?? undefined).load(entity.id);
-    return listConnection(
-      facts.map((f) => toFact(f, pins)),
-      paging.first,
-      paging.after,
-    );
+    return factPage(entity, p, time, paging, ctx, 'factsReferencing');
   }
 
   @FieldResolver(() => Fact, {
@@ -192,4 +178,23 @@ export class EntityResolver {
   async history(@Root() entity: Entity, @Ctx() ctx: GraphQLContext): Promise<Event[]> {
     return (await ctx.loaders.streamEvents(entity.pins.basis.position).load(streamName('entity', entity.id))).map(toEvent);
   }
+}
+
+/** An entity's facts, or the facts naming it, as a connection at the request's pins (one loader each). */
+async function factPage(
+  entity: Entity,
+  p: OptionalPropertyArg,
+  time: FactListTimeArgs,
+  paging: PagingArgs,
+  ctx: GraphQLContext,
+  loader: 'factsOfEntity' | 'factsReferencing',
+): Promise<ConnectionShape<Fact>> {
+  const pins = await ctx.pins(time, entity.pins);
+  if (p.property != null) await requireProperty(ctx, p.property, pins);
+  const facts = await ctx.loaders[loader](pins, time.asOf != null, p.property ?? undefined).load(entity.id);
+  return listConnection(
+    facts.map((f) => toFact(f, pins)),
+    paging.first,
+    paging.after,
+  );
 }

@@ -7,6 +7,7 @@ import type { PublicationFields } from '../../domain/publication';
 import type { RecordState } from '../../domain/record';
 import type { RecordSchemaFields } from '../../domain/record-schema';
 import type { SourceFields } from '../../domain/source';
+import type { FactColumns } from '../../projections/read-models/facts';
 import type { FactlogDb } from '../../projections/tables';
 
 /**
@@ -171,18 +172,7 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
     .execute())
     state.importedRecords.add(r.id);
 
-  const { rows: facts } = await sql<{
-    id: string;
-    entity_id: string;
-    property_id: string;
-    value: unknown;
-    as_of: string | null;
-    valid_end: string | null;
-    citations: unknown;
-    notes: string | null;
-    rank: string;
-    retracted: boolean;
-  }>`
+  const { rows: facts } = await sql<FactColumns & { id: string }>`
     SELECT v.fact_id AS id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted
     FROM fact_versions v
     JOIN fact_versions first ON first.fact_id = v.fact_id AND first.version = 1

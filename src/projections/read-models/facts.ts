@@ -96,7 +96,7 @@ export function validInstant(date: string | undefined): string | null {
 }
 
 /** The columns a fact version stores its state in, with the JSON ones parsed. */
-interface FactColumns {
+export interface FactColumns {
   entity_id: string;
   property_id: string;
   value: unknown;
