@@ -1,7 +1,9 @@
 import { childPath, describeReceived, DomainError, fail, failInput, ok, type Result } from './errors';
 import {
   applyPatch,
+  asWrittenField,
   attributesField,
+  type AsWritten,
   dataFile,
   id,
   isRecord,
@@ -72,7 +74,8 @@ export interface EntityFields {
   /** The data set file that lists the entity (`entities/people.yaml`), when it came from one. */
   file?: string;
   /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
-  attributes?: Attributes;
+  attributes?: Attributes; /** Where its file spelled a key otherwise than the store keeps it (docs/domain.md, "As written"). */
+  asWritten?: AsWritten;
 }
 
 /**
@@ -153,6 +156,7 @@ export const entityFields: FieldSpecs<EntityFields> = {
   customFields: listOf(customField, 200),
   file: dataFile,
   attributes: attributesField,
+  asWritten: asWrittenField,
 };
 
 /**

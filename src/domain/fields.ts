@@ -326,6 +326,26 @@ export type Attributes = { [key: string]: JsonValue };
  */
 export const attributesField: FieldSpec<Attributes> = keyedMap();
 
+/**
+ * Where the file a thing was read from spells one of its keys otherwise than the store keeps it
+ * (docs/domain.md, "As written"): file key → the value the store held when the file was read (`kept`,
+ * as an export writes it) and the file's own (`written`). Either is absent where that side had no
+ * such key. An export writes `written` back for as long as the store still holds `kept`.
+ */
+export type AsWritten = { [key: string]: { kept?: JsonValue; written?: JsonValue } };
+
+export const asWrittenField: FieldSpec<AsWritten> = {
+  read(raw: unknown, path: string): Result<AsWritten> {
+    const map = keyedMap().read(raw, path);
+    if (!map.ok) return map;
+    for (const [key, entry] of Object.entries(map.value)) {
+      if (!isRecord(entry) || Object.keys(entry).some((k) => k !== 'kept' && k !== 'written'))
+        return failInput(childPath(path, key), `expected { kept?, written? }, got ${describeReceived(entry)}`);
+    }
+    return ok(map.value as AsWritten);
+  },
+};
+
 export const jsonObject = {
   read(raw: unknown, path: string): Result<{ [key: string]: JsonValue }> {
     if (!isRecord(raw)) return failInput(path, `expected an object, got ${describeReceived(raw)}`);

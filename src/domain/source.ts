@@ -6,7 +6,9 @@ import {
   id,
   integerIn,
   jsonObject,
+  asWrittenField,
   attributesField,
+  type AsWritten,
   type Attributes,
   listOf,
   oneOf,
@@ -50,7 +52,8 @@ export interface SourceFields {
   /** The name of the wiki's cached copy of the fetched text. */
   localFilename?: string;
   /** The file's keys with no typed field, verbatim (docs/domain.md, Attributes). */
-  attributes?: Attributes;
+  attributes?: Attributes; /** Where its file spelled a key otherwise than the store keeps it (docs/domain.md, "As written"). */
+  asWritten?: AsWritten;
 }
 
 /**
@@ -91,6 +94,7 @@ export const sourceFields: FieldSpecs<SourceFields> = {
   fetchedAt: instant,
   localFilename: text(300),
   attributes: attributesField,
+  asWritten: asWrittenField,
 };
 
 /** The cached copy of a source's text; the hash is derived here so it always matches the text. */

@@ -17,6 +17,8 @@ import { DateTag, RefTag, SrcTag } from './yaml';
 import { ENTITY_REGISTRY_KEYS, FACT_KEYS, PAGE_KEYS, PROPERTY_KEYS, PUBLICATION_KEYS, SOURCE_KEYS, THING_HEADER_KEYS } from './layout';
 import { coerceDate, coerceValue, EntityIndex } from './values';
 import { mapRecords, mapRecordSchemas } from './records';
+import { asWrittenOf } from './as-written';
+import { resourceItem, thingHeader } from './unmap';
 
 /**
  * Mapping: the records read from the files → the state the store should be in (pure). Every value
@@ -103,6 +105,8 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
   const sources = mapSources(data, inStore, desired, ctxFor, anomalies);
   mapPages(data, inStore, desired, ctxFor, anomalies);
   mapCitations(inStore, desired, anomalies);
+  recordResourcesAsWritten(data, desired);
+  recordThingHeadersAsWritten(data, desired);
   mapFacts(data, inStore, desired, entities, sources, ctxFor, anomalies);
   mapRecordSchemas(data, desired, anomalies);
   mapRecords(data, inStore, desired, entities, anomalies);
@@ -604,6 +608,43 @@ function mapCitations(inStore: StoreSnapshot, desired: DesiredState, anomalies: 
       anomalies.add('unknown-page', at(loc, 'cited_by'), `cited by page "${slug}", which does not exist: citation skipped`);
     }
     desired.citations.bySlug.delete(slug);
+  }
+}
+
+/**
+ * Where a resource's YAML entry says other than the export would write from what the store now keeps
+ * (the snapshot's type or fields, its URL's hash for its id, the citing pages that exist): kept on the
+ * source, so the export writes the entry back as it was (as-written.ts).
+ */
+function recordResourcesAsWritten(data: RawDataset, desired: DesiredState): void {
+  const citing = new Map<string, string[]>();
+  for (const [slug, bySource] of desired.citations.bySlug) {
+    for (const id of bySource.keys()) citing.set(id, [...(citing.get(id) ?? []), slug]);
+  }
+  // A resource listed twice was merged into one (reported by mapSources): the merge is what it means.
+  const entries = new Map<string, RawRecord[]>();
+  for (const { data: raw } of data.resources.items) {
+    if (typeof raw.url === 'string') entries.set(sourceIdForUrl(raw.url), [...(entries.get(sourceIdForUrl(raw.url)) ?? []), raw]);
+  }
+  for (const [id, [raw, ...more]] of entries) {
+    const source = desired.sources.get(id);
+    if (!source || more.length > 0) continue;
+    const asWritten = asWrittenOf(resourceItem(source.id, source.fields as SourceFields, citing.get(source.id) ?? []), raw);
+    if (asWritten) source.fields.asWritten = asWritten;
+  }
+}
+
+/**
+ * Where a things file's header says other than the export would write from what the store keeps (the
+ * registry's name or type, which win): kept on the entity, so the export writes the header back as it was.
+ */
+function recordThingHeadersAsWritten(data: RawDataset, desired: DesiredState): void {
+  const bySlug = new Map([...desired.entities.values()].map((e) => [e.fields.slug, e]));
+  for (const { header } of data.things.items) {
+    const entity = header && typeof header.data.id === 'string' ? bySlug.get(header.data.id) : undefined;
+    if (!header || !entity) continue;
+    const asWritten = asWrittenOf(thingHeader(entity.id, entity.fields), header.data);
+    if (asWritten) entity.fields.asWritten = asWritten;
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type KeyMapping,
 } from './layout';
 import { DATASET_FILES, RECORD_SCHEMAS_DIR } from './read';
+import { writtenBack } from './as-written';
 
 /**
  * Unmapping: what the store holds → the wiki's files (pure), the inverse of map.ts. Each item goes
@@ -143,8 +144,7 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
       counts.entities++;
     }
     if (thingsFile) {
-      const beside = f.file ? (Object.keys(f) as (keyof EntityFields)[]).filter((k) => !HEADER_ONLY.includes(k)) : [];
-      const value: Plain = { thing: entityItem(id, f, THING_HEADER_KEYS, beside) };
+      const value: Plain = { thing: writtenBack(thingHeader(id, f), f.asWritten) };
       if (facts.length > 0) value.facts = facts.map(([factId, fact]) => factItem(factId, fact, store));
       if (records) value.records = recordsSection(records, store);
       files.push({ path: `${DATASET_FILES.things}/${f.slug}.yaml`, format: 'yaml', value });
@@ -176,10 +176,7 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
     // A source only a fact names (by URL) comes back through that fact (and the snapshot, if it has an entry).
     const file = fields.file ?? (citedByFacts.has(id) ? undefined : (homeOfType.get(fields.type ?? '') ?? RESOURCES_FALLBACK));
     if (!file || file === DATASET_FILES.snapshot) continue;
-    const cited = citedBy.get(id);
-    const item: Plain = { id, ...unmapFields(fields, SOURCE_KEYS) };
-    if (typeof item.fetched_at === 'string') item.fetched_at = yamlTime(item.fetched_at);
-    if (cited) item.cited_by = cited;
+    const item = writtenBack(resourceItem(id, fields, citedBy.get(id) ?? []), fields.asWritten, RESOURCE_SETS);
     const list = resources.get(file) ?? [];
     list.push(item);
     resources.set(file, list);
@@ -197,6 +194,18 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
   });
   counts.pages = store.pages.size;
   return { files, counts };
+}
+
+/** A resource's cited_by lists the pages that cite it: a set. */
+export const RESOURCE_SETS = ['cited_by'];
+
+/** A source as its resources YAML entry, before its file's own spellings are put back (as-written.ts). */
+export function resourceItem(id: string, fields: SourceFields, citedBy: readonly string[]): Plain {
+  const item: Plain = { id, ...unmapFields(fields, SOURCE_KEYS) };
+  if (typeof item.fetched_at === 'string') item.fetched_at = yamlTime(item.fetched_at);
+  // A set: in one order, whichever order the pages came in, so that the file's own order is recorded.
+  if (citedBy.length) item.cited_by = [...citedBy].sort();
+  return item;
 }
 
 /**
@@ -261,6 +270,15 @@ function recordsSection(records: readonly RecordState[], store: StoreSnapshot): 
     (out[r.collection] ??= {})[r.key] = item;
   }
   return out;
+}
+
+/**
+ * An entity as its things file's header, before the file's own spellings are put back (as-written.ts):
+ * who it is, when a registry lists it; else all its fields.
+ */
+export function thingHeader(id: string, f: EntityFields): Plain {
+  const beside = f.file ? (Object.keys(f) as (keyof EntityFields)[]).filter((k) => !HEADER_ONLY.includes(k)) : [];
+  return entityItem(id, f, THING_HEADER_KEYS, beside);
 }
 
 function entityItem(id: string, f: EntityFields, keys: KeyMapping<EntityFields>, skip: readonly (keyof EntityFields)[]): Plain {
