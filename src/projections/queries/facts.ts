@@ -3,6 +3,7 @@ import type { Citation, Rank } from '../../domain/fact';
 import type { StoredFactValue } from '../../domain/fact';
 import type { FactlogDb } from '../tables';
 import { prepared } from './prepared';
+import { chooseValue, type CandidateStatus, type ValueCandidate } from '../../domain/value-choice';
 
 /** One version of a fact, as believed over a stretch of the log. */
 export interface FactVersion {
@@ -225,20 +226,36 @@ export interface ValueAt {
   conflicts: FactVersion[];
 }
 
-/** The point query's statement: every GraphQL `value(property, asOf)` runs it. */
-const valueAtStatement = prepared((db, entityId: string, propertyId: string, validAt: string, position: number) =>
+/** The point query's statement: every fact of (entity, property) as believed at P, retracted ones included. */
+const candidatesAtStatement = prepared((db, entityId: string, propertyId: string, position: number) =>
   db
-    .selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f'))
-    .selectAll()
-    .orderBy('f.fact_id'),
+    .selectFrom('fact_versions as fv')
+    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.entity_id', '=', entityId)
+    .where('fv.property_id', '=', propertyId)
+    .where(believedAt(position)),
 );
 
-/** docs/domain.md's "value as of a time" for one (entity, property), known at P. */
+/** A fact version as a candidate of the value choice (src/domain/value-choice.ts). */
+export type FactCandidate = FactVersion & ValueCandidate;
+
+export const asCandidate = (f: FactVersion, status: CandidateStatus = f.retracted ? 'retracted' : 'asserted'): FactCandidate => ({
+  ...f,
+  status,
+});
+
+/** docs/domain.md's "value as of a time" for one (entity, property), known at P: chooseValue over its facts. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
-  const rows = await valueAtStatement(db, entityId, propertyId, validAt.toISOString(), position);
-  const facts = rows.map((r) => toFact(r as Row));
-  return { fact: facts[0] ?? null, conflicts: facts.slice(1) };
+  const rows = await candidatesAtStatement(db, entityId, propertyId, position);
+  const choice = chooseValue(
+    rows.map((r) => asCandidate(toFact(r as Row))),
+    validAt,
+  );
+  return { fact: choice.value && versionOf(choice.value), conflicts: choice.conflicts.map(versionOf) };
 }
+
+/** The fact version a candidate was made from. */
+export const versionOf = ({ status: _status, ...f }: FactCandidate): FactVersion => f;
 
 /** Every fact of (entity, property) believed at P, in valid-time order: the series a chart draws. */
 export async function timelineAt(
