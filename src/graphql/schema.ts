@@ -4,6 +4,7 @@ import { buildSchemaSync, type ClassType, type NonEmptyArray } from 'type-graphq
 import { fromResolver } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
+import { EntityExplainResolver, ValueCandidateResolver } from './resolvers/explain';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
@@ -46,6 +47,8 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     PublicationResolver,
     PageResolver,
     EntityResolver,
+    EntityExplainResolver,
+    ValueCandidateResolver,
     PropertyResolver,
     FactResolver,
     CitationResolver,

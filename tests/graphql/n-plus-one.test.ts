@@ -66,3 +66,32 @@ it('100 sources with citing pages and facts cost the same few statements as 10',
   expect(hundred.statements).toBe(ten.statements);
   expect(hundred.statements).toBeLessThanOrEqual(15);
 });
+
+const EXPLAIN = `query($n: Int) {
+  entities(first: $n) {
+    nodes {
+      name
+      explain(property: "score", asOf: "2010") {
+        value { id displayValue }
+        candidates { outcome reason decidedAt fact { id } sources { title credibility { rating } } }
+      }
+    }
+  }
+}`;
+
+it('explain on 5 entities costs the same statements as on 2', async () => {
+  clearThingCache(g.app.db);
+  const two = await g.counted(EXPLAIN, { n: 2 });
+  clearThingCache(g.app.db);
+  const five = await g.counted(EXPLAIN, { n: 5 });
+  expect(two.result.errors).toBeUndefined();
+  expect(five.result.errors).toBeUndefined();
+  const nodes = five.result.data.entities.nodes as { explain: { value: { displayValue: string }; candidates: { outcome: string }[] } }[];
+  expect(nodes).toHaveLength(5);
+  // Entity 0 has 20 scores, five each dated 2000, 2005, 2010 and 2015: as of 2010 the five of 2010 tie.
+  const counts = (outcomes: { outcome: string }[]) =>
+    outcomes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.outcome]: (acc[c.outcome] ?? 0) + 1 }), {});
+  expect(counts(nodes[0].explain.candidates)).toEqual({ CHOSEN: 1, TIED: 4, SUPERSEDED: 10, NOT_VALID_YET: 5 });
+  for (const n of nodes) expect(n.explain.candidates).toHaveLength(20);
+  expect(five.statements).toBe(two.statements);
+});

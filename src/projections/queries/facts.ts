@@ -302,3 +302,42 @@ export async function factSubjects(db: FactlogDb, ids: readonly string[]): Promi
   for (const r of rows) out.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
   return out;
 }
+
+/**
+ * Every fact of (entity, property) for the given entities as the value choice sees it at P: the
+ * version believed at P (retracted ones as RETRACTED), or, for a fact first asserted after P, its
+ * first version marked not yet asserted. One statement for all the entities.
+ */
+export async function candidatesAt(
+  db: FactlogDb,
+  entityIds: readonly string[],
+  propertyId: string,
+  position: number,
+): Promise<Map<string, FactCandidate[]>> {
+  const out = new Map<string, FactCandidate[]>();
+  if (entityIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('fact_versions as fv')
+    .select([...COLUMNS.map((c) => `fv.${c}` as const), 'fv.tx_to'])
+    .where('fv.entity_id', 'in', entityIds)
+    .where('fv.property_id', '=', propertyId)
+    .orderBy('fv.fact_id')
+    .orderBy('fv.version')
+    .execute();
+  const byFact = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows) {
+    const list = byFact.get(r.fact_id);
+    if (list) list.push(r);
+    else byFact.set(r.fact_id, [r]);
+  }
+  for (const versions of byFact.values()) {
+    const believed = versions.find((v) => Number(v.tx_from) <= position && (v.tx_to === null || Number(v.tx_to) > position));
+    const candidate = believed ? asCandidate(toFact(believed as Row)) : asCandidate(toFact(versions[0] as Row), 'notYetAsserted');
+    // A fact with no version at P that was asserted before P cannot happen (a retraction is a version).
+    if (!believed && Number(versions[0].tx_from) <= position) continue;
+    const list = out.get(candidate.entityId);
+    if (list) list.push(candidate);
+    else out.set(candidate.entityId, [candidate]);
+  }
+  return out;
+}
