@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
 import { allFactsAt, candidatesAt, factsByIdAt, type FactCandidate, type FactVersion } from '../projections/queries/facts';
+import { seriesLatestAt, seriesOfKey } from '../projections/queries/freshness';
 import { recordsOfEntitiesAt, type RecordVersion } from '../projections/queries/records';
 import type { ThingKind } from '../domain/events';
 import { relationsAt, type RelationAt } from '../projections/queries/relations';
@@ -60,6 +61,15 @@ export class Loaders {
         }
         return found;
       },
+      null,
+    );
+  }
+
+  /** By seriesKey(entity, property): the asOf a fact series' freshness counts from at P and today. */
+  seriesLatest(position: number, today: Date): DataLoader<string, string | null> {
+    return this.loader(
+      `seriesLatest@${position}@${today.toISOString()}`,
+      (keys) => seriesLatestAt(this.db, keys.map(seriesOfKey), position, today),
       null,
     );
   }

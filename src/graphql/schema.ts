@@ -6,6 +6,7 @@ import { EntityResolver } from './resolvers/entity';
 import { EventsResolver } from './resolvers/events';
 import { EntityExplainResolver, ValueCandidateResolver } from './resolvers/explain';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
+import { FactFreshnessResolver, PageFreshnessResolver, StaleResolver } from './resolvers/freshness';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
 import { MUTATION_RESOLVERS } from './mutations';
@@ -52,6 +53,9 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     PropertyResolver,
     FactResolver,
     CitationResolver,
+    FactFreshnessResolver,
+    PageFreshnessResolver,
+    StaleResolver,
     RefValueResolver,
     RefsValueResolver,
     RecordSchemaResolver,

@@ -23,7 +23,7 @@ export interface FactVersion {
   recordedAt: Date;
 }
 
-type Row = {
+export type FactRow = {
   fact_id: string;
   version: number;
   entity_id: string;
@@ -39,7 +39,7 @@ type Row = {
   recorded_from: Date;
 };
 
-const COLUMNS = [
+export const FACT_COLUMNS = [
   'fact_id',
   'version',
   'entity_id',
@@ -56,7 +56,7 @@ const COLUMNS = [
   'recorded_from',
 ] as const;
 
-function toFact(r: Row): FactVersion {
+export function toFact(r: FactRow): FactVersion {
   return {
     id: r.fact_id,
     version: r.version,
@@ -82,11 +82,11 @@ export async function factsByIdAt(db: FactlogDb, ids: readonly string[], positio
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('fact_versions as fv')
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.fact_id', 'in', ids)
     .where(believedAt(position))
     .execute();
-  return new Map(rows.map((r) => [r.fact_id, toFact(r as Row)]));
+  return new Map(rows.map((r) => [r.fact_id, toFact(r as FactRow)]));
 }
 
 export interface FactFilter {
@@ -141,7 +141,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
   const conditions = filterConditions(filter);
   const base = db.selectFrom('fact_versions as fv').where(believedAt(q.position)).where('fv.retracted', '=', false);
   if (q.validAt === undefined) {
-    let query = base.select(COLUMNS.map((c) => `fv.${c}` as const));
+    let query = base.select(FACT_COLUMNS.map((c) => `fv.${c}` as const));
     if (!q.includeDeprecated) query = query.where('fv.rank', '<>', 'deprecated');
     for (const c of conditions) query = query.where(c);
     return query;
@@ -158,7 +158,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
       : sql<SqlBool>`true`;
   let ranked = base
     .select([
-      ...COLUMNS.map((c) => `fv.${c}` as const),
+      ...FACT_COLUMNS.map((c) => `fv.${c}` as const),
       sql<number>`rank() OVER (PARTITION BY fv.entity_id, fv.property_id ORDER BY (fv.valid_from IS NULL), fv.valid_from DESC, (fv.rank = 'preferred') DESC)`.as(
         'winner',
       ),
@@ -169,7 +169,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
   for (const c of conditions.filter((_, i) => !(filter.sourceIds !== undefined && i === conditions.length - 1))) ranked = ranked.where(c);
   let outer = db
     .selectFrom(ranked.as('fv'))
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.winner', '=', 1);
   if (filter.sourceIds !== undefined) outer = outer.where(conditions[conditions.length - 1]);
   return outer;
@@ -189,7 +189,7 @@ export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, p
     .limit(page.first + 1)
     .execute();
   return {
-    items: rows.slice(0, page.first).map((r) => toFact(r as Row)),
+    items: rows.slice(0, page.first).map((r) => toFact(r as FactRow)),
     hasNextPage: rows.length > page.first,
     totalCount: async () =>
       Number(
@@ -206,7 +206,7 @@ export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, p
 /** Every matching fact (for DataLoader batches, which page per parent in memory). */
 export async function allFactsAt(db: FactlogDb, filter: FactFilter, q: FactQuery): Promise<FactVersion[]> {
   const rows = await orderedFacts(db, factsAtQuery(db, filter, q)).execute();
-  return rows.map((r) => toFact(r as Row));
+  return rows.map((r) => toFact(r as FactRow));
 }
 
 function orderedFacts(db: FactlogDb, query: ReturnType<typeof factsAtQuery>) {
@@ -230,7 +230,7 @@ export interface ValueAt {
 const candidatesAtStatement = prepared((db, entityId: string, propertyId: string, position: number) =>
   db
     .selectFrom('fact_versions as fv')
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.entity_id', '=', entityId)
     .where('fv.property_id', '=', propertyId)
     .where(believedAt(position)),
@@ -248,7 +248,7 @@ export const asCandidate = (f: FactVersion, status: CandidateStatus = f.retracte
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
   const rows = await candidatesAtStatement(db, entityId, propertyId, position);
   const choice = chooseValue(
-    rows.map((r) => asCandidate(toFact(r as Row))),
+    rows.map((r) => asCandidate(toFact(r as FactRow))),
     validAt,
   );
   return { fact: choice.value && versionOf(choice.value), conflicts: choice.conflicts.map(versionOf) };
@@ -267,7 +267,7 @@ export async function timelineAt(
 ): Promise<FactVersion[]> {
   let q = db
     .selectFrom('fact_versions as fv')
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.entity_id', '=', entityId)
     .where('fv.property_id', '=', propertyId)
     .where(believedAt(position))
@@ -280,7 +280,7 @@ export async function timelineAt(
     .orderBy('fv.as_of')
     .orderBy('fv.fact_id')
     .execute();
-  return rows.map((r) => toFact(r as Row));
+  return rows.map((r) => toFact(r as FactRow));
 }
 
 /** What a fact is about: its entity and property, which no event ever changes. */
@@ -318,7 +318,7 @@ export async function candidatesAt(
   if (entityIds.length === 0) return out;
   const rows = await db
     .selectFrom('fact_versions as fv')
-    .select([...COLUMNS.map((c) => `fv.${c}` as const), 'fv.tx_to'])
+    .select([...FACT_COLUMNS.map((c) => `fv.${c}` as const), 'fv.tx_to'])
     .where('fv.entity_id', 'in', entityIds)
     .where('fv.property_id', '=', propertyId)
     .orderBy('fv.fact_id')
@@ -332,7 +332,7 @@ export async function candidatesAt(
   }
   for (const versions of byFact.values()) {
     const believed = versions.find((v) => Number(v.tx_from) <= position && (v.tx_to === null || Number(v.tx_to) > position));
-    const candidate = believed ? asCandidate(toFact(believed as Row)) : asCandidate(toFact(versions[0] as Row), 'notYetAsserted');
+    const candidate = believed ? asCandidate(toFact(believed as FactRow)) : asCandidate(toFact(versions[0] as FactRow), 'notYetAsserted');
     // A fact with no version at P that was asserted before P cannot happen (a retraction is a version).
     if (!believed && Number(versions[0].tx_from) <= position) continue;
     const list = out.get(candidate.entityId);
