@@ -9,7 +9,11 @@ beforeAll(async () => {
   g = await createTestGateway();
   const c = g.app.commands;
   await c.execute({ type: 'RegisterPublication', id: 'pub', fields: { name: 'Pub', credibility: 3 } });
-  await c.execute({ type: 'DefineProperty', id: 'score', fields: { name: 'Score', dataType: 'number', temporal: true } });
+  await c.execute({
+    type: 'DefineProperty',
+    id: 'score',
+    fields: { name: 'Score', dataType: 'number', temporal: true, stalenessDays: 365 },
+  });
   for (let e = 0; e < 5; e++) {
     await c.execute({
       type: 'RegisterEntity',
@@ -94,4 +98,23 @@ it('explain on 5 entities costs the same statements as on 2', async () => {
   expect(counts(nodes[0].explain.candidates)).toEqual({ CHOSEN: 1, TIED: 4, SUPERSEDED: 10, NOT_VALID_YET: 5 });
   for (const n of nodes) expect(n.explain.candidates).toHaveLength(20);
   expect(five.statements).toBe(two.statements);
+});
+
+const FRESHNESS = `query($n: Int) {
+  facts(first: $n) { nodes { id entity { slug } freshness { since dueAt overdue } } }
+  stalePages { totalCount }
+}`;
+
+it('freshness of 100 facts costs the same statements as of 10', async () => {
+  clearThingCache(g.app.db);
+  const ten = await g.counted(FRESHNESS, { n: 10 });
+  clearThingCache(g.app.db);
+  const hundred = await g.counted(FRESHNESS, { n: 100 });
+  expect(hundred.result.errors).toBeUndefined();
+  const nodes = hundred.result.data.facts.nodes as { entity: { slug: string }; freshness: { since: string; overdue: boolean } }[];
+  expect(nodes).toHaveLength(100);
+  // Entity k's scores are dated 2000 + (i % 20) for i ≡ k (mod 5): its series' latest asOf is 2015 + k.
+  for (const f of nodes) expect(f.freshness.since).toBe(String(2015 + Number(f.entity.slug.slice(1))));
+  expect(nodes.every((f) => f.freshness.overdue)).toBe(true);
+  expect(hundred.statements).toBe(ten.statements);
 });
