@@ -158,6 +158,32 @@ describe('the real data set', () => {
     expect(r.data.stalePages.nodes[0].freshness.overdue).toBe(true);
   });
 
+  it('explains why Anthropic’s revenue is $9B as of 2025-12: the latest asOf by then, later ones not valid yet', async () => {
+    const r = await g.gql(`{ entity(id: "anthropic") {
+      value(property: "revenue", asOf: "2025-12") { id displayValue }
+      explain(property: "revenue", asOf: "2025-12") {
+        value { id displayValue }
+        candidates { outcome reason fact { asOf } sources { url credibility { rating } } }
+      }
+    } }`);
+    expect(r.errors).toBeUndefined();
+    const e = r.data.entity;
+    expect(e.explain.value).toEqual(e.value);
+    expect(e.value.displayValue).toBe('$9.0B');
+    const outcomes = e.explain.candidates.map((c: { outcome: string; fact: { asOf: string } }) => [c.fact.asOf, c.outcome]);
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        ['2025-12', 'CHOSEN'],
+        ['2025-10', 'SUPERSEDED'],
+        ['2023-12', 'SUPERSEDED'],
+        ['2026-02', 'NOT_VALID_YET'],
+        ['2026-03', 'NOT_VALID_YET'],
+      ]),
+    );
+    expect(outcomes).toHaveLength(9);
+    expect(e.explain.candidates[0].sources.length).toBeGreaterThan(0);
+  });
+
   it('has no overdue facts until a property gets a stalenessDays; then Anthropic’s revenue series is due 90 days after 2026-03', async () => {
     expect((await g.gql(STALE_FACTS, { asOf: '2026-12' })).data.staleFacts.totalCount).toBe(0);
     await g.app.commands.execute({ type: 'UpdateProperty', id: 'revenue', set: { stalenessDays: 90 } });
