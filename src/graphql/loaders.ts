@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { StateOfKind } from '../domain/evolve';
 import { streamEventsAt } from '../projections/queries/events';
-import { allFactsAt, factsByIdAt, type FactVersion } from '../projections/queries/facts';
+import { allFactsAt, candidatesAt, factsByIdAt, type FactCandidate, type FactVersion } from '../projections/queries/facts';
+import { seriesLatestAt, seriesOfKey } from '../projections/queries/freshness';
 import { recordsOfEntitiesAt, type RecordVersion } from '../projections/queries/records';
 import type { ThingKind } from '../domain/events';
 import { relationsAt, type RelationAt } from '../projections/queries/relations';
@@ -62,6 +63,20 @@ export class Loaders {
       },
       null,
     );
+  }
+
+  /** By seriesKey(entity, property): the asOf a fact series' freshness counts from at P and today. */
+  seriesLatest(position: number, today: Date): DataLoader<string, string | null> {
+    return this.loader(
+      `seriesLatest@${position}@${today.toISOString()}`,
+      (keys) => seriesLatestAt(this.db, keys.map(seriesOfKey), position, today),
+      null,
+    );
+  }
+
+  /** By entity id: the candidates of one property's value at P (Entity.explain). */
+  valueCandidates(position: number, propertyId: string): DataLoader<string, FactCandidate[]> {
+    return this.loader(`valueCandidates@${position}@${propertyId}`, (ids) => candidatesAt(this.db, ids, propertyId, position), []);
   }
 
   fact(position: number): DataLoader<string, FactVersion | null> {

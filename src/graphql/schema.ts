@@ -5,7 +5,9 @@ import { fromResolver } from './errors';
 import { EntityResolver } from './resolvers/entity';
 import { EntityCompletenessResolver, EntityTypeResolver } from './resolvers/entity-type';
 import { EventsResolver } from './resolvers/events';
+import { EntityExplainResolver, ValueCandidateResolver } from './resolvers/explain';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
+import { FactFreshnessResolver, PageFreshnessResolver, StaleResolver } from './resolvers/freshness';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
 import { MUTATION_RESOLVERS } from './mutations';
@@ -49,9 +51,14 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     EntityResolver,
     EntityTypeResolver,
     EntityCompletenessResolver,
+    EntityExplainResolver,
+    ValueCandidateResolver,
     PropertyResolver,
     FactResolver,
     CitationResolver,
+    FactFreshnessResolver,
+    PageFreshnessResolver,
+    StaleResolver,
     RefValueResolver,
     RefsValueResolver,
     RecordSchemaResolver,

@@ -9,7 +9,11 @@ beforeAll(async () => {
   g = await createTestGateway();
   const c = g.app.commands;
   await c.execute({ type: 'RegisterPublication', id: 'pub', fields: { name: 'Pub', credibility: 3 } });
-  await c.execute({ type: 'DefineProperty', id: 'score', fields: { name: 'Score', dataType: 'number', temporal: true } });
+  await c.execute({
+    type: 'DefineProperty',
+    id: 'score',
+    fields: { name: 'Score', dataType: 'number', temporal: true, stalenessDays: 365 },
+  });
   for (let e = 0; e < 5; e++) {
     await c.execute({
       type: 'RegisterEntity',
@@ -65,4 +69,52 @@ it('100 sources with citing pages and facts cost the same few statements as 10',
   ]);
   expect(hundred.statements).toBe(ten.statements);
   expect(hundred.statements).toBeLessThanOrEqual(15);
+});
+
+const EXPLAIN = `query($n: Int) {
+  entities(first: $n) {
+    nodes {
+      name
+      explain(property: "score", asOf: "2010") {
+        value { id displayValue }
+        candidates { outcome reason decidedAt fact { id } sources { title credibility { rating } } }
+      }
+    }
+  }
+}`;
+
+it('explain on 5 entities costs the same statements as on 2', async () => {
+  clearThingCache(g.app.db);
+  const two = await g.counted(EXPLAIN, { n: 2 });
+  clearThingCache(g.app.db);
+  const five = await g.counted(EXPLAIN, { n: 5 });
+  expect(two.result.errors).toBeUndefined();
+  expect(five.result.errors).toBeUndefined();
+  const nodes = five.result.data.entities.nodes as { explain: { value: { displayValue: string }; candidates: { outcome: string }[] } }[];
+  expect(nodes).toHaveLength(5);
+  // Entity 0 has 20 scores, five each dated 2000, 2005, 2010 and 2015: as of 2010 the five of 2010 tie.
+  const counts = (outcomes: { outcome: string }[]) =>
+    outcomes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.outcome]: (acc[c.outcome] ?? 0) + 1 }), {});
+  expect(counts(nodes[0].explain.candidates)).toEqual({ CHOSEN: 1, TIED: 4, SUPERSEDED: 10, NOT_VALID_YET: 5 });
+  for (const n of nodes) expect(n.explain.candidates).toHaveLength(20);
+  expect(five.statements).toBe(two.statements);
+});
+
+const FRESHNESS = `query($n: Int) {
+  facts(first: $n) { nodes { id entity { slug } freshness { since dueAt overdue } } }
+  stalePages { totalCount }
+}`;
+
+it('freshness of 100 facts costs the same statements as of 10', async () => {
+  clearThingCache(g.app.db);
+  const ten = await g.counted(FRESHNESS, { n: 10 });
+  clearThingCache(g.app.db);
+  const hundred = await g.counted(FRESHNESS, { n: 100 });
+  expect(hundred.result.errors).toBeUndefined();
+  const nodes = hundred.result.data.facts.nodes as { entity: { slug: string }; freshness: { since: string; overdue: boolean } }[];
+  expect(nodes).toHaveLength(100);
+  // Entity k's scores are dated 2000 + (i % 20) for i ≡ k (mod 5): its series' latest asOf is 2015 + k.
+  for (const f of nodes) expect(f.freshness.since).toBe(String(2015 + Number(f.entity.slug.slice(1))));
+  expect(nodes.every((f) => f.freshness.overdue)).toBe(true);
+  expect(hundred.statements).toBe(ten.statements);
 });

@@ -3,7 +3,8 @@ import type { Command } from '../../src/commands/commands';
 import { DomainError } from '../../src/domain/errors';
 import { asOfInstant, parsePartialDate } from '../../src/domain/partial-date';
 import { resolveBasis } from '../../src/projections/queries/basis';
-import { factsAt, timelineAt, valueAt, type FactVersion } from '../../src/projections/queries/facts';
+import { candidatesAt, factsAt, timelineAt, valueAt, type FactVersion } from '../../src/projections/queries/facts';
+import { chooseValue, type Outcome } from '../../src/domain/value-choice';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 import {
@@ -215,6 +216,30 @@ const describeModel = (s: RefSnapshot, entity: string, property: string) =>
         `${f.id} ${JSON.stringify(f.value)} asOf=${f.asOf ?? '-'} end=${f.validEnd ?? '-'} ${f.rank ?? 'normal'}${f.retracted ? ' RETRACTED' : ''}`,
     );
 
+/**
+ * The model's outcome of every fact of (entity, property) asserted by the run's end, at a snapshot and T:
+ * docs/domain.md's rules applied one by one, with `winners` from refValueAt.
+ */
+function refOutcomes(at: RefSnapshot, end: RefSnapshot, entity: string, property: string, t: Date, winners: string[]) {
+  const time = t.getTime();
+  const winner = winners.length ? at.get(winners[0]) : undefined;
+  const outcome = (id: string): Outcome => {
+    const f = at.get(id);
+    if (!f) return 'NOT_YET_ASSERTED';
+    if (f.retracted) return 'RETRACTED';
+    if (f.rank === 'deprecated') return 'DEPRECATED';
+    if (f.asOf !== undefined && startOf(f.asOf) > time) return 'NOT_VALID_YET';
+    if (f.validEnd !== undefined && startOf(f.validEnd) <= time) return 'ENDED';
+    if (id === winners[0]) return 'CHOSEN';
+    if (winners.includes(id)) return 'TIED';
+    const sameStart = (f.asOf === undefined ? null : startOf(f.asOf)) === (winner!.asOf === undefined ? null : startOf(winner!.asOf));
+    return sameStart ? 'OUTRANKED' : 'SUPERSEDED';
+  };
+  return Object.fromEntries(
+    [...end.values()].filter((f) => f.entity === entity && f.property === property).map((f) => [f.id, outcome(f.id)]),
+  );
+}
+
 // ---- the test ----
 
 let app: TestFactlog;
@@ -298,6 +323,7 @@ it(
             history.push({ position: head, snapshot: model.snapshot(), step });
           }
 
+          const last = history[history.length - 1];
           const check = async (entity: number, property: number, t: string, at: (typeof history)[number]) => {
             const e = ids.entityIds[entity];
             const p = PROPERTIES[property].id;
@@ -336,6 +362,21 @@ it(
             });
             if (value.fact) expect(fromStore(value.fact)).toEqual(fromModel(at.snapshot.get(value.fact.id)!));
 
+            // explain: CHOSEN is value, CHOSEN + TIED are valueWithConflicts, and every fact of the pair the run
+            // ever asserted has the outcome the model gives it at (T, K).
+            const choice = chooseValue((await candidatesAt(app.db, [e], p, at.position)).get(e) ?? [], T);
+            const named = (o: Outcome) => choice.outcomes.filter((c) => c.outcome === o).map((c) => c.candidate.id);
+            expect({ ...context, chosen: named('CHOSEN'), withTies: [...named('CHOSEN'), ...named('TIED')].sort() }).toEqual({
+              ...context,
+              chosen: value.fact ? [value.fact.id] : [],
+              withTies: [value.fact, ...value.conflicts].flatMap((f) => (f ? [f.id] : [])).sort(),
+            });
+            expect({ ...context, outcomes: Object.fromEntries(choice.outcomes.map((o) => [o.candidate.id, o.outcome])) }).toEqual({
+              ...context,
+              outcomes: refOutcomes(at.snapshot, last.snapshot, e, p, T, winners),
+            });
+            bump(`explain: ${[...new Set(choice.outcomes.map((o) => o.outcome))].sort().join(',')}`);
+
             // The same facts with the same fields, in valid-time order (timeless first). How facts with
             // equal asOf starts ("2025" and "2025-01") are ordered among themselves is not checked.
             const timeline = await timelineAt(app.db, e, p, at.position);
@@ -365,7 +406,6 @@ it(
             await checkEntity(q.entity, q.t, at);
           }
           // Every query date at the head, for every pair that ever had a fact.
-          const last = history[history.length - 1];
           for (let entity = 0; entity < ENTITY_COUNT; entity++) {
             for (let property = 0; property < PROPERTIES.length; property++) {
               const any = [...last.snapshot.values()].some(

@@ -24,7 +24,7 @@ class EntityArgs extends BitemporalArgs {
 }
 
 @ArgsType()
-class PropertyArg {
+export class PropertyArg {
   @Field(() => ID) property!: string;
 }
 

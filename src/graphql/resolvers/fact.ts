@@ -97,14 +97,19 @@ export class FactResolver {
 
   @FieldResolver(() => [Source], { description: 'The cited sources.' })
   async sources(@Root() fact: Fact, @Ctx() ctx: GraphQLContext): Promise<Source[]> {
-    const found = await ctx.loaders.thing('source', fact.pins.basis.position).loadMany(fact.citations.map((c) => c.sourceId));
-    return found.filter((v) => v && !(v instanceof Error)).map((v) => toSource(v as never, fact.pins));
+    return citedSources(fact, ctx);
   }
 
   @FieldResolver(() => [Event], { description: 'Every version of this fact: who changed it, when and why.' })
   async history(@Root() fact: Fact, @Ctx() ctx: GraphQLContext): Promise<Event[]> {
     return (await ctx.loaders.streamEvents(fact.pins.basis.position).load(streamName('fact', fact.id))).map(toEvent);
   }
+}
+
+/** The sources a fact cites, at its pins (one loader for every fact of a request). */
+export async function citedSources(fact: Fact, ctx: GraphQLContext): Promise<Source[]> {
+  const found = await ctx.loaders.thing('source', fact.pins.basis.position).loadMany(fact.citations.map((c) => c.sourceId));
+  return found.filter((v) => v && !(v instanceof Error)).map((v) => toSource(v as never, fact.pins));
 }
 
 @Resolver(() => Citation)

@@ -3,6 +3,7 @@ import type { Citation, Rank } from '../../domain/fact';
 import type { StoredFactValue } from '../../domain/fact';
 import type { FactlogDb } from '../tables';
 import { prepared } from './prepared';
+import { chooseValue, type CandidateStatus, type ValueCandidate } from '../../domain/value-choice';
 
 /** One version of a fact, as believed over a stretch of the log. */
 export interface FactVersion {
@@ -22,7 +23,7 @@ export interface FactVersion {
   recordedAt: Date;
 }
 
-type Row = {
+export type FactRow = {
   fact_id: string;
   version: number;
   entity_id: string;
@@ -38,7 +39,7 @@ type Row = {
   recorded_from: Date;
 };
 
-const COLUMNS = [
+export const FACT_COLUMNS = [
   'fact_id',
   'version',
   'entity_id',
@@ -55,7 +56,7 @@ const COLUMNS = [
   'recorded_from',
 ] as const;
 
-function toFact(r: Row): FactVersion {
+export function toFact(r: FactRow): FactVersion {
   return {
     id: r.fact_id,
     version: r.version,
@@ -81,11 +82,11 @@ export async function factsByIdAt(db: FactlogDb, ids: readonly string[], positio
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('fact_versions as fv')
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.fact_id', 'in', ids)
     .where(believedAt(position))
     .execute();
-  return new Map(rows.map((r) => [r.fact_id, toFact(r as Row)]));
+  return new Map(rows.map((r) => [r.fact_id, toFact(r as FactRow)]));
 }
 
 export interface FactFilter {
@@ -140,7 +141,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
   const conditions = filterConditions(filter);
   const base = db.selectFrom('fact_versions as fv').where(believedAt(q.position)).where('fv.retracted', '=', false);
   if (q.validAt === undefined) {
-    let query = base.select(COLUMNS.map((c) => `fv.${c}` as const));
+    let query = base.select(FACT_COLUMNS.map((c) => `fv.${c}` as const));
     if (!q.includeDeprecated) query = query.where('fv.rank', '<>', 'deprecated');
     for (const c of conditions) query = query.where(c);
     return query;
@@ -157,7 +158,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
       : sql<SqlBool>`true`;
   let ranked = base
     .select([
-      ...COLUMNS.map((c) => `fv.${c}` as const),
+      ...FACT_COLUMNS.map((c) => `fv.${c}` as const),
       sql<number>`rank() OVER (PARTITION BY fv.entity_id, fv.property_id ORDER BY (fv.valid_from IS NULL), fv.valid_from DESC, (fv.rank = 'preferred') DESC)`.as(
         'winner',
       ),
@@ -168,7 +169,7 @@ function factsAtStatement(db: FactlogDb, filter: FactFilter, q: { position: numb
   for (const c of conditions.filter((_, i) => !(filter.sourceIds !== undefined && i === conditions.length - 1))) ranked = ranked.where(c);
   let outer = db
     .selectFrom(ranked.as('fv'))
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.winner', '=', 1);
   if (filter.sourceIds !== undefined) outer = outer.where(conditions[conditions.length - 1]);
   return outer;
@@ -188,7 +189,7 @@ export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, p
     .limit(page.first + 1)
     .execute();
   return {
-    items: rows.slice(0, page.first).map((r) => toFact(r as Row)),
+    items: rows.slice(0, page.first).map((r) => toFact(r as FactRow)),
     hasNextPage: rows.length > page.first,
     totalCount: async () =>
       Number(
@@ -205,7 +206,7 @@ export async function factsAt(db: FactlogDb, filter: FactFilter, q: FactQuery, p
 /** Every matching fact (for DataLoader batches, which page per parent in memory). */
 export async function allFactsAt(db: FactlogDb, filter: FactFilter, q: FactQuery): Promise<FactVersion[]> {
   const rows = await orderedFacts(db, factsAtQuery(db, filter, q)).execute();
-  return rows.map((r) => toFact(r as Row));
+  return rows.map((r) => toFact(r as FactRow));
 }
 
 function orderedFacts(db: FactlogDb, query: ReturnType<typeof factsAtQuery>) {
@@ -225,20 +226,36 @@ export interface ValueAt {
   conflicts: FactVersion[];
 }
 
-/** The point query's statement: every GraphQL `value(property, asOf)` runs it. */
-const valueAtStatement = prepared((db, entityId: string, propertyId: string, validAt: string, position: number) =>
+/** The point query's statement: every fact of (entity, property) as believed at P, retracted ones included. */
+const candidatesAtStatement = prepared((db, entityId: string, propertyId: string, position: number) =>
   db
-    .selectFrom(factsAtStatement(db, { entityIds: [entityId], propertyId }, { position, validAt }).as('f'))
-    .selectAll()
-    .orderBy('f.fact_id'),
+    .selectFrom('fact_versions as fv')
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
+    .where('fv.entity_id', '=', entityId)
+    .where('fv.property_id', '=', propertyId)
+    .where(believedAt(position)),
 );
 
-/** docs/domain.md's "value as of a time" for one (entity, property), known at P. */
+/** A fact version as a candidate of the value choice (src/domain/value-choice.ts). */
+export type FactCandidate = FactVersion & ValueCandidate;
+
+export const asCandidate = (f: FactVersion, status: CandidateStatus = f.retracted ? 'retracted' : 'asserted'): FactCandidate => ({
+  ...f,
+  status,
+});
+
+/** docs/domain.md's "value as of a time" for one (entity, property), known at P: chooseValue over its facts. */
 export async function valueAt(db: FactlogDb, entityId: string, propertyId: string, validAt: Date, position: number): Promise<ValueAt> {
-  const rows = await valueAtStatement(db, entityId, propertyId, validAt.toISOString(), position);
-  const facts = rows.map((r) => toFact(r as Row));
-  return { fact: facts[0] ?? null, conflicts: facts.slice(1) };
+  const rows = await candidatesAtStatement(db, entityId, propertyId, position);
+  const choice = chooseValue(
+    rows.map((r) => asCandidate(toFact(r as FactRow))),
+    validAt,
+  );
+  return { fact: choice.value && versionOf(choice.value), conflicts: choice.conflicts.map(versionOf) };
 }
+
+/** The fact version a candidate was made from. */
+export const versionOf = ({ status: _status, ...f }: FactCandidate): FactVersion => f;
 
 /** Every fact of (entity, property) believed at P, in valid-time order: the series a chart draws. */
 export async function timelineAt(
@@ -250,7 +267,7 @@ export async function timelineAt(
 ): Promise<FactVersion[]> {
   let q = db
     .selectFrom('fact_versions as fv')
-    .select(COLUMNS.map((c) => `fv.${c}` as const))
+    .select(FACT_COLUMNS.map((c) => `fv.${c}` as const))
     .where('fv.entity_id', '=', entityId)
     .where('fv.property_id', '=', propertyId)
     .where(believedAt(position))
@@ -263,7 +280,7 @@ export async function timelineAt(
     .orderBy('fv.as_of')
     .orderBy('fv.fact_id')
     .execute();
-  return rows.map((r) => toFact(r as Row));
+  return rows.map((r) => toFact(r as FactRow));
 }
 
 /** What a fact is about: its entity and property, which no event ever changes. */
@@ -283,5 +300,44 @@ export async function factSubjects(db: FactlogDb, ids: readonly string[]): Promi
     .where('fact_id', 'in', ids)
     .execute();
   for (const r of rows) out.set(r.fact_id, { entityId: r.entity_id, propertyId: r.property_id });
+  return out;
+}
+
+/**
+ * Every fact of (entity, property) for the given entities as the value choice sees it at P: the
+ * version believed at P (retracted ones as RETRACTED), or, for a fact first asserted after P, its
+ * first version marked not yet asserted. One statement for all the entities.
+ */
+export async function candidatesAt(
+  db: FactlogDb,
+  entityIds: readonly string[],
+  propertyId: string,
+  position: number,
+): Promise<Map<string, FactCandidate[]>> {
+  const out = new Map<string, FactCandidate[]>();
+  if (entityIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('fact_versions as fv')
+    .select([...FACT_COLUMNS.map((c) => `fv.${c}` as const), 'fv.tx_to'])
+    .where('fv.entity_id', 'in', entityIds)
+    .where('fv.property_id', '=', propertyId)
+    .orderBy('fv.fact_id')
+    .orderBy('fv.version')
+    .execute();
+  const byFact = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows) {
+    const list = byFact.get(r.fact_id);
+    if (list) list.push(r);
+    else byFact.set(r.fact_id, [r]);
+  }
+  for (const versions of byFact.values()) {
+    const believed = versions.find((v) => Number(v.tx_from) <= position && (v.tx_to === null || Number(v.tx_to) > position));
+    const candidate = believed ? asCandidate(toFact(believed as FactRow)) : asCandidate(toFact(versions[0] as FactRow), 'notYetAsserted');
+    // A fact with no version at P that was asserted before P cannot happen (a retraction is a version).
+    if (!believed && Number(versions[0].tx_from) <= position) continue;
+    const list = out.get(candidate.entityId);
+    if (list) list.push(candidate);
+    else out.set(candidate.entityId, [candidate]);
+  }
   return out;
 }

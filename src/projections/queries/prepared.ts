@@ -9,7 +9,7 @@ class Slot {
 /**
  * A statement whose shape never depends on its arguments, built and compiled by Kysely once; each run
  * only puts the arguments in. Kysely otherwise rebuilds and recompiles on every call, and for the
- * point query's window-function statement that cost 70–85 µs of CPU, more than PostgreSQL took to
+ * point query's statement (then a window function) that cost 70–85 µs of CPU, more than PostgreSQL took to
  * answer it (BENCHMARKS.md). `build` must pass each argument to Kysely as a value, unchanged: an
  * argument it computes with (formats, measures, branches on) is refused at the first run.
  */
