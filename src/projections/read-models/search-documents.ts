@@ -54,12 +54,16 @@ const present = (xs: readonly (string | undefined | null)[]): string[] => [
   ...new Set(xs.filter((x): x is string => typeof x === 'string' && x.trim() !== '')),
 ];
 
-/** Every string and number inside a JSON value but object keys: what a reader could type of a fact value or record field. */
+/**
+ * Every string and number inside a JSON value but object keys: what a reader could type of a fact value
+ * or record field. Keys are visited in sorted order: a state read back from a jsonb column has its keys
+ * in jsonb's order, not the event's, and the document must be the same bytes either way.
+ */
 function leaves(v: JsonValue | undefined, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
   else if (typeof v === 'number') out.push(String(v));
   else if (Array.isArray(v)) for (const x of v) leaves(x, out);
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'kind') leaves(x, out);
+  else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) if (k !== 'kind') leaves(v[k], out);
   return out;
 }
 
