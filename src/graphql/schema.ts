@@ -22,6 +22,7 @@ import {
 } from './resolvers/record';
 import { PublicationResolver } from './resolvers/publication';
 import { CachedContentResolver, CredibilityResolver, SourceResolver } from './resolvers/source';
+import { SearchResolver } from './resolvers/search';
 import { SubscriptionResolver } from './resolvers/subscriptions';
 
 const UNUSED_PUBSUB = {
@@ -70,6 +71,7 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     ...MUTATION_RESOLVERS,
     ApiKeyResolver,
     SubscriptionResolver,
+    SearchResolver,
     ...(extensions.resolvers ?? []),
   ];
   const schema = convertDomainErrors(

@@ -9,6 +9,7 @@ import type { PublicationsTable } from './read-models/publications';
 import type { RelationVersionsTable } from './read-models/relation-versions';
 import type { RecordSchemasTable, RecordVersionsTable } from './read-models/records';
 import { READ_MODELS } from './read-models/registry';
+import type { SearchDocumentsTable } from './read-models/search-documents';
 import type { SourceContentTable, SourcesTable } from './read-models/sources';
 import type { StateVersionsTable } from './read-models/state-versions';
 
@@ -34,6 +35,7 @@ export interface ReadModelSchema {
   fact_versions: FactVersionsTable;
   record_schemas: RecordSchemasTable;
   record_versions: RecordVersionsTable;
+  search_documents: SearchDocumentsTable;
 }
 
 export type FactlogSchema = StoreSchema & ReadModelSchema;

@@ -1,11 +1,16 @@
 import path from 'node:path';
 import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Extension } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { lockFolder } from './folder-lock';
 import type { StoreSchema } from './schema';
 import { budgetedDriver } from './statement-budget';
+
+// The package declares its contrib extensions' types as ES modules only, which a CommonJS build cannot
+// import; the CommonJS file itself is there (package.json "exports"), so it is required with its type.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 // int8 (bigint positions, counts) arrives as a string by default; our positions stay far below 2^53,
 // so numbers are safe and keep every caller free of string arithmetic.
@@ -130,7 +135,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   const lock = inMemory ? undefined : await lockFolder(dataDir);
   let pglite: PGlite;
   try {
-    pglite = new PGlite(dataDir);
+    // pg_trgm backs search's typo tolerance (migrations/0010_search_documents.sql); PGlite ships it.
+    pglite = new PGlite(dataDir, { extensions: { pg_trgm } });
     await pglite.waitReady;
   } catch (err) {
     await lock?.release();

@@ -23,6 +23,13 @@ import { propertyRow } from '../../src/projections/read-models/properties';
 import { publicationRow } from '../../src/projections/read-models/publications';
 import { targetColumns } from '../../src/projections/read-models/relation-versions';
 import { moveCitations } from '../../src/projections/read-models/source-merges';
+import {
+  sameColumns,
+  searchColumns,
+  searchIdOf,
+  searchTextOf,
+  type SearchableState,
+} from '../../src/projections/read-models/search-documents';
 import { sourceContentRow, sourceRow } from '../../src/projections/read-models/sources';
 import type { FactlogTrx } from '../../src/projections/tables';
 
@@ -225,6 +232,35 @@ async function projectFact(trx: FactlogTrx, event: FactEvent, stored: StoredEven
       .values(sourceIds.map((sourceId) => ({ fact_id: id, source_id: sourceId })))
       .execute();
   }
+  await writeSearchDocument(trx, { kind: 'fact', state: next }, stored.position);
+}
+
+/** A searchable thing's document after its event: a new version only when its text changed. */
+async function writeSearchDocument(trx: FactlogTrx, thing: SearchableState, position: number): Promise<void> {
+  const id = searchIdOf(thing);
+  const text = searchTextOf(thing);
+  const next = text ? searchColumns(text) : null;
+  const open = await trx
+    .selectFrom('search_documents')
+    .select(['title', 'names', 'summary', 'details'])
+    .where('kind', '=', thing.kind)
+    .where('id', '=', id)
+    .where('tx_to', 'is', null)
+    .executeTakeFirst();
+  if (sameColumns(open ?? null, next)) return;
+  if (open)
+    await trx
+      .updateTable('search_documents')
+      .set({ tx_to: position })
+      .where('kind', '=', thing.kind)
+      .where('id', '=', id)
+      .where('tx_to', 'is', null)
+      .execute();
+  if (next)
+    await trx
+      .insertInto('search_documents')
+      .values({ kind: thing.kind, id, ...next, tx_from: position, tx_to: null })
+      .execute();
 }
 
 type ThingKind = Exclude<Kind, 'fact'>;
@@ -254,6 +290,8 @@ async function projectThing(trx: FactlogTrx, kind: ThingKind, event: DomainEvent
     .execute();
 
   const at = { version: stored.streamVersion, position: stored.position };
+  if (kind === 'entity' || kind === 'source' || kind === 'page' || kind === 'record')
+    await writeSearchDocument(trx, { kind, state: next } as SearchableState, stored.position);
   switch (kind) {
     case 'publication':
       return writePublication(trx, next as NonNullable<PublicationState>, at);

@@ -7,6 +7,7 @@ import { properties } from './properties';
 import { publications } from './publications';
 import { relationVersions } from './relation-versions';
 import { recordSchemas, recordVersions } from './records';
+import { searchDocuments } from './search-documents';
 import { sourceMerges } from './source-merges';
 import { sources } from './sources';
 import { stateVersions } from './state-versions';
@@ -28,5 +29,6 @@ export const READ_MODELS: readonly ReadModel[] = [
   facts,
   recordSchemas,
   recordVersions,
+  searchDocuments,
   sourceMerges,
 ];
