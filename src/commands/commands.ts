@@ -46,6 +46,8 @@ export type Command =
   | { type: 'RemoveFactCitation'; id: string; source: string }
   | { type: 'RegisterRecordSchema'; id: unknown; fields: unknown }
   | { type: 'UpdateRecordSchema'; id: string; set?: unknown; unset?: unknown }
+  | { type: 'RegisterEntityType'; id: unknown; fields: unknown }
+  | { type: 'UpdateEntityType'; id: string; set?: unknown; unset?: unknown }
   /** `unchecked`: values an importer keeps as written because they do not fit the schema (never the API's). */
   | { type: 'CreateRecord'; entity: string; collection: unknown; key: unknown; fields: unknown; unchecked?: unknown }
   | { type: 'UpdateRecord'; entity: string; collection: unknown; key: unknown; set?: unknown; unset?: unknown; unchecked?: unknown }

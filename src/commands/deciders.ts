@@ -1,4 +1,5 @@
 import { entityDecider } from '../domain/entity';
+import { entityTypeDecider } from '../domain/entity-type';
 import { DomainError, type Result } from '../domain/errors';
 import type { DomainEvent, Kind } from '../domain/events';
 import type { AnyState, StateOfKind } from '../domain/evolve';
@@ -41,6 +42,9 @@ export async function planCommand(command: Command, names: NameLookups): Promise
     case 'RegisterRecordSchema':
     case 'UpdateRecordSchema':
       return on('recordSchema', String(command.id), async (s) => recordSchemaDecider.decide(command, s));
+    case 'RegisterEntityType':
+    case 'UpdateEntityType':
+      return on('entityType', String(command.id), async (s) => entityTypeDecider.decide(command, s));
 
     case 'CreateRecord':
     case 'UpdateRecord':

@@ -1,4 +1,5 @@
 import type { EntityEvent } from './entity';
+import type { EntityTypeEvent } from './entity-type';
 import type { FactEvent } from './fact';
 import type { PageEvent } from './page';
 import type { PropertyEvent } from './property';
@@ -9,7 +10,7 @@ import type { SourceEvent } from './source';
 
 /** Every event the domain produces: a discriminated union on `type`. */
 export type DomainEvent =
-  PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent | RecordSchemaEvent | RecordEvent;
+  PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent | RecordSchemaEvent | RecordEvent | EntityTypeEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Which stream a kind of thing lives in; the prefix is also how an auditor filters the log. */
@@ -23,6 +24,8 @@ export const STREAM_PREFIX = {
   // One word, so that no record stream (`record-<entity id>:…`) shares a schema stream's prefix.
   recordSchema: 'recordschema-',
   record: 'record-',
+  // One word, so that no entity stream (`entity-<id>`) shares an entity type stream's prefix.
+  entityType: 'entitytype-',
 } as const;
 export type Kind = keyof typeof STREAM_PREFIX;
 
@@ -61,6 +64,8 @@ const KIND_OF_EVENT: Record<DomainEventType, Kind> = {
   RecordCreated: 'record',
   RecordUpdated: 'record',
   RecordRemoved: 'record',
+  EntityTypeRegistered: 'entityType',
+  EntityTypeUpdated: 'entityType',
 };
 
 export const DOMAIN_EVENT_TYPES = Object.keys(KIND_OF_EVENT) as DomainEventType[];

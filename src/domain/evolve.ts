@@ -1,4 +1,5 @@
 import { entityDecider } from './entity';
+import { entityTypeDecider } from './entity-type';
 import { kindOfEvent, type DomainEvent, type Kind } from './events';
 import { factDecider } from './fact';
 import { pageDecider } from './page';
@@ -18,6 +19,7 @@ const DECIDER_OF_KIND = {
   fact: factDecider,
   recordSchema: recordSchemaDecider,
   record: recordDecider,
+  entityType: entityTypeDecider,
 } as const satisfies Record<Kind, unknown>;
 type DeciderOfKind = typeof DECIDER_OF_KIND;
 

@@ -3,6 +3,7 @@ import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'gra
 import { buildSchemaSync, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { fromResolver } from './errors';
 import { EntityResolver } from './resolvers/entity';
+import { EntityCompletenessResolver, EntityTypeResolver } from './resolvers/entity-type';
 import { EventsResolver } from './resolvers/events';
 import { EntityExplainResolver, ValueCandidateResolver } from './resolvers/explain';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
@@ -50,6 +51,8 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     EntityResolver,
     EntityExplainResolver,
     ValueCandidateResolver,
+    EntityTypeResolver,
+    EntityCompletenessResolver,
     PropertyResolver,
     FactResolver,
     CitationResolver,

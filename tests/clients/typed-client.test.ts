@@ -69,6 +69,8 @@ it('compiles and prints the example page and the timeline from a running server'
     data.entity.timeline.map((f) => `  ${f.asOf ?? '(undated)'}  ${f.displayValue}`),
   );
   expect(stdout).toContain('ASL-3');
+  // The seeds define no entity types, relations or records: the entity page says so rather than inventing.
+  expect(lines).toContain('entity page of Anthropic (Organization): 0 relations, 0 records; lacks (type not defined)');
   expect(lines.at(-1)).toMatch(/^basis: position \d+ recorded \d{4}-/);
 });
 

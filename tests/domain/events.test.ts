@@ -93,12 +93,20 @@ const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
     `record-${ENTITY}:grants:g1`,
   ],
   RecordRemoved: [{ type: 'RecordRemoved', data: { id: `${ENTITY}:grants:g1` } }, `record-${ENTITY}:grants:g1`],
+  EntityTypeRegistered: [
+    { type: 'EntityTypeRegistered', data: { id: 'organization', name: 'Organization', required: [], recommended: ['revenue'] } },
+    'entitytype-organization',
+  ],
+  EntityTypeUpdated: [
+    { type: 'EntityTypeUpdated', data: { id: 'organization', set: { name: 'Org' }, unset: [] } },
+    'entitytype-organization',
+  ],
 };
 
 describe('event catalogue', () => {
-  it('knows exactly the 29 event types the kinds produce', () => {
+  it('knows exactly the 31 event types the kinds produce', () => {
     expect([...DOMAIN_EVENT_TYPES].sort()).toEqual(Object.keys(SAMPLES).sort());
-    expect(DOMAIN_EVENT_TYPES).toHaveLength(29);
+    expect(DOMAIN_EVENT_TYPES).toHaveLength(31);
   });
 
   it('maps each type to the kind named by its stream prefix', () => {
@@ -126,6 +134,7 @@ describe('event catalogue', () => {
       fact: 'fact-',
       recordSchema: 'recordschema-',
       record: 'record-',
+      entityType: 'entitytype-',
     });
   });
 });

@@ -52,17 +52,27 @@ export function datasetDifferences(originalDir: string, exportDir: string): stri
     compareItems(`entities/${f}`, list(originalDir, `entities/${f}`, 'id'), list(exportDir, `entities/${f}`, 'id'));
   for (const f of filesOf('resources'))
     compareItems(`resources/${f}`, list(originalDir, `resources/${f}`, 'url'), list(exportDir, `resources/${f}`, 'url'));
-  for (const f of filesOf('things')) {
-    const read = (dir: string) => {
-      const file = path.join(dir, 'things', f);
-      return existsSync(file) ? (readYaml(readFileSync(file, 'utf8')) as Record<string, unknown>) : null;
-    };
+  /** A file that holds one item (a map), or null (reported) when either side lacks it. */
+  const pair = (rel: string): [Record<string, unknown>, Record<string, unknown>] | null => {
+    const read = (dir: string) =>
+      existsSync(path.join(dir, rel)) ? (readYaml(readFileSync(path.join(dir, rel), 'utf8')) as Record<string, unknown>) : null;
     const a = read(originalDir);
     const b = read(exportDir);
-    if (!a || !b) {
-      out.push(`things/${f} is ${a ? 'missing' : 'invented'}`);
-      continue;
+    if (a && b) return [a, b];
+    out.push(`${rel} is ${a ? 'missing' : 'invented'}`);
+    return null;
+  };
+  // The entity types (schemas/*.yaml) and the record schemas (schemas/records/*.yaml): one item per file.
+  for (const dir of ['schemas', 'schemas/records']) {
+    for (const f of filesOf(dir)) {
+      const both = pair(`${dir}/${f}`);
+      if (both) diffObject(`${dir}/${f}`, both[0], both[1], same, out);
     }
+  }
+  for (const f of filesOf('things')) {
+    const both = pair(`things/${f}`);
+    if (!both) continue;
+    const [a, b] = both;
     const { facts: factsA, ...restA } = a;
     const { facts: factsB, ...restB } = b;
     diffObject(`things/${f}`, restA, restB, same, out);

@@ -164,7 +164,7 @@ afterAll(async () => {
 it('registers every kind of thing from the files', async () => {
   const report = await importLongtermWiki(app, await buildFixture({ files: v1 }), { actor: 'tester' });
   // The snapshot's finer type wins over the YAML's "web"; the post's published_date is a bare "2024".
-  expect(report.anomalies.map((a) => a.kind)).toEqual(['missing-input', 'snapshot-mismatch', 'bare-year-date']);
+  expect(report.anomalies.map((a) => a.kind)).toEqual(['missing-input', 'missing-input', 'snapshot-mismatch', 'bare-year-date']);
   // Nothing is dropped: the keys with no typed field are kept in the entity's attributes, verbatim.
   expect(report.unmapped).toEqual({});
   expect(report.untyped).toEqual({ 'entities.orgType': 1 });
@@ -276,6 +276,6 @@ it('does not take away what a missing part of the data set defined', async () =>
       .filter((a) => a.kind === 'missing-input')
       .map((a) => a.file)
       .sort(),
-  ).toEqual(['resources', 'schemas/records', 'things']);
+  ).toEqual(['resources', 'schemas', 'schemas/records', 'things']);
   expect(await eventCount(app.db)).toBe(head);
 });

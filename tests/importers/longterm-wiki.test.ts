@@ -72,6 +72,7 @@ function expectedFromFiles() {
   for (const f of dataFiles('things'))
     for (const c of Object.values(readDataYaml(`things/${f}`).records ?? {})) records += Object.keys(c as object).length;
   const recordSchemas = dataFiles('schemas/records').length;
+  const entityTypes = dataFiles('schemas').length;
   const resourceUrls = new Set<string>();
   const citations = new Set<string>();
   // A resource's citing pages are its YAML's cited_by and its snapshot entry's (by id with the same url, else by url).
@@ -107,6 +108,7 @@ function expectedFromFiles() {
     resourceUrls,
     records,
     recordSchemas,
+    entityTypes,
   };
 }
 
@@ -145,6 +147,7 @@ it('imports the whole data set: every publication, property, entity, source, pag
       want.factIds.length -
       skippedIds.size +
       want.recordSchemas +
+      want.entityTypes +
       want.records,
   );
 });
@@ -205,6 +208,29 @@ it('imports all 425 records and the 17 record schemas, endpoints resolved to ent
   expect(timeline.length).toBe(13);
   for (const t of timeline) expect([t.schemaId, typeof t.unchecked?.event]).toEqual([undefined, 'string']);
   expect(first.unmapped['things.records']).toBeUndefined();
+});
+
+it('imports the 19 entity types of schemas/*.yaml, with what each requires and recommends and the records it shows', async () => {
+  const want = expectedFromFiles();
+  expect(want.entityTypes).toBe(19);
+  const types = await app.db
+    .selectFrom('state_versions')
+    .select(['id', 'state'])
+    .where('kind', '=', 'entityType')
+    .where('tx_to', 'is', null)
+    .execute();
+  expect(types).toHaveLength(19);
+  for (const f of dataFiles('schemas')) {
+    const file = readDataYaml(`schemas/${f}`);
+    const stored = types.find((t) => t.id === file.type)?.state as { fields: Record<string, unknown> } | undefined;
+    expect(stored?.fields).toEqual({
+      name: file.name,
+      required: file.required,
+      recommended: file.recommended,
+      ...(file.records ? { records: file.records } : {}),
+    });
+  }
+  expect(Object.keys(first.unmapped).filter((k) => k.startsWith('entityTypes'))).toEqual([]);
 });
 
 it('keeps the facts dated to a month that does not exist, at the year', async () => {

@@ -1,8 +1,8 @@
 import { createClient } from './client';
-import { SourcePageQuery, TimelineQuery } from './operations';
+import { EntityPageQuery, SourcePageQuery, TimelineQuery } from './operations';
 
 /**
- * Prints the example source page and Anthropic's AI Safety Level timeline, fetched with typed documents.
+ * Prints the example source page, Anthropic's AI Safety Level timeline and its entity page, fetched with typed documents.
  *
  *   node dist/main.js [URL]      (default: $FACTLOG_URL, else http://localhost:4000/graphql)
  */
@@ -40,6 +40,15 @@ async function main(): Promise<void> {
   if (!entity) throw new Error('entity anthropic not found: are the seeds loaded?');
   out.push(`timeline of safety-level for ${entity.name}:`);
   for (const fact of entity.timeline) out.push(`  ${fact.asOf ?? '(undated)'}  ${fact.displayValue}`);
+  const page2 = (await request(EntityPageQuery, { entity: 'anthropic' })).data.entity;
+  if (page2) {
+    const c = page2.completeness;
+    const lacks = c.typeKnown ? [...c.missingRequired, ...c.missingRecommended].join(', ') || 'nothing' : '(type not defined)';
+    out.push(
+      `entity page of ${page2.name} (${page2.typeLabel}): ${page2.relations.totalCount} relations, ${page2.records.totalCount} records; lacks ${lacks}`,
+    );
+    for (const r of page2.relations.nodes) out.push(`  ${r.direction} ${r.relationship ?? 'related'} ${r.entity?.name ?? '?'}`);
+  }
   if (timeline.basis) out.push(`basis: position ${timeline.basis.position} recorded ${timeline.basis.recordedAt ?? '-'}`);
 
   process.stdout.write(`${out.join('\n')}\n`);

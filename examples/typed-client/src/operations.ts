@@ -28,3 +28,15 @@ export const TimelineQuery = graphql(`
     }
   }
 `);
+
+/** An entity's page (README, "An entity page"): description, relations both ways, records and completeness. */
+export const EntityPageQuery = graphql(`
+  query EntityPage($entity: ID!) {
+    entity(id: $entity) {
+      name typeLabel description
+      completeness { typeKnown missingRequired missingRecommended }
+      relations(first: 10) { totalCount nodes { direction relationship entity { name } } }
+      records(first: 10) { totalCount nodes { collection key fields { name value } } }
+    }
+  }
+`);

@@ -7,6 +7,7 @@ import { PropertyMutations } from './property';
 import { FactMutations } from './fact';
 import { RecordSchemaMutations } from './record-schema';
 import { RecordMutations } from './record';
+import { EntityTypeMutations } from './entity-type';
 
 /** One resolver per kind; their order is the order of the mutations in the schema. */
 export const MUTATION_RESOLVERS = [
@@ -18,4 +19,5 @@ export const MUTATION_RESOLVERS = [
   FactMutations,
   RecordSchemaMutations,
   RecordMutations,
+  EntityTypeMutations,
 ] as const;

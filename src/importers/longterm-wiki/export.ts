@@ -29,8 +29,8 @@ export interface ExportReport {
   filesRemoved: string[];
 }
 
-/** The folders whose every YAML file is the store's to write (one file per entity, record schema, group of entities or sources). */
-const OWNED_FOLDERS = [DATASET_FILES.entities, DATASET_FILES.things, DATASET_FILES.resources, RECORD_SCHEMAS_DIR];
+/** The folders whose every YAML file is the store's to write (one file per entity, entity type, record schema, group of entities or sources). */
+const OWNED_FOLDERS = [DATASET_FILES.entities, DATASET_FILES.things, DATASET_FILES.resources, DATASET_FILES.schemas, RECORD_SCHEMAS_DIR];
 
 export async function exportLongtermWiki(db: FactlogDb, dir: string, options: ExportOptions = {}): Promise<ExportReport> {
   const absDir = path.resolve(dir);
@@ -88,7 +88,7 @@ export function formatExportReport(r: ExportReport): string {
   const c = r.counts;
   const lines = [
     `exported the store at position ${r.position}${r.recordedAt ? ` (recorded ${r.recordedAt})` : ''} to ${r.dir}`,
-    `  ${c.publications} publications, ${c.properties} properties, ${c.entities} entities in entities/, ${c.things} things files with ${c.facts} facts and ${c.records} records, ${c.recordSchemas} record schemas, ${c.sources} sources in resources/, ${c.pages} pages`,
+    `  ${c.publications} publications, ${c.properties} properties, ${c.entities} entities in entities/, ${c.things} things files with ${c.facts} facts and ${c.records} records, ${c.recordSchemas} record schemas, ${c.entityTypes} entity types, ${c.sources} sources in resources/, ${c.pages} pages`,
     `  ${r.filesWritten} files written`,
   ];
   if (r.filesRemoved.length) lines.push(`  ${r.filesRemoved.length} files removed (no longer in the store): ${r.filesRemoved.join(', ')}`);

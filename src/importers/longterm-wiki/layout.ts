@@ -1,4 +1,5 @@
 import type { EntityFields } from '../../domain/entity';
+import type { EntityTypeFields } from '../../domain/entity-type';
 import type { PageFields } from '../../domain/page';
 import type { PropertyFields } from '../../domain/property';
 import type { PublicationFields } from '../../domain/publication';
@@ -18,6 +19,15 @@ export const PUBLICATION_KEYS: KeyMapping<PublicationFields> = {
   credibility: 'credibility',
   peerReviewed: 'peer_reviewed',
   description: 'description',
+};
+
+/** schemas/<type>.yaml; its `type:` key is the id (the file's name), not a field. */
+export const ENTITY_TYPE_KEYS: KeyMapping<EntityTypeFields> = {
+  name: 'name',
+  description: 'description',
+  required: 'required',
+  recommended: 'recommended',
+  records: 'records',
 };
 
 export const PROPERTY_KEYS: KeyMapping<PropertyFields> = {

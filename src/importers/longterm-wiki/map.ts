@@ -1,4 +1,5 @@
 import { entityFields, relationKey, type EntityFields, type EntityRelation } from '../../domain/entity';
+import { decideEntityType, entityTypeFields, type EntityTypeFields } from '../../domain/entity-type';
 import { decideFact } from '../../domain/fact';
 import type { DataType } from '../../domain/fact-value';
 import type { FieldSpecs } from '../../domain/fields';
@@ -14,7 +15,16 @@ import { DATASET_FILES, type RawDataset, type RawItem, type RawRecord } from './
 import { at, readRecord, type RecordCtx, type RecordMemo } from '../sync/lenient-fields';
 import { Anomalies, Tally, type Loc } from '../sync/vocabulary';
 import { DateTag, RefTag, SrcTag } from './yaml';
-import { ENTITY_REGISTRY_KEYS, FACT_KEYS, PAGE_KEYS, PROPERTY_KEYS, PUBLICATION_KEYS, SOURCE_KEYS, THING_HEADER_KEYS } from './layout';
+import {
+  ENTITY_REGISTRY_KEYS,
+  ENTITY_TYPE_KEYS,
+  FACT_KEYS,
+  PAGE_KEYS,
+  PROPERTY_KEYS,
+  PUBLICATION_KEYS,
+  SOURCE_KEYS,
+  THING_HEADER_KEYS,
+} from './layout';
 import { coerceDate, coerceValue, EntityIndex } from './values';
 import { mapRecords, mapRecordSchemas } from './records';
 import { asWrittenOf } from './as-written';
@@ -72,6 +82,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
     citations: { removals: data.resources.present && data.resources.complete, bySlug: new Map() },
     facts: new Map(),
     recordSchemas: new Map(),
+    entityTypes: new Map(),
     records: { byId: new Map(), removals: data.things.present, protectedEntities: new Set() },
     retractions: { enabled: data.things.present, protectedFacts: new Set(), protectedEntities: new Set() },
     inFiles: {
@@ -84,6 +95,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
       pages: data.pages.items.length,
       facts: data.things.items.reduce((n, t) => n + t.facts.length, 0),
       recordSchemas: data.recordSchemas.items.length,
+      entityTypes: data.entityTypes.items.length,
       records: data.things.items.reduce((n, t) => n + t.records.length, 0),
     },
     conversions,
@@ -109,6 +121,7 @@ export function mapDataset(data: RawDataset, inStore: StoreSnapshot, anomalies: 
   recordThingHeadersAsWritten(data, desired);
   mapFacts(data, inStore, desired, entities, sources, ctxFor, anomalies);
   mapRecordSchemas(data, desired, anomalies);
+  mapEntityTypes(data, desired, ctxFor, anomalies);
   mapRecords(data, inStore, desired, entities, anomalies);
   for (const t of data.things.items) {
     for (const [key, n] of Object.entries(t.otherKeys)) unmapped.add(`things.${key}`, n);
@@ -150,6 +163,24 @@ function mapProperties(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, 
     }
     const fields = readRecord<PropertyFields>(propertyFields, PROPERTY_KEYS, raw, ctxFor('properties', loc));
     if (fields) desired.properties.set(id, { loc, fields });
+  }
+}
+
+/** schemas/<type>.yaml: the file's name is the type; a `type:` that says otherwise is reported and the name wins. */
+function mapEntityTypes(data: RawDataset, desired: DesiredState, ctxFor: CtxFor, anomalies: Anomalies): void {
+  for (const { id, loc, data: raw } of data.entityTypes.items) {
+    if (!isKebabId(id)) {
+      anomalies.add('invalid-record', loc, `entity type file name must be kebab-case, got ${JSON.stringify(id)}: skipped`);
+      continue;
+    }
+    if (raw.type !== undefined && raw.type !== id)
+      anomalies.add('id-mismatch', loc, `type ${JSON.stringify(raw.type)} is not the file's name: the type is "${id}"`);
+    const fields = readRecord<EntityTypeFields>(entityTypeFields, ENTITY_TYPE_KEYS, raw, ctxFor('entityTypes', loc), ['type']);
+    if (!fields) continue;
+    // The rules across fields (a name both required and recommended) are the domain's, as for a registration.
+    const decided = decideEntityType({ type: 'RegisterEntityType', id, fields }, null);
+    if (!decided.ok) anomalies.add('invalid-record', loc, `entity type ${id}: ${decided.error.message}: skipped`);
+    else desired.entityTypes.set(id, { loc, fields });
   }
 }
 

@@ -63,6 +63,8 @@ export interface RawDataset {
   pages: Section<RawItem>;
   /** schemas/records/*.yaml, one record schema per file (its name without `.yaml` is the id). */
   recordSchemas: Section<RawItem & { id: string }>;
+  /** schemas/*.yaml, one entity type per file (its name without `.yaml` is the id). */
+  entityTypes: Section<RawItem & { id: string }>;
 }
 
 export const DATASET_FILES = {
@@ -178,8 +180,9 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   const thingFiles = await listYaml(dir, DATASET_FILES.things);
   const resourceFiles = await listYaml(dir, DATASET_FILES.resources);
   const recordSchemaFiles = await listYaml(dir, RECORD_SCHEMAS_DIR);
+  const entityTypeFiles = await listYaml(dir, DATASET_FILES.schemas);
   const total =
-    4 + (entityFiles?.length ?? 0) + (thingFiles?.length ?? 0) + (resourceFiles?.length ?? 0) + (recordSchemaFiles?.length ?? 0);
+    4 + [entityFiles, thingFiles, resourceFiles, recordSchemaFiles, entityTypeFiles].reduce((n, list) => n + (list?.length ?? 0), 0);
   let done = 0;
   const tick = (file: string) => onProgress?.(++done, total, file);
 
@@ -267,32 +270,38 @@ export async function readDataset(dir: string, anomalies: Anomalies, onProgress?
   const pages = await readList(dir, DATASET_FILES.pages, 'slug', parsedList, () => missing('pages', DATASET_FILES.pages));
   tick(DATASET_FILES.pages);
 
-  // ---- schemas/records/*.yaml: one record schema per file ----
-  const recordSchemas = emptySection<RawItem & { id: string }>(recordSchemaFiles !== null);
-  if (recordSchemaFiles === null) missing('record schemas', RECORD_SCHEMAS_DIR);
-  for (const file of recordSchemaFiles ?? []) {
-    recordSchemas.files.push(file);
-    const id = path.basename(file).replace(/\.ya?ml$/, '');
-    const text = await readText(dir, file);
-    const item = text === null ? null : files.read(file, text, anomalies, (a) => recordSchemaFromText(text, file, id, a));
-    if (item === null) recordSchemas.complete = false;
-    else recordSchemas.items.push(item);
-    tick(file);
-  }
+  /** A folder of schema files, one map per file, named by the file's name without `.yaml`. */
+  const schemaSection = async (list: string[] | null, rel: string, what: string, keys: string) => {
+    const section = emptySection<RawItem & { id: string }>(list !== null);
+    if (list === null) missing(what, rel);
+    for (const file of list ?? []) {
+      section.files.push(file);
+      const id = path.basename(file).replace(/\.ya?ml$/, '');
+      const text = await readText(dir, file);
+      const item = text === null ? null : files.read(file, text, anomalies, (a) => schemaFromText(text, file, id, keys, a));
+      if (item === null) section.complete = false;
+      else section.items.push(item);
+      tick(file);
+    }
+    return section;
+  };
+  const recordSchemas = await schemaSection(
+    recordSchemaFiles,
+    RECORD_SCHEMAS_DIR,
+    'record schemas',
+    'name, collectionName, endpoints, fields',
+  );
+  const entityTypes = await schemaSection(entityTypeFiles, DATASET_FILES.schemas, 'entity types', 'type, name, required, recommended');
 
-  return { dir, publications, properties, entities, things, resources, snapshot, pages, recordSchemas };
+  return { dir, publications, properties, entities, things, resources, snapshot, pages, recordSchemas, entityTypes };
 }
 
-/** A record schema file: a map (name, collectionName, endpoints, fields, …); null when unusable. */
-function recordSchemaFromText(text: string, file: string, id: string, anomalies: Anomalies): (RawItem & { id: string }) | null {
+/** A schema file: a map of the keys named; null when unusable. */
+function schemaFromText(text: string, file: string, id: string, keys: string, anomalies: Anomalies): (RawItem & { id: string }) | null {
   const parsed = parseYaml(text, file, anomalies);
   if (!parsed) return null;
   if (!isObject(parsed.value)) {
-    anomalies.add(
-      'parse-error',
-      { file },
-      `expected a record schema (name, collectionName, endpoints, fields), got ${describe(parsed.value)}`,
-    );
+    anomalies.add('parse-error', { file }, `expected a map (${keys}), got ${describe(parsed.value)}`);
     return null;
   }
   return { id, loc: { file, line: 1, at: id }, data: parsed.value };

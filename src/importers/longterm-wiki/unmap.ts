@@ -8,6 +8,7 @@ import type { SnapshotFact, StoreSnapshot } from '../sync/store-snapshot';
 import {
   ENTITY_REGISTRY_KEYS,
   PAGE_KEYS,
+  ENTITY_TYPE_KEYS,
   PROPERTY_KEYS,
   PUBLICATION_KEYS,
   SOURCE_KEYS,
@@ -35,7 +36,7 @@ export interface UnmappedStore {
   files: DatasetFile[];
   /** Items written, by kind. */
   counts: Record<
-    'publications' | 'properties' | 'entities' | 'things' | 'facts' | 'sources' | 'pages' | 'recordSchemas' | 'records',
+    'publications' | 'properties' | 'entities' | 'things' | 'facts' | 'sources' | 'pages' | 'recordSchemas' | 'entityTypes' | 'records',
     number
   >;
 }
@@ -91,6 +92,7 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
     sources: 0,
     pages: 0,
     recordSchemas: 0,
+    entityTypes: 0,
     records: 0,
   };
 
@@ -124,6 +126,10 @@ export function unmapStore(store: StoreSnapshot): UnmappedStore {
   for (const [id, schema] of store.recordSchemas) {
     files.push({ path: `${RECORD_SCHEMAS_DIR}/${id}.yaml`, format: 'yaml', value: schemaItem(schema) });
     counts.recordSchemas++;
+  }
+  for (const [id, f] of store.entityTypes) {
+    files.push({ path: `${DATASET_FILES.schemas}/${id}.yaml`, format: 'yaml', value: { type: id, ...unmapFields(f, ENTITY_TYPE_KEYS) } });
+    counts.entityTypes++;
   }
   counts.records = [...recordsByEntity.values()].reduce((n, l) => n + l.length, 0);
 

@@ -5,6 +5,7 @@ import type { PropertyFields } from '../../domain/property';
 import type { PublicationFields } from '../../domain/publication';
 import type { RecordValues } from '../../domain/record';
 import type { RecordSchemaFields } from '../../domain/record-schema';
+import type { EntityTypeFields } from '../../domain/entity-type';
 import type { SourceFields } from '../../domain/source';
 import type { Loc, Tally } from './vocabulary';
 
@@ -88,6 +89,8 @@ export interface DesiredState {
   };
   /** By id (the schema file's name). */
   recordSchemas: Map<string, Desired<RecordSchemaFields>>;
+  /** By id (the type, its schema file's name). */
+  entityTypes: Map<string, Desired<EntityTypeFields>>;
   records: {
     /** By record id (entity id, collection, key). */
     byId: Map<string, DesiredRecord>;

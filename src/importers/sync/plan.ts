@@ -5,6 +5,7 @@ import { pageFields, type PageFields } from '../../domain/page';
 import { propertyFields, type PropertyFields } from '../../domain/property';
 import { publicationFields, type PublicationFields } from '../../domain/publication';
 import { recordSchemaFields, type RecordSchemaFields } from '../../domain/record-schema';
+import { entityTypeFields, type EntityTypeFields } from '../../domain/entity-type';
 import { sourceFields, type SourceFields } from '../../domain/source';
 import { canonicalJson } from '../../store/canonical-json';
 import { relationKey, type EntityRelation } from '../../domain/entity';
@@ -129,6 +130,7 @@ const MANAGED = {
     'attributes',
   ] as (keyof PageFields)[],
   recordSchema: Object.keys(recordSchemaFields) as (keyof RecordSchemaFields)[],
+  entityType: Object.keys(entityTypeFields) as (keyof EntityTypeFields)[],
 };
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -203,6 +205,7 @@ const PLANNERS: ((p: Planning) => void)[] = [
   planCitations,
   planFacts,
   planRecordSchemas,
+  planEntityTypes,
   planRecords,
 ];
 
@@ -542,6 +545,22 @@ function planRecordSchemas(p: Planning): void {
       managed: MANAGED.recordSchema,
       register: { type: 'RegisterRecordSchema', id, fields: d.fields },
       update: (patch) => ({ type: 'UpdateRecordSchema', id, ...patch }),
+    });
+  }
+}
+
+function planEntityTypes(p: Planning): void {
+  for (const [id, d] of p.desired.entityTypes) {
+    planThing(p, {
+      phase: 'entityTypes',
+      label: `entity type ${id}`,
+      loc: d.loc,
+      want: d.fields,
+      have: p.inStore.entityTypes.get(id),
+      specs: entityTypeFields,
+      managed: MANAGED.entityType,
+      register: { type: 'RegisterEntityType', id, fields: d.fields },
+      update: (patch) => ({ type: 'UpdateEntityType', id, ...patch }),
     });
   }
 }

@@ -6,6 +6,7 @@ import type { PropertyFields } from '../../domain/property';
 import type { PublicationFields } from '../../domain/publication';
 import type { RecordState } from '../../domain/record';
 import type { RecordSchemaFields } from '../../domain/record-schema';
+import type { EntityTypeFields } from '../../domain/entity-type';
 import type { SourceFields } from '../../domain/source';
 import type { FactColumns } from '../../projections/read-models/facts';
 import type { FactlogDb } from '../../projections/tables';
@@ -47,6 +48,7 @@ export interface StoreSnapshot {
   importedCitations: Set<string>;
   facts: Map<string, SnapshotFact>;
   recordSchemas: Map<string, RecordSchemaFields>;
+  entityTypes: Map<string, EntityTypeFields>;
   /** Every record's current state (removed ones too), by record id. */
   records: Map<string, RecordState>;
   /** Ids of records a run of this importer created: the only ones it may remove again. */
@@ -68,6 +70,7 @@ export const emptyStoreSnapshot = (): StoreSnapshot => ({
   importedCitations: new Set(),
   facts: new Map(),
   recordSchemas: new Map(),
+  entityTypes: new Map(),
   records: new Map(),
   importedRecords: new Set(),
 });
@@ -114,6 +117,9 @@ export async function loadStoreSnapshot(db: FactlogDb, ownerPrefix: string, posi
         break;
       case 'recordSchema':
         state.recordSchemas.set(row.id, s.fields as RecordSchemaFields);
+        break;
+      case 'entityType':
+        state.entityTypes.set(row.id, s.fields as EntityTypeFields);
         break;
       case 'record':
         state.records.set(row.id, s as unknown as RecordState);

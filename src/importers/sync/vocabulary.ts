@@ -30,7 +30,8 @@ export const ANOMALY_KINDS = {
   'unknown-source': 'a fact cites a resource id that no resource has: that citation was left out',
   'duplicate-id': 'the same id (or url, slug, numericId, stable id) appears twice: the first one was kept',
   'duplicate-item': 'a list repeats an item: the repeat was dropped',
-  'id-mismatch': 'a resource id is not sha256(url)[0:16]: the source is stored under the id of its url',
+  'id-mismatch':
+    "an id is not the one its item's key says (a resource id not sha256(url)[0:16], an entity type whose `type:` is not its file's name): stored under the latter",
   'snapshot-mismatch': "resources YAML and resources-snapshot.json disagree (ids or type): the snapshot's stable id and type were used",
   'snapshot-only': 'a source is only in resources-snapshot.json and nothing cites it: it was imported from the snapshot alone',
   'entity-mismatch': "entities/*.yaml and the things/*.yaml header disagree: the registry's value was used",
@@ -86,6 +87,7 @@ export const PHASES = [
   'citations',
   'facts',
   'recordSchemas',
+  'entityTypes',
   'records',
 ] as const;
 export type Phase = (typeof PHASES)[number];

@@ -16,10 +16,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query SourcePage {\n    source(id: \"YmFkZjUwMz\") {\n      id stableId title type\n      credibility { rating label description inheritedFrom { name } }\n      summary keyPoints\n      citedBy(first: 50) { totalCount nodes { title type quality } }\n      facts { totalCount nodes { entity { name } property { name } displayValue asOfLabel } }\n      cachedContent { preview(chars: 400) sizeKb }\n    }\n  }\n": typeof types.SourcePageDocument,
     "\n  query Timeline($entity: ID!, $property: ID!) {\n    entity(id: $entity) {\n      name\n      timeline(property: $property) { asOf displayValue }\n    }\n  }\n": typeof types.TimelineDocument,
+    "\n  query EntityPage($entity: ID!) {\n    entity(id: $entity) {\n      name typeLabel description\n      completeness { typeKnown missingRequired missingRecommended }\n      relations(first: 10) { totalCount nodes { direction relationship entity { name } } }\n      records(first: 10) { totalCount nodes { collection key fields { name value } } }\n    }\n  }\n": typeof types.EntityPageDocument,
 };
 const documents: Documents = {
     "\n  query SourcePage {\n    source(id: \"YmFkZjUwMz\") {\n      id stableId title type\n      credibility { rating label description inheritedFrom { name } }\n      summary keyPoints\n      citedBy(first: 50) { totalCount nodes { title type quality } }\n      facts { totalCount nodes { entity { name } property { name } displayValue asOfLabel } }\n      cachedContent { preview(chars: 400) sizeKb }\n    }\n  }\n": types.SourcePageDocument,
     "\n  query Timeline($entity: ID!, $property: ID!) {\n    entity(id: $entity) {\n      name\n      timeline(property: $property) { asOf displayValue }\n    }\n  }\n": types.TimelineDocument,
+    "\n  query EntityPage($entity: ID!) {\n    entity(id: $entity) {\n      name typeLabel description\n      completeness { typeKnown missingRequired missingRecommended }\n      relations(first: 10) { totalCount nodes { direction relationship entity { name } } }\n      records(first: 10) { totalCount nodes { collection key fields { name value } } }\n    }\n  }\n": types.EntityPageDocument,
 };
 
 /**
@@ -44,6 +46,10 @@ export function graphql(source: "\n  query SourcePage {\n    source(id: \"YmFkZj
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Timeline($entity: ID!, $property: ID!) {\n    entity(id: $entity) {\n      name\n      timeline(property: $property) { asOf displayValue }\n    }\n  }\n"): (typeof documents)["\n  query Timeline($entity: ID!, $property: ID!) {\n    entity(id: $entity) {\n      name\n      timeline(property: $property) { asOf displayValue }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EntityPage($entity: ID!) {\n    entity(id: $entity) {\n      name typeLabel description\n      completeness { typeKnown missingRequired missingRecommended }\n      relations(first: 10) { totalCount nodes { direction relationship entity { name } } }\n      records(first: 10) { totalCount nodes { collection key fields { name value } } }\n    }\n  }\n"): (typeof documents)["\n  query EntityPage($entity: ID!) {\n    entity(id: $entity) {\n      name typeLabel description\n      completeness { typeKnown missingRequired missingRecommended }\n      relations(first: 10) { totalCount nodes { direction relationship entity { name } } }\n      records(first: 10) { totalCount nodes { collection key fields { name value } } }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
