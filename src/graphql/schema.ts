@@ -22,6 +22,7 @@ import {
 } from './resolvers/record';
 import { PublicationResolver } from './resolvers/publication';
 import { CachedContentResolver, CredibilityResolver, SourceResolver } from './resolvers/source';
+import { SourceImpactResolver } from './resolvers/impact';
 import { SearchResolver } from './resolvers/search';
 import { SubscriptionResolver } from './resolvers/subscriptions';
 
@@ -47,6 +48,7 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     SourceResolver,
     CredibilityResolver,
     CachedContentResolver,
+    SourceImpactResolver,
     PublicationResolver,
     PageResolver,
     EntityResolver,
