@@ -13,3 +13,18 @@ export const EXAMPLE_QUERY = `query SourcePage {
   }
 }
 `;
+
+/**
+ * The playground's second tab (docs/api.md, "Search"): what a reader would type, misspelt, with the
+ * marked snippets and the things themselves. On the seeds and on an imported wiki alike.
+ */
+export const SEARCH_EXAMPLE_QUERY = `query Search {
+  search(query: "Antropic", first: 5) {
+    totalCount
+    nodes {
+      kind id title snippet score
+      node { ... on Entity { name typeLabel } ... on Page { slug quality } ... on Source { url } }
+    }
+  }
+}
+`;

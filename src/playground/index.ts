@@ -1,9 +1,9 @@
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
-import { EXAMPLE_QUERY } from './example-query';
+import { EXAMPLE_QUERY, SEARCH_EXAMPLE_QUERY } from './example-query';
 import { FAVICON_ICO } from './favicon';
 
-export { EXAMPLE_QUERY } from './example-query';
+export { EXAMPLE_QUERY, SEARCH_EXAMPLE_QUERY } from './example-query';
 
 /**
  * The GraphiQL playground, served by Factlog itself: the page on `GET <endpoint>` for browsers, and its
@@ -75,6 +75,8 @@ const BOOT_SCRIPT = `(function () {
       {
         fetcher: fetcher,
         defaultQuery: config.defaultQuery,
+        // The example page first, then a search: one tab each.
+        defaultTabs: config.defaultTabs,
         defaultHeaders: config.defaultHeaders,
         isHeadersEditorEnabled: true,
         shouldPersistHeaders: false,
@@ -101,9 +103,17 @@ const DEFAULT_QUERY = `# Factlog: the example page of docs/api.md in one query.
 
 ${EXAMPLE_QUERY}`;
 
+const SEARCH_TAB = `# Search: names, aliases, prefixes, typos and words of summaries, best first (docs/api.md, "Search").
+
+${SEARCH_EXAMPLE_QUERY}`;
+
 /** Only non-executable data goes into the page; `<` is escaped so the JSON cannot close the script element. */
 function configJson(): string {
-  return JSON.stringify({ defaultQuery: DEFAULT_QUERY, defaultHeaders: '' }).replace(/</g, '\\u003c');
+  return JSON.stringify({
+    defaultQuery: DEFAULT_QUERY,
+    defaultTabs: [{ query: DEFAULT_QUERY }, { query: SEARCH_TAB }],
+    defaultHeaders: '',
+  }).replace(/</g, '\\u003c');
 }
 
 function page(assets: string): string {

@@ -25,6 +25,11 @@ it('serves GraphiQL to a browser, with the docs/api.md example query and an edit
   const config = JSON.parse(/<script id="factlog-playground-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!);
   expect(config.defaultQuery).toContain('query SourcePage {\n  source(id: "YmFkZjUwMz") {');
   expect(config.defaultQuery).toContain('cachedContent { preview(chars: 400) sizeKb }');
+  // A second tab searches (docs/api.md, "Search").
+  expect(config.defaultTabs.map((t: { query: string }) => t.query)).toEqual([
+    config.defaultQuery,
+    expect.stringContaining('search(query: "Antropic"'),
+  ]);
 });
 
 it('loads nothing from another origin: every script and stylesheet is served here from node_modules', async () => {

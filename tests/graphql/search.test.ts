@@ -1,4 +1,5 @@
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
+import { SEARCH_EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { compareReadModels, withReplay } from '../../src/projections/audit';
 import { DATA_DIR } from '../importers/longterm-wiki-support';
 import { createTestGateway, type TestGateway } from '../support/gateway';
@@ -76,6 +77,14 @@ it('tolerates a misspelling: "Antropic" finds Anthropic', async () => {
   const hits = await top('Antropic');
   expect(hits[0]).toMatchObject({ kind: 'ENTITY', id: ANTHROPIC });
   expect(hits[0].score).toBeGreaterThan(0.6);
+});
+
+it('answers the playground’s search tab', async () => {
+  const r = await g.gql<{ search: { nodes: { kind: string; id: string; snippet: string; node: { name?: string } }[] } }>(
+    SEARCH_EXAMPLE_QUERY,
+  );
+  expect(r.errors).toBeUndefined();
+  expect(r.data!.search.nodes[0]).toMatchObject({ kind: 'ENTITY', id: ANTHROPIC, node: { name: 'Anthropic' } });
 });
 
 it('finds an entity by its alias', async () => {
