@@ -1,4 +1,5 @@
 import { parsePartialDate, periodStart } from './partial-date';
+import { recordDate, type RecordSchemaFields } from './record-schema';
 
 /**
  * docs/domain.md, "Freshness": when a value or a page is due for review. A fact series (entity,
@@ -32,4 +33,24 @@ export function freshness(since: string, everyDays: number, today: Date): Freshn
 /** Freshness when both a date and a cadence are known; a missing one means nothing is ever due. */
 export function freshnessOf(since: string | null | undefined, everyDays: number | null | undefined, today: Date): Freshness | null {
   return since && everyDays ? freshness(since, everyDays, today) : null;
+}
+
+/**
+ * A collection of records on one entity (its funding rounds, say) is due `stalenessDays` (the
+ * schema's) after the latest of its records' dates (recordDate): the series of a property, for records.
+ */
+export function collectionFreshness(
+  schema: RecordSchemaFields,
+  records: readonly Readonly<Record<string, unknown>>[],
+  today: Date,
+): Freshness | null {
+  let latest: { date: string; start: number } | null = null;
+  for (const values of records) {
+    const date = recordDate(schema, values);
+    const parsed = date === null ? null : parsePartialDate(date, 'date');
+    if (!parsed?.ok) continue;
+    const start = periodStart(parsed.value).getTime();
+    if (latest === null || start > latest.start) latest = { date: date!, start };
+  }
+  return freshnessOf(latest?.date, schema.stalenessDays, today);
 }

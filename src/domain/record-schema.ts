@@ -1,5 +1,5 @@
 import { childPath, describeReceived, fail, failInput, ok, type Result } from './errors';
-import { applyPatch, bool, isRecord, listOf, text, type FieldSpec, type FieldSpecs, type Patch } from './fields';
+import { applyPatch, bool, integerIn, isRecord, listOf, text, type FieldSpec, type FieldSpecs, type Patch } from './fields';
 import { isKebabId } from './ids';
 import type { Decider } from './decider';
 import { decideRegister, decideUpdate } from './register-update';
@@ -45,6 +45,8 @@ export interface RecordSchemaFields {
   validFrom?: string;
   /** A date field whose value ends a record's valid time (temporal schemas). */
   validTo?: string;
+  /** How many days after its latest record a collection is due for review (docs/domain.md, "Freshness"). */
+  stalenessDays?: number;
 }
 
 const MAX_NAMES = 100;
@@ -133,6 +135,7 @@ export const recordSchemaFields: FieldSpecs<RecordSchemaFields> = {
   fields: { ...mapOf(readFieldSpec, 'fields'), required: true },
   validFrom: fieldName,
   validTo: fieldName,
+  stalenessDays: integerIn(1, 36_500),
 };
 
 /** What the fields must agree on together: names distinct across fields and endpoints, bounds on date fields. */
@@ -197,3 +200,16 @@ export const recordSchemaDecider: Decider<RecordSchemaCommand, RecordSchemaState
   decide: decideRecordSchema,
   evolve: evolveRecordSchema,
 };
+
+/**
+ * The date a record counts from for its collection's freshness: the start of its valid time where the
+ * schema names one, else its first date field (in the schema's order) that holds a value.
+ */
+export function recordDate(schema: RecordSchemaFields, values: Readonly<Record<string, unknown>>): string | null {
+  const names = [schema.validFrom, ...Object.keys(schema.fields).filter((n) => schema.fields[n].type === 'date')];
+  for (const name of names) {
+    const v = name === undefined ? undefined : values[name];
+    if (typeof v === 'string') return v;
+  }
+  return null;
+}

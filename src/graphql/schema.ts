@@ -7,7 +7,7 @@ import { EntityCompletenessResolver, EntityTypeResolver } from './resolvers/enti
 import { EventsResolver } from './resolvers/events';
 import { EntityExplainResolver, ValueCandidateResolver } from './resolvers/explain';
 import { CitationResolver, FactResolver, RefsValueResolver, RefValueResolver } from './resolvers/fact';
-import { FactFreshnessResolver, PageFreshnessResolver, StaleResolver } from './resolvers/freshness';
+import { EntityRecordFreshnessResolver, FactFreshnessResolver, PageFreshnessResolver, StaleResolver } from './resolvers/freshness';
 import { HealthResolver } from './resolvers/health';
 import { ApiKeyResolver } from './resolvers/keys';
 import { MUTATION_RESOLVERS } from './mutations';
@@ -62,6 +62,7 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     FactFreshnessResolver,
     PageFreshnessResolver,
     StaleResolver,
+    EntityRecordFreshnessResolver,
     RefValueResolver,
     RefsValueResolver,
     RecordSchemaResolver,

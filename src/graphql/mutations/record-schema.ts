@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { JSONScalar } from '../scalars';
 import { RecordSchema, toRecordSchema } from '../types/record-schema';
@@ -23,6 +23,7 @@ class RecordSchemaPatch {
   fields?: unknown;
   @Field({ nullable: true }) validFrom?: string;
   @Field({ nullable: true }) validTo?: string;
+  @Field(() => Int, { nullable: true, description: 'Days after its latest record a collection is due for review.' }) stalenessDays?: number;
 }
 @InputType()
 class RegisterRecordSchemaInput extends withRequestFields(RecordSchemaPatch) {

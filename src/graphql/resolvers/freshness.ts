@@ -1,11 +1,13 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { freshnessOf } from '../../domain/freshness';
+import { collectionFreshness, freshnessOf } from '../../domain/freshness';
 import { seriesKey, staleFactsAt, stalePagesAt } from '../../projections/queries/freshness';
 import { BitemporalArgs, PagingArgs } from '../args';
 import { offsetConnection, pageSize, readOffset, type ConnectionShape } from '../connection';
 import type { GraphQLContext } from '../context';
 import { requireProperty } from '../known-names';
+import { Entity } from '../types/entity';
 import { Fact, FactConnection, toFact } from '../types/fact';
+import { requireCollection } from './record';
 import { Freshness, toFreshness } from '../types/freshness';
 import { Page, PageConnection, toPage } from '../types/page';
 
@@ -86,6 +88,36 @@ export class StaleResolver {
       offset,
       page.hasNextPage,
       page.totalCount,
+    );
+  }
+}
+
+@ArgsType()
+class RecordFreshnessArgs extends BitemporalArgs {
+  @Field({ description: 'The collection ("funding-rounds"); an unknown one is NOT_FOUND.' }) collection!: string;
+}
+
+@Resolver(() => Entity)
+export class EntityRecordFreshnessResolver {
+  @FieldResolver(() => Freshness, {
+    nullable: true,
+    description:
+      'When the entity’s records of a collection are due: the latest record date (its validFrom, else its first date field) plus the schema’s stalenessDays, seen at asOf (or now); null when the schema has none or no record a date.',
+  })
+  async recordFreshness(@Root() entity: Entity, @Args() args: RecordFreshnessArgs, @Ctx() ctx: GraphQLContext): Promise<Freshness | null> {
+    const pins = await ctx.pins(args, entity.pins);
+    const position = pins.basis.position;
+    await requireCollection(ctx, args.collection, pins);
+    const schemaId = await ctx.loaders.recordSchemaOfCollection(position).load(args.collection);
+    const schema = schemaId ? await ctx.loaders.thing('recordSchema', position).load(schemaId) : null;
+    if (!schema?.state) return null;
+    const records = await ctx.loaders.recordsOfEntity(position, args.collection).load(entity.id);
+    return toFreshness(
+      collectionFreshness(
+        schema.state.fields,
+        records.map((r) => r.state.fields),
+        pins.validAt,
+      ),
     );
   }
 }

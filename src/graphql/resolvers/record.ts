@@ -38,7 +38,7 @@ function holdsAt(s: RecordState, at: Date): boolean {
 }
 
 /** A collection name a read filters by must name a schema at P (one statement per request, through a loader). */
-async function requireCollection(ctx: GraphQLContext, collection: string, pins: Pins): Promise<void> {
+export async function requireCollection(ctx: GraphQLContext, collection: string, pins: Pins): Promise<void> {
   const position = pins.basis.position;
   if (await ctx.loaders.recordSchemaOfCollection(position).load(collection)) return;
   const all = (await listThingsAt(ctx.db, 'recordSchema', position, { first: 10_000 })).items.map((v) => v.state.fields.collectionName);

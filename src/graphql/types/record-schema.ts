@@ -32,6 +32,8 @@ export class RecordSchema {
   @Field(() => [RecordFieldSpec]) fields!: RecordFieldSpec[];
   @Field(() => String, { nullable: true, description: "The date field that starts a record's valid time." }) validFrom!: string | null;
   @Field(() => String, { nullable: true, description: "The date field that ends a record's valid time." }) validTo!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Days after its latest record a collection is due for review (recordFreshness).' })
+  stalenessDays!: number | null;
   @Field(() => Int) version!: number;
   pins!: Pins;
 }
@@ -66,6 +68,7 @@ export function toRecordSchema(v: Versioned<RecordSchemaState>, pins: Pins): Rec
     })),
     validFrom: f.validFrom ?? null,
     validTo: f.validTo ?? null,
+    stalenessDays: f.stalenessDays ?? null,
     version: v.version,
     pins,
   };

@@ -24,7 +24,7 @@ import { DateTag, RefTag, SrcTag } from './yaml';
 const VALID_FROM_NAMES = ['start', 'appointed', 'released', 'startDate', 'since'];
 const VALID_TO_NAMES = ['end', 'departed', 'endDate', 'until'];
 
-const SCHEMA_KEYS = ['name', 'description', 'collectionName', 'temporal', 'endpoints', 'fields'];
+const SCHEMA_KEYS = ['name', 'description', 'collectionName', 'temporal', 'endpoints', 'fields', 'stalenessDays'];
 const ENDPOINT_KEYS: Record<string, string> = {
   types: 'types',
   required: 'required',

@@ -249,6 +249,7 @@ function schemaItem(f: RecordSchemaFields): Plain {
   const { validFrom: _from, validTo: _to, endpoints, ...rest } = f;
   const out: Plain = {};
   for (const key of ['name', 'description', 'collectionName', 'temporal'] as const) if (rest[key] !== undefined) out[key] = rest[key];
+  if (rest.stalenessDays !== undefined) out.stalenessDays = rest.stalenessDays;
   out.endpoints = Object.fromEntries(
     Object.entries(endpoints).map(([name, e]) => {
       const { allowDisplayName, ...own } = e;
