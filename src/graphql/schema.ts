@@ -24,6 +24,7 @@ import { PublicationResolver } from './resolvers/publication';
 import { CachedContentResolver, CredibilityResolver, SourceResolver } from './resolvers/source';
 import { SearchResolver } from './resolvers/search';
 import { SubscriptionResolver } from './resolvers/subscriptions';
+import { EntityVerificationResolver, EvidenceResolver, FactVerificationResolver } from './resolvers/verification';
 
 const UNUSED_PUBSUB = {
   publish(): void {},
@@ -58,6 +59,9 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     FactResolver,
     CitationResolver,
     FactFreshnessResolver,
+    FactVerificationResolver,
+    EvidenceResolver,
+    EntityVerificationResolver,
     PageFreshnessResolver,
     StaleResolver,
     RefValueResolver,
