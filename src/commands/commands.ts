@@ -51,7 +51,10 @@ export type Command =
   /** `unchecked`: values an importer keeps as written because they do not fit the schema (never the API's). */
   | { type: 'CreateRecord'; entity: string; collection: unknown; key: unknown; fields: unknown; unchecked?: unknown }
   | { type: 'UpdateRecord'; entity: string; collection: unknown; key: unknown; set?: unknown; unset?: unknown; unchecked?: unknown }
-  | { type: 'RemoveRecord'; entity: string; collection: unknown; key: unknown };
+  | { type: 'RemoveRecord'; entity: string; collection: unknown; key: unknown }
+  /** `target`: "fact:<fact id>" or "record:<record id>@<field>"; `source` by id, stable id or URL. */
+  | { type: 'RecordEvidence'; target: unknown; source: string; evidence: unknown }
+  | { type: 'WithdrawEvidence'; target: unknown; source: string };
 
 /** Who, why and under which idempotency key (the events' metadata), and the version the caller saw. */
 export interface CommandOptions extends AppendMetadata {

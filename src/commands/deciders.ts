@@ -13,6 +13,7 @@ import { publicationDecider } from '../domain/publication';
 import { readRecordIdentity, recordDecider, referencesIn, type RecordContext } from '../domain/record';
 import { recordSchemaDecider } from '../domain/record-schema';
 import { sourceDecider, sourceIdOf } from '../domain/source';
+import { parseTarget, targetKey, verificationDecider } from '../domain/verification';
 import type { Command } from './commands';
 import type { CommandLookups, NameLookups } from './lookups';
 
@@ -205,6 +206,28 @@ export async function planCommand(command: Command, names: NameLookups): Promise
         const sourceId = (await lookups.sourceId(command.source)) ?? command.source;
         return factDecider.decide({ type: 'RemoveFactCitation', id: command.id, sourceId }, s, ABOUT_NOTHING_ELSE);
       });
+
+    case 'RecordEvidence':
+    case 'WithdrawEvidence': {
+      const target = parseTarget(command.target);
+      if (!target.ok) throw target.error;
+      return on('verification', targetKey(target.value), async (s, lookups) => {
+        if (command.type === 'WithdrawEvidence') {
+          // Evidence from a source that is gone is still withdrawn by the id it keeps.
+          const sourceId = (await lookups.sourceId(command.source)) ?? command.source;
+          const targetExists = await lookups.verificationTarget(target.value);
+          return verificationDecider.decide({ type: command.type, target: target.value, sourceId }, s, {
+            targetExists,
+            sourceContentHash: null,
+          });
+        }
+        const sourceId = await required(lookups, 'sourceId', command.source, 'source');
+        return verificationDecider.decide({ type: command.type, target: target.value, sourceId, fields: command.evidence }, s, {
+          targetExists: await lookups.verificationTarget(target.value),
+          sourceContentHash: await lookups.sourceContentHash(sourceId),
+        });
+      });
+    }
   }
 }
 

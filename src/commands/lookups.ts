@@ -1,6 +1,16 @@
 import type { FactProperty } from '../domain/fact';
 import type { RecordSchemaState } from '../domain/record-schema';
-import { factProperty, recordSchemaOf, resolveEntityId, resolvePageSlug, resolveSourceId, slugOwner } from '../projections/lookup';
+import type { VerificationTarget } from '../domain/verification';
+import {
+  factProperty,
+  recordSchemaOf,
+  sourceContentHash,
+  verificationTargetExists,
+  resolveEntityId,
+  resolvePageSlug,
+  resolveSourceId,
+  slugOwner,
+} from '../projections/lookup';
 import type { FactlogDb } from '../projections/tables';
 
 /**
@@ -27,6 +37,10 @@ export interface CommandLookups extends NameLookups {
   property(id: string): Promise<FactProperty | null>;
   /** The record schema of a collection (by its collection name). */
   recordSchema(collection: string): Promise<NonNullable<RecordSchemaState> | null>;
+  /** Whether a fact (not retracted) or a live record with that field in its schema or values exists now. */
+  verificationTarget(target: VerificationTarget): Promise<boolean>;
+  /** A source's current content hash; null when it has captured none. */
+  sourceContentHash(sourceId: string): Promise<string | null>;
 }
 
 /** The current read models answer: the command handler's lookups. */
@@ -38,5 +52,7 @@ export function databaseLookups(db: FactlogDb): CommandLookups {
     slugOwner: (slug) => slugOwner(db, slug),
     property: (id) => factProperty(db, id),
     recordSchema: (collection) => recordSchemaOf(db, collection),
+    verificationTarget: (target) => verificationTargetExists(db, target),
+    sourceContentHash: (sourceId) => sourceContentHash(db, sourceId),
   };
 }

@@ -7,10 +7,20 @@ import type { PublicationEvent } from './publication';
 import type { RecordEvent } from './record';
 import type { RecordSchemaEvent } from './record-schema';
 import type { SourceEvent } from './source';
+import type { VerificationEvent } from './verification';
 
 /** Every event the domain produces: a discriminated union on `type`. */
 export type DomainEvent =
-  PublicationEvent | SourceEvent | PageEvent | EntityEvent | PropertyEvent | FactEvent | RecordSchemaEvent | RecordEvent | EntityTypeEvent;
+  | PublicationEvent
+  | SourceEvent
+  | PageEvent
+  | EntityEvent
+  | PropertyEvent
+  | FactEvent
+  | RecordSchemaEvent
+  | RecordEvent
+  | EntityTypeEvent
+  | VerificationEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Which stream a kind of thing lives in; the prefix is also how an auditor filters the log. */
@@ -26,6 +36,8 @@ export const STREAM_PREFIX = {
   record: 'record-',
   // One word, so that no entity stream (`entity-<id>`) shares an entity type stream's prefix.
   entityType: 'entitytype-',
+  // The id is the target: `verification-fact:<fact id>` or `verification-record:<record id>@<field>`.
+  verification: 'verification-',
 } as const;
 export type Kind = keyof typeof STREAM_PREFIX;
 
@@ -66,6 +78,8 @@ const KIND_OF_EVENT: Record<DomainEventType, Kind> = {
   RecordRemoved: 'record',
   EntityTypeRegistered: 'entityType',
   EntityTypeUpdated: 'entityType',
+  EvidenceRecorded: 'verification',
+  EvidenceWithdrawn: 'verification',
 };
 
 export const DOMAIN_EVENT_TYPES = Object.keys(KIND_OF_EVENT) as DomainEventType[];

@@ -8,6 +8,7 @@ import { publicationDecider } from './publication';
 import { recordDecider } from './record';
 import { recordSchemaDecider } from './record-schema';
 import { sourceDecider } from './source';
+import { verificationDecider } from './verification';
 
 /** Every kind's decider: a new kind is one entry here (and its stream prefix and events in events.ts). */
 const DECIDER_OF_KIND = {
@@ -20,6 +21,7 @@ const DECIDER_OF_KIND = {
   recordSchema: recordSchemaDecider,
   record: recordDecider,
   entityType: entityTypeDecider,
+  verification: verificationDecider,
 } as const satisfies Record<Kind, unknown>;
 type DeciderOfKind = typeof DECIDER_OF_KIND;
 

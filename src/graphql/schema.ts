@@ -25,6 +25,7 @@ import { CachedContentResolver, CredibilityResolver, SourceResolver } from './re
 import { SourceImpactResolver } from './resolvers/impact';
 import { SearchResolver } from './resolvers/search';
 import { SubscriptionResolver } from './resolvers/subscriptions';
+import { EntityVerificationResolver, EvidenceResolver, FactVerificationResolver } from './resolvers/verification';
 
 const UNUSED_PUBSUB = {
   publish(): void {},
@@ -60,6 +61,9 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     FactResolver,
     CitationResolver,
     FactFreshnessResolver,
+    FactVerificationResolver,
+    EvidenceResolver,
+    EntityVerificationResolver,
     PageFreshnessResolver,
     StaleResolver,
     EntityRecordFreshnessResolver,

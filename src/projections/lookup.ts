@@ -1,7 +1,10 @@
 import { isSourceHexId, isStableId, sourceIdForUrl } from '../domain/ids';
 import type { FactProperty } from '../domain/fact';
 import type { DataType } from '../domain/fact-value';
+import { sql } from 'kysely';
+import { streamName } from '../domain/events';
 import type { RecordSchemaState } from '../domain/record-schema';
+import type { VerificationTarget } from '../domain/verification';
 import type { FactlogDb } from './tables';
 
 /**
@@ -74,4 +77,26 @@ export async function recordSchemaOf(db: FactlogDb, collection: string): Promise
     .executeTakeFirst();
   if (!row) return null;
   return (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as NonNullable<RecordSchemaState>;
+}
+
+/** Whether a verification target exists now: a fact not retracted, or a live record holding that field. */
+export async function verificationTargetExists(db: FactlogDb, target: VerificationTarget): Promise<boolean> {
+  if (target.kind === 'fact') {
+    const row = await db.selectFrom('facts').select('id').where('id', '=', target.factId).where('retracted', '=', false).executeTakeFirst();
+    return row !== undefined;
+  }
+  const row = await db
+    .selectFrom('record_versions')
+    .select('stream')
+    .where('stream', '=', streamName('record', target.recordId))
+    .where('tx_to', 'is', null)
+    .where('removed', '=', false)
+    .where(sql<boolean>`(state->'fields' ? ${target.field} OR coalesce(state->'unchecked', '{}'::jsonb) ? ${target.field})`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function sourceContentHash(db: FactlogDb, sourceId: string): Promise<string | null> {
+  const row = await db.selectFrom('source_content').select('content_hash').where('source_id', '=', sourceId).executeTakeFirst();
+  return row?.content_hash ?? null;
 }

@@ -15,6 +15,7 @@ const ENTITY = 'mK9pX3rQ7n';
 const OTHER_ENTITY = 'Zq8wY2tL5v';
 const SOURCE = '7512ddb574f82249';
 const URL = 'https://example.org/paper';
+const HASH = 'a'.repeat(64);
 const PROPERTY: FactProperty = { id: 'safety-level', dataType: 'text' };
 
 /** Names by slug or URL, as the read models would answer; every call is recorded. */
@@ -28,6 +29,8 @@ function lookups(calls: string[] = []): CommandLookups {
     slugOwner: async (slug) => (calls.push(`slug ${slug}`), slug === 'openai' ? OTHER_ENTITY : null),
     property: async (id) => (calls.push(`property ${id}`), id === PROPERTY.id ? PROPERTY : null),
     recordSchema: async (collection) => (calls.push(`recordSchema ${collection}`), null),
+    verificationTarget: async (t) => (calls.push(`target ${t.kind}`), t.kind === 'fact' && t.factId === FACT),
+    sourceContentHash: async (id) => (calls.push(`hash ${id}`), id === SOURCE ? HASH : null),
   };
 }
 
@@ -87,5 +90,32 @@ describe('planCommand', () => {
       fields: { slug: 'openai', name: 'OpenAI', type: 'organization' },
     });
     expectFail(result, 'CONFLICT', 'slug', `already names entity ${OTHER_ENTITY}`);
+  });
+});
+
+describe('planCommand: verification', () => {
+  const evidence = { verdict: 'confirmed', confidence: 0.9, checkedBy: 'alice', contentHash: 'a'.repeat(64) };
+  it('targets the verification stream of a fact and resolves the source by URL', async () => {
+    const { plan, result } = await decide({ type: 'RecordEvidence', target: `fact:${FACT}`, source: URL, evidence });
+    expect({ kind: plan.kind, id: plan.id }).toEqual({ kind: 'verification', id: `fact:${FACT}` });
+    expect(expectOk(result)).toEqual([{ type: 'EvidenceRecorded', data: { id: `fact:${FACT}`, sourceId: SOURCE, ...evidence } }]);
+  });
+  it('reports an unknown fact and an unknown source as NOT_FOUND', async () => {
+    const unknownFact = await decide({ type: 'RecordEvidence', target: 'fact:f_nope', source: URL, evidence });
+    expectFail(unknownFact.result, 'NOT_FOUND', 'target', 'f_nope');
+    await expect(
+      decide({ type: 'RecordEvidence', target: `fact:${FACT}`, source: 'https://nowhere.example', evidence }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      path: ['source'],
+    });
+  });
+  it('refuses a malformed target before looking anything up', async () => {
+    const calls: string[] = [];
+    await expect(decide({ type: 'RecordEvidence', target: 'page:intro', source: URL, evidence }, null, calls)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      path: ['target'],
+    });
+    expect(calls).toEqual([]);
   });
 });

@@ -101,12 +101,20 @@ const SAMPLES: Record<DomainEventType, [DomainEvent, string]> = {
     { type: 'EntityTypeUpdated', data: { id: 'organization', set: { name: 'Org' }, unset: [] } },
     'entitytype-organization',
   ],
+  EvidenceRecorded: [
+    {
+      type: 'EvidenceRecorded',
+      data: { id: `fact:${FACT}`, sourceId: SRC_A, verdict: 'confirmed', confidence: 0.9, checkedBy: 'alice' },
+    },
+    `verification-fact:${FACT}`,
+  ],
+  EvidenceWithdrawn: [{ type: 'EvidenceWithdrawn', data: { id: `fact:${FACT}`, sourceId: SRC_A } }, `verification-fact:${FACT}`],
 };
 
 describe('event catalogue', () => {
-  it('knows exactly the 31 event types the kinds produce', () => {
+  it('knows exactly the 33 event types the kinds produce', () => {
     expect([...DOMAIN_EVENT_TYPES].sort()).toEqual(Object.keys(SAMPLES).sort());
-    expect(DOMAIN_EVENT_TYPES).toHaveLength(31);
+    expect(DOMAIN_EVENT_TYPES).toHaveLength(33);
   });
 
   it('maps each type to the kind named by its stream prefix', () => {
@@ -135,6 +143,7 @@ describe('event catalogue', () => {
       recordSchema: 'recordschema-',
       record: 'record-',
       entityType: 'entitytype-',
+      verification: 'verification-',
     });
   });
 });

@@ -8,6 +8,7 @@ import { FactMutations } from './fact';
 import { RecordSchemaMutations } from './record-schema';
 import { RecordMutations } from './record';
 import { EntityTypeMutations } from './entity-type';
+import { VerificationMutations } from './verification';
 
 /** One resolver per kind; their order is the order of the mutations in the schema. */
 export const MUTATION_RESOLVERS = [
@@ -20,4 +21,5 @@ export const MUTATION_RESOLVERS = [
   RecordSchemaMutations,
   RecordMutations,
   EntityTypeMutations,
+  VerificationMutations,
 ] as const;

@@ -12,6 +12,8 @@ import { Event, toEvent } from '../types/event';
 import { Fact, FactConnection, ValueWithConflicts, toFact } from '../types/fact';
 import { Entity, EntityConnection, Relation, RelationConnection, RelationDirection, toEntity } from '../types/entity';
 import { Page, toPage } from '../types/page';
+import { Verdict } from '../types/verification';
+import { factVerification } from '../verification';
 
 @InputType()
 export class EntityFilter {
@@ -32,6 +34,14 @@ export class PropertyArg {
 class RelationArgs extends PagingArgs {
   @Field(() => RelationDirection, { defaultValue: RelationDirection.BOTH }) direction!: RelationDirection;
   @Field(() => String, { nullable: true, description: 'Only relations of this kind ("created-by").' }) relationship?: string | null;
+}
+
+@ArgsType()
+class VerificationFilterArgs {
+  @Field(() => Verdict, { nullable: true, description: 'Only facts with this verdict at the pins (docs/domain.md, “Verification”).' })
+  verdict?: Verdict | null;
+  @Field(() => Boolean, { nullable: true, description: 'Only facts that need (true) or do not need (false) a recheck.' })
+  needsRecheck?: boolean | null;
 }
 
 @ArgsType()
@@ -89,9 +99,10 @@ export class EntityResolver {
     @Args() p: OptionalPropertyArg,
     @Args() time: FactListTimeArgs,
     @Args() paging: PagingArgs,
+    @Args() verification: VerificationFilterArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ConnectionShape<Fact>> {
-    return factPage(entity, p, time, paging, ctx, 'factsOfEntity');
+    return factPage(entity, p, time, paging, ctx, 'factsOfEntity', verification);
   }
 
   @FieldResolver(() => FactConnection, {
@@ -180,6 +191,21 @@ export class EntityResolver {
   }
 }
 
+/**
+ * The facts whose verification passes the filter: the entity's facts are already one bounded batch,
+ * and their verifications two batched statements (src/graphql/verification.ts).
+ */
+async function byVerification(ctx: GraphQLContext, facts: Fact[], filter: VerificationFilterArgs): Promise<Fact[]> {
+  if (filter.verdict == null && filter.needsRecheck == null) return facts;
+  const verifications = await Promise.all(facts.map((f) => factVerification(ctx, f)));
+  return facts.filter((_, i) => {
+    const v = verifications[i]!;
+    return (
+      (filter.verdict == null || v.verdict === filter.verdict) && (filter.needsRecheck == null || v.needsRecheck === filter.needsRecheck)
+    );
+  });
+}
+
 /** An entity's facts, or the facts naming it, as a connection at the request's pins (one loader each). */
 async function factPage(
   entity: Entity,
@@ -188,13 +214,10 @@ async function factPage(
   paging: PagingArgs,
   ctx: GraphQLContext,
   loader: 'factsOfEntity' | 'factsReferencing',
+  filter: VerificationFilterArgs = {},
 ): Promise<ConnectionShape<Fact>> {
   const pins = await ctx.pins(time, entity.pins);
   if (p.property != null) await requireProperty(ctx, p.property, pins);
-  const facts = await ctx.loaders[loader](pins, time.asOf != null, p.property ?? undefined).load(entity.id);
-  return listConnection(
-    facts.map((f) => toFact(f, pins)),
-    paging.first,
-    paging.after,
-  );
+  const facts = (await ctx.loaders[loader](pins, time.asOf != null, p.property ?? undefined).load(entity.id)).map((f) => toFact(f, pins));
+  return listConnection(await byVerification(ctx, facts, filter), paging.first, paging.after);
 }

@@ -12,6 +12,9 @@ import { parsePosition, type Pins } from '../pins';
 import { Event, toEvent } from '../types/event';
 import { Fact, toFact } from '../types/fact';
 import { Source, toSource } from '../types/source';
+import { Verification } from '../types/verification';
+import { parseTarget, targetKey } from '../../domain/verification';
+import { verificationAt } from '../verification';
 
 // Live updates over graphql-ws (src/replication/websocket.ts). Each subscription follows the shared
 // log from a position, so it works on every gateway process and a client that reconnects with the
@@ -39,6 +42,18 @@ export class SourceChange {
 
   @Field(() => Source, { nullable: true, description: 'The source as known right after this change (read at its position).' })
   source!: Source | null;
+}
+
+@ObjectType({ description: 'One change to the evidence of a fact or record field, as appended to the log.' })
+export class VerificationChange {
+  @Field({ description: 'Log position of the change: resubscribe with afterPosition set to the last one received to miss nothing.' })
+  position!: string;
+
+  @Field(() => Event)
+  event!: Event;
+
+  @Field(() => Verification, { description: 'The target’s verification right after this change (read at its position).' })
+  verification!: Verification;
 }
 
 const AFTER_POSITION =
@@ -153,5 +168,29 @@ export class SubscriptionResolver {
     ctx.loaders = new Loaders(ctx.db);
     const v = await ctx.loaders.thing('source', e.position).load(e.stream.slice(STREAM_PREFIX.source.length));
     return { position: String(e.position), event: toEvent(e), source: v ? toSource(v, pinsAt(e)) : null };
+  }
+
+  @Subscription(() => VerificationChange, {
+    description: 'Every change to the evidence of one fact or record field, live, from any gateway.',
+    subscribe: async ({ args, context }) => {
+      const { target, afterPosition } = args as { target: string; afterPosition?: string | null };
+      const ctx = context as GraphQLContext;
+      const parsed = parseTarget(target);
+      if (!parsed.ok) throw userError('BAD_USER_INPUT', parsed.error.message);
+      const stream = streamName('verification', targetKey(parsed.value));
+      return liveLog(ctx).follow(parseAfter(afterPosition), (events) => events.filter((e) => e.stream === stream));
+    },
+  })
+  async verificationChanged(
+    @Root() e: StoredEvent,
+    @Arg('target', () => ID, { description: '"fact:<fact id>" or "record:<record id>@<field>".' }) _target: string,
+    @Arg('afterPosition', () => String, { nullable: true, description: AFTER_POSITION }) _afterPosition: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<VerificationChange> {
+    ctx.loaders = new Loaders(ctx.db);
+    const id = e.stream.slice(STREAM_PREFIX.verification.length);
+    const fact = id.startsWith('fact:') ? await ctx.loaders.fact(e.position).load(id.slice('fact:'.length)) : null;
+    const verification = await verificationAt(ctx, id, pinsAt(e), fact ? fact.citations.map((c) => c.sourceId) : null);
+    return { position: String(e.position), event: toEvent(e), verification };
   }
 }

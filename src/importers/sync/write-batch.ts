@@ -238,6 +238,9 @@ function batchLookups(context: Context): CommandLookups {
     slugOwner: async (slug) => context.slugOwner.get(slug) ?? null,
     property: async (id) => context.properties.get(id) ?? null,
     recordSchema: async (collection) => context.recordSchemas.get(collection) ?? null,
+    // The importer writes no verification evidence (the data set has none), so no batch asks these.
+    verificationTarget: async () => false,
+    sourceContentHash: async () => null,
   };
 }
 
