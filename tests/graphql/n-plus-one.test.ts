@@ -118,3 +118,42 @@ it('freshness of 100 facts costs the same statements as of 10', async () => {
   expect(nodes.every((f) => f.freshness.overdue)).toBe(true);
   expect(hundred.statements).toBe(ten.statements);
 });
+
+const VERIFICATION = `query($n: Int) {
+  facts(first: $n) { nodes { id verification { verdict needsRecheck evidence { checkedBy source { title } } } } }
+}`;
+const SUMMARY = `query($n: Int) { entities(first: $n) { nodes { verificationSummary { confirmed unchecked needsRecheck } } } }`;
+
+it('verification of 100 facts costs the same statements as of 10', async () => {
+  const all = await g.gql(`{ facts(first: 100) { nodes { id citations { source { id } } } } }`);
+  const facts = all.data.facts.nodes as { id: string; citations: { source: { id: string } }[] }[];
+  // Every other fact confirmed by its own cited source (no captured content, so no hash needed).
+  for (const f of facts.filter((_, i) => i % 2 === 0)) {
+    await g.app.commands.execute({
+      type: 'RecordEvidence',
+      target: `fact:${f.id}`,
+      source: f.citations[0]!.source.id,
+      evidence: { verdict: 'confirmed', confidence: 0.8, checkedBy: 'bot' },
+    });
+  }
+  clearThingCache(g.app.db);
+  const ten = await g.counted(VERIFICATION, { n: 10 });
+  clearThingCache(g.app.db);
+  const hundred = await g.counted(VERIFICATION, { n: 100 });
+  expect(hundred.result.errors).toBeUndefined();
+  const nodes = hundred.result.data.facts.nodes as { verification: { verdict: string; evidence: { source: { title: string } }[] } }[];
+  expect(nodes.filter((n) => n.verification.verdict === 'CONFIRMED')).toHaveLength(50);
+  expect(nodes.filter((n) => n.verification.verdict === 'UNCHECKED')).toHaveLength(50);
+  expect(hundred.statements).toBe(ten.statements);
+
+  clearThingCache(g.app.db);
+  const one = await g.counted(SUMMARY, { n: 1 });
+  clearThingCache(g.app.db);
+  const five = await g.counted(SUMMARY, { n: 5 });
+  expect(five.statements).toBe(one.statements);
+  const summaries = (five.result.data.entities.nodes as { verificationSummary: { confirmed: number; unchecked: number } }[]).map(
+    (e) => e.verificationSummary.confirmed + e.verificationSummary.unchecked,
+  );
+  // Only facts valid now count: each entity's latest asOf (2015 + k) holds 5 of its 20 scores.
+  expect(summaries).toEqual([5, 5, 5, 5, 5]);
+});

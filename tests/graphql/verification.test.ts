@@ -184,3 +184,43 @@ it('bad input and unknown targets or sources change nothing, with a code and a p
   expect(notThere.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   expect(await head()).toBe(before);
 });
+
+it('verifies a record field the same way; a field the record does not hold is NOT_FOUND', async () => {
+  const c = g.app.commands;
+  await c.execute({
+    type: 'RegisterRecordSchema',
+    id: 'funding-round',
+    fields: {
+      name: 'Funding round',
+      collectionName: 'funding-rounds',
+      endpoints: {},
+      fields: { amount: { type: 'number' }, date: { type: 'date' } },
+    },
+  });
+  const rec = await c.execute({
+    type: 'CreateRecord',
+    entity: 'anthropic',
+    collection: 'funding-rounds',
+    key: 'series-f',
+    fields: { amount: 13e9 },
+  });
+  const target = `record:${rec.id}@amount`;
+  const r = await g.gql(
+    `mutation { recordEvidence(input: { target: "${target}", source: "${URL_B}", verdict: OUTDATED, confidence: 0.6, checkedBy: "alice" }) {
+      verification { target verdict confidence needsRecheck evidence { source { title } } } } }`,
+  );
+  expect(r.errors).toBeUndefined();
+  expect(r.data.recordEvidence.verification).toEqual({
+    target,
+    verdict: 'OUTDATED',
+    confidence: 0.6,
+    needsRecheck: false,
+    evidence: [{ source: { title: '10-K' } }],
+  });
+  const before = await head();
+  const missing = await g.gql(
+    `mutation { recordEvidence(input: { target: "record:${rec.id}@date", source: "${URL_B}", verdict: CONFIRMED, confidence: 0.6, checkedBy: "alice" }) { position } }`,
+  );
+  expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  expect(await head()).toBe(before);
+});

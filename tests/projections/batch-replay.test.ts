@@ -98,6 +98,26 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
           ],
         },
         {
+          // Evidence recorded, replaced and withdrawn within one batch (state_versions keeps each state).
+          stream: 'verification-fact:f_R59LmVVzcw',
+          expectedVersion: 'any',
+          events: [
+            {
+              type: 'EvidenceRecorded',
+              data: { id: 'fact:f_R59LmVVzcw', sourceId: SOURCE_ID, verdict: 'partial', confidence: 0.4, checkedBy: 'alice' },
+            },
+            {
+              type: 'EvidenceRecorded',
+              data: { id: 'fact:f_R59LmVVzcw', sourceId: DUPLICATE_ID, verdict: 'confirmed', confidence: 0.9, checkedBy: 'bob' },
+            },
+            {
+              type: 'EvidenceRecorded',
+              data: { id: 'fact:f_R59LmVVzcw', sourceId: SOURCE_ID, verdict: 'confirmed', confidence: 0.8, checkedBy: 'alice' },
+            },
+            { type: 'EvidenceWithdrawn', data: { id: 'fact:f_R59LmVVzcw', sourceId: DUPLICATE_ID } },
+          ],
+        },
+        {
           stream: `source-${SOURCE_ID}`,
           expectedVersion: 'any',
           events: [
@@ -194,6 +214,21 @@ describe('on the audit scenario and raw multi-stream transactions (live tables w
     ]);
   });
   afterAll(() => app?.dispose());
+
+  it('keeps every state of a verification stream written in one batch', async () => {
+    const rows = await app.db
+      .selectFrom('state_versions')
+      .select(['version', 'state', 'tx_to'])
+      .where('kind', '=', 'verification')
+      .orderBy('version')
+      .execute();
+    expect(rows.map((r) => [r.version, (r.state as { evidence: unknown[] }).evidence.length, r.tx_to === null])).toEqual([
+      [1, 1, false],
+      [2, 2, false],
+      [3, 2, false],
+      [4, 1, true],
+    ]);
+  });
 
   it.each(BATCH_SIZES)('a replay in batches of %i equals the live read models', async (batchSize) => {
     expect(different(await replayInBatches(app, batchSize))).toEqual([]);
