@@ -5,16 +5,31 @@ import { importLongtermWiki } from '../../src/importers/longterm-wiki';
 import { DATA_DIR } from '../importers/longterm-wiki-support';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 
-// The README's entity page query, against the real data set: its answer is the README's, and a page
-// listing many entities with the same fields costs the statements of one.
+// The README's walk-throughs on the real data set: the entity page query and the trust questions
+// (why this value, who checked it, what leans on its source) answer what the README shows, and a
+// page listing many entities with the same fields costs the statements of one.
 const README = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 
-/** The first fenced block of `lang` after the paragraph that starts with `marker`. */
-function blockAfter(marker: string, lang: string): string {
+/** The fenced blocks of `lang` after the paragraph that starts with `marker`, up to the next bold paragraph. */
+function blocksAfter(marker: string, lang: string): string[] {
   const from = README.indexOf(marker);
   expect(from).toBeGreaterThan(-1);
-  const start = README.indexOf('```' + lang + '\n', from) + lang.length + 4;
-  return README.slice(start, README.indexOf('\n```', start));
+  const next = README.indexOf('\n**', from + marker.length);
+  const section = README.slice(from, next === -1 ? undefined : next);
+  return [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```', 'g'))].map((m) => m[1]);
+}
+
+/** Runs the section's GraphQL blocks in order; each answer must be the JSON block that follows it. */
+async function expectReadmeAnswers(marker: string): Promise<number> {
+  const queries = blocksAfter(marker, 'graphql');
+  const answers = blocksAfter(marker, 'json');
+  expect(queries.length).toBe(answers.length);
+  for (const [i, query] of queries.entries()) {
+    const { data, errors } = await g.gql(query);
+    expect(errors).toBeUndefined();
+    expect({ data }).toEqual(JSON.parse(answers[i]));
+  }
+  return queries.length;
 }
 
 let g: TestGateway;
@@ -26,10 +41,16 @@ beforeAll(async () => {
 afterAll(() => g?.dispose());
 
 it("answers the README's entity page query with the README's answer", async () => {
-  const query = blockAfter('**An entity page.**', 'graphql');
-  const { data, errors } = await g.gql(query);
-  expect(errors).toBeUndefined();
-  expect({ data }).toEqual(JSON.parse(blockAfter('**An entity page.**', 'json')));
+  expect(await expectReadmeAnswers('**An entity page.**')).toBe(1);
+});
+
+it("answers the README's trust walk-through: why $9B as of 2025-12, who checked it, what its source carries", async () => {
+  const head = (await g.app.store.head()).position;
+  expect(await expectReadmeAnswers('**Why this value, who checked it')).toBe(3);
+  // Only the evidence was written: explain and impact read.
+  expect((await g.app.store.head()).position).toBe(head + 1);
+  const fact = await g.gql(`{ fact(id: "f_tG6nH1yS3b") { verification { verdict evidence { checkedBy } } } }`);
+  expect(fact.data.fact.verification).toEqual({ verdict: 'CONFIRMED', evidence: [{ checkedBy: 'alice' }] });
 });
 
 it('serves entity pages in a fixed number of statements, however many entities are listed', async () => {
