@@ -16,8 +16,7 @@ import type { FactlogSchema } from '../src/projections/tables';
 import { benchDatabaseName, createDatabase, databaseExists, parseScale, withDatabase } from './lib/bench-db';
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { runMain } from './lib/cleanup';
-import { graphql, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
-import { summarizeLatencies } from './lib/stats';
+import { graphql, loopLoad, ServerChild, sqlLoad, type LoadOptions, type LoadResult } from './lib/load';
 import { formatTable } from './lib/table';
 
 export const USAGE = `Usage: npm run bench:search -- [options]
@@ -135,36 +134,11 @@ async function readerQueries(pool: pg.Pool): Promise<string[]> {
 }
 
 /** GraphQL over HTTP with fetch, `connections` loops at once (as sqlLoad does for SQL). */
-async function httpLoad(url: string, body: (i: number) => unknown, options: LoadOptions): Promise<LoadResult> {
-  let i = 0;
-  const run = async (seconds: number) => {
-    const latencies: number[] = [];
-    let errors = 0;
-    const started = performance.now();
-    const deadline = started + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: options.connections }, async () => {
-        while (performance.now() < deadline) {
-          const t = performance.now();
-          const r = await graphql(url, body(i++)).catch(() => ({ errors: [{ message: 'transport' }] }));
-          if (r.errors) errors += 1;
-          latencies.push(performance.now() - t);
-        }
-      }),
-    );
-    return { latencies, errors, seconds: (performance.now() - started) / 1000 };
-  };
-  if (options.warmupSeconds > 0) await run(options.warmupSeconds);
-  const r = await run(options.seconds);
-  const s = summarizeLatencies(r.latencies);
-  return {
-    requests: r.latencies.length,
-    seconds: r.seconds,
-    rps: r.latencies.length / r.seconds,
-    p50: s.p50,
-    p99: s.p99,
-    errors: r.errors,
-  };
+function httpLoad(url: string, body: (i: number) => unknown, options: LoadOptions): Promise<LoadResult> {
+  return loopLoad(async (i) => {
+    const r = await graphql(url, body(i)).catch(() => ({ errors: [{ message: 'transport' }] }));
+    return !r.errors;
+  }, options);
 }
 
 interface SearchRow {

@@ -66,12 +66,11 @@ export async function httpLoad(url: string, body: (i: number) => unknown, option
   };
 }
 
-/** Baseline 1: the same statement(s) straight to PostgreSQL with `pg`, `connections` loops at once. */
-export async function sqlLoad(
-  pool: pg.Pool,
-  query: (i: number) => { text: string; values: unknown[] },
-  options: LoadOptions,
-): Promise<LoadResult> {
+/**
+ * `connections` loops at once, each calling `call` with a running counter until the time is up;
+ * `call` resolves false for a failed request. A warm-up run first records nothing.
+ */
+export async function loopLoad(call: (i: number) => Promise<boolean>, options: LoadOptions): Promise<LoadResult> {
   let i = 0;
   const run = async (seconds: number, record: boolean) => {
     const latencies: number[] = [];
@@ -81,13 +80,8 @@ export async function sqlLoad(
     await Promise.all(
       Array.from({ length: options.connections }, async () => {
         while (performance.now() < deadline) {
-          const q = query(i++);
           const t = performance.now();
-          try {
-            await pool.query(q.text, q.values);
-          } catch {
-            errors += 1;
-          }
+          if (!(await call(i++))) errors += 1;
           if (record) latencies.push(performance.now() - t);
         }
       }),
@@ -105,6 +99,21 @@ export async function sqlLoad(
     p99: s.p99,
     errors: r.errors,
   };
+}
+
+/** Baseline 1: the same statement(s) straight to PostgreSQL with `pg`, `connections` loops at once. */
+export function sqlLoad(
+  pool: pg.Pool,
+  query: (i: number) => { text: string; values: unknown[] },
+  options: LoadOptions,
+): Promise<LoadResult> {
+  return loopLoad(async (i) => {
+    const q = query(i);
+    return pool.query(q.text, q.values).then(
+      () => true,
+      () => false,
+    );
+  }, options);
 }
 
 /**
