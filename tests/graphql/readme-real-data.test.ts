@@ -46,11 +46,19 @@ it("answers the README's entity page query with the README's answer", async () =
 
 it("answers the README's trust walk-through: why $9B as of 2025-12, who checked it, what its source carries", async () => {
   const head = (await g.app.store.head()).position;
-  expect(await expectReadmeAnswers('**Why this value, who checked it')).toBe(3);
-  // Only the evidence was written: explain and impact read.
-  expect((await g.app.store.head()).position).toBe(head + 1);
+  expect(await expectReadmeAnswers('**Why this value, who checked it')).toBe(4);
+  // Only the content and the evidence were written: explain and impact read.
+  expect((await g.app.store.head()).position).toBe(head + 2);
   const fact = await g.gql(`{ fact(id: "f_tG6nH1yS3b") { verification { verdict evidence { checkedBy } } } }`);
   expect(fact.data.fact.verification).toEqual({ verdict: 'CONFIRMED', evidence: [{ checkedBy: 'alice' }] });
+  // A new version of the source's content makes the check stale by itself.
+  await g.app.commands.execute({
+    type: 'CaptureSourceContent',
+    source: 'https://uk.finance.yahoo.com/news/anthropic-arr-surges-19-billion-151210607.html',
+    content: { text: 'A later version of the article.' },
+  });
+  const stale = await g.gql(`{ fact(id: "f_tG6nH1yS3b") { verification { verdict needsRecheck } } }`);
+  expect(stale.data.fact.verification).toEqual({ verdict: 'CONFIRMED', needsRecheck: true });
 });
 
 it('serves entity pages in a fixed number of statements, however many entities are listed', async () => {
