@@ -25,7 +25,12 @@ import { CachedContentResolver, CredibilityResolver, SourceResolver } from './re
 import { SourceImpactResolver } from './resolvers/impact';
 import { SearchResolver } from './resolvers/search';
 import { SubscriptionResolver } from './resolvers/subscriptions';
-import { EntityVerificationResolver, EvidenceResolver, FactVerificationResolver } from './resolvers/verification';
+import {
+  EntityVerificationResolver,
+  EvidenceResolver,
+  FactVerificationResolver,
+  RecordVerificationResolver,
+} from './resolvers/verification';
 
 const UNUSED_PUBSUB = {
   publish(): void {},
@@ -63,6 +68,7 @@ export function buildGraphQLSchema(extensions: SchemaExtensions = {}): GraphQLSc
     FactFreshnessResolver,
     FactVerificationResolver,
     EvidenceResolver,
+    RecordVerificationResolver,
     EntityVerificationResolver,
     PageFreshnessResolver,
     StaleResolver,

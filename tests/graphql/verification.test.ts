@@ -223,4 +223,15 @@ it('verifies a record field the same way; a field the record does not hold is NO
   );
   expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   expect(await head()).toBe(before);
+
+  // Read back on the record itself, field by field.
+  const read = await g.gql(`{ entity(id: "anthropic") { records(collection: "funding-rounds") { nodes {
+    amount: verification(field: "amount") { verdict evidence { checkedBy } }
+  } } } }`);
+  expect(read.errors).toBeUndefined();
+  expect(read.data.entity.records.nodes).toEqual([{ amount: { verdict: 'OUTDATED', evidence: [{ checkedBy: 'alice' }] } }]);
+  const noField = await g.gql(
+    `{ entity(id: "anthropic") { records(collection: "funding-rounds") { nodes { verification(field: "date") { verdict } } } } }`,
+  );
+  expect(noField.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 });

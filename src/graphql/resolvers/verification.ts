@@ -1,10 +1,13 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { didYouMean } from '../../domain/closest';
+import { DomainError } from '../../domain/errors';
 import type { GraphQLContext } from '../context';
 import { Entity } from '../types/entity';
 import { Fact, toFact } from '../types/fact';
 import { Source, toSource } from '../types/source';
 import { Evidence, Verification, VerificationSummary } from '../types/verification';
-import { factVerification } from '../verification';
+import { EntityRecord } from '../types/record';
+import { factVerification, verificationAt } from '../verification';
 
 @Resolver(() => Fact)
 export class FactVerificationResolver {
@@ -47,5 +50,19 @@ export class EntityVerificationResolver {
       if (v.needsRecheck) summary.needsRecheck += 1;
     }
     return summary;
+  }
+}
+
+@Resolver(() => EntityRecord)
+export class RecordVerificationResolver {
+  @FieldResolver(() => Verification, {
+    description:
+      'The verdict on one of its fields from the evidence recorded for it, at the record’s pins; a field it does not hold is NOT_FOUND.',
+  })
+  verification(@Root() record: EntityRecord, @Arg('field') field: string, @Ctx() ctx: GraphQLContext): Promise<Verification> {
+    const fields = Object.keys({ ...record.values, ...(record.unchecked ?? {}) });
+    if (!fields.includes(field))
+      throw new DomainError('NOT_FOUND', `record ${record.id} holds no field "${field}"${didYouMean(field, fields)}`, ['field']);
+    return verificationAt(ctx, `record:${record.id}@${field}`, record.pins, null);
   }
 }
