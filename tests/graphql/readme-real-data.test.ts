@@ -89,6 +89,9 @@ it('serves entity pages in a fixed number of statements, however many entities a
     expect(nodes.some((n) => n.relations.totalCount > 0)).toBe(true);
     expect(nodes.some((n) => n.records.totalCount > 0)).toBe(true);
   }
-  expect(many.statements).toBe(few.statements);
-  expect(many.statements).toBeLessThanOrEqual(14);
+  // Relations' other ends, ref fields and endpoints are all entity loads at one position: they land
+  // in one batch or in up to three, by which parent statement returns first (timing, on PostgreSQL).
+  // An N+1 would cost 25 more for the 25 more entities.
+  expect(many.statements).toBeLessThanOrEqual(few.statements + 2);
+  expect(Math.max(few.statements, many.statements)).toBeLessThanOrEqual(14);
 });
