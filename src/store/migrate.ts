@@ -61,15 +61,18 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dir = MIGRATIONS_DIR):
   return { applied, total: Object.keys(await provider.getMigrations()).length };
 }
 
-/** PostgreSQL's invalid_schema_name and undefined_table: what a lookup meets when its object was just dropped. */
-const VANISHED = new Set(['3F000', '42P01']);
+/**
+ * PostgreSQL's invalid_schema_name, undefined_table and undefined_column: what a lookup meets when its
+ * object was just dropped (pg_get_serial_sequence on a column whose table a DROP SCHEMA … CASCADE is taking).
+ */
+const VANISHED = new Set(['3F000', '42P01', '42703']);
 const codeOf = (err: unknown): unknown => (err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined);
 
 /**
  * Kysely's migrator looks for its tables by introspecting every table of every schema, with
  * pg_get_serial_sequence on each; a schema or table dropped at that moment by someone else (another
  * Factlog, or parallel test files on one database) fails the whole lookup with "schema … does not
- * exist" or "relation … does not exist". Nothing was applied when that happens (no migration reports
+ * exist", "relation … does not exist" or "column … does not exist". Nothing was applied when that happens (no migration reports
  * an error), and migrations take a lock, so trying again is safe.
  */
 async function withRetryOnVanishedSchema(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {

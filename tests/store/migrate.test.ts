@@ -8,7 +8,8 @@ import { createTestDatabase, rawQuery } from '../support/test-database';
 /**
  * Kysely's migrator finds its own tables by introspecting every table in the database; a schema or a
  * table that someone else drops at that moment fails the lookup ("schema … does not exist", 3F000;
- * "relation … does not exist", 42P01, seen in CI while another test file dropped its schema). That is
+ * "relation … does not exist", 42P01; "column … of relation … does not exist", 42703 — each seen in CI
+ * while another test file dropped its schema). That is
  * a race with nothing to do with this store, so migrating tries again instead of failing the start.
  */
 
@@ -18,6 +19,7 @@ import { createTestDatabase, rawQuery } from '../support/test-database';
  */
 const VANISHED_SCHEMA = Object.assign(new Error('schema "test_gone" does not exist'), { code: '3F000' });
 const VANISHED_TABLE = Object.assign(new Error('relation "test_gone.fact_versions" does not exist'), { code: '42P01' });
+const VANISHED_COLUMN = Object.assign(new Error('column "recorded_from" of relation "fact_versions" does not exist'), { code: '42703' });
 
 function vanishingSchema<DB>(
   db: Kysely<DB>,
@@ -51,6 +53,7 @@ function vanishingSchema<DB>(
 it.each([
   ['schema', VANISHED_SCHEMA],
   ['table', VANISHED_TABLE],
+  ['column', VANISHED_COLUMN],
 ])("migrates although a %s vanished under the migrator's table lookup, and reports every migration", async (_what, error) => {
   const database = await createTestDatabase();
   try {
