@@ -1,6 +1,7 @@
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
 import { SEARCH_EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { compareReadModels, withReplay } from '../../src/projections/audit';
+import { COUNT_LIMIT, searchAt } from '../../src/projections/queries/search';
 import { DATA_DIR } from '../importers/longterm-wiki-support';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 
@@ -125,6 +126,43 @@ it('pages through the hits with cursors, the count staying the same, in a consta
   // One search, then one loader statement per kind of node at most: never one per hit.
   expect(many.statements).toBeLessThanOrEqual(few.statements + 5);
   expect(many.statements).toBeLessThan(12);
+});
+
+it('counts up to its limit and says when totalCount is only a lower bound', async () => {
+  // "AI" is in thousands of the wiki's titles and summaries: counting them all is what the limit saves.
+  const broad = await g.gql<{ search: { totalCount: number; totalCountExact: boolean; nodes: Hit[] } }>(
+    `{ search(query: "AI", first: 3) { totalCount totalCountExact nodes { kind id title score } } }`,
+  );
+  expect(broad.errors).toBeUndefined();
+  expect(broad.data!.search).toMatchObject({ totalCount: COUNT_LIMIT, totalCountExact: false });
+  expect(broad.data!.search.nodes).toHaveLength(3);
+  const narrow = await g.gql<{ search: { totalCount: number; totalCountExact: boolean } }>(
+    `{ search(query: "interpretability") { totalCount totalCountExact } }`,
+  );
+  expect(narrow.data!.search.totalCountExact).toBe(true);
+  expect(narrow.data!.search.totalCount).toBeLessThan(COUNT_LIMIT);
+});
+
+it('ranks names and titles before bodies, and reads the bodies only when the names leave the page short', async () => {
+  const position = (await g.app.store.head()).position;
+  const at = (first: number, limits = { pool: 3, count: 4 }) =>
+    searchAt(g.app.db, { query: 'Anthropic', position, first, offset: 0, limits });
+  // Three candidates per tier at most: the two names tiers (entities and pages; the rest) and the bodies.
+  const all = await at(20);
+  expect(all.hits).toHaveLength(9);
+  expect(all.hasNextPage).toBe(false);
+  expect(all).toMatchObject({ totalCount: 4, totalCountExact: false });
+  const inNames = all.hits.filter((h) => h.score >= 10);
+  expect(inNames).toHaveLength(6);
+  expect(all.hits.slice(0, 6)).toEqual(inNames);
+  // A page the names fill has no body hit: the body tier was not needed.
+  const few = await at(2);
+  expect(few.hits.every((h) => h.score >= 10)).toBe(true);
+  expect(few.hasNextPage).toBe(true);
+  // Without the limits, the count is every hit.
+  const whole = await at(1, { pool: 100_000, count: 100_000 });
+  expect(whole.totalCountExact).toBe(true);
+  expect(whole.totalCount).toBeGreaterThan(4);
 });
 
 it('does not find at a position what was added after it', async () => {

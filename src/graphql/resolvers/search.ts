@@ -27,7 +27,11 @@ export class SearchResolver {
     description:
       'Finds entities, sources, pages, facts and records by what a reader types, as the store knew them at the pinned time; best first (docs/api.md, "Search").',
   })
-  async search(@Args() args: SearchArgs, @Args() paging: PagingArgs, @Ctx() ctx: GraphQLContext): Promise<ConnectionShape<SearchResult>> {
+  async search(
+    @Args() args: SearchArgs,
+    @Args() paging: PagingArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionShape<SearchResult> & { totalCountExact: boolean }> {
     const first = pageSize(paging.first);
     const offset = readOffset(paging.after);
     const pins = await ctx.pins(args);
@@ -39,7 +43,8 @@ export class SearchResolver {
       offset,
     });
     const results = page.hits.map((h) => ({ ...h, kind: h.kind as SearchKind, pins }));
-    return offsetConnection(results, offset, page.hasNextPage, () => Promise.resolve(page.totalCount));
+    const connection = offsetConnection(results, offset, page.hasNextPage, () => Promise.resolve(page.totalCount));
+    return { ...connection, totalCountExact: page.totalCountExact };
   }
 
   @FieldResolver(() => SearchNode, {

@@ -50,4 +50,10 @@ export class SearchResult {
 }
 
 @ObjectType()
-export class SearchConnection extends Connection(SearchResult) {}
+export class SearchConnection extends Connection(SearchResult) {
+  @Field({
+    description:
+      'False when more things match than a search counts (1,000): `totalCount` is then that many, a lower bound, and only the best-placed candidates are ranked (docs/api.md, "Search").',
+  })
+  totalCountExact!: boolean;
+}
