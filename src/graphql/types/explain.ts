@@ -4,38 +4,30 @@ import type { FactCandidate } from '../../projections/queries/facts';
 import type { Pins } from '../pins';
 import { Fact, toFact } from './fact';
 
-export enum ValueOutcome {
-  CHOSEN = 'CHOSEN',
-  TIED = 'TIED',
-  OUTRANKED = 'OUTRANKED',
-  SUPERSEDED = 'SUPERSEDED',
-  NOT_VALID_YET = 'NOT_VALID_YET',
-  ENDED = 'ENDED',
-  DEPRECATED = 'DEPRECATED',
-  RETRACTED = 'RETRACTED',
-  NOT_YET_ASSERTED = 'NOT_YET_ASSERTED',
-}
+/** The domain's outcomes as GraphQL's enum: built from OUTCOMES, so a new outcome cannot be left out. */
+export const ValueOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, o])) as { [O in Outcome]: O };
+const VALUE_OUTCOME_DESCRIPTIONS: Record<Outcome, { description: string }> = {
+  CHOSEN: { description: 'The value.' },
+  TIED: { description: 'Holds equally with the value (same asOf start and rank): a conflict.' },
+  OUTRANKED: { description: 'Holds at the same asOf as the value, which is preferred.' },
+  SUPERSEDED: { description: 'Holds, but a later asOf won (or it is timeless and a dated fact holds).' },
+  NOT_VALID_YET: { description: 'Its asOf starts after the time asked about.' },
+  ENDED: { description: 'Its validEnd had started by the time asked about.' },
+  DEPRECATED: { description: 'Deprecated: kept for the record, never the value.' },
+  RETRACTED: { description: 'Retracted at or before the log position asked about.' },
+  NOT_YET_ASSERTED: { description: 'Asserted only after the log position asked about.' },
+};
 registerEnumType(ValueOutcome, {
   name: 'ValueOutcome',
   description: 'Why a fact is, or is not, the value as of a time (docs/domain.md, “Why this value”).',
-  valuesConfig: {
-    CHOSEN: { description: 'The value.' },
-    TIED: { description: 'Holds equally with the value (same asOf start and rank): a conflict.' },
-    OUTRANKED: { description: 'Holds at the same asOf as the value, which is preferred.' },
-    SUPERSEDED: { description: 'Holds, but a later asOf won (or it is timeless and a dated fact holds).' },
-    NOT_VALID_YET: { description: 'Its asOf starts after the time asked about.' },
-    ENDED: { description: 'Its validEnd had started by the time asked about.' },
-    DEPRECATED: { description: 'Deprecated: kept for the record, never the value.' },
-    RETRACTED: { description: 'Retracted at or before the log position asked about.' },
-    NOT_YET_ASSERTED: { description: 'Asserted only after the log position asked about.' },
-  },
+  valuesConfig: VALUE_OUTCOME_DESCRIPTIONS,
 });
 
 @ObjectType({ description: 'One fact of the property and what the value choice made of it.' })
 export class ValueCandidate {
   @Field(() => Fact, { description: 'The fact as believed at the position asked about (as first asserted, when NOT_YET_ASSERTED).' })
   fact!: Fact;
-  @Field(() => ValueOutcome) outcome!: ValueOutcome;
+  @Field(() => ValueOutcome) outcome!: Outcome;
   @Field({ description: 'The outcome in words.' }) reason!: string;
   @Field(() => [String], {
     description:
@@ -67,7 +59,7 @@ export function toExplanation(
     )
     .map((o): ValueCandidate => ({
       fact: toFact(o.candidate, pins),
-      outcome: ValueOutcome[o.outcome],
+      outcome: o.outcome,
       reason: o.reason,
       decidedAt: [o.candidate.position, ...(o.decidedBy ? [o.decidedBy.position] : [])].map(String),
       decidedBy: o.decidedBy && toFact(o.decidedBy, pins),
