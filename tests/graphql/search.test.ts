@@ -1,7 +1,7 @@
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
 import { SEARCH_EXAMPLE_QUERY } from '../../src/playground/example-query';
 import { compareReadModels, withReplay } from '../../src/projections/audit';
-import { COUNT_LIMIT, searchAt } from '../../src/projections/queries/search';
+import { COUNT_LIMIT, searchAt, searchStatement } from '../../src/projections/queries/search';
 import { DATA_DIR } from '../importers/longterm-wiki-support';
 import { createTestGateway, type TestGateway } from '../support/gateway';
 
@@ -163,6 +163,14 @@ it('ranks names and titles before bodies, and reads the bodies only when the nam
   const whole = await at(1, { pool: 100_000, count: 100_000 });
   expect(whole.totalCountExact).toBe(true);
   expect(whole.totalCount).toBeGreaterThan(4);
+});
+
+it('leaves the planner statistics after the import, so a search probes its indexes instead of reading every document', async () => {
+  const position = (await g.app.store.head()).position;
+  const compiled = searchStatement({ query: 'Anthropic', position, first: 10, offset: 0 }).compile(g.app.db);
+  const { rows } = await g.app.database.pool.query(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]);
+  const plan = rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+  expect(plan).toContain('search_documents_names_named_first_idx');
 });
 
 it('does not find at a position what was added after it', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { resolveBasis } from '../../projections/queries/basis';
+import { refreshStatistics } from '../../store/statistics';
 import { CORRELATION_PREFIX, ImportFailed, importLongtermWiki, type ImportOptions, type ImportReport, type ImportTarget } from './index';
 import { DATASET_FILES, ReadCache } from './read';
 import type { Anomaly, AnomalyKind } from '../sync/vocabulary';
@@ -265,6 +266,7 @@ export async function importLongtermWikiHistory(
             writer: options.writer,
             newStableId: options.newStableId,
             readCache,
+            refreshStatistics: false,
           });
         } catch (err) {
           if (err instanceof ImportFailed) report.eventsAppended += err.report.eventsAppended;
@@ -298,6 +300,7 @@ export async function importLongtermWikiHistory(
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+  if (report.eventsAppended > 0) await refreshStatistics(target.db);
   report.completed = true;
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
 import type { EventStore } from '../../store/event-store';
+import { refreshStatistics } from '../../store/statistics';
 import { loadStoreSnapshot } from '../sync/store-snapshot';
 import { mapDataset } from './map';
 import { planSync } from '../sync/plan';
@@ -42,6 +43,11 @@ export interface ImportOptions {
   afterCommand?: SyncOptions['afterCommand'];
   /** Parsed files of earlier runs (the history replay passes one cache to every commit's run). */
   readCache?: ReadCache;
+  /**
+   * Refresh the planner's statistics when the run wrote (default true; see refreshStatistics). The
+   * history replay refreshes once at its end instead of after each of its commits.
+   */
+  refreshStatistics?: boolean;
 }
 
 /** The run stopped (a database error, a crash): the committed batches stay; running again finishes. */
@@ -168,6 +174,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
       partial,
     );
     for (const p of PHASES) progress?.stop(p);
+    if (partial.eventsAppended > 0 && options.refreshStatistics !== false) await refreshStatistics(target.db);
   } catch (err) {
     for (const p of PHASES) progress?.stop(p);
     finish(partial);
