@@ -102,11 +102,16 @@ export function searchStatement(options: SearchOptions) {
   const tsq = sql`to_tsquery('english', ${tsquery})`;
   const typed = sql`${text}::text`;
   // Each tier's kinds are written out as in its partial index (migrations/0011), so the planner can use it.
-  const named = (tier: 'first' | 'others') => sql`
+  // A tier none of whose kinds is asked for is a constant false, which the planner does not scan for.
+  const named = (tier: 'first' | 'others') => {
+    const asked = kinds.some((k) => (k === 'entity' || k === 'page') === (tier === 'first'));
+    return sql`
       SELECT d.kind, d.id, d.tx_from, d.names, d.document, true AS in_names, 0::real AS sim
       FROM ${sql.table('search_documents')} d
-      WHERE d.names_document @@ ${tsq} AND d.kind ${tier === 'first' ? sql`IN` : sql`NOT IN`} ('entity', 'page') AND ${alive} AND ${ofKinds}
+      WHERE ${asked ? sql`true` : sql`false`} AND d.names_document @@ ${tsq}
+        AND d.kind ${tier === 'first' ? sql`IN` : sql`NOT IN`} ('entity', 'page') AND ${alive} AND ${ofKinds}
       LIMIT ${pool}`;
+  };
   const need = Math.max(options.offset + options.first + 1, FEW_HITS);
   const order = sql`array_position(${sql.val([...KIND_ORDER])}::text[], kind)`;
   return sql<SearchRow>`
