@@ -124,9 +124,11 @@ export class LastRows<T extends keyof ReadModelSchema> {
 /**
  * Rows owned by a thing and rewritten whole after its events (an entity's keys, a fact's citations):
  * the batch deletes every touched owner's rows and inserts their last set, a statement per chunk each.
+ * An owner that had no rows before its first `set` since the last flush (`fresh`) is not deleted.
  */
 export class OwnedRows<T extends keyof ReadModelSchema> {
   private readonly rows = new Map<string, Row<T>[]>();
+  private readonly fresh = new Set<string>();
 
   constructor(
     private readonly trx: FactlogTrx,
@@ -134,18 +136,20 @@ export class OwnedRows<T extends keyof ReadModelSchema> {
     private readonly ownerColumn: keyof ReadModelSchema[T] & string,
   ) {}
 
-  set(owner: string, rows: Row<T>[]): void {
+  set(owner: string, rows: Row<T>[], fresh = false): void {
+    if (fresh && !this.rows.has(owner)) this.fresh.add(owner);
     this.rows.set(owner, rows);
   }
 
   async flush(): Promise<void> {
     if (this.rows.size === 0) return;
-    for (const owners of chunks([...this.rows.keys()])) {
+    for (const owners of chunks([...this.rows.keys()].filter((owner) => !this.fresh.has(owner)))) {
       await sql`DELETE FROM ${sql.table(this.table.name)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(
         this.trx,
       );
     }
     await insertRows(this.trx, this.table, [...this.rows.values()].flat());
     this.rows.clear();
+    this.fresh.clear();
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../../domain/fact';
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
 import { chunks, insertRows, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
+import { firstEvents, startsStream, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
 
 export interface FactsTable {
@@ -238,6 +238,7 @@ export const facts: ReadModel<'fact'> = {
         citations.set(
           id,
           sources.map((s) => ({ fact_id: id, source_id: s })),
+          startsStream(stored),
         );
         states.set(id, factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) }));
       },
