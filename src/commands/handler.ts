@@ -67,9 +67,9 @@ export class CommandHandler {
 
     const writes = groupByStream(decided.value, stream, options.expectedVersion ?? version);
     const { expectedVersion: _seen, idempotencyScope, ...metadata } = options;
-    const appended = await this.store.appendMany(writes, metadata, { fingerprint, idempotencyScope });
+    const { result: appended, head } = await this.store.appendCommitted(writes, metadata, { fingerprint, idempotencyScope });
     const own = appended.streams.find((s) => s.stream === stream) ?? appended.streams[0];
-    return this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed);
+    return { ...this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed), ...(head ? { head } : {}) };
   }
 
   private resultOf(stream: string, version: number, position: number, changed: boolean, replayed: boolean): CommandResult {
