@@ -119,6 +119,9 @@ const input = (i: number) => ({
 export interface WriteRow {
   clients: number;
   factlog: LoadResult;
+  /** The gateway's CPU and SQL statements per mutation over the measured run (not the warm-up). */
+  cpuMsPerMutation: number;
+  statementsPerMutation: number;
   insert: LoadResult;
 }
 
@@ -143,7 +146,16 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
       const check = await graphql(gateway.url, { query: MUTATION, variables: { input: input(0) } });
       if (check.errors) throw new Error(`the mutation fails: ${check.errors.map((e) => e.message).join('; ')}`);
       const before = await countFacts(pool);
-      const factlog = await httpLoad(gateway.url, (i) => ({ query: MUTATION, variables: { input: input(i) } }), load);
+      let atStart: Awaited<ReturnType<ServerChild['stats']>> | undefined;
+      const factlog = await httpLoad(gateway.url, (i) => ({ query: MUTATION, variables: { input: input(i) } }), {
+        ...load,
+        beforeMeasure: async () => {
+          atStart = await gateway.stats();
+        },
+      });
+      const after = await gateway.stats();
+      const cpuMsPerMutation = ((after.cpuSeconds - atStart!.cpuSeconds) * 1000) / factlog.requests;
+      const statementsPerMutation = (after.statements! - atStart!.statements!) / factlog.requests;
       // autocannon counts answers, not GraphQL errors: every measured answer must be a fact in the store.
       const written = (await countFacts(pool)) - before;
       if (written < factlog.requests) factlog.errors += factlog.requests - written;
@@ -156,7 +168,7 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
         }),
         { ...load, connections: clients },
       );
-      rows.push({ clients, factlog, insert });
+      rows.push({ clients, factlog, cpuMsPerMutation, statementsPerMutation, insert });
     }
     const gatewayPeakRssMb = Math.round((await gateway.stats()).maxRssMb);
     return { rows, gatewayPeakRssMb };
@@ -182,6 +194,8 @@ async function main(options: WriteOptions): Promise<number> {
         { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.factlog.p50, 1) },
         { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.factlog.p99, 1) },
         { header: 'errors', align: 'right', cell: (r) => String(r.factlog.errors) },
+        { header: 'gateway CPU ms/mutation', align: 'right', cell: (r) => fmt(r.cpuMsPerMutation, 2) },
+        { header: 'statements/mutation', align: 'right', cell: (r) => fmt(r.statementsPerMutation, 2) },
         { header: 'INSERT rows/s', align: 'right', cell: (r) => fmt(r.insert.rps) },
         { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.insert.p50, 1) },
         { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.insert.p99, 1) },

@@ -74,4 +74,6 @@ export interface CommandResult {
   position: number;
   changed: boolean;
   replayed: boolean;
+  /** The log head right after the command's events committed (store's Committed); absent when none were written now. */
+  head?: { position: number; recordedAt: string };
 }

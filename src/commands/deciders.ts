@@ -25,6 +25,11 @@ import type { CommandLookups, NameLookups } from './lookups';
 export interface Plan {
   kind: Kind;
   id: string;
+  /**
+   * The id was generated for this command, so its stream cannot exist yet and there is no state to
+   * load; the append's "no stream" expectation still refuses the (astronomically unlikely) collision.
+   */
+  newStream?: boolean;
   decide(state: AnyState, lookups: CommandLookups): Promise<Result<DomainEvent[]>>;
 }
 
@@ -167,21 +172,29 @@ export async function planCommand(command: Command, names: NameLookups): Promise
 
     case 'AssertFact': {
       const id = command.id ?? generateFactId();
-      return on('fact', id, async (s, lookups) => {
-        const entityId = typeof command.entity === 'string' ? await lookups.entityId(command.entity) : null;
-        const property = typeof command.property === 'string' ? await lookups.property(command.property) : null;
-        const fields = {
-          entityId: entityId ?? command.entity,
-          propertyId: command.property,
-          value: command.value,
-          asOf: command.asOf ?? undefined,
-          validEnd: command.validEnd ?? undefined,
-          citations: command.citations == null ? undefined : await citations(lookups, command.citations, 'citations'),
-          notes: command.notes ?? undefined,
-          rank: command.rank ?? undefined,
-        };
-        return factDecider.decide({ type: 'AssertFact', id, fields }, s, { property, entityExists: entityId !== null });
-      });
+      return on(
+        'fact',
+        id,
+        async (s, lookups) => {
+          // Two independent reads: on PostgreSQL they overlap on two connections instead of waiting in turn.
+          const [entityId, property] = await Promise.all([
+            typeof command.entity === 'string' ? lookups.entityId(command.entity) : null,
+            typeof command.property === 'string' ? lookups.property(command.property) : null,
+          ]);
+          const fields = {
+            entityId: entityId ?? command.entity,
+            propertyId: command.property,
+            value: command.value,
+            asOf: command.asOf ?? undefined,
+            validEnd: command.validEnd ?? undefined,
+            citations: command.citations == null ? undefined : await citations(lookups, command.citations, 'citations'),
+            notes: command.notes ?? undefined,
+            rank: command.rank ?? undefined,
+          };
+          return factDecider.decide({ type: 'AssertFact', id, fields }, s, { property, entityExists: entityId !== null });
+        },
+        command.id === undefined,
+      );
     }
     case 'CorrectFact':
       return on('fact', command.id, async (s, lookups) => {
@@ -245,10 +258,11 @@ function on<K extends Kind>(
   kind: K,
   id: string,
   decide: (state: StateOfKind[K], lookups: CommandLookups) => Promise<Result<DomainEvent[]>>,
+  newStream = false,
 ): Plan {
   // The only narrowing of a loaded state: a stream's name carries its kind, and its events are folded
   // by that kind's evolve, so the state of stream `<kind>-<id>` is a StateOfKind[kind].
-  return { kind, id, decide: (state, lookups) => decide(state as StateOfKind[K], lookups) };
+  return { kind, id, newStream, decide: (state, lookups) => decide(state as StateOfKind[K], lookups) };
 }
 
 const WHAT: Record<keyof NameLookups, string> = { entityId: 'entity', sourceId: 'source', pageSlug: 'page' };

@@ -50,7 +50,7 @@ export class CommandHandler {
     const lookups = databaseLookups(this.db);
     const plan = await planCommand(command, lookups);
     const stream = streamName(plan.kind, plan.id);
-    const { state, version, lastPosition } = await this.load(stream);
+    const { state, version, lastPosition } = plan.newStream ? NO_STREAM : await this.load(stream);
     // A stream that does not exist is better reported by the domain (NOT_FOUND) than as a conflict;
     // the append's compare-and-set still guards a creation racing with this command.
     if (options.expectedVersion !== undefined && options.expectedVersion !== version && version > 0) {
@@ -67,9 +67,9 @@ export class CommandHandler {
 
     const writes = groupByStream(decided.value, stream, options.expectedVersion ?? version);
     const { expectedVersion: _seen, idempotencyScope, ...metadata } = options;
-    const appended = await this.store.appendMany(writes, metadata, { fingerprint, idempotencyScope });
+    const { result: appended, head } = await this.store.appendCommitted(writes, metadata, { fingerprint, idempotencyScope });
     const own = appended.streams.find((s) => s.stream === stream) ?? appended.streams[0];
-    return this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed);
+    return { ...this.resultOf(own.stream, own.version, appended.lastPosition, true, appended.replayed), ...(head ? { head } : {}) };
   }
 
   private resultOf(stream: string, version: number, position: number, changed: boolean, replayed: boolean): CommandResult {
@@ -80,12 +80,14 @@ export class CommandHandler {
   /** A stream's current state by folding its events through the domain's evolve. */
   private async load(stream: string): Promise<{ state: AnyState; version: number; lastPosition: number }> {
     const version = await this.store.streamVersion(stream);
-    if (version === 0) return { state: null, version: 0, lastPosition: 0 };
+    if (version === 0) return NO_STREAM;
     const events = await this.store.readStream(stream);
     const state = events.reduce<AnyState>((s, e) => evolveAny(s, upcast(e.type, e.schemaVersion, e.data)), null);
     return { state, version, lastPosition: events[events.length - 1].position };
   }
 }
+
+const NO_STREAM = { state: null, version: 0, lastPosition: 0 } as const;
 
 /** Events go to the stream they name; the command's own stream is expected at the loaded version. */
 function groupByStream(events: DomainEvent[], ownStream: string, ownVersion: number): StreamWrite[] {

@@ -34,8 +34,11 @@ export interface GraphQLContext {
   };
   loaders: Loaders;
   pins(args: PinArgs, parent?: Pins): Promise<Pins>;
-  /** Called by mutations: later reads in the request see the new head. */
-  invalidate(): void;
+  /**
+   * Called by mutations: later reads in the request see the new head, `head` when the command says
+   * what its commit left (CommandResult.head), which saves reading it again.
+   */
+  invalidate(head?: { position: number; recordedAt: string }): void;
   principal: Principal;
   /** Throws UNAUTHENTICATED or FORBIDDEN unless the principal may do this. */
   authorize(access: Access): void;
@@ -95,8 +98,10 @@ export function createContext(deps: ContextDeps, principal: Principal = ANONYMOU
       const asOf = args.asOf !== undefined && args.asOf !== null ? args.asOf : (parent?.asOf ?? null);
       return { basis, asOf, validAt: validInstant(asOf, now) };
     },
-    invalidate() {
+    invalidate(head) {
       bases = new Map();
+      // A replica may not have applied the primary's new head yet: one that reads there reads its own.
+      if (head && !request.read) bases.set('head', Promise.resolve({ position: head.position, recordedAt: new Date(head.recordedAt) }));
       request.basis = undefined;
     },
     principal,

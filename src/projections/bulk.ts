@@ -81,7 +81,36 @@ export async function insertRows<T extends keyof ReadModelSchema>(
   rows: readonly Row<T>[],
   onConflict?: OnConflict,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  await insertTogether(trx, [{ table, rows, onConflict }]);
+}
+
+/** Rows for one table, as insertRows takes them. */
+export interface InsertPart<T extends keyof ReadModelSchema> {
+  table: TableSpec<T>;
+  rows: readonly Row<T>[];
+  onConflict?: OnConflict;
+}
+
+/**
+ * insertRows for several tables. When every table's rows fit in one chunk (and all of them in one
+ * statement's characters), they go as one statement, a data-modifying WITH per table: one round trip
+ * instead of one per table. The parts of one statement do not see each other's rows, so the tables
+ * must be distinct and tied by no trigger or foreign key (the read models have none).
+ */
+export async function insertTogether(trx: FactlogTrx, parts: readonly InsertPart<keyof ReadModelSchema>[]): Promise<void> {
+  const present = parts.filter((p) => p.rows.length > 0);
+  const chunked = present.map((p) => ({ part: p, chunks: chunks(p.rows as readonly Record<string, unknown>[], textSize) }));
+  const together = () => present.reduce((n, p) => n + p.rows.reduce((m, r) => m + textSize(r), 0), 0) <= MAX_CHARS;
+  if (chunked.length > 1 && chunked.every((c) => c.chunks.length === 1) && together()) {
+    const ctes = chunked.map((c, i) => sql`${sql.raw(`i${i}`)} AS (${insertStatement(c.part.table, c.chunks[0], c.part.onConflict)})`);
+    await sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`.execute(trx);
+    return;
+  }
+  for (const c of chunked) for (const chunk of c.chunks) await insertStatement(c.part.table, chunk, c.part.onConflict).execute(trx);
+}
+
+/** One chunk's INSERT … SELECT * FROM unnest(…), with its ON CONFLICT clause. */
+function insertStatement(table: AnyTableSpec, rows: readonly Record<string, unknown>[], onConflict?: OnConflict): RawBuilder<unknown> {
   const columns = Object.entries(table.columns) as [string, PgType][];
   const names = sql.join(columns.map(([name]) => sql.ref(name)));
   let conflict = sql``;
@@ -93,9 +122,7 @@ export async function insertRows<T extends keyof ReadModelSchema>(
         ? sql` ON CONFLICT (${key}) DO NOTHING`
         : sql` ON CONFLICT (${key}) DO UPDATE SET ${sql.join(rest.map(([name]) => sql`${sql.ref(name)} = EXCLUDED.${sql.ref(name)}`))}`;
   }
-  for (const chunk of chunks(rows as readonly Record<string, unknown>[], textSize)) {
-    await sql`INSERT INTO ${sql.table(table.name)} (${names}) SELECT * FROM ${unnestColumns(columns, chunk)}${conflict}`.execute(trx);
-  }
+  return sql`INSERT INTO ${sql.table(table.name)} (${names}) SELECT * FROM ${unnestColumns(columns, rows)}${conflict}`;
 }
 
 /**
@@ -115,18 +142,26 @@ export class LastRows<T extends keyof ReadModelSchema> {
     this.rows.set(key, row);
   }
 
-  async flush(): Promise<void> {
-    await insertRows(this.trx, this.table, [...this.rows.values()], this.onConflict);
+  /** The rows to write, handed over (for insertTogether): the caller writes them. */
+  take(): InsertPart<T> {
+    const rows = [...this.rows.values()];
     this.rows.clear();
+    return { table: this.table, rows, onConflict: this.onConflict };
+  }
+
+  async flush(): Promise<void> {
+    await insertTogether(this.trx, [this.take()]);
   }
 }
 
 /**
  * Rows owned by a thing and rewritten whole after its events (an entity's keys, a fact's citations):
  * the batch deletes every touched owner's rows and inserts their last set, a statement per chunk each.
+ * An owner that had no rows before its first `set` since the last flush (`fresh`) is not deleted.
  */
 export class OwnedRows<T extends keyof ReadModelSchema> {
   private readonly rows = new Map<string, Row<T>[]>();
+  private readonly fresh = new Set<string>();
 
   constructor(
     private readonly trx: FactlogTrx,
@@ -134,18 +169,20 @@ export class OwnedRows<T extends keyof ReadModelSchema> {
     private readonly ownerColumn: keyof ReadModelSchema[T] & string,
   ) {}
 
-  set(owner: string, rows: Row<T>[]): void {
+  set(owner: string, rows: Row<T>[], fresh = false): void {
+    if (fresh && !this.rows.has(owner)) this.fresh.add(owner);
     this.rows.set(owner, rows);
   }
 
   async flush(): Promise<void> {
     if (this.rows.size === 0) return;
-    for (const owners of chunks([...this.rows.keys()])) {
+    for (const owners of chunks([...this.rows.keys()].filter((owner) => !this.fresh.has(owner)))) {
       await sql`DELETE FROM ${sql.table(this.table.name)} WHERE ${sql.ref(this.ownerColumn)} = ANY(${sql.val(owners)}::text[])`.execute(
         this.trx,
       );
     }
     await insertRows(this.trx, this.table, [...this.rows.values()].flat());
     this.rows.clear();
+    this.fresh.clear();
   }
 }

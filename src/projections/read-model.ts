@@ -104,12 +104,26 @@ export interface ReadModel<K extends Kind = Kind> {
   open(trx: FactlogTrx, events: readonly ProjectedEvent<K>[], batch: Batch): Promise<ReadModelWriter<K>>;
 }
 
-/** The first event of each thing (by `key`) in a batch: where the thing's open version gets closed. */
+/**
+ * Whether an event is its stream's first. Read-model rows are keyed by their thing's stream id (a
+ * page's slug is its stream's), and a rebuild replays into emptied tables, so a thing whose first event
+ * in a batch starts its stream has no rows yet: no version to close, document to compare with or owned
+ * rows to replace, and a model skips those statements for it (a new fact or entity is most writes).
+ */
+export const startsStream = (e: ProjectableEvent): boolean => e.streamVersion === 1;
+
+/**
+ * The first event of each thing (by `key`) in a batch, where the thing's open version gets closed;
+ * a thing whose stream starts in the batch (startsStream) has none, and is left out.
+ */
 export function firstEvents<E extends ProjectedEvent>(events: readonly E[], key: (e: E) => string): Map<string, ProjectableEvent> {
+  const seen = new Set<string>();
   const out = new Map<string, ProjectableEvent>();
   for (const e of events) {
     const k = key(e);
-    if (!out.has(k)) out.set(k, e.stored);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (!startsStream(e.stored)) out.set(k, e.stored);
   }
   return out;
 }

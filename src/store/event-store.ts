@@ -86,6 +86,16 @@ export interface AppendResult {
   replayed: boolean;
 }
 
+/** An append of appendCommitted: its result, and the head its group left if it wrote anything. */
+export interface Committed {
+  result: AppendResult;
+  /**
+   * The log head as the append's group committed it (its last event, this append's or a later
+   * member's): a read at it sees the append, without reading the head again. Absent for a replay.
+   */
+  head?: { position: number; recordedAt: string };
+}
+
 export interface LogHead {
   position: number;
   hash: string;
@@ -104,7 +114,7 @@ const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,99}$/;
 
 export class EventStore {
   private readonly projectors: InlineProjector[];
-  private readonly groups = new GroupCommit<Member, AppendResult>((members) => this.commitGroup(members), MAX_EVENTS_PER_GROUP);
+  private readonly groups = new GroupCommit<Member, Committed>((members) => this.commitGroup(members), MAX_EVENTS_PER_GROUP);
 
   constructor(
     readonly database: Database,
@@ -138,6 +148,11 @@ export class EventStore {
    * group-commit.ts); each is still decided on its own, so a refusal is only ever its own.
    */
   async appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<AppendResult> {
+    return (await this.appendCommitted(writes, metadata, options)).result;
+  }
+
+  /** appendMany, with the head its group committed (for a caller that reads its own write at once). */
+  async appendCommitted(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<Committed> {
     const member = prepare(writes, metadata, options);
     return this.groups.submit(member, member.eventCount);
   }
@@ -178,20 +193,22 @@ export class EventStore {
    * alone, so only the guilty one fails. A failure at COMMIT is not retried: the group may have
    * committed, and trying again could write its events twice.
    */
-  private async commitGroup(members: readonly Member[]): Promise<Outcome<AppendResult>[]> {
+  private async commitGroup(members: readonly Member[]): Promise<Outcome<Committed>[]> {
     let committing = false;
+    let outcomes: Outcome<AppendResult>[];
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        const outcomes = await appendGroup(trx, members, this.projectors);
+      outcomes = await this.db.transaction().execute(async (trx) => {
+        const decided = await appendGroup(trx, members, this.projectors);
         committing = true;
-        return outcomes;
+        return decided;
       });
     } catch (error) {
       if (committing || members.length === 1) return members.map(() => ({ ok: false, error }));
-      const outcomes: Outcome<AppendResult>[] = [];
-      for (const member of members) outcomes.push(...(await this.commitGroup([member])));
-      return outcomes;
+      const alone: Outcome<Committed>[] = [];
+      for (const member of members) alone.push(...(await this.commitGroup([member])));
+      return alone;
     }
+    return withCommittedHead(outcomes);
   }
 
   /** A stream's events from a version on; an unknown stream is NOT_FOUND, not an empty list. */
@@ -477,6 +494,14 @@ async function groupState(
     else recorded.set(keyId(r.scope, r.name), { request_hash: r.request_hash, result: r.result });
   }
   return { versions, recorded };
+}
+
+/** A committed group's outcomes, each append that wrote something with the head the group left (its last event). */
+function withCommittedHead(outcomes: readonly Outcome<AppendResult>[]): Outcome<Committed>[] {
+  const wrote = (o: Outcome<AppendResult>): o is { ok: true; value: AppendResult } => o.ok && !o.value.replayed;
+  const last = outcomes.filter(wrote).at(-1);
+  const head = last && { position: last.value.lastPosition, recordedAt: last.value.recordedAt };
+  return outcomes.map((o) => (o.ok ? { ok: true, value: o.value.replayed ? { result: o.value } : { result: o.value, head } } : o));
 }
 
 /** A recorded answer given again; the same key for another request is refused. */

@@ -26,7 +26,7 @@ export async function mutate<P extends object>(
     actor: ctx.principal.name,
     idempotencyScope: idempotencyScopeOf(ctx.principal),
   });
-  ctx.invalidate();
+  ctx.invalidate(result.head);
   const pins = await ctx.pins({});
   return { ...(await read(result.id, pins)), position: String(result.position) };
 }

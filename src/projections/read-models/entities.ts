@@ -1,6 +1,6 @@
 import type { EntityState } from '../../domain/entity';
 import { LastRows, OwnedRows, tableSpec, type Row } from '../bulk';
-import { atOf, flushInOrder, type At, type ReadModel } from '../read-model';
+import { atOf, flushInOrder, startsStream, type At, type ReadModel } from '../read-model';
 import type { Json } from '../tables';
 
 export interface EntitiesTable {
@@ -69,7 +69,7 @@ export const entities: ReadModel<'entity'> = {
       apply(e) {
         const s = batch.states.after(e);
         rows.set(s.id, entityRow(s, atOf(e)));
-        keys.set(s.id, entityKeyRows(s));
+        keys.set(s.id, entityKeyRows(s), startsStream(e.stored));
       },
       flush: flushInOrder(rows, keys),
     };

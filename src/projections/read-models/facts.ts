@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../../domain/fact';
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
-import { chunks, insertRows, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
+import { chunks, insertTogether, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
+import { firstEvents, startsStream, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
 
 export interface FactsTable {
@@ -238,13 +238,14 @@ export const facts: ReadModel<'fact'> = {
         citations.set(
           id,
           sources.map((s) => ({ fact_id: id, source_id: s })),
+          startsStream(stored),
         );
         states.set(id, factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) }));
       },
       async flush() {
-        await insertRows(trx, FACT_VERSIONS, versions);
+        // Both tables are this model's alone: the versions and the current rows go as one statement.
+        await insertTogether(trx, [{ table: FACT_VERSIONS, rows: versions }, current.take()]);
         versions = [];
-        await current.flush();
         await citations.flush();
       },
     };

@@ -7,7 +7,7 @@ import type { PageState } from '../../domain/page';
 import type { RecordState } from '../../domain/record';
 import type { SourceState } from '../../domain/source';
 import { chunks, insertRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import type { ProjectedEvent, ReadModel } from '../read-model';
+import { firstEvents, startsStream, type ProjectedEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx } from '../tables';
 import { factStateOf, type FactColumns } from './facts';
 
@@ -191,10 +191,12 @@ async function openDocuments(trx: FactlogTrx, keys: readonly { kind: string; id:
  * believed versions at each fact's first event of the batch, so they are read back by that position.
  */
 async function factStatesBefore(trx: FactlogTrx, events: readonly SearchEvent[]): Promise<Map<string, FactState>> {
-  const firsts = new Map<string, number>();
-  for (const e of events) if (e.kind === 'fact' && !firsts.has(e.event.data.id)) firsts.set(e.event.data.id, e.stored.position);
+  const firsts = firstEvents(
+    events.filter((e) => e.kind === 'fact'),
+    (e) => idOf(e.event),
+  );
   const out = new Map<string, FactState>();
-  for (const chunk of chunks([...firsts].map(([fact_id, tx_to]) => ({ fact_id, tx_to })))) {
+  for (const chunk of chunks([...firsts].map(([fact_id, first]) => ({ fact_id, tx_to: first.position })))) {
     const { rows } = await sql<FactColumns & { fact_id: string }>`
       SELECT v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted
       FROM ${sql.table('fact_versions')} v
@@ -223,9 +225,16 @@ export const searchDocuments: ReadModel<SearchKind> = {
   tables: [SEARCH_DOCUMENTS],
   kinds: [...SEARCH_KINDS],
   async open(trx, events, batch) {
-    const keys = new Map<string, { kind: string; id: string }>();
-    for (const e of events) keys.set(keyOf(e.kind, idOf(e.event)), { kind: e.kind, id: idOf(e.event) });
-    const current: Map<string, SearchColumns | null> = await openDocuments(trx, [...keys.values()]);
+    // Only things that were there before the batch can have an open document (startsStream).
+    const keys = new Map<string, { kind: string; id: string } | null>();
+    for (const e of events) {
+      const key = keyOf(e.kind, idOf(e.event));
+      if (!keys.has(key)) keys.set(key, startsStream(e.stored) ? null : { kind: e.kind, id: idOf(e.event) });
+    }
+    const current: Map<string, SearchColumns | null> = await openDocuments(
+      trx,
+      [...keys.values()].filter((k) => k !== null),
+    );
     const facts: Map<string, FactState | null> = await factStatesBefore(trx, events);
     /** The rows opened in this batch, by thing, while still open: a later change ends them in memory. */
     let opened = new Map<string, Row<'search_documents'>>();
