@@ -40,6 +40,7 @@ export async function projectEvents(trx: FactlogTrx, events: readonly Projectabl
   const writers: { kinds: ReadonlySet<string>; writer: ReadModelWriter }[] = [];
   const batch: Batch = {
     states: new ThingStates(),
+    facts: new Map(),
     merges: new SourceMerges(),
     async flush() {
       for (const { writer } of writers) await writer.flush();

@@ -1,5 +1,6 @@
 import { STREAM_PREFIX, type Kind, type ThingKind } from '../domain/events';
 import type { AnyState, EventOfKind, StateOfKind } from '../domain/evolve';
+import type { FactState } from '../domain/fact';
 import type { StoredEvent } from '../store/event-store';
 import { LastRows, type AnyTableSpec, type Row, type TableSpec } from './bulk';
 import type { SourceMerges } from './read-models/source-merges';
@@ -79,6 +80,11 @@ export class ThingStates {
 /** What the models of one batch share. */
 export interface Batch {
   readonly states: ThingStates;
+  /**
+   * The state of every fact the batch touches, by id: the facts model loads it with the versions it
+   * closes and sets each fact's state after each of its events (it comes before the models that read it).
+   */
+  readonly facts: Map<string, FactState>;
   /** Which source each source id stands for: models `want` the ids they will ask about when they open. */
   readonly merges: SourceMerges;
   /** Writes what every model has applied so far (before a statement that must see it). */

@@ -132,14 +132,17 @@ export function factStateOf(id: string, c: FactColumns): FactState {
 
 /**
  * Ends the believed version of every fact the batch touches (its transaction range ends at the
- * fact's first event in the batch) and reads those versions back, in one statement per chunk.
+ * fact's first event in the batch) and reads those versions back into `states`, in one statement per chunk.
  * The `= ANY` repeats the join condition on purpose: without it the planner, expecting few open
  * versions, hash-joins against all of them, so every batch costs in proportion to the facts in the
  * store (replay slowed from 3,600 to 2,000 ev/s between 100k and 300k events); with it, the partial
  * index is probed for the batch's facts only.
  */
-async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, ProjectableEvent>): Promise<Map<string, FactState>> {
-  const out = new Map<string, FactState>();
+async function closeFactVersions(
+  trx: FactlogTrx,
+  firsts: ReadonlyMap<string, ProjectableEvent>,
+  states: Map<string, FactState>,
+): Promise<void> {
   const closing = [...firsts].map(([factId, e]) => ({ fact_id: factId, tx_to: e.position, recorded_to: e.recordedAt.toISOString() }));
   for (const chunk of chunks(closing)) {
     const { rows } = await sql<FactColumns & { fact_id: string }>`
@@ -156,9 +159,8 @@ async function closeFactVersions(trx: FactlogTrx, firsts: ReadonlyMap<string, Pr
       RETURNING v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted`.execute(
       trx,
     );
-    for (const r of rows) out.set(r.fact_id, factStateOf(r.fact_id, r));
+    for (const r of rows) states.set(r.fact_id, factStateOf(r.fact_id, r));
   }
-  return out;
 }
 
 /** The sources a fact event cites, whose merges its stored citations depend on. */
@@ -182,19 +184,22 @@ function sourcesNamed(event: FactEvent): string[] {
 /**
  * Every version of every fact with its valid range as columns and its transaction range (`fact_versions`),
  * the current row of each (`facts`) and the sources it cites (`fact_citations`). Facts are keyed by
- * their id and fold their own state, read back from the version columns (see factStateOf).
+ * their id and fold their own state, read back from the version columns (see factStateOf), in
+ * `batch.facts` where later models (search documents) read it.
  */
 export const facts: ReadModel<'fact'> = {
   name: 'facts',
   tables: [FACTS, FACT_CITATIONS, FACT_VERSIONS],
   kinds: ['fact'],
   async open(trx, events, batch) {
-    const states: Map<string, FactState | null> = await closeFactVersions(
+    const states = batch.facts;
+    await closeFactVersions(
       trx,
       firstEvents(events, (e) => e.event.data.id),
+      states,
     );
     for (const e of events) batch.merges.want(sourcesNamed(e.event));
-    for (const f of states.values()) batch.merges.want((f?.fields.citations ?? []).map((c) => c.sourceId));
+    for (const f of states.values()) batch.merges.want((f.fields.citations ?? []).map((c) => c.sourceId));
     let versions: Row<'fact_versions'>[] = [];
     const current = new LastRows(trx, FACTS, { key: ['id'], action: 'update' });
     /** Each touched fact's cited sources after its last event (none once retracted). */

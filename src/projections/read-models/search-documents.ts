@@ -1,15 +1,14 @@
 import { sql } from 'kysely';
 import type { EntityState } from '../../domain/entity';
 import { idOf } from '../../domain/events';
-import { evolveFact, type FactState } from '../../domain/fact';
+import type { FactState } from '../../domain/fact';
 import type { JsonValue } from '../../domain/fact-value';
 import type { PageState } from '../../domain/page';
 import type { RecordState } from '../../domain/record';
 import type { SourceState } from '../../domain/source';
 import { chunks, insertRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, startsStream, type ProjectedEvent, type ReadModel } from '../read-model';
+import { startsStream, type ProjectedEvent, type ReadModel } from '../read-model';
 import type { FactlogTrx } from '../tables';
-import { factStateOf, type FactColumns } from './facts';
 
 /** The kinds search finds (docs/api.md, "Search"); each document's id is the one its kind's own query takes. */
 export const SEARCH_KINDS = ['entity', 'source', 'page', 'fact', 'record'] as const;
@@ -187,38 +186,11 @@ async function openDocuments(trx: FactlogTrx, keys: readonly { kind: string; id:
 }
 
 /**
- * The facts' states before the batch: the facts model (earlier in the registry) has just closed their
- * believed versions at each fact's first event of the batch, so they are read back by that position.
- */
-async function factStatesBefore(trx: FactlogTrx, events: readonly SearchEvent[]): Promise<Map<string, FactState>> {
-  const firsts = firstEvents(
-    events.filter((e) => e.kind === 'fact'),
-    (e) => idOf(e.event),
-  );
-  const out = new Map<string, FactState>();
-  for (const chunk of chunks([...firsts].map(([fact_id, first]) => ({ fact_id, tx_to: first.position })))) {
-    const { rows } = await sql<FactColumns & { fact_id: string }>`
-      SELECT v.fact_id, v.entity_id, v.property_id, v.value, v.as_of, v.valid_end, v.citations, v.notes, v.rank, v.retracted
-      FROM ${sql.table('fact_versions')} v
-      JOIN ${unnestColumns(
-        [
-          ['fact_id', 'text'],
-          ['tx_to', 'bigint'],
-        ],
-        chunk,
-      )} AS x(fact_id, tx_to) ON v.fact_id = x.fact_id AND v.tx_to = x.tx_to
-      WHERE v.fact_id = ANY(${sql.val(chunk.map((c) => c.fact_id))}::text[])`.execute(trx);
-    for (const r of rows) out.set(r.fact_id, factStateOf(r.fact_id, r));
-  }
-  return out;
-}
-
-/**
  * One versioned document per entity, source, page, fact and record, for search at any log position
  * (queries/search.ts). A thing's event opens a new version only when its searchable text changes (a
  * page citing one more source keeps its document), and ends the open one; a thing that can no longer
  * be found (retracted, removed, merged away) keeps no open version. The states are the ones
- * state-versions folded; facts fold their own from the version the facts model just closed.
+ * state-versions folded, and the facts' the facts model folded (`batch.facts`).
  */
 export const searchDocuments: ReadModel<SearchKind> = {
   name: 'search-documents',
@@ -235,7 +207,6 @@ export const searchDocuments: ReadModel<SearchKind> = {
       trx,
       [...keys.values()].filter((k) => k !== null),
     );
-    const facts: Map<string, FactState | null> = await factStatesBefore(trx, events);
     /** The rows opened in this batch, by thing, while still open: a later change ends them in memory. */
     let opened = new Map<string, Row<'search_documents'>>();
     let rows: Row<'search_documents'>[] = [];
@@ -243,10 +214,10 @@ export const searchDocuments: ReadModel<SearchKind> = {
 
     const stateOf = (e: SearchEvent): SearchableState => {
       if (e.kind === 'fact') {
-        const next = evolveFact(facts.get(e.event.data.id) ?? null, e.event);
-        if (!next) throw new Error(`event ${e.stored.position} (${e.stored.type}) has no fact to apply to`);
-        facts.set(e.event.data.id, next);
-        return { kind: 'fact', state: next };
+        const state = batch.facts.get(e.event.data.id);
+        if (!state)
+          throw new Error(`projection bug: no state for fact ${e.event.data.id}; facts must come before search-documents in the registry`);
+        return { kind: 'fact', state };
       }
       switch (e.kind) {
         case 'entity':
