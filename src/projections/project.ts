@@ -33,7 +33,11 @@ function decode(events: readonly ProjectableEvent[]): ProjectedEvent[] {
  * its own version row, with the transaction range the one-by-one projection would have given it, so
  * the tables are the same bytes whatever the batch size (tests/projections/batch-replay.test.ts).
  */
-export async function projectEvents(trx: FactlogTrx, events: readonly ProjectableEvent[]): Promise<void> {
+export async function projectEvents(
+  trx: FactlogTrx,
+  events: readonly ProjectableEvent[],
+  options: { replay?: boolean } = {},
+): Promise<void> {
   if (events.length === 0) return;
   const decoded = decode(events);
 
@@ -41,6 +45,7 @@ export async function projectEvents(trx: FactlogTrx, events: readonly Projectabl
   const batch: Batch = {
     states: new ThingStates(),
     facts: new Map(),
+    replay: options.replay ?? false,
     merges: new SourceMerges(),
     async flush() {
       for (const { writer } of writers) await writer.flush();
@@ -67,6 +72,11 @@ export async function projectEvents(trx: FactlogTrx, events: readonly Projectabl
     }
   }
   await batch.flush();
+}
+
+/** Ends a replay whose batches were projected with `replay` set: the tables every model left to the end. */
+export async function finishReplay(trx: FactlogTrx): Promise<void> {
+  for (const model of READ_MODELS) await model.finishReplay?.(trx);
 }
 
 /** The store's inline projector: read models commit or roll back with their events. */

@@ -89,6 +89,11 @@ export interface Batch {
   readonly merges: SourceMerges;
   /** Writes what every model has applied so far (before a statement that must see it). */
   flush(): Promise<void>;
+  /**
+   * The batch is one of a replay into empty tables (replayLog, rebuild.ts): a model may leave a table
+   * that its other tables imply unwritten, and fill it once in `finishReplay`.
+   */
+  readonly replay: boolean;
 }
 
 /** One batch's writes of one model: events are applied in log order, then flushed in few statements. */
@@ -108,6 +113,8 @@ export interface ReadModel<K extends Kind = Kind> {
    * before folding (the versions the batch closes) is read here, a statement per table and batch.
    */
   open(trx: FactlogTrx, events: readonly ProjectedEvent<K>[], batch: Batch): Promise<ReadModelWriter<K>>;
+  /** After the last batch of a replay: writes what the model left to the end (see Batch.replay). */
+  finishReplay?(trx: FactlogTrx): Promise<void>;
 }
 
 /**

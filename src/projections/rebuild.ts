@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { projectEvents } from './project';
+import { finishReplay, projectEvents } from './project';
 import type { ProjectableEvent } from './read-model';
 import { READ_MODEL_TABLES, type FactlogDb, type FactlogTrx, type ReadModelSchema } from './tables';
 
@@ -58,14 +58,17 @@ export async function replayLog(
         .orderBy('position')
         .limit(batchSize)
         .execute();
-      if (rows.length === 0) return done;
+      if (rows.length === 0) {
+        await finishReplay(trx);
+        return done;
+      }
       const events = rows.map(({ recorded_at, ...r }): ProjectableEvent => ({
         ...r,
         position: Number(r.position),
         data: r.data as Record<string, unknown>,
         recordedAt: new Date(recorded_at),
       }));
-      await projectEvents(trx, events);
+      await projectEvents(trx, events, { replay: true });
       after = events[events.length - 1].position;
       done += rows.length;
       options.onProgress?.(done, upTo);

@@ -87,6 +87,23 @@ export const FACT_VERSIONS = tableSpec('fact_versions', {
   recorded_to: 'timestamptz',
 });
 
+/** Each column of a fact's current row (`facts`) and the column of its believed version it equals. */
+const CURRENT_FROM_VERSION: Record<keyof FactsTable, keyof FactVersionsTable> = {
+  id: 'fact_id',
+  entity_id: 'entity_id',
+  property_id: 'property_id',
+  value: 'value',
+  as_of: 'as_of',
+  valid_end: 'valid_end',
+  citations: 'citations',
+  notes: 'notes',
+  rank: 'rank',
+  retracted: 'retracted',
+  version: 'version',
+  position: 'tx_from',
+  recorded_at: 'recorded_from',
+};
+
 /** The instant a partial date's period starts: where a fact's valid range begins or ends. */
 export function validInstant(date: string | undefined): string | null {
   if (!date) return null;
@@ -238,7 +255,8 @@ export const facts: ReadModel<'fact'> = {
           recorded_from: recordedAt,
           recorded_to: following?.recordedAt.toISOString() ?? null,
         });
-        current.set(id, { id, ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt });
+        if (!batch.replay)
+          current.set(id, { id, ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt });
         const sources = next.retracted ? [] : [...new Set(cited.map((c) => c.sourceId))];
         citations.set(
           id,
@@ -254,5 +272,15 @@ export const facts: ReadModel<'fact'> = {
         await citations.flush();
       },
     };
+  },
+  // A fact's current row is its believed version: a replay writes them all at its end, a row per fact,
+  // instead of upserting each batch's last rows (the same fact again in most batches).
+  async finishReplay(trx) {
+    const columns = Object.entries(CURRENT_FROM_VERSION);
+    await sql`
+      INSERT INTO ${sql.table(FACTS.name)} (${sql.join(columns.map(([current]) => sql.ref(current)))})
+      SELECT ${sql.join(columns.map(([, version]) => sql.ref(version)))} FROM ${sql.table(FACT_VERSIONS.name)} WHERE tx_to IS NULL`.execute(
+      trx,
+    );
   },
 };
