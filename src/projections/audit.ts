@@ -5,7 +5,7 @@ import { upcast } from '../domain/events';
 import type { StoredEvent } from '../store/event-store';
 import { verifyChain, type ChainReport, type VerifyOptions } from '../store/verify-chain';
 import { resolveBasis, type Basis, type Pins } from './queries/basis';
-import { checksumReadModels, replayLog, type TableChecksum } from './rebuild';
+import { checksumReadModels, replayLog, type ReplayOptions, type TableChecksum } from './rebuild';
 import { READ_MODEL_TABLES, type FactlogDb, type FactlogTrx } from './tables';
 
 /** The chain check plus the domain's own: every event must parse under its type and schema version. */
@@ -52,7 +52,7 @@ export async function withReplay<T>(
   db: FactlogDb,
   pins: Pins,
   inspect: (trx: FactlogTrx, replay: ScratchReplay & { liveSchema: string }) => Promise<T>,
-  options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: ReplayOptions = {},
 ): Promise<T> {
   let result: { value: T } | undefined;
   try {

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { idOf, kindOfEvent, upcast } from '../domain/events';
 import type { StoredEvent } from '../store/event-store';
 import type { StoreSchema } from '../store/schema';
-import { ThingStates, type Batch, type ProjectableEvent, type ProjectedEvent, type ReadModelWriter } from './read-model';
+import { ThingStates, type Batch, type ProjectableEvent, type ProjectedEvent, type ReadModelWriter, type Replay } from './read-model';
 import { READ_MODELS } from './read-models/registry';
 import { SourceMerges } from './read-models/source-merges';
 import type { FactlogTrx } from './tables';
@@ -36,7 +36,7 @@ function decode(events: readonly ProjectableEvent[]): ProjectedEvent[] {
 export async function projectEvents(
   trx: FactlogTrx,
   events: readonly ProjectableEvent[],
-  options: { replay?: boolean } = {},
+  options: { replay?: Replay } = {},
 ): Promise<void> {
   if (events.length === 0) return;
   const decoded = decode(events);
@@ -45,7 +45,7 @@ export async function projectEvents(
   const batch: Batch = {
     states: new ThingStates(),
     facts: new Map(),
-    replay: options.replay ?? false,
+    replay: options.replay ?? null,
     merges: new SourceMerges(),
     async flush() {
       for (const { writer } of writers) await writer.flush();
@@ -74,9 +74,9 @@ export async function projectEvents(
   await batch.flush();
 }
 
-/** Ends a replay whose batches were projected with `replay` set: the tables every model left to the end. */
-export async function finishReplay(trx: FactlogTrx): Promise<void> {
-  for (const model of READ_MODELS) await model.finishReplay?.(trx);
+/** Ends a replay whose batches were projected with `replay`: writes what every model left to the end. */
+export async function finishReplay(trx: FactlogTrx, replay: Replay): Promise<void> {
+  for (const model of READ_MODELS) await model.finishReplay?.(trx, replay);
 }
 
 /** The store's inline projector: read models commit or roll back with their events. */

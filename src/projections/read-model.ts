@@ -89,11 +89,32 @@ export interface Batch {
   readonly merges: SourceMerges;
   /** Writes what every model has applied so far (before a statement that must see it). */
   flush(): Promise<void>;
+  /** The replay the batch is one of (replayLog, rebuild.ts), or null for a live append. */
+  readonly replay: Replay | null;
+}
+
+/** Rows a model of a replay holds back across batches at most, by default (a few hundred bytes each). */
+export const DEFAULT_MAX_HELD = 50_000;
+
+/**
+ * What a replay into empty tables carries from one batch to the next, by model. A model may leave a
+ * table that its other tables imply unwritten until `finishReplay`, or hold rows in memory across
+ * batches instead of writing them and updating them later; nothing else writes the tables meanwhile.
+ */
+export class Replay {
+  private readonly carried = new Map<string, unknown>();
+
   /**
-   * The batch is one of a replay into empty tables (replayLog, rebuild.ts): a model may leave a table
-   * that its other tables imply unwritten, and fill it once in `finishReplay`.
+   * @param maxHeld how many rows a model holds back across batches at most: past it, it writes the
+   * oldest as a live batch would, so a replay's memory stays bounded whatever its length.
    */
-  readonly replay: boolean;
+  constructor(readonly maxHeld: number = DEFAULT_MAX_HELD) {}
+
+  /** The model's carried value, made by `init` in the replay's first batch. */
+  carry<T>(model: string, init: () => T): T {
+    if (!this.carried.has(model)) this.carried.set(model, init());
+    return this.carried.get(model) as T;
+  }
 }
 
 /** One batch's writes of one model: events are applied in log order, then flushed in few statements. */
@@ -113,8 +134,8 @@ export interface ReadModel<K extends Kind = Kind> {
    * before folding (the versions the batch closes) is read here, a statement per table and batch.
    */
   open(trx: FactlogTrx, events: readonly ProjectedEvent<K>[], batch: Batch): Promise<ReadModelWriter<K>>;
-  /** After the last batch of a replay: writes what the model left to the end (see Batch.replay). */
-  finishReplay?(trx: FactlogTrx): Promise<void>;
+  /** After the last batch of a replay: writes what the model left to the end (see Replay). */
+  finishReplay?(trx: FactlogTrx, replay: Replay): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { finishReplay, projectEvents } from './project';
-import type { ProjectableEvent } from './read-model';
+import { Replay, type ProjectableEvent } from './read-model';
 import { READ_MODEL_TABLES, type FactlogDb, type FactlogTrx, type ReadModelSchema } from './tables';
 
 export interface TableChecksum {
@@ -29,6 +29,14 @@ export async function checksumReadModels(db: FactlogDb | FactlogTrx, schema?: st
   return out;
 }
 
+export interface ReplayOptions {
+  /** Events per projected batch (DEFAULT_REPLAY_BATCH). */
+  batchSize?: number;
+  /** Rows a model holds back across batches at most (Replay). */
+  maxHeld?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Feeds the log, up to a position, through the projection code in the caller's transaction. The read
  * models it writes are whichever tables the transaction's search_path finds first, and they must be
@@ -39,13 +47,10 @@ export async function checksumReadModels(db: FactlogDb | FactlogTrx, schema?: st
  * replay and built again at its end: one sorted build per index instead of a random insert per row,
  * which was most of a replay's time. The rows are the same either way.
  */
-export async function replayLog(
-  trx: FactlogTrx,
-  upTo: number,
-  options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<number> {
+export async function replayLog(trx: FactlogTrx, upTo: number, options: ReplayOptions = {}): Promise<number> {
   const batchSize = options.batchSize ?? DEFAULT_REPLAY_BATCH;
   return withoutQueryIndexes(trx, async () => {
+    const replay = new Replay(options.maxHeld);
     let after = 0;
     let done = 0;
     options.onProgress?.(0, upTo);
@@ -59,7 +64,7 @@ export async function replayLog(
         .limit(batchSize)
         .execute();
       if (rows.length === 0) {
-        await finishReplay(trx);
+        await finishReplay(trx, replay);
         return done;
       }
       const events = rows.map(({ recorded_at, ...r }): ProjectableEvent => ({
@@ -68,7 +73,7 @@ export async function replayLog(
         data: r.data as Record<string, unknown>,
         recordedAt: new Date(recorded_at),
       }));
-      await projectEvents(trx, events, { replay: true });
+      await projectEvents(trx, events, { replay });
       after = events[events.length - 1].position;
       done += rows.length;
       options.onProgress?.(done, upTo);

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { evolveFact, type FactEvent, type FactState, type Rank } from '../../domain/fact';
 import { parsePartialDate, periodStart } from '../../domain/partial-date';
-import { chunks, insertTogether, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
-import { firstEvents, startsStream, unhandledEvent, type ProjectableEvent, type ReadModel } from '../read-model';
+import { chunks, insertRows, insertTogether, LastRows, OwnedRows, tableSpec, unnestColumns, type Row } from '../bulk';
+import { firstEvents, startsStream, unhandledEvent, type ProjectableEvent, type ReadModel, type Replay } from '../read-model';
 import type { FactlogTrx, Json, NullableTimestamp, Timestamp } from '../tables';
 
 export interface FactsTable {
@@ -198,6 +198,30 @@ function sourcesNamed(event: FactEvent): string[] {
   }
 }
 
+/** A fact's believed version that a replay holds back until the fact's next event closes it, with the fact's state. */
+interface HeldVersion {
+  row: Row<'fact_versions'>;
+  state: FactState;
+}
+
+/**
+ * In a replay, a fact's believed version after a batch is held in memory (most facts have a later
+ * event in a later batch): the batch that closes it inserts it closed, instead of inserting it open
+ * and then updating it (a second heap tuple and index entry) and reading the state back.
+ */
+const heldVersions = (replay: Replay): Map<string, HeldVersion> => replay.carry('facts', () => new Map<string, HeldVersion>());
+
+/** Removes and returns the `n` versions held longest (a Map iterates in insertion order). */
+function oldestHeld(held: Map<string, HeldVersion>, n: number): Row<'fact_versions'>[] {
+  const out: Row<'fact_versions'>[] = [];
+  for (const [id, h] of held) {
+    if (out.length >= n) break;
+    out.push(h.row);
+    held.delete(id);
+  }
+  return out;
+}
+
 /**
  * Every version of every fact with its valid range as columns and its transaction range (`fact_versions`),
  * the current row of each (`facts`) and the sources it cites (`fact_citations`). Facts are keyed by
@@ -210,14 +234,20 @@ export const facts: ReadModel<'fact'> = {
   kinds: ['fact'],
   async open(trx, events, batch) {
     const states = batch.facts;
-    await closeFactVersions(
-      trx,
-      firstEvents(events, (e) => e.event.data.id),
-      states,
-    );
+    const held = batch.replay && heldVersions(batch.replay);
+    let versions: Row<'fact_versions'>[] = [];
+    const firsts = firstEvents(events, (e) => e.event.data.id);
+    for (const [id, first] of firsts) {
+      const h = held?.get(id);
+      if (!h) continue;
+      held!.delete(id);
+      firsts.delete(id);
+      versions.push({ ...h.row, tx_to: first.position, recorded_to: first.recordedAt.toISOString() });
+      states.set(id, h.state);
+    }
+    await closeFactVersions(trx, firsts, states);
     for (const e of events) batch.merges.want(sourcesNamed(e.event));
     for (const f of states.values()) batch.merges.want((f.fields.citations ?? []).map((c) => c.sourceId));
-    let versions: Row<'fact_versions'>[] = [];
     const current = new LastRows(trx, FACTS, { key: ['id'], action: 'update' });
     /** Each touched fact's cited sources after its last event (none once retracted). */
     const citations = new OwnedRows(trx, FACT_CITATIONS, 'fact_id');
@@ -244,7 +274,7 @@ export const facts: ReadModel<'fact'> = {
           rank: f.rank ?? 'normal',
           retracted: next.retracted,
         };
-        versions.push({
+        const version: Row<'fact_versions'> = {
           fact_id: id,
           version: stored.streamVersion,
           ...common,
@@ -254,28 +284,36 @@ export const facts: ReadModel<'fact'> = {
           tx_to: following?.position ?? null,
           recorded_from: recordedAt,
           recorded_to: following?.recordedAt.toISOString() ?? null,
-        });
-        if (!batch.replay)
-          current.set(id, { id, ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt });
+        };
+        const state = factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) });
+        if (held && !following) held.set(id, { row: version, state });
+        else versions.push(version);
+        if (!held) current.set(id, { id, ...common, version: stored.streamVersion, position: stored.position, recorded_at: recordedAt });
         const sources = next.retracted ? [] : [...new Set(cited.map((c) => c.sourceId))];
         citations.set(
           id,
           sources.map((s) => ({ fact_id: id, source_id: s })),
           startsStream(stored),
         );
-        states.set(id, factStateOf(id, { ...common, value: JSON.parse(value), citations: JSON.parse(citationsJson) }));
+        states.set(id, state);
       },
       async flush() {
         // Both tables are this model's alone: the versions and the current rows go as one statement.
         await insertTogether(trx, [{ table: FACT_VERSIONS, rows: versions }, current.take()]);
         versions = [];
+        // Past the replay's bound, the oldest are written open (and closed by an UPDATE, as in a live batch).
+        if (held && held.size > batch.replay!.maxHeld)
+          await insertRows(trx, FACT_VERSIONS, oldestHeld(held, held.size - batch.replay!.maxHeld));
         await citations.flush();
       },
     };
   },
-  // A fact's current row is its believed version: a replay writes them all at its end, a row per fact,
-  // instead of upserting each batch's last rows (the same fact again in most batches).
-  async finishReplay(trx) {
+  // The versions still held are the believed ones, written open. A fact's current row is its believed
+  // version: a replay writes them all at its end, a row per fact, instead of upserting each batch's
+  // last rows (the same fact again in most batches).
+  async finishReplay(trx, replay) {
+    const held = heldVersions(replay);
+    await insertRows(trx, FACT_VERSIONS, oldestHeld(held, held.size));
     const columns = Object.entries(CURRENT_FROM_VERSION);
     await sql`
       INSERT INTO ${sql.table(FACTS.name)} (${sql.join(columns.map(([current]) => sql.ref(current)))})
