@@ -97,7 +97,10 @@ async function withoutQueryIndexes<T>(trx: FactlogTrx, work: () => Promise<T>): 
     JOIN pg_class t ON t.oid = x.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
     WHERE n.nspname = current_schema() AND t.relname = ANY(${sql.val([...READ_MODEL_TABLES])}::text[])
-      AND NOT x.indisunique AND NOT x.indisprimary AND x.indpred IS NULL
+      AND NOT x.indisunique AND NOT x.indisprimary
+      -- Partial indexes over believed versions (tx_to IS NULL) are how the projection finds what to
+      -- close, so they stay; other partial ones (search's, by kind) serve only queries.
+      AND (x.indpred IS NULL OR pg_get_expr(x.indpred, x.indrelid) NOT LIKE '%tx_to IS NULL%')
     ORDER BY c.relname`.execute(trx);
   for (const index of rows) await sql`DROP INDEX ${sql.id(index.schema, index.name)}`.execute(trx);
   const result = await work();
