@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors';
 import { inlineProjector } from '../../projections/project';
 import type { FactlogDb } from '../../projections/tables';
 import type { Database } from '../../store/database';
-import { EventStore, type AppendMetadata, type AppendOptions, type AppendResult, type StreamWrite } from '../../store/event-store';
+import { EventStore, type AppendMetadata, type AppendOptions, type Committed, type StreamWrite } from '../../store/event-store';
 import type { StoreSchema } from '../../store/schema';
 import type { Effect, PlannedCommand } from './plan';
 import { writeBatch, type Outcome } from './write-batch';
@@ -31,8 +31,10 @@ class TransactionScopedStore extends EventStore {
     super({ ...database, db: trx }, { projectors: [inlineProjector] });
   }
 
-  override appendMany(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.appendWithin(this.trx, writes, metadata, options);
+  // appendCommitted is the one way in for both appendMany and the CommandHandler. No head is handed
+  // back: the batch has not committed yet, and reads through `trx` see its writes anyway.
+  override async appendCommitted(writes: StreamWrite[], metadata: AppendMetadata = {}, options: AppendOptions = {}): Promise<Committed> {
+    return { result: await this.appendWithin(this.trx, writes, metadata, options) };
   }
 }
 
