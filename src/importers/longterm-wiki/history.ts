@@ -300,7 +300,7 @@ export async function importLongtermWikiHistory(
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
-  if (report.eventsAppended > 0) await refreshStatistics(target.db);
+  await refreshStatistics(target.db, report.eventsAppended);
   report.completed = true;
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -44,7 +44,7 @@ export interface ImportOptions {
   /** Parsed files of earlier runs (the history replay passes one cache to every commit's run). */
   readCache?: ReadCache;
   /**
-   * Refresh the planner's statistics when the run wrote (default true; see refreshStatistics). The
+   * Refresh the planner's statistics when the run wrote enough to change them (default true; see refreshStatistics). The
    * history replay refreshes once at its end instead of after each of its commits.
    */
   refreshStatistics?: boolean;
@@ -174,7 +174,7 @@ export async function importLongtermWiki(target: ImportTarget, dir: string, opti
       partial,
     );
     for (const p of PHASES) progress?.stop(p);
-    if (partial.eventsAppended > 0 && options.refreshStatistics !== false) await refreshStatistics(target.db);
+    if (options.refreshStatistics !== false) await refreshStatistics(target.db, partial.eventsAppended);
   } catch (err) {
     for (const p of PHASES) progress?.stop(p);
     finish(partial);
