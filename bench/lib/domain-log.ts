@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { sourceIdForUrl } from '../../src/domain/ids';
-import { GENESIS_HASH, eventHash } from '../../src/store/event-hash';
+import { BulkLogWriter } from './log-writer';
 import { prng } from './prng';
 
 /**
@@ -263,37 +263,6 @@ export interface WriteReport {
   counts: Map<string, number>;
 }
 
-interface Row {
-  position: number;
-  stream: string;
-  streamVersion: number;
-  type: string;
-  data: string;
-  metadata: string;
-  recordedAt: string;
-  prevHash: string;
-  hash: string;
-}
-
-const INSERT_EVENTS = `
-  INSERT INTO events (position, stream, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-  SELECT p, s, v, t, 1, d::jsonb, m::jsonb, r::timestamptz, ph, h
-  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS x(p, s, v, t, d, m, r, ph, h)`;
-
-async function insertRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
-  await client.query(INSERT_EVENTS, [
-    rows.map((r) => r.position),
-    rows.map((r) => r.stream),
-    rows.map((r) => r.streamVersion),
-    rows.map((r) => r.type),
-    rows.map((r) => r.data),
-    rows.map((r) => r.metadata),
-    rows.map((r) => r.recordedAt),
-    rows.map((r) => r.prevHash),
-    rows.map((r) => r.hash),
-  ]);
-}
-
 /**
  * Writes the log into an empty, migrated store in multi-row INSERTs (from unnest, `batch` rows each),
  * hashing the next batch while the previous one is inserted; then the streams table and the log head.
@@ -306,68 +275,26 @@ export async function writeDomainLog(
 ): Promise<WriteReport> {
   const started = performance.now();
   const counts = new Map<string, number>();
-  const versions = new Map<string, number>();
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    const writer = new BulkLogWriter(client, options.batch);
     const base = Date.now() - Math.ceil(shape.events / 4) - 1000;
-    let position = 0;
-    let prevHash = GENESIS_HASH;
-    let lastRecordedAt = new Date(base);
-    let pending: Promise<void> = Promise.resolve();
-    let rows: Row[] = [];
     for (const e of domainEvents(shape, counts)) {
-      position += 1;
-      const streamVersion = (versions.get(e.stream) ?? 0) + 1;
-      versions.set(e.stream, streamVersion);
-      const metadata = METADATA[position % 7 === 0 ? 1 + (position % 2) : 0];
-      const recordedAt = new Date(base + Math.floor(position / 4));
-      lastRecordedAt = recordedAt;
-      const hash = eventHash(prevHash, {
-        position,
-        stream: e.stream,
-        streamVersion,
-        type: e.type,
+      const position = writer.events + 1;
+      await writer.add({
+        ...e,
         schemaVersion: 1,
-        data: e.data,
-        metadata,
-        recordedAt,
+        metadata: METADATA[position % 7 === 0 ? 1 + (position % 2) : 0],
+        recordedAt: new Date(base + Math.floor(position / 4)),
       });
-      rows.push({
-        position,
-        stream: e.stream,
-        streamVersion,
-        type: e.type,
-        data: JSON.stringify(e.data),
-        metadata: JSON.stringify(metadata),
-        recordedAt: recordedAt.toISOString(),
-        prevHash,
-        hash,
-      });
-      prevHash = hash;
-      if (rows.length >= options.batch) {
-        const batch = rows;
-        rows = [];
-        await pending;
-        options.onProgress?.(position - batch.length);
-        pending = insertRows(client, batch);
-      }
+      if (position % options.batch === 0) options.onProgress?.(position);
     }
-    await pending;
-    if (rows.length > 0) await insertRows(client, rows);
-    // Stream heads: each stream's version and last position, in one pass over the log just written.
-    await client.query(
-      'INSERT INTO streams (stream, version, last_position) SELECT stream, max(stream_version), max(position) FROM events GROUP BY stream',
-    );
-    await client.query('UPDATE log_head SET position = $1, hash = $2, recorded_at = $3', [
-      position,
-      prevHash,
-      lastRecordedAt.toISOString(),
-    ]);
+    await writer.finish();
     await client.query('COMMIT');
     await client.query('ANALYZE events');
-    options.onProgress?.(position);
-    return { events: position, streams: versions.size, seconds: (performance.now() - started) / 1000, counts };
+    options.onProgress?.(writer.events);
+    return { events: writer.events, streams: writer.streams, seconds: (performance.now() - started) / 1000, counts };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -1,6 +1,6 @@
 import { writeDomainLog } from '../../bench/lib/domain-log';
 import { sourceIdForUrl } from '../../src/domain/ids';
-import { compareReadModels, withReplay, type TableComparison } from '../../src/projections/audit';
+import { compareReadModels, verifyLog, withReplay, type TableComparison } from '../../src/projections/audit';
 import type { FactlogTrx } from '../../src/projections/tables';
 import { toStoredEvent } from '../../src/store/event-store';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
@@ -274,5 +274,15 @@ describe('on a generated log (bench/lib/domain-log.ts) of facts and editorial wo
 
   it('a replay that may hold back only a few versions across batches (writing the rest open) equals the per-event projection', async () => {
     expect(different(await replayInBatches(app, 100, 7))).toEqual([]);
+  });
+
+  it('the log written in bulk (bench/lib/log-writer.ts) is chained as the store chains it: the verifier accepts every event', async () => {
+    const report = await verifyLog(app.db, { batchSize: 300 });
+    expect(report).toMatchObject({ ok: true, checked: 2500, firstPosition: 1, lastPosition: 2500, firstBad: null });
+    const streams = await app.db
+      .selectFrom('streams')
+      .select(({ fn }) => fn.sum<string>('version').as('events'))
+      .executeTakeFirstOrThrow();
+    expect(Number(streams.events)).toBe(2500);
   });
 });
