@@ -1,8 +1,11 @@
 /**
  * Synthetic knowledge base generator: the real Longterm Wiki data set's shape (read in place at run
  * time), scaled to N facts, written through the fastest correct path — commands decided by the domain's
- * own decide* functions against state kept in memory, events appended in big batches with
- * EventStore.appendMany and the inline projector, exactly the read models a live store would have.
+ * own decide* functions against state kept in memory, the log written in bulk with the store's own
+ * chaining, then every read model built by the store's replay (`replayLog`, what `projections rebuild`
+ * runs), which gives the rows the inline projector would (docs/architecture.md, invariant 4). The
+ * replay's rate at each scale is itself a figure of the suite; `--projections inline` appends through
+ * EventStore.appendMany and the inline projector instead, the way a live store grows.
  */
 import { parseArgs } from 'node:util';
 import { factlogOver } from '../src/app';
@@ -16,8 +19,10 @@ import { decidePage, evolvePage, type PageState } from '../src/domain/page';
 import { decideProperty } from '../src/domain/property';
 import { decidePublication } from '../src/domain/publication';
 import { decideSource } from '../src/domain/source';
+import { replayLog } from '../src/projections/rebuild';
+import type { FactlogDb } from '../src/projections/tables';
 import { openPostgres } from '../src/store/database';
-import type { StreamWrite } from '../src/store/event-store';
+import type { AppendMetadata, StreamWrite } from '../src/store/event-store';
 import { migrateToLatest } from '../src/store/migrate';
 import {
   benchDatabaseName,
@@ -33,23 +38,33 @@ import {
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { Cleanup, runMain, settleWithin } from './lib/cleanup';
 import { DEFAULT_DATASET_DIR, describeShape, measureDataset, type DatasetShape } from './lib/dataset-shape';
+import { BulkLogWriter } from './lib/log-writer';
 import { prng } from './lib/prng';
+import { Progress } from './lib/progress';
 
-export const GENERATOR_VERSION = 1;
+/** 2: the log written in bulk and the read models replayed (1: appended with the inline projector). */
+export const GENERATOR_VERSION = 2;
+
+const METADATA: AppendMetadata = { actor: 'bench-generator', reason: 'synthetic knowledge base' };
+const PROJECTIONS = ['replay', 'inline'] as const;
+type Projections = (typeof PROJECTIONS)[number];
 
 export const USAGE = `Usage: npm run bench:generate -- [options]
        node dist-bench/bench/generate.js [options]
 
 Writes a synthetic knowledge base with the Longterm Wiki data set's shape into its own PostgreSQL
-database (factlog_bench_<scale> on the server of DATABASE_URL), through the domain and the store's
-batched append with the inline projections. Ratios measured from the data set at run time: property
+database (factlog_bench_<scale> on the server of DATABASE_URL): commands decided by the domain, the
+log written in bulk with the store's chaining, then the read models built by the store's replay (the
+code of \`projections rebuild\`, whose rate it reports). Ratios measured from the data set at run time: property
 mix, share of temporal facts per property, facts per entity, citations per fact, citing pages per
 source, and entities, sources and pages per fact. Every temporal series gets several corrections and
 retractions in later batches, so fact_versions is larger than facts.
 
 Options:
   --scale <s>       10k, 100k, 1m or a number of facts (default 10k)
-  --batch <n>       events per append (default 5000; the store takes at most 10000)
+  --batch <n>       events per append or bulk INSERT (default 5000; the store takes at most 10000)
+  --projections <p> replay (default): write the log, then replay it into the read models;
+                    inline: append through EventStore.appendMany and the inline projector
   --seed <n>        PRNG seed (default 42)
   --dataset <dir>   the Longterm Wiki data set (default ${DEFAULT_DATASET_DIR})
   --fresh           drop and regenerate the database even when a complete one exists
@@ -69,6 +84,7 @@ export interface GenerateOptions {
   seed: number;
   dataset: string;
   fresh: boolean;
+  projections: Projections;
   adminUrl: string;
 }
 
@@ -88,6 +104,7 @@ export function parseGenerateArgs(
         seed: { type: 'string' },
         dataset: { type: 'string' },
         fresh: { type: 'boolean' },
+        projections: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -101,6 +118,9 @@ export function parseGenerateArgs(
     throw new UsageError(`--batch must be 1..10000, got ${JSON.stringify(values.batch)}`);
   const seed = Number(values.seed ?? '42');
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
+  const projections = values.projections ?? 'replay';
+  if (!(PROJECTIONS as readonly string[]).includes(projections))
+    throw new UsageError(`--projections must be replay or inline, got ${JSON.stringify(values.projections)}`);
   return {
     kind: 'run',
     options: {
@@ -110,6 +130,7 @@ export function parseGenerateArgs(
       seed,
       dataset: values.dataset ?? DEFAULT_DATASET_DIR,
       fresh: values.fresh ?? false,
+      projections: projections as Projections,
       adminUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     },
   };
@@ -154,9 +175,33 @@ export interface GenerateReport {
   peakRssMb: number;
 }
 
+/** Where the generator's batches go: the store's append, or the bulk log writer. */
+type Append = (writes: StreamWrite[]) => Promise<void>;
+
+/** The bulk writer's append: the store's chaining, checked against the generator's own versions. */
+function appendInBulk(writer: BulkLogWriter): Append {
+  return async (writes) => {
+    const recordedAt = new Date();
+    for (const w of writes) {
+      const expected = w.expectedVersion === 'no_stream' ? 0 : w.expectedVersion;
+      if (expected !== writer.versionOf(w.stream))
+        throw new Error(`generator bug: ${w.stream} expected at ${String(expected)}, is at ${writer.versionOf(w.stream)}`);
+      for (const e of w.events)
+        await writer.add({
+          stream: w.stream,
+          type: e.type,
+          schemaVersion: e.schemaVersion ?? 1,
+          data: e.data,
+          metadata: METADATA,
+          recordedAt,
+        });
+    }
+  };
+}
+
 /** The generation proper, into a migrated, empty store. */
 export async function generate(
-  app: ReturnType<typeof factlogOver>,
+  append: Append,
   shape: DatasetShape,
   options: { facts: number; batch: number; seed: number; onProgress?: (events: number, facts: number) => void },
 ): Promise<GenerateReport> {
@@ -174,7 +219,7 @@ export async function generate(
   const versionBefore = new Map<string, number>();
   const flush = async (): Promise<void> => {
     if (inBatch === 0) return;
-    await app.store.appendMany([...writes.values()], { actor: 'bench-generator', reason: 'synthetic knowledge base' });
+    await append([...writes.values()]);
     appended += inBatch;
     writes = new Map();
     inBatch = 0;
@@ -447,6 +492,15 @@ export async function generate(
   };
 }
 
+/** How a stored generation went, for a later run that reuses it (the suite prints it among its figures). */
+function describeRun(info: GeneratedInfo): string {
+  const rate = (seconds: number) => `${Math.round(info.events / Math.max(seconds, 1)).toLocaleString('en-US')} ev/s`;
+  const replay =
+    info.replaySeconds === undefined ? '' : `, replayed into the read models in ${info.replaySeconds} s (${rate(info.replaySeconds)})`;
+  const how = info.projections === 'inline' ? 'appended with the inline projections' : 'written in bulk';
+  return `then: ${how} in ${info.seconds} s (${rate(info.seconds)})${replay}; generator peak RSS ${info.peakRssMb} MB`;
+}
+
 async function main(options: GenerateOptions): Promise<number> {
   const name = benchDatabaseName(options.scale);
   const url = withDatabase(options.adminUrl, name);
@@ -454,7 +508,7 @@ async function main(options: GenerateOptions): Promise<number> {
     const info = await readGeneratedInfo(url);
     if (info && info.generatorVersion === GENERATOR_VERSION && !options.fresh) {
       process.stdout.write(
-        `${name} is already complete (${info.facts} facts, ${info.events} events, generated ${info.finishedAt}); --fresh regenerates it\n`,
+        `${name} is already complete (${info.facts} facts, ${info.events} events, generated ${info.finishedAt}); --fresh regenerates it\n  ${describeRun(info)}\n`,
       );
       return 0;
     }
@@ -475,16 +529,15 @@ async function main(options: GenerateOptions): Promise<number> {
   process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
   try {
     await migrateToLatest(database.db);
-    const app = factlogOver(database);
     let lastPrint = 0;
     let lastEvents = 0;
     let lastAt = performance.now();
     const t0 = performance.now();
-    const report = await generate(app, shape, {
+    const generation = {
       facts: options.facts,
       batch: options.batch,
       seed: options.seed,
-      onProgress: (events, facts) => {
+      onProgress: (events: number, facts: number) => {
         const now = performance.now();
         if (now - lastPrint < 2000) return;
         const rate = ((events - lastEvents) / (now - lastAt)) * 1000;
@@ -495,7 +548,31 @@ async function main(options: GenerateOptions): Promise<number> {
         lastEvents = events;
         lastAt = now;
       },
-    });
+    };
+    let report: GenerateReport;
+    let replaySeconds: number | null = null;
+    if (options.projections === 'inline') {
+      const app = factlogOver(database);
+      report = await generate((writes) => app.store.appendMany(writes, METADATA).then(() => undefined), shape, generation);
+    } else {
+      const client = await database.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const writer = new BulkLogWriter(client, options.batch);
+        report = await generate(appendInBulk(writer), shape, generation);
+        await writer.finish();
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      const replaying = new Progress('  replaying the log into the read models', report.events);
+      const started = performance.now();
+      await (database.db as unknown as FactlogDb)
+        .transaction()
+        .execute((trx) => replayLog(trx, report.events, { batchSize: options.batch, onProgress: (done) => replaying.update(done) }));
+      replaySeconds = (performance.now() - started) / 1000;
+      replaying.finish(replaySeconds);
+    }
     // A bulk load leaves the GIN indexes' pending lists long (every containment lookup then scans them:
     // 2 ms instead of 0.07 ms per source at 100k) until autovacuum gets round to it; a store that has
     // been live for a while has had that done, so the benchmarks start from there.
@@ -513,7 +590,9 @@ async function main(options: GenerateOptions): Promise<number> {
       seed: options.seed,
       generatorVersion: GENERATOR_VERSION,
       finishedAt: new Date().toISOString(),
-      peakRssMb: report.peakRssMb,
+      peakRssMb: Math.max(report.peakRssMb, Math.round(process.resourceUsage().maxRSS / 1000)),
+      projections: options.projections,
+      ...(replaySeconds === null ? {} : { replaySeconds: Math.round(replaySeconds) }),
     };
     await writeGeneratedInfo(url, info);
     finished = true;
@@ -524,7 +603,10 @@ async function main(options: GenerateOptions): Promise<number> {
     process.stdout.write(
       [
         `generated ${name}: ${report.facts} facts, ${report.entities} entities, ${report.sources} sources, ${report.pages} pages`,
-        `  ${report.events} events in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${report.peakRssMb} MB`,
+        `  ${report.events} events ${options.projections === 'inline' ? 'appended with the inline projections' : 'written in bulk'} in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${info.peakRssMb} MB`,
+        ...(replaySeconds === null
+          ? []
+          : [`  replayed into the read models in ${replaySeconds.toFixed(1)} s = ${(report.events / replaySeconds).toFixed(0)} ev/s`]),
         `  fact_versions ${info.factVersions} rows, facts ${info.currentFacts} rows`,
         `  by type: ${byType}`,
         '',

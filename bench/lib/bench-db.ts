@@ -68,6 +68,10 @@ export interface GeneratedInfo {
   generatorVersion: number;
   finishedAt: string;
   peakRssMb: number;
+  /** How the read models were built (generator version 2 on): replayed from the log, or inline. */
+  projections?: 'replay' | 'inline';
+  /** The replay's seconds, when the read models were replayed. */
+  replaySeconds?: number;
 }
 
 export async function readGeneratedInfo(url: string): Promise<GeneratedInfo | null> {
