@@ -3,6 +3,7 @@
  * clients, beside a raw-INSERT baseline (one row with the same payload per statement, `pg`, the same
  * concurrency) in the same run. A scratch database is created and dropped.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { factlogOver } from '../src/app';
@@ -12,6 +13,7 @@ import { createDatabase, databaseExists, dropDatabase, withDatabase } from './li
 import { DEFAULT_DATABASE_URL, UsageError } from './lib/cli';
 import { Cleanup, runMain, settleWithin } from './lib/cleanup';
 import { graphql, httpLoad, ServerChild, sqlLoad, type LoadResult } from './lib/load';
+import { CpuWindow } from './lib/server-cpu';
 import { formatTable } from './lib/table';
 
 export const USAGE = `Usage: npm run bench:write -- [options]
@@ -122,7 +124,10 @@ export interface WriteRow {
   /** The gateway's CPU and SQL statements per mutation over the measured run (not the warm-up). */
   cpuMsPerMutation: number;
   statementsPerMutation: number;
+  /** CPU per operation of the load generator (this process) and of the database, per side. */
+  factlogCpu: { clientMs: number; databaseMs: number | undefined };
   insert: LoadResult;
+  insertCpu: { clientMs: number; databaseMs: number | undefined };
 }
 
 export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow[]; gatewayPeakRssMb: number }> {
@@ -147,12 +152,15 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
       if (check.errors) throw new Error(`the mutation fails: ${check.errors.map((e) => e.message).join('; ')}`);
       const before = await countFacts(pool);
       let atStart: Awaited<ReturnType<ServerChild['stats']>> | undefined;
+      const cpu = new CpuWindow(name);
       const factlog = await httpLoad(gateway.url, (i) => ({ query: MUTATION, variables: { input: input(i) } }), {
         ...load,
         beforeMeasure: async () => {
           atStart = await gateway.stats();
+          cpu.start();
         },
       });
+      const factlogCpu = cpu.perOperation(factlog.requests);
       const after = await gateway.stats();
       const cpuMsPerMutation = ((after.cpuSeconds - atStart!.cpuSeconds) * 1000) / factlog.requests;
       const statementsPerMutation = (after.statements! - atStart!.statements!) / factlog.requests;
@@ -166,9 +174,10 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
           text: 'INSERT INTO baseline_facts (stream, data) VALUES ($1, $2)',
           values: [`fact-w${i}`, JSON.stringify({ id: `w${i}`, ...input(i) })],
         }),
-        { ...load, connections: clients },
+        { ...load, connections: clients, beforeMeasure: async () => cpu.start() },
       );
-      rows.push({ clients, factlog, cpuMsPerMutation, statementsPerMutation, insert });
+      const insertCpu = cpu.perOperation(insert.requests);
+      rows.push({ clients, factlog, cpuMsPerMutation, statementsPerMutation, factlogCpu, insert, insertCpu });
     }
     const gatewayPeakRssMb = Math.round((await gateway.stats()).maxRssMb);
     return { rows, gatewayPeakRssMb };
@@ -178,6 +187,25 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
 }
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+const cpuCell = (ms: number | undefined, digits = 2) => (ms === undefined ? '–' : fmt(ms, digits));
+
+/**
+ * The load generator, the gateway and the database share this machine's cores, so the CPU an
+ * operation costs the three together bounds its rate: the ceiling each side would reach with every
+ * core busy, beside what it reached.
+ */
+function describeCeiling(r: WriteRow): string {
+  if (r.factlogCpu.databaseMs === undefined || r.insertCpu.databaseMs === undefined) return '';
+  const cores = os.availableParallelism();
+  const mutation = r.factlogCpu.clientMs + r.cpuMsPerMutation + r.factlogCpu.databaseMs;
+  const row = r.insertCpu.clientMs + r.insertCpu.databaseMs;
+  return (
+    `${r.clients} client(s): CPU per mutation ${fmt(mutation, 2)} ms (client ${fmt(r.factlogCpu.clientMs, 2)}, gateway ${fmt(r.cpuMsPerMutation, 2)}, ` +
+    `database ${fmt(r.factlogCpu.databaseMs, 2)}) against ${fmt(row, 3)} ms per INSERT; on ${cores} cores at most ` +
+    `${fmt((cores * 1000) / mutation)} mutations/s and ${fmt((cores * 1000) / row)} INSERTs/s (CPU-bound ratio ${fmt((100 * row) / mutation)}%)`
+  );
+}
 
 async function main(options: WriteOptions): Promise<number> {
   const report = await runWrites(options);
@@ -196,13 +224,17 @@ async function main(options: WriteOptions): Promise<number> {
         { header: 'errors', align: 'right', cell: (r) => String(r.factlog.errors) },
         { header: 'gateway CPU ms/mutation', align: 'right', cell: (r) => fmt(r.cpuMsPerMutation, 2) },
         { header: 'statements/mutation', align: 'right', cell: (r) => fmt(r.statementsPerMutation, 2) },
+        { header: 'database CPU ms/mutation', align: 'right', cell: (r) => cpuCell(r.factlogCpu.databaseMs) },
+        { header: 'client CPU ms/mutation', align: 'right', cell: (r) => fmt(r.factlogCpu.clientMs, 2) },
         { header: 'INSERT rows/s', align: 'right', cell: (r) => fmt(r.insert.rps) },
         { header: 'p50 ms', align: 'right', cell: (r) => fmt(r.insert.p50, 1) },
         { header: 'p99 ms', align: 'right', cell: (r) => fmt(r.insert.p99, 1) },
+        { header: 'database CPU ms/row', align: 'right', cell: (r) => cpuCell(r.insertCpu.databaseMs, 3) },
+        { header: 'client CPU ms/row', align: 'right', cell: (r) => fmt(r.insertCpu.clientMs, 3) },
         { header: 'ratio', align: 'right', cell: (r) => `${fmt((100 * r.factlog.rps) / r.insert.rps)}%` },
       ],
       report.rows,
-    )}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`,
+    )}\n${report.rows.map(describeCeiling).join('\n')}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`,
   );
   if (errors) process.stderr.write('some mutations failed (see the errors column): the figures are not comparable\n');
   return errors ? 1 : 0;

@@ -89,6 +89,7 @@ export async function loopLoad(call: (i: number) => Promise<boolean>, options: L
     return { latencies, errors, seconds: (performance.now() - started) / 1000 };
   };
   if (options.warmupSeconds > 0) await run(options.warmupSeconds, false);
+  await options.beforeMeasure?.();
   const r = await run(options.seconds, true);
   const s = summarizeLatencies(r.latencies);
   return {
