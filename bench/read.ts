@@ -360,7 +360,43 @@ export function formatReadReport(report: ReadReport): string {
     (m) =>
       `gateway peak RSS at ${m.scale}: Factlog ${m.factlogPeakRssMb} MB${m.postgraphilePeakRssMb ? `, PostGraphile 4 ${m.postgraphilePeakRssMb} MB` : ''}${m.postgraphile5PeakRssMb ? `, PostGraphile 5 ${m.postgraphile5PeakRssMb} MB` : ''}`,
   );
-  return `${table}\n${memory.join('\n')}\n`;
+  return `${table}\n${memory.join('\n')}\n${formatFlatCost(report)}`;
+}
+
+/**
+ * Factlog's cost of each workload at the largest scale beside the smallest (issue 18's goal: every p50
+ * at 1M within 1.2× of its p50 at 10k), for the workloads measured at more than one scale. Load
+ * generators report whole milliseconds, so the gateway CPU per request is printed too: the finer
+ * measure when p50 is a few ms.
+ */
+export function formatFlatCost(report: ReadReport): string {
+  const factlog = report.rows.filter((r) => r.side === 'factlog');
+  const facts = new Map(factlog.map((r) => [r.scale, r.facts]));
+  const scales = [...facts.keys()].sort((x, y) => facts.get(y)! - facts.get(x)!);
+  if (scales.length < 2) return '';
+  const [largest, smallest] = [scales[0], scales[scales.length - 1]];
+  type Line = { workload: string; big: ReadRow; small: ReadRow };
+  const lines: Line[] = [];
+  for (const big of factlog.filter((r) => r.scale === largest)) {
+    const small = factlog.find((r) => r.scale === smallest && r.workload === big.workload);
+    if (small) lines.push({ workload: big.workload, big, small });
+  }
+  if (lines.length === 0) return '';
+  const times = (a: number, b: number) => (Number.isFinite(a / b) ? `${fmt(a / b, 2)}×` : '–');
+  const table = formatTable<Line>(
+    [
+      { header: 'workload', align: 'left', cell: (l) => l.workload },
+      { header: `p50 ms ${smallest}`, align: 'right', cell: (l) => fmt(l.small.result.p50, 1) },
+      { header: `p50 ms ${largest}`, align: 'right', cell: (l) => fmt(l.big.result.p50, 1) },
+      { header: 'p50 ratio', align: 'right', cell: (l) => times(l.big.result.p50, l.small.result.p50) },
+      { header: `req/s ${smallest}`, align: 'right', cell: (l) => fmt(l.small.result.rps) },
+      { header: `req/s ${largest}`, align: 'right', cell: (l) => fmt(l.big.result.rps) },
+      { header: `CPU ms/req ${smallest}`, align: 'right', cell: (l) => fmt(l.small.cpuMsPerRequest ?? Number.NaN, 2) },
+      { header: `CPU ms/req ${largest}`, align: 'right', cell: (l) => fmt(l.big.cpuMsPerRequest ?? Number.NaN, 2) },
+    ],
+    lines,
+  );
+  return `\nFactlog's cost at ${largest} beside ${smallest} (flat: p50 ratio at most 1.2×):\n${table}\n`;
 }
 
 async function main(options: ReadOptions): Promise<number> {
