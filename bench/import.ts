@@ -27,9 +27,9 @@ const USAGE = `Usage: npm run bench:import -- [--dir DIR] [--batch-size N] [--vi
   --via-handler    every command through CommandHandler.execute (the slower reference path)
   --history        also replay the wiki's edit history (DIR/history/things-history.jsonl, every commit)
                    into another empty store on each database
-  --memory         also the peak RSS of an embedded import, each in a process of its own: a new
-                   PGlite folder created and migrated only; the import into a new folder; the import
-                   into that folder once it exists
+  --memory         also the peak RSS of an embedded store, each in a process of its own: a new
+                   PGlite folder created and migrated only; an existing one opened only; the import
+                   into a new folder; the import into an existing, empty one
 
 Runs on PGlite in memory, and on PostgreSQL as well when DATABASE_URL is set (in a throwaway schema).
 Beside each import, the same events as plain multi-row INSERTs into a bare table on the same database,
@@ -82,13 +82,15 @@ function embedded(mode: EmbeddedRun['mode'], folder: string, dir: string): Embed
 function measureMemory(dir: string): string {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'factlog-bench-embedded-'));
   try {
-    const created = embedded('create', path.join(scratch, 'created'), dir);
+    const created = embedded('open', path.join(scratch, 'created'), dir);
     const intoNew = embedded('import', path.join(scratch, 'new'), dir);
-    embedded('create', path.join(scratch, 'existing'), dir);
+    embedded('open', path.join(scratch, 'existing'), dir);
+    const opened = embedded('open', path.join(scratch, 'existing'), dir);
     const intoExisting = embedded('import', path.join(scratch, 'existing'), dir);
     return [
       'embedded store (PGlite folder), peak RSS of a process of its own:',
       `  a new folder created and migrated, nothing imported: ${created.peakRssMb} MB (${created.seconds.toFixed(1)} s)`,
+      `  an existing folder opened, nothing imported: ${opened.peakRssMb} MB (${opened.seconds.toFixed(1)} s)`,
       `  the import into a new folder: ${intoNew.peakRssMb} MB (${intoNew.events} events, ${intoNew.seconds.toFixed(1)} s)`,
       `  the import into an existing, migrated, empty folder: ${intoExisting.peakRssMb} MB (${intoExisting.events} events, ${intoExisting.seconds.toFixed(1)} s)`,
     ].join('\n');

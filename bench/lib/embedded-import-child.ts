@@ -1,9 +1,9 @@
 /**
  * One embedded store's life in a process of its own, so its peak RSS is the import's alone
- * (bench/import.ts, --memory): `create` makes and migrates a new PGlite folder; `import` opens the
- * folder (creating it when missing) and imports the data set into it. Prints one JSON line.
+ * (bench/import.ts, --memory): `open` opens a PGlite folder (creating it when missing) and migrates
+ * it; `import` does the same, then imports the data set into it. Prints one JSON line.
  *
- *   node dist-bench/bench/lib/embedded-import-child.js <create|import> <folder> <dataset dir>
+ *   node dist-bench/bench/lib/embedded-import-child.js <open|import> <folder> <dataset dir>
  */
 import { factlogOver } from '../../src/app';
 import { importLongtermWiki } from '../../src/importers/longterm-wiki';
@@ -11,14 +11,14 @@ import { openPglite } from '../../src/store/database';
 import { migrateToLatest } from '../../src/store/migrate';
 
 export interface EmbeddedRun {
-  mode: 'create' | 'import';
+  mode: 'open' | 'import';
   events: number;
   seconds: number;
   peakRssMb: number;
 }
 
 async function main(mode: string, folder: string, dataset: string): Promise<EmbeddedRun> {
-  if (mode !== 'create' && mode !== 'import') throw new Error(`mode must be create or import, got ${JSON.stringify(mode)}`);
+  if (mode !== 'open' && mode !== 'import') throw new Error(`mode must be open or import, got ${JSON.stringify(mode)}`);
   const started = performance.now();
   const database = await openPglite({ dataDir: folder });
   let events = 0;
