@@ -16,6 +16,29 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * `canonicalJson(a) === canonicalJson(b)` without building either string: the importer compares every
+ * field of every thing this way on each sync, 70 times over in a history replay, where the strings
+ * were a sixth of its CPU. Key order and undefined members do not count, as in the serialization.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const aObject = a !== null && typeof a === 'object';
+  const bObject = b !== null && typeof b === 'object';
+  if (!aObject || !bObject) return !aObject && !bObject && JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    // An undefined element serializes to nothing at all: leave such arrays to the serialization itself.
+    if (a.length !== b.length || a.includes(undefined) || b.includes(undefined)) return canonicalJson(a) === canonicalJson(b);
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  return keys.every((k) => y[k] !== undefined && jsonEqual(x[k], y[k]));
+}
+
+/**
  * Rejects what JSON (and jsonb) cannot hold faithfully, naming the first offending path: functions,
  * symbols, bigints, non-finite numbers, NUL characters (jsonb refuses \u0000), class instances other
  * than plain objects and arrays, and cycles. `undefined` object members are dropped, as JSON does.

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../domain/fact-value';
 import type { AsWritten } from '../../domain/fields';
-import { canonicalJson } from '../../store/canonical-json';
+import { canonicalJson, jsonEqual } from '../../store/canonical-json';
 
 /**
  * A thing's `asWritten` (docs/domain.md, "As written"): where the wiki's file spells an item otherwise
@@ -20,7 +20,7 @@ const same = (a: unknown, b: unknown, isSet: boolean): boolean => {
   if (a === undefined || b === undefined) return a === b;
   if (isSet && Array.isArray(a) && Array.isArray(b))
     return canonicalJson([...a].map(canonicalJson).sort()) === canonicalJson([...b].map(canonicalJson).sort());
-  return canonicalJson(a) === canonicalJson(b);
+  return jsonEqual(a, b);
 };
 
 /** JSON values only: a YAML tag's object (a `!ref`) is the mapping's business, not a spelling. */

@@ -7,7 +7,7 @@ import { publicationFields, type PublicationFields } from '../../domain/publicat
 import { recordSchemaFields, type RecordSchemaFields } from '../../domain/record-schema';
 import { entityTypeFields, type EntityTypeFields } from '../../domain/entity-type';
 import { sourceFields, type SourceFields } from '../../domain/source';
-import { canonicalJson } from '../../store/canonical-json';
+import { jsonEqual } from '../../store/canonical-json';
 import { relationKey, type EntityRelation } from '../../domain/entity';
 import { citationKey, importedRelationKey, type StoreSnapshot } from './store-snapshot';
 import type { DesiredFact, DesiredState } from './desired';
@@ -133,7 +133,7 @@ const MANAGED = {
   entityType: Object.keys(entityTypeFields) as (keyof EntityTypeFields)[],
 };
 
-const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+const same = (a: unknown, b: unknown): boolean => jsonEqual(a ?? null, b ?? null);
 
 interface Patch {
   set: Record<string, unknown>;
