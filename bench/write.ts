@@ -139,6 +139,9 @@ export async function runWrites(options: WriteOptions): Promise<{ rows: WriteRow
   cleanup.add(() => dropDatabase(options.adminUrl, name));
   const max = Math.max(...options.clients);
   const pool = new pg.Pool({ connectionString: url, max });
+  // Dropping the database at the end terminates its backends, and a client still closing then hears
+  // "terminating connection": with no listener, the pool would throw that away with the results.
+  pool.on('error', () => undefined);
   cleanup.add(() => settleWithin(pool.end(), 3000));
   try {
     await seed(url);
