@@ -1,5 +1,3 @@
-import { openFactlog } from '../app';
-import { readConfig } from '../config';
 import { factValueFromStored, displayFactValue } from '../domain/fact-value';
 import { compareReadModels, verifyLog, withReplay } from '../projections/audit';
 import { resolveEntityId, resolveSourceId } from '../projections/lookup';
@@ -8,6 +6,7 @@ import { pagesCitingAt, thingsAt } from '../projections/queries/things';
 import { READ_MODEL_NAME_WIDTH, type FactlogDb } from '../projections/tables';
 import { pinOptions, UsageError, wholeNumber, type Command } from './command';
 import { progressBar } from './progress';
+import { openForCommand } from './open';
 
 /** A fact as the replay report shows it: its value in the display form a reader sees. */
 const factReport = (f: FactVersion) => ({
@@ -64,7 +63,7 @@ Environment:
     if ((action !== 'verify' && action !== 'replay') || positionals.length > 1)
       throw new UsageError('usage: factlog audit verify|replay [options]; see --help');
     const out = (text: string) => process.stdout.write(text);
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     try {
       if (action === 'verify') {
         const started = Date.now();

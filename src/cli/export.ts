@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openFactlog } from '../app';
 import { readConfig } from '../config';
 import { DomainError } from '../domain/errors';
 import { exportLongtermWiki, formatExportReport } from '../importers/longterm-wiki/export';
 import { pinOptions, UsageError, type Command } from './command';
 import { progressBar } from './progress';
+import { openForCommand } from './open';
 
 const HELP = `
 Usage: factlog export longterm-wiki <dir> [--at-position N | --known-at TIME] [--json] [--quiet]
@@ -67,7 +67,7 @@ export const exportCommand: Command = {
     if (!config.databaseUrl && isInside(path.resolve(dir), path.resolve(config.dataDir))) {
       throw new UsageError(`"${dir}" is inside the embedded database's folder (${config.dataDir}); export somewhere else`);
     }
-    const app = await openFactlog(config);
+    const app = await openForCommand(config);
     const bar = values.quiet ? { update: () => undefined, stop: () => undefined } : progressBar('exporting');
     try {
       const report = await exportLongtermWiki(app.db, dir, { ...pins, progress: (done, total) => bar.update(done, total) });

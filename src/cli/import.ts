@@ -1,7 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
-import { openFactlog } from '../app';
-import { readConfig } from '../config';
 import {
   DEFAULT_ACTOR,
   DEFAULT_BATCH_SIZE,
@@ -21,6 +19,7 @@ import {
 } from '../importers/longterm-wiki/history';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
+import { openForCommand } from './open';
 
 const SOURCES = ['longterm-wiki', 'longterm-wiki-history'] as const;
 const MAX_BATCH_SIZE = 5000;
@@ -86,7 +85,7 @@ export interface ImportIo {
 
 const defaultIo = (): ImportIo => ({
   open: async () => {
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     return { target: app, close: () => app.close() };
   },
   stdout: (text) => process.stdout.write(text),

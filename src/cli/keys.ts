@@ -1,7 +1,6 @@
-import { openFactlog } from '../app';
 import { ApiKeys } from '../auth/keys';
-import { readConfig } from '../config';
 import { UsageError, type Command } from './command';
+import { openForCommand } from './open';
 
 export const keysCommand: Command = {
   name: 'keys',
@@ -27,7 +26,7 @@ Environment:
     if (action === 'create' && (typeof values.name !== 'string' || typeof values.role !== 'string'))
       throw new UsageError('keys create needs --name and --role');
     if (action === 'revoke' && !arg) throw new UsageError('keys revoke needs the key name');
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     try {
       const keys = new ApiKeys(app.database.db);
       if (action === 'create') {

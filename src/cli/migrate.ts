@@ -1,6 +1,5 @@
-import { openFactlog } from '../app';
-import { readConfig } from '../config';
 import type { Command } from './command';
+import { openForCommand } from './open';
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -17,7 +16,7 @@ Environment:
 `,
   options: {},
   async run() {
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     try {
       const { applied, total } = app.migrations;
       process.stdout.write(

@@ -1,9 +1,8 @@
-import { openFactlog } from '../app';
-import { readConfig } from '../config';
 import { DEFAULT_REPLAY_BATCH, rebuildReadModels } from '../projections/rebuild';
 import { UsageError, type Command } from './command';
 import { progressBar } from './progress';
 import { READ_MODEL_NAME_WIDTH } from '../projections/tables';
+import { openForCommand } from './open';
 
 export const projectionsCommand: Command = {
   name: 'projections',
@@ -32,7 +31,7 @@ Environment:
     const batchSize = values['batch-size'] === undefined ? DEFAULT_REPLAY_BATCH : Number(values['batch-size']);
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new UsageError(`--batch-size must be a positive integer, got ${String(values['batch-size'])}`);
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     const bar = progressBar('replaying');
     try {
       const report = await rebuildReadModels(app.db, {

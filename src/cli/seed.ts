@@ -1,7 +1,6 @@
-import { openFactlog } from '../app';
-import { readConfig } from '../config';
 import { loadSeeds, SEEDS_DIR } from '../seed';
 import type { Command } from './command';
+import { openForCommand } from './open';
 
 export const seedCommand: Command = {
   name: 'seed',
@@ -21,7 +20,7 @@ Environment:
 `,
   options: { dir: { type: 'string' } },
   async run(values) {
-    const app = await openFactlog(readConfig());
+    const app = await openForCommand();
     try {
       const report = await loadSeeds(app.commands, typeof values.dir === 'string' ? values.dir : undefined);
       process.stdout.write(
