@@ -48,6 +48,8 @@ export const GENERATOR_VERSION = 2;
 const METADATA: AppendMetadata = { actor: 'bench-generator', reason: 'synthetic knowledge base' };
 const PROJECTIONS = ['replay', 'inline'] as const;
 type Projections = (typeof PROJECTIONS)[number];
+/** How the log was written, per path, as the summaries say it. */
+const WRITTEN: Record<Projections, string> = { replay: 'written in bulk', inline: 'appended with the inline projections' };
 
 export const USAGE = `Usage: npm run bench:generate -- [options]
        node dist-bench/bench/generate.js [options]
@@ -497,8 +499,7 @@ function describeRun(info: GeneratedInfo): string {
   const rate = (seconds: number) => `${Math.round(info.events / Math.max(seconds, 1)).toLocaleString('en-US')} ev/s`;
   const replay =
     info.replaySeconds === undefined ? '' : `, replayed into the read models in ${info.replaySeconds} s (${rate(info.replaySeconds)})`;
-  const how = info.projections === 'inline' ? 'appended with the inline projections' : 'written in bulk';
-  return `then: ${how} in ${info.seconds} s (${rate(info.seconds)})${replay}; generator peak RSS ${info.peakRssMb} MB`;
+  return `then: ${WRITTEN[info.projections ?? 'inline']} in ${info.seconds} s (${rate(info.seconds)})${replay}; generator peak RSS ${info.peakRssMb} MB`;
 }
 
 async function main(options: GenerateOptions): Promise<number> {
@@ -603,7 +604,7 @@ async function main(options: GenerateOptions): Promise<number> {
     process.stdout.write(
       [
         `generated ${name}: ${report.facts} facts, ${report.entities} entities, ${report.sources} sources, ${report.pages} pages`,
-        `  ${report.events} events ${options.projections === 'inline' ? 'appended with the inline projections' : 'written in bulk'} in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${info.peakRssMb} MB`,
+        `  ${report.events} events ${WRITTEN[options.projections]} in ${report.seconds.toFixed(1)} s = ${(report.events / report.seconds).toFixed(0)} ev/s (batches of ${options.batch}); peak RSS ${info.peakRssMb} MB`,
         ...(replaySeconds === null
           ? []
           : [`  replayed into the read models in ${replaySeconds.toFixed(1)} s = ${(report.events / replaySeconds).toFixed(0)} ev/s`]),

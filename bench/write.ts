@@ -237,7 +237,7 @@ async function main(options: WriteOptions): Promise<number> {
         { header: 'ratio', align: 'right', cell: (r) => `${fmt((100 * r.factlog.rps) / r.insert.rps)}%` },
       ],
       report.rows,
-    )}\n${report.rows.map(describeCeiling).join('\n')}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`,
+    )}\n${report.rows.map(describeCeiling).filter(Boolean).join('\n')}\ngateway peak RSS under write load: ${report.gatewayPeakRssMb} MB\n`,
   );
   if (errors) process.stderr.write('some mutations failed (see the errors column): the figures are not comparable\n');
   return errors ? 1 : 0;

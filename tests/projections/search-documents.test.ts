@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import { evolvePage, type PageEvent } from '../../src/domain/page';
+import { evolveSource, type SourceEvent } from '../../src/domain/source';
+import { searchTextOf, TEXT_UNCHANGED } from '../../src/projections/read-models/search-documents';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { createTestFactlog, type TestFactlog } from '../support/factlog';
 
@@ -44,4 +47,44 @@ it('keeps one document through citations, content captures and merges into it; o
   const rebuilt = await rebuildReadModels(app.db, { dryRun: true, batchSize: 3 });
   expect(rebuilt.tables.find((t) => t.table === 'search_documents')?.equal).toBe(true);
   expect(rebuilt.equal).toBe(true);
+});
+
+it('skips only events that leave every document as it was (the domain decides what they change)', () => {
+  const page = evolvePage(null, {
+    type: 'PageCreated',
+    data: { slug: 'p', title: 'Frontier labs', description: 'About labs' },
+  } as PageEvent)!;
+  const source = evolveSource(null, {
+    type: 'SourceRegistered',
+    data: { id: 'src1', url: 'https://example.org/r', title: 'Report', summary: 'A summary' },
+  } as SourceEvent)!;
+  const after: Record<string, () => [unknown, unknown]> = {
+    SourceCited: () => [
+      searchTextOf({ kind: 'page', state: page }),
+      searchTextOf({ kind: 'page', state: evolvePage(page, { type: 'SourceCited', data: { slug: 'p', sourceId: 'src1' } })! }),
+    ],
+    SourceUncited: () => {
+      const cited = evolvePage(page, { type: 'SourceCited', data: { slug: 'p', sourceId: 'src1' } })!;
+      return [
+        searchTextOf({ kind: 'page', state: cited }),
+        searchTextOf({ kind: 'page', state: evolvePage(cited, { type: 'SourceUncited', data: { slug: 'p', sourceId: 'src1' } })! }),
+      ];
+    },
+    SourceContentCaptured: () => [
+      searchTextOf({ kind: 'source', state: source }),
+      searchTextOf({
+        kind: 'source',
+        state: evolveSource(source, { type: 'SourceContentCaptured', data: { id: 'src1', text: 'Full text' } } as SourceEvent)!,
+      }),
+    ],
+    SourceMergedFrom: () => [
+      searchTextOf({ kind: 'source', state: source }),
+      searchTextOf({ kind: 'source', state: evolveSource(source, { type: 'SourceMergedFrom', data: { id: 'src1', from: 'src2' } })! }),
+    ],
+  };
+  expect([...TEXT_UNCHANGED].sort()).toEqual(Object.keys(after).sort());
+  for (const type of TEXT_UNCHANGED) {
+    const [before, later] = after[type]();
+    expect(later).toEqual(before);
+  }
 });
